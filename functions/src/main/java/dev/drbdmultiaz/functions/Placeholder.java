@@ -1,0 +1,2 @@
+package dev.drbdmultiaz.functions;
+final class Placeholder {}

@@ -1,0 +1,2 @@
+package dev.drbdmultiaz.infra;
+final class Placeholder {}
