@@ -1,2 +1,0 @@
-package dev.drbdmultiaz.functions;
-final class Placeholder {}
