@@ -1,0 +1,80 @@
+package dev.drbdmultiaz.functions.common;
+
+import dev.drbdmultiaz.functions.common.exceptions.ConfigurationException;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * SDK v2 clients, each built once per Lambda container on first use: region from
+ * {@code AWS_REGION}, {@link EnvironmentVariableCredentialsProvider} (Lambda's credentials, read
+ * again on every call, so a SnapStart snapshot keeps no expiring credential), and one shared
+ * {@link UrlConnectionHttpClient}. {@code AWS_ENDPOINT_URL} (the SDK reads it itself) points them
+ * at emulated AWS in the rehearsal.
+ */
+public final class AwsClients {
+
+    private AwsClients() {
+    }
+
+    public static AutoScalingClient autoScaling() {
+        return AutoScalingHolder.CLIENT;
+    }
+
+    public static DynamoDbClient dynamoDb() {
+        return DynamoDbHolder.CLIENT;
+    }
+
+    public static SfnClient sfn() {
+        return SfnHolder.CLIENT;
+    }
+
+    public static SsmClient ssm() {
+        return SsmHolder.CLIENT;
+    }
+
+    /** The region the clients use; fails fast when {@code AWS_REGION} is unset. */
+    static Region region() {
+        String region = System.getenv("AWS_REGION");
+        if (region == null || region.isBlank()) {
+            throw new ConfigurationException(
+                "Environment variable AWS_REGION is missing; Lambda sets it, set it when running elsewhere");
+        }
+        return Region.of(region);
+    }
+
+    /* Initialization-on-demand holders: the JVM builds each client once, thread-safely, and only
+       the clients a function uses. */
+
+    private static final class Shared {
+        static final SdkHttpClient HTTP = UrlConnectionHttpClient.builder().build();
+        static final Region REGION = region();
+        static final EnvironmentVariableCredentialsProvider CREDENTIALS =
+            EnvironmentVariableCredentialsProvider.create();
+    }
+
+    private static final class AutoScalingHolder {
+        static final AutoScalingClient CLIENT = AutoScalingClient.builder()
+            .httpClient(Shared.HTTP).region(Shared.REGION).credentialsProvider(Shared.CREDENTIALS).build();
+    }
+
+    private static final class DynamoDbHolder {
+        static final DynamoDbClient CLIENT = DynamoDbClient.builder()
+            .httpClient(Shared.HTTP).region(Shared.REGION).credentialsProvider(Shared.CREDENTIALS).build();
+    }
+
+    private static final class SfnHolder {
+        static final SfnClient CLIENT = SfnClient.builder()
+            .httpClient(Shared.HTTP).region(Shared.REGION).credentialsProvider(Shared.CREDENTIALS).build();
+    }
+
+    private static final class SsmHolder {
+        static final SsmClient CLIENT = SsmClient.builder()
+            .httpClient(Shared.HTTP).region(Shared.REGION).credentialsProvider(Shared.CREDENTIALS).build();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.drbdmultiaz.functions.reconcile.cluster;
+
+import dev.drbdmultiaz.functions.common.StructuredLog;
+import dev.drbdmultiaz.functions.common.exceptions.ClusterNotFoundException;
+import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
+import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry.RegistryMember;
+import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
+import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.Member;
+import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
+import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
+import software.amazon.awssdk.services.autoscaling.model.Instance;
+
+/**
+ * DescribeCluster: the Auto Scaling group's live members with their stable node-ids (allocated
+ * on first sight), and the registry members that are leaving or gone.
+ */
+public final class ClusterDescriber {
+
+    static final String PENDING_WAIT = "Pending:Wait";
+    static final String TERMINATING_WAIT = "Terminating:Wait";
+    private static final StructuredLog LOG = StructuredLog.of(ClusterDescriber.class);
+
+    private final AutoScalingClient autoScaling;
+    private final MembershipRegistry registry;
+    private final String groupName;
+
+    public ClusterDescriber(AutoScalingClient autoScaling, MembershipRegistry registry, String groupName) {
+        this.autoScaling = Objects.requireNonNull(autoScaling, "autoScaling");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.groupName = Objects.requireNonNull(groupName, "groupName");
+    }
+
+    /** Whether an instance in {@code lifecycleState} is leaving the group (not a member). */
+    static boolean leaving(String lifecycleState) {
+        return lifecycleState == null
+            || lifecycleState.startsWith("Terminat")
+            || lifecycleState.startsWith("Detach")
+            || lifecycleState.startsWith("Warmed");
+    }
+
+    public ClusterSnapshot describe(ReconcileState state) {
+        List<AutoScalingGroup> groups = autoScaling.describeAutoScalingGroups(
+            builder -> builder.autoScalingGroupNames(groupName)).autoScalingGroups();
+        if (groups.isEmpty()) {
+            throw new ClusterNotFoundException("Auto Scaling group " + groupName
+                + " does not exist; AUTO_SCALING_GROUP_NAME must name the cluster's group");
+        }
+        List<Instance> instances = groups.get(0).instances().stream()
+            .sorted(Comparator.comparing(Instance::instanceId)).toList();
+        Map<String, Instance> byId = instances.stream()
+            .collect(Collectors.toMap(Instance::instanceId, Function.identity()));
+        Map<String, NodeStatus> observed = state.collectedOrEmpty().observed();
+
+        MembershipRegistry.Contents contents = registry.read();
+        Set<Integer> taken = new HashSet<>(contents.nodeIdOwners().keySet());
+        List<Member> members = new ArrayList<>();
+        for (Instance instance : instances) {
+            String lifecycleState = instance.lifecycleStateAsString();
+            if (leaving(lifecycleState)) {
+                continue;
+            }
+            String id = instance.instanceId();
+            RegistryMember known = contents.members().get(id);
+            NodeStatus status = observed.get(id);
+            String hostname = status != null && status.hostname() != null ? status.hostname()
+                : known == null ? null : known.hostname();
+            String address = status != null && status.address() != null ? status.address()
+                : known == null ? null : known.address();
+            int nodeId;
+            if (known == null) {
+                nodeId = contents.nodeIdClaimedBy(id)
+                    .orElseGet(() -> registry.allocateNodeId(id, taken));
+                registry.addMember(new RegistryMember(id, nodeId, MembershipRegistry.ACTIVE, hostname, address,
+                    instance.availabilityZone()));
+            } else {
+                nodeId = known.nodeId();
+                if (!MembershipRegistry.ACTIVE.equals(known.status())) {
+                    registry.setStatus(id, MembershipRegistry.ACTIVE);
+                }
+                if (hostname != null && address != null
+                    && (!hostname.equals(known.hostname()) || !address.equals(known.address()))) {
+                    registry.recordEndpoint(id, hostname, address);
+                }
+            }
+            members.add(new Member(id, instance.availabilityZone(), lifecycleState, nodeId, hostname, address,
+                PENDING_WAIT.equals(lifecycleState) ? Member.LAUNCH : null));
+        }
+
+        Set<String> live = members.stream().map(Member::instanceId).collect(Collectors.toSet());
+        List<DepartingMember> departing = new ArrayList<>();
+        for (RegistryMember known : contents.members().values()) {
+            if (live.contains(known.instanceId())) {
+                continue;
+            }
+            if (!MembershipRegistry.DEPARTING.equals(known.status())) {
+                registry.setStatus(known.instanceId(), MembershipRegistry.DEPARTING);
+            }
+            Instance instance = byId.get(known.instanceId());
+            String lifecycleState = instance == null ? null : instance.lifecycleStateAsString();
+            departing.add(new DepartingMember(known.instanceId(), known.nodeId(), known.hostname(), known.address(),
+                TERMINATING_WAIT.equals(lifecycleState) ? DepartingMember.TERMINATE : null));
+        }
+
+        int snapshot = (state.cluster() == null ? 0 : state.cluster().snapshot()) + 1;
+        ClusterSnapshot result = new ClusterSnapshot(groupName, snapshot, members, departing);
+        LOG.info("Described cluster", "executionArn", state.currentExecutionArn(), "groupName", groupName,
+            "members", result.memberIds(),
+            "departing", result.departing().stream().map(DepartingMember::instanceId).toList(),
+            "snapshot", snapshot);
+        return result;
+    }
+}

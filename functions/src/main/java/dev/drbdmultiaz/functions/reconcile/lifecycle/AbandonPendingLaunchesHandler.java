@@ -1,0 +1,26 @@
+package dev.drbdmultiaz.functions.reconcile.lifecycle;
+
+import dev.drbdmultiaz.functions.common.Env;
+import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import java.util.Objects;
+
+/** AbandonPendingLaunches (failure path, reads {@code $.error}) → {@code {"abandoned":[…],"skipped":[…]}}. */
+public final class AbandonPendingLaunchesHandler extends JsonHandler<ReconcileState, LifecycleActions.ActionsResult> {
+
+    private final LifecycleActions actions;
+
+    public AbandonPendingLaunchesHandler() {
+        this(LifecycleConfig.from(Env.system()).actions());
+    }
+
+    public AbandonPendingLaunchesHandler(LifecycleActions actions) {
+        super(ReconcileState.class);
+        this.actions = Objects.requireNonNull(actions, "actions");
+    }
+
+    @Override
+    protected LifecycleActions.ActionsResult handle(ReconcileState state) {
+        return actions.abandonPendingLaunches(state);
+    }
+}

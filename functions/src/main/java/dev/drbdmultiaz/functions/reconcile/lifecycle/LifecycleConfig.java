@@ -1,0 +1,28 @@
+package dev.drbdmultiaz.functions.reconcile.lifecycle;
+
+import dev.drbdmultiaz.functions.common.AwsClients;
+import dev.drbdmultiaz.functions.common.Env;
+import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
+import java.time.Clock;
+
+/**
+ * Environment of the lifecycle functions.
+ *
+ * @param groupName AUTO_SCALING_GROUP_NAME
+ * @param launchHookName LAUNCH_HOOK_NAME
+ * @param terminateHookName TERMINATE_HOOK_NAME
+ * @param tableName CLUSTER_TABLE_NAME
+ */
+public record LifecycleConfig(String groupName, String launchHookName, String terminateHookName, String tableName) {
+
+    public static LifecycleConfig from(Env env) {
+        return new LifecycleConfig(env.require("AUTO_SCALING_GROUP_NAME"), env.require("LAUNCH_HOOK_NAME"),
+            env.require("TERMINATE_HOOK_NAME"), env.require("CLUSTER_TABLE_NAME"));
+    }
+
+    LifecycleActions actions() {
+        return new LifecycleActions(AwsClients.autoScaling(),
+            new MembershipRegistry(AwsClients.dynamoDb(), tableName, Clock.systemUTC()),
+            groupName, launchHookName, terminateHookName);
+    }
+}

@@ -1,0 +1,188 @@
+package dev.drbdmultiaz.functions.reconcile.lock;
+
+import static dev.drbdmultiaz.functions.reconcile.registry.RegistryTable.n;
+import static dev.drbdmultiaz.functions.reconcile.registry.RegistryTable.s;
+
+import dev.drbdmultiaz.functions.common.StructuredLog;
+import dev.drbdmultiaz.functions.common.exceptions.LockContendedException;
+import dev.drbdmultiaz.functions.reconcile.registry.RegistryTable;
+import dev.drbdmultiaz.functions.reconcile.state.LockState;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.InvalidArnException;
+
+/**
+ * One reconcile at a time per cluster (invariant I5), as one DynamoDB item changed only by
+ * conditional writes.
+ *
+ * <p>Item {@code lock}: {@code holder} (execution ARN, absent when free), {@code generation}
+ * (bumped by every acquire, takeover and coalesced trigger) and {@code dirty}. A trigger that finds
+ * the lock held by a running execution sets {@code dirty}; the holder sees it at release and runs
+ * the reconcile once more instead of releasing (coalescing: a burst of triggers gives one extra
+ * round, never a lost instance). A holder that is no longer RUNNING is replaced (takeover).
+ */
+public final class ClusterLock {
+
+    static final int MAX_ATTEMPTS = 5;
+    private static final StructuredLog LOG = StructuredLog.of(ClusterLock.class);
+
+    private final DynamoDbClient dynamoDb;
+    private final SfnClient sfn;
+    private final String tableName;
+    private final Clock clock;
+
+    public ClusterLock(DynamoDbClient dynamoDb, SfnClient sfn, String tableName, Clock clock) {
+        this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
+        this.sfn = Objects.requireNonNull(sfn, "sfn");
+        this.tableName = Objects.requireNonNull(tableName, "tableName");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Takes the lock for {@code executionArn}, or coalesces into the running holder. */
+    public LockState acquire(String executionArn) {
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            try {
+                long generation = update(UpdateItemRequest.builder()
+                    .updateExpression("SET holder = :me, dirty = :false, acquiredAt = :now ADD generation :one")
+                    .conditionExpression("attribute_not_exists(holder) OR holder = :me")
+                    .expressionAttributeValues(Map.of(":me", s(executionArn), ":false", AttributeValue.fromBool(false),
+                        ":now", s(clock.instant().toString()), ":one", n(1))));
+                LOG.info("Acquired cluster lock", "executionArn", executionArn, "generation", generation);
+                return new LockState(true, generation, executionArn);
+            } catch (ConditionalCheckFailedException held) {
+                String holder = currentHolder();
+                if (holder == null) {
+                    continue;
+                }
+                if (isRunning(holder)) {
+                    try {
+                        long generation = update(UpdateItemRequest.builder()
+                            .updateExpression("SET dirty = :true ADD generation :one")
+                            .conditionExpression("holder = :holder")
+                            .expressionAttributeValues(Map.of(":holder", s(holder),
+                                ":true", AttributeValue.fromBool(true), ":one", n(1))));
+                        LOG.info("Coalesced trigger into running reconcile", "executionArn", executionArn,
+                            "holderExecutionArn", holder, "generation", generation);
+                        return new LockState(false, generation, holder);
+                    } catch (ConditionalCheckFailedException changed) {
+                        continue;
+                    }
+                }
+                try {
+                    long generation = update(UpdateItemRequest.builder()
+                        .updateExpression("SET holder = :me, dirty = :false, acquiredAt = :now,"
+                            + " previousHolder = :stale ADD generation :one")
+                        .conditionExpression("holder = :stale")
+                        .expressionAttributeValues(Map.of(":me", s(executionArn), ":stale", s(holder),
+                            ":false", AttributeValue.fromBool(false), ":now", s(clock.instant().toString()),
+                            ":one", n(1))));
+                    LOG.warn("Took over stale cluster lock", "executionArn", executionArn,
+                        "staleHolderExecutionArn", holder, "generation", generation);
+                    return new LockState(true, generation, executionArn);
+                } catch (ConditionalCheckFailedException changed) {
+                    continue;
+                }
+            }
+        }
+        throw new LockContendedException("The cluster lock changed under " + MAX_ATTEMPTS
+            + " attempts to acquire it in table " + tableName);
+    }
+
+    /**
+     * Releases the lock held by {@code executionArn}. After success, a trigger coalesced while it
+     * ran makes it keep the lock and answer {@code rerun}; after a failure it always releases.
+     */
+    public ReleaseResult release(String executionArn, boolean afterFailure) {
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            try {
+                Map<String, AttributeValue> old = dynamoDb.updateItem(UpdateItemRequest.builder()
+                    .tableName(tableName)
+                    .key(RegistryTable.key(RegistryTable.LOCK))
+                    .updateExpression("REMOVE holder SET dirty = :false, releasedAt = :now, lastHolder = :me")
+                    .conditionExpression(afterFailure ? "holder = :me"
+                        : "holder = :me AND (attribute_not_exists(dirty) OR dirty = :false)")
+                    .expressionAttributeValues(Map.of(":me", s(executionArn), ":false", AttributeValue.fromBool(false),
+                        ":now", s(clock.instant().toString())))
+                    .returnValues(ReturnValue.ALL_OLD)
+                    .build()).attributes();
+                boolean dirty = old != null && old.containsKey("dirty") && Boolean.TRUE.equals(old.get("dirty").bool());
+                if (afterFailure && dirty) {
+                    LOG.warn("Released cluster lock after failure with coalesced triggers pending",
+                        "executionArn", executionArn);
+                } else {
+                    LOG.info("Released cluster lock", "executionArn", executionArn, "afterFailure", afterFailure);
+                }
+                return new ReleaseResult(true, false);
+            } catch (ConditionalCheckFailedException notReleased) {
+                String holder = currentHolder();
+                if (!executionArn.equals(holder)) {
+                    LOG.warn("Found cluster lock held by another execution", "executionArn", executionArn,
+                        "holderExecutionArn", holder);
+                    return new ReleaseResult(false, false);
+                }
+                try {
+                    dynamoDb.updateItem(UpdateItemRequest.builder()
+                        .tableName(tableName)
+                        .key(RegistryTable.key(RegistryTable.LOCK))
+                        .updateExpression("SET dirty = :false")
+                        .conditionExpression("holder = :me AND dirty = :true")
+                        .expressionAttributeValues(Map.of(":me", s(executionArn),
+                            ":false", AttributeValue.fromBool(false), ":true", AttributeValue.fromBool(true)))
+                        .build());
+                    LOG.info("Kept cluster lock to reconcile coalesced triggers", "executionArn", executionArn);
+                    return new ReleaseResult(false, true);
+                } catch (ConditionalCheckFailedException changed) {
+                    continue;
+                }
+            }
+        }
+        throw new LockContendedException("The cluster lock changed under " + MAX_ATTEMPTS
+            + " attempts to release it in table " + tableName);
+    }
+
+    private long update(UpdateItemRequest.Builder request) {
+        Map<String, AttributeValue> updated = dynamoDb.updateItem(request
+            .tableName(tableName)
+            .key(RegistryTable.key(RegistryTable.LOCK))
+            .returnValues(ReturnValue.UPDATED_NEW)
+            .build()).attributes();
+        return Long.parseLong(updated.get("generation").n());
+    }
+
+    private String currentHolder() {
+        Map<String, AttributeValue> item = dynamoDb.getItem(builder -> builder
+            .tableName(tableName)
+            .key(RegistryTable.key(RegistryTable.LOCK))
+            .consistentRead(true)).item();
+        AttributeValue holder = item == null ? null : item.get("holder");
+        return holder == null ? null : holder.s();
+    }
+
+    private boolean isRunning(String executionArn) {
+        try {
+            ExecutionStatus status = sfn.describeExecution(builder -> builder.executionArn(executionArn)).status();
+            return status == ExecutionStatus.RUNNING || status == ExecutionStatus.PENDING_REDRIVE;
+        } catch (ExecutionDoesNotExistException | InvalidArnException gone) {
+            return false;
+        }
+    }
+
+    /**
+     * Result of ReleaseClusterLock.
+     *
+     * @param released the lock is free now
+     * @param rerun a trigger was coalesced while this execution ran: it keeps the lock and
+     *     reconciles again (RerunRequested)
+     */
+    public record ReleaseResult(boolean released, boolean rerun) {
+    }
+}

@@ -1,0 +1,75 @@
+package dev.drbdmultiaz.functions.reconcile.nodes;
+
+import dev.drbdmultiaz.functions.common.StructuredLog;
+import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.reconcile.state.AgentsStatus;
+import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.DescribeInstanceInformationRequest;
+import software.amazon.awssdk.services.ssm.model.DescribeInstanceInformationResponse;
+import software.amazon.awssdk.services.ssm.model.InstanceInformation;
+import software.amazon.awssdk.services.ssm.model.InstanceInformationStringFilter;
+import software.amazon.awssdk.services.ssm.model.PingStatus;
+
+/**
+ * CheckAgentsOnline: whether every member's SSM agent is Online, with a bounded, backed-off wait.
+ */
+public final class AgentCheck {
+
+    /** Waits before scaling: 5, 10, 20, 30, 30, … seconds. */
+    static final List<Integer> BACKOFF_SECONDS = List.of(5, 10, 20, 30);
+    private static final StructuredLog LOG = StructuredLog.of(AgentCheck.class);
+
+    private final SsmClient ssm;
+    private final int maxAttempts;
+    private final double waitTimeScale;
+
+    public AgentCheck(SsmClient ssm, int maxAttempts, double waitTimeScale) {
+        this.ssm = Objects.requireNonNull(ssm, "ssm");
+        this.maxAttempts = maxAttempts;
+        this.waitTimeScale = waitTimeScale;
+    }
+
+    public AgentsStatus check(ReconcileState state) {
+        if (state.cluster() == null) {
+            throw new InvalidStateDocumentException(
+                "CheckAgentsOnline needs $.cluster (the result of DescribeCluster), but the state has none");
+        }
+        List<String> members = state.cluster().memberIds();
+        Set<String> online = new HashSet<>();
+        for (List<String> batch : Batches.of(members, Batches.SSM_MAX_INSTANCE_IDS)) {
+            String nextToken = null;
+            do {
+                DescribeInstanceInformationResponse page = ssm.describeInstanceInformation(
+                    DescribeInstanceInformationRequest.builder()
+                        .filters(InstanceInformationStringFilter.builder().key("InstanceIds").values(batch).build())
+                        .nextToken(nextToken)
+                        .build());
+                for (InstanceInformation info : page.instanceInformationList()) {
+                    if (info.pingStatus() == PingStatus.ONLINE) {
+                        online.add(info.instanceId());
+                    }
+                }
+                nextToken = page.nextToken();
+            } while (nextToken != null && !nextToken.isEmpty());
+        }
+        List<String> offline = new ArrayList<>(members);
+        offline.removeAll(online);
+        AgentsStatus previous = state.agents();
+        int attempt = previous == null || previous.allOnline() ? 1 : previous.attempt() + 1;
+        boolean allOnline = offline.isEmpty();
+        int base = BACKOFF_SECONDS.get(Math.min(attempt - 1, BACKOFF_SECONDS.size() - 1));
+        int waitSeconds = allOnline ? 0 : Math.max(1, (int) Math.round(base * waitTimeScale));
+        AgentsStatus result = new AgentsStatus(allOnline, !allOnline && attempt >= maxAttempts, offline, attempt,
+            waitSeconds);
+        LOG.info(allOnline ? "Found every SSM agent online" : "Found SSM agents offline",
+            "executionArn", state.currentExecutionArn(), "offline", offline, "attempt", attempt,
+            "exhausted", result.exhausted());
+        return result;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.drbdmultiaz.functions.reconcile.nodes;
+
+import dev.drbdmultiaz.functions.common.AwsClients;
+import dev.drbdmultiaz.functions.common.Env;
+import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.reconcile.plan.PlanNextStepHandler;
+import dev.drbdmultiaz.functions.reconcile.state.AgentsStatus;
+import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import java.util.Objects;
+
+/** CheckAgentsOnline → {@code $.agents}. */
+public final class CheckAgentsOnlineHandler extends JsonHandler<ReconcileState, AgentsStatus> {
+
+    private final AgentCheck check;
+
+    public CheckAgentsOnlineHandler() {
+        this(Config.from(Env.system()).check());
+    }
+
+    public CheckAgentsOnlineHandler(AgentCheck check) {
+        super(ReconcileState.class);
+        this.check = Objects.requireNonNull(check, "check");
+    }
+
+    @Override
+    protected AgentsStatus handle(ReconcileState state) {
+        return check.check(state);
+    }
+
+    /**
+     * Environment of CheckAgentsOnline.
+     *
+     * @param maxAttempts AGENT_WAIT_MAX_ATTEMPTS (default 30)
+     * @param waitTimeScale POLL_SECONDS / 5 (POLL_SECONDS default 5): scales the backoff
+     */
+    public record Config(int maxAttempts, double waitTimeScale) {
+
+        public static Config from(Env env) {
+            return new Config(env.optionalInt("AGENT_WAIT_MAX_ATTEMPTS", 30, 1, 1000),
+                PlanNextStepHandler.waitTimeScale(env));
+        }
+
+        AgentCheck check() {
+            return new AgentCheck(AwsClients.ssm(), maxAttempts, waitTimeScale);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.drbdmultiaz.functions.reconcile.nodes;
+
+import dev.drbdmultiaz.functions.common.AwsClients;
+import dev.drbdmultiaz.functions.common.Env;
+import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.reconcile.state.Collected;
+import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/** CollectCommandResults → {@code $.collected}. */
+public final class CollectCommandResultsHandler extends JsonHandler<ReconcileState, Collected> {
+
+    private final CommandCollector collector;
+
+    public CollectCommandResultsHandler() {
+        this(Config.from(Env.system()).collector());
+    }
+
+    public CollectCommandResultsHandler(CommandCollector collector) {
+        super(ReconcileState.class);
+        this.collector = Objects.requireNonNull(collector, "collector");
+    }
+
+    @Override
+    protected Collected handle(ReconcileState state) {
+        return collector.collect(state);
+    }
+
+    /**
+     * Environment of CollectCommandResults.
+     *
+     * @param maxWaitSeconds COMMAND_WAIT_MAX_SECONDS (default 3600): a command still pending after
+     *     this fails the step
+     */
+    public record Config(int maxWaitSeconds) {
+
+        public static Config from(Env env) {
+            return new Config(env.optionalInt("COMMAND_WAIT_MAX_SECONDS", 3600, 30, 86_400));
+        }
+
+        CommandCollector collector() {
+            return new CommandCollector(AwsClients.ssm(), Duration.ofSeconds(maxWaitSeconds), Clock.systemUTC());
+        }
+    }
+}

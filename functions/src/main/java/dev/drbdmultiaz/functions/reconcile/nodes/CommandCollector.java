@@ -1,0 +1,239 @@
+package dev.drbdmultiaz.functions.reconcile.nodes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drbdmultiaz.functions.common.Json;
+import dev.drbdmultiaz.functions.common.StructuredLog;
+import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.reconcile.state.CommandFailure;
+import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
+import dev.drbdmultiaz.functions.reconcile.state.Collected;
+import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
+import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
+import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
+import dev.drbdmultiaz.functions.reconcile.state.Step;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
+import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
+import software.amazon.awssdk.services.ssm.model.GetCommandInvocationRequest;
+
+/**
+ * CollectCommandResults: polls every target's invocation once and folds the results into the
+ * execution's observation and counters.
+ *
+ * <p>InvocationDoesNotExist (right after SendCommand), Pending, InProgress, Delayed and Cancelling
+ * mean "not yet". Success means the script exited 0: its last non-empty stdout line is the JSON
+ * result. Anything else, a result with {@code "ok":false}, or a command still pending after the
+ * bound fails the step with the node, its exit code and the tail of its stderr.
+ */
+public final class CommandCollector {
+
+    static final int STDERR_TAIL_CHARS = 800;
+    private static final Set<String> NOT_YET = Set.of("Pending", "InProgress", "Delayed", "Cancelling");
+    private static final StructuredLog LOG = StructuredLog.of(CommandCollector.class);
+
+    private final SsmClient ssm;
+    private final Duration maxWait;
+    private final Clock clock;
+
+    public CommandCollector(SsmClient ssm, Duration maxWait, Clock clock) {
+        this.ssm = Objects.requireNonNull(ssm, "ssm");
+        this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public Collected collect(ReconcileState state) {
+        CommandSent command = state.command();
+        PlannedStep plan = state.plan();
+        if (command == null || command.commandIds().isEmpty() || plan == null) {
+            throw new InvalidStateDocumentException("CollectCommandResults needs $.command with commandIds"
+                + " (the result of SendNodeCommand) and $.plan, but the state lacks them");
+        }
+        Step step = step(command.step());
+        Collected previous = state.collectedOrEmpty();
+
+        Map<String, JsonNode> results = new TreeMap<>();
+        List<String> pending = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
+        for (Map.Entry<String, String> target : command.commandIds().entrySet()) {
+            String instanceId = target.getKey();
+            GetCommandInvocationResponse invocation;
+            try {
+                invocation = ssm.getCommandInvocation(GetCommandInvocationRequest.builder()
+                    .commandId(target.getValue()).instanceId(instanceId).build());
+            } catch (InvocationDoesNotExistException notYet) {
+                pending.add(instanceId);
+                continue;
+            }
+            String status = invocation.statusAsString();
+            if (NOT_YET.contains(status)) {
+                pending.add(instanceId);
+            } else if ("Success".equals(status)) {
+                JsonNode result = lastJsonLine(invocation.standardOutputContent());
+                if (result == null) {
+                    failures.add(new Failure(instanceId, status, invocation.responseCode(), invocation,
+                        "its last stdout line is not a JSON object"));
+                } else if (result.path("ok").isBoolean() && !result.path("ok").asBoolean()) {
+                    results.put(instanceId, result);
+                    failures.add(new Failure(instanceId, status, invocation.responseCode(), invocation,
+                        "its result says ok:false"));
+                } else {
+                    results.put(instanceId, result);
+                }
+            } else {
+                String details = invocation.statusDetails();
+                failures.add(new Failure(instanceId, status, invocation.responseCode(), invocation,
+                    "the command ended " + status + (details == null || details.equals(status) ? "" : " (" + details + ")")));
+            }
+        }
+
+        RunCounters run = previous.run();
+        if (!failures.isEmpty()) {
+            Failure first = failures.get(0);
+            CommandFailure failure = new CommandFailure(step.name(), first.instanceId(),
+                failures.stream().map(Failure::instanceId).toList(), first.status(), first.exitCode(),
+                tail(first.invocation().standardErrorContent()),
+                String.format("%s failed on %s: %s (exit code %d)", step, first.instanceId(), first.message(),
+                    first.exitCode()));
+            LOG.error("Failed node command", "executionArn", state.currentExecutionArn(), "step", step.name(),
+                "instanceId", first.instanceId(), "instanceIds", failure.instanceIds(), "exitCode",
+                first.exitCode(), "status", first.status());
+            return new Collected(Collected.FAILED, previous.observed(), results, run, failure);
+        }
+        if (!pending.isEmpty()) {
+            Duration waited = waited(command.sentAt());
+            if (waited.compareTo(maxWait) > 0) {
+                CommandFailure failure = new CommandFailure(step.name(), pending.get(0), pending, "Pending", -1, "",
+                    String.format("%s is still pending on %s after %d s (bound %d s): the node may be"
+                        + " unreachable or its SSM agent stopped", step, pending, waited.toSeconds(),
+                        maxWait.toSeconds()));
+                LOG.error("Gave up waiting for node command", "executionArn", state.currentExecutionArn(),
+                    "step", step.name(), "instanceIds", pending);
+                return new Collected(Collected.FAILED, previous.observed(), results, run, failure);
+            }
+            LOG.info("Found node command pending", "executionArn", state.currentExecutionArn(),
+                "step", step.name(), "instanceIds", pending);
+            return new Collected(Collected.PENDING, previous.observed(), previous.results(), run, null);
+        }
+
+        Map<String, NodeStatus> observed = new HashMap<>(previous.observed());
+        int waitAttempts = run.waitAttempts();
+        int mutatingRounds = run.mutatingRounds();
+        int observedSnapshot = run.observedSnapshot();
+        boolean stale = run.observationStale();
+        RunCounters.StepRecord lastMutating = run.lastMutating();
+        Set<String> metadataCreated = new LinkedHashSet<>(run.metadataCreated());
+        Map<String, List<String>> forgotten = new TreeMap<>(run.forgotten());
+        int snapshot = state.cluster() == null ? 0 : state.cluster().snapshot();
+        if (step.observes()) {
+            results.forEach((instanceId, result) -> observed.put(instanceId, toStatus(instanceId, result)));
+            observedSnapshot = snapshot;
+            stale = false;
+            if (step == Step.WaitForConnections) {
+                waitAttempts++;
+            }
+        }
+        if (step.mutating()) {
+            mutatingRounds++;
+            stale = true;
+            waitAttempts = 0;
+            lastMutating = new RunCounters.StepRecord(step.name(), List.copyOf(command.commandIds().keySet()), snapshot);
+        }
+        if (step == Step.CreateMetadata) {
+            results.forEach((instanceId, result) -> {
+                if (result.path("changed").asBoolean(false)) {
+                    metadataCreated.add(instanceId);
+                }
+            });
+        }
+        if (step == Step.ForgetDepartedPeers) {
+            String peer = plan.parameter("PeerNodeId");
+            if (peer == null) {
+                throw new InvalidStateDocumentException(
+                    "ForgetDepartedPeers finished but $.plan.parameters has no PeerNodeId");
+            }
+            Set<String> survivors = new LinkedHashSet<>(forgotten.getOrDefault(peer, List.of()));
+            survivors.addAll(results.keySet());
+            forgotten.put(peer, List.copyOf(survivors));
+        }
+        RunCounters counters = new RunCounters(run.rounds() + 1, mutatingRounds, waitAttempts,
+            List.copyOf(metadataCreated), forgotten, observedSnapshot, stale, lastMutating);
+        LOG.info("Collected node command results", "executionArn", state.currentExecutionArn(),
+            "step", step.name(), "instanceIds", List.copyOf(results.keySet()), "rounds", counters.rounds());
+        return new Collected(Collected.SUCCEEDED, observed, results, counters, null);
+    }
+
+    private static Step step(String name) {
+        try {
+            return Step.valueOf(name);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new InvalidStateDocumentException("$.command.step must be a node step name, got " + name);
+        }
+    }
+
+    /** The last non-empty line of {@code stdout} as a JSON object, or {@code null}. */
+    static JsonNode lastJsonLine(String stdout) {
+        if (stdout == null) {
+            return null;
+        }
+        String[] lines = stdout.split("\\R");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String line = lines[i].trim();
+            if (line.isEmpty()) {
+                continue;
+            }
+            try {
+                JsonNode node = Json.readTree(line);
+                return node != null && node.isObject() ? node : null;
+            } catch (JsonProcessingException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static NodeStatus toStatus(String instanceId, JsonNode result) {
+        try {
+            return Json.mapper().treeToValue(result, NodeStatus.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new InvalidStateDocumentException("The status result of " + instanceId
+                + " does not match the status contract: " + e.getMessage(), e);
+        }
+    }
+
+    private Duration waited(String sentAt) {
+        try {
+            return Duration.between(Instant.parse(sentAt), clock.instant());
+        } catch (DateTimeParseException | NullPointerException e) {
+            throw new InvalidStateDocumentException("$.command.sentAt must be an ISO-8601 instant, got " + sentAt);
+        }
+    }
+
+    static String tail(String text) {
+        if (text == null) {
+            return "";
+        }
+        return text.length() <= STDERR_TAIL_CHARS ? text : text.substring(text.length() - STDERR_TAIL_CHARS);
+    }
+
+    private record Failure(String instanceId, String status, Integer responseCode,
+        GetCommandInvocationResponse invocation, String message) {
+
+        int exitCode() {
+            return responseCode == null ? -1 : responseCode;
+        }
+    }
+}

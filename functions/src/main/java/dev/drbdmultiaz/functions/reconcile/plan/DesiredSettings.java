@@ -1,0 +1,87 @@
+package dev.drbdmultiaz.functions.reconcile.plan;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the cluster should look like apart from its members, and the bounds of the workflow.
+ *
+ * @param resourceName DRBD resource name
+ * @param port DRBD TCP port
+ * @param minor DRBD device minor
+ * @param volumeGroup LVM volume group on the data disk
+ * @param thinPool thin pool in it
+ * @param logicalVolume thin LV that backs DRBD
+ * @param volumeSizeGiB size of the thin LV
+ * @param maxPeers {@code create-md --max-peers}
+ * @param secretId ARN of the Secrets Manager secret the node reads (never its value)
+ * @param verifyAlg DRBD verify-alg
+ * @param cramHmacAlg DRBD cram-hmac-alg
+ * @param documents SSM document names
+ * @param connectWaitMaxAttempts WaitForConnections rounds before giving up
+ * @param maxMutatingRounds mutating commands in one execution before giving up
+ * @param waitTimeScale factor on every wait: POLL_SECONDS / 5 (1 in AWS; the rehearsal shrinks waits)
+ */
+public record DesiredSettings(
+    String resourceName,
+    int port,
+    int minor,
+    String volumeGroup,
+    String thinPool,
+    String logicalVolume,
+    int volumeSizeGiB,
+    int maxPeers,
+    String secretId,
+    String verifyAlg,
+    String cramHmacAlg,
+    SsmDocuments documents,
+    int connectWaitMaxAttempts,
+    int maxMutatingRounds,
+    double waitTimeScale) {
+
+    /** WaitForConnections backoff before scaling: 5, 10, 20, 30, 30, … seconds. */
+    static final List<Integer> CONNECT_BACKOFF_SECONDS = List.of(5, 10, 20, 30);
+    /** WaitForCommand poll interval before scaling. */
+    public static final int POLL_SECONDS = 5;
+
+    public DesiredSettings {
+        Objects.requireNonNull(resourceName, "resourceName");
+        Objects.requireNonNull(volumeGroup, "volumeGroup");
+        Objects.requireNonNull(thinPool, "thinPool");
+        Objects.requireNonNull(logicalVolume, "logicalVolume");
+        Objects.requireNonNull(secretId, "secretId");
+        Objects.requireNonNull(verifyAlg, "verifyAlg");
+        Objects.requireNonNull(cramHmacAlg, "cramHmacAlg");
+        Objects.requireNonNull(documents, "documents");
+        if (connectWaitMaxAttempts < 1) {
+            throw new IllegalArgumentException("connectWaitMaxAttempts must be >= 1, got " + connectWaitMaxAttempts);
+        }
+        if (maxMutatingRounds < 1) {
+            throw new IllegalArgumentException("maxMutatingRounds must be >= 1, got " + maxMutatingRounds);
+        }
+        if (!(waitTimeScale > 0)) {
+            throw new IllegalArgumentException("waitTimeScale must be > 0, got " + waitTimeScale);
+        }
+    }
+
+    /** The thin LV's device path, DRBD's backing disk. */
+    public String backingDisk() {
+        return "/dev/" + volumeGroup + "/" + logicalVolume;
+    }
+
+    /** {@code seconds} scaled, at least 1. */
+    public int scaled(int seconds) {
+        return Math.max(1, (int) Math.round(seconds * waitTimeScale));
+    }
+
+    /** Wait before observation number {@code attempt + 1} in WaitForConnections. */
+    public int connectBackoffSeconds(int attempt) {
+        int index = Math.min(Math.max(attempt, 0), CONNECT_BACKOFF_SECONDS.size() - 1);
+        return scaled(CONNECT_BACKOFF_SECONDS.get(index));
+    }
+
+    /** WaitForCommand's poll interval. */
+    public int pollSeconds() {
+        return scaled(POLL_SECONDS);
+    }
+}

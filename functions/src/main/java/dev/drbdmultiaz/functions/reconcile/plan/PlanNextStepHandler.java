@@ -1,0 +1,96 @@
+package dev.drbdmultiaz.functions.reconcile.plan;
+
+import dev.drbdmultiaz.functions.common.Env;
+import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.StructuredLog;
+import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.drbd.DrbdResourceSpec;
+import dev.drbdmultiaz.functions.reconcile.state.Collected;
+import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
+import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import java.util.Objects;
+
+/**
+ * PlanNextStep: state document → {@link ReconcilePlanner} → {@code $.plan}. No AWS call.
+ */
+public final class PlanNextStepHandler extends JsonHandler<ReconcileState, PlannedStep> {
+
+    private static final StructuredLog LOG = StructuredLog.of(PlanNextStepHandler.class);
+
+    private final DesiredSettings desired;
+
+    public PlanNextStepHandler() {
+        this(Config.from(Env.system()).desiredSettings());
+    }
+
+    public PlanNextStepHandler(DesiredSettings desired) {
+        super(ReconcileState.class);
+        this.desired = Objects.requireNonNull(desired, "desired");
+    }
+
+    @Override
+    protected PlannedStep handle(ReconcileState state) {
+        if (state.cluster() == null) {
+            throw new InvalidStateDocumentException(
+                "PlanNextStep needs $.cluster (the result of DescribeCluster), but the state has none");
+        }
+        Collected collected = state.collectedOrEmpty();
+        PlannedStep step = ReconcilePlanner.plan(state.cluster(),
+            new RunProgress(collected.observed(), collected.run()), desired);
+        LOG.info("Planned reconcile step", "executionArn", state.currentExecutionArn(),
+            "step", step.step(), "reason", step.reason(), "targets", step.targets(),
+            "mutating", step.mutating());
+        return step;
+    }
+
+    /**
+     * The one time-scale knob: {@code POLL_SECONDS} (default {@value DesiredSettings#POLL_SECONDS}) is
+     * WaitForCommand's poll interval, and every other wait scales with it (POLL_SECONDS=1 makes the
+     * connection backoff 1, 2, 4, 6 s in the rehearsal).
+     */
+    public static double waitTimeScale(Env env) {
+        return env.optionalInt("POLL_SECONDS", DesiredSettings.POLL_SECONDS, 1, 300)
+            / (double) DesiredSettings.POLL_SECONDS;
+    }
+
+    /**
+     * Environment of the PlanNextStep function.
+     *
+     * @param desired the settings built from it
+     */
+    public record Config(DesiredSettings desired) {
+
+        public DesiredSettings desiredSettings() {
+            return desired;
+        }
+
+        /** Reads every variable; fails naming the first missing or invalid one. */
+        public static Config from(Env env) {
+            SsmDocuments documents = new SsmDocuments(
+                env.require("DOCUMENT_INSTALL"),
+                env.require("DOCUMENT_PREPARE_LVM"),
+                env.require("DOCUMENT_WRITE_CONFIG"),
+                env.require("DOCUMENT_CREATE_MD"),
+                env.require("DOCUMENT_UP"),
+                env.require("DOCUMENT_SKIP_INITIAL_SYNC"),
+                env.require("DOCUMENT_STATUS"),
+                env.require("DOCUMENT_FORGET_PEER"));
+            return new Config(new DesiredSettings(
+                env.require("RESOURCE_NAME"),
+                env.requireInt("DRBD_PORT", 1, 65_535),
+                env.optionalInt("DRBD_MINOR", 0, 0, DrbdResourceSpec.MAX_MINOR),
+                env.require("VOLUME_GROUP"),
+                env.require("THIN_POOL"),
+                env.require("LOGICAL_VOLUME"),
+                env.requireInt("VOLUME_SIZE_GIB", 1, 65_536),
+                env.optionalInt("MAX_PEERS", 7, 1, 31),
+                env.require("SECRET_ARN"),
+                env.optional("DRBD_VERIFY_ALG").orElse(DrbdResourceSpec.DEFAULT_VERIFY_ALG),
+                env.optional("DRBD_CRAM_HMAC_ALG").orElse(DrbdResourceSpec.DEFAULT_CRAM_HMAC_ALG),
+                documents,
+                env.optionalInt("CONNECT_WAIT_MAX_ATTEMPTS", 20, 1, 1000),
+                env.optionalInt("MAX_MUTATING_ROUNDS", 40, 1, 1000),
+                waitTimeScale(env)));
+        }
+    }
+}

@@ -1,0 +1,377 @@
+package dev.drbdmultiaz.functions.reconcile.plan;
+
+import dev.drbdmultiaz.functions.common.exceptions.AllReplicasInconsistentException;
+import dev.drbdmultiaz.functions.common.exceptions.ClusterTooSmallException;
+import dev.drbdmultiaz.functions.common.exceptions.ConvergenceTimeoutException;
+import dev.drbdmultiaz.functions.common.exceptions.ObservationIncompleteException;
+import dev.drbdmultiaz.functions.common.exceptions.ReconcileStuckException;
+import dev.drbdmultiaz.functions.drbd.DrbdNodeSpec;
+import dev.drbdmultiaz.functions.drbd.DrbdResFileRenderer;
+import dev.drbdmultiaz.functions.drbd.DrbdResourceSpec;
+import dev.drbdmultiaz.functions.drbd.RenderedConfig;
+import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
+import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
+import dev.drbdmultiaz.functions.reconcile.state.Member;
+import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
+import dev.drbdmultiaz.functions.reconcile.state.PeerStatus;
+import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
+import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
+import dev.drbdmultiaz.functions.reconcile.state.Step;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * Decides the next step of a reconcile: a pure function of the cluster snapshot, what this
+ * execution observed and did, and the desired settings. No SDK types, no clock, no I/O.
+ *
+ * <p>Order (first unmet condition wins, docs/CONTRACTS.md): ObserveNodes → InstallDrbd →
+ * PrepareLvm → WriteConfig → CreateMetadata → UpOrAdjust → WaitForConnections → SkipInitialSync →
+ * ForgetDepartedPeers → Converged. Each step targets every node that needs it at once.
+ *
+ * <p>Data safety: SkipInitialSync only on a brand-new cluster (I2); a departing member stays in
+ * the configuration and is not forgotten until an active survivor is UpToDate (I3); its node-id
+ * is released only after every survivor that knew it forgot it (I6).
+ */
+public final class ReconcilePlanner {
+
+    static final String UP_TO_DATE = "UpToDate";
+    static final String INCONSISTENT = "Inconsistent";
+
+    private ReconcilePlanner() {
+    }
+
+    /** The next step, or a terminal exception when the cluster cannot converge on its own. */
+    public static PlannedStep plan(ClusterSnapshot cluster, RunProgress run, DesiredSettings desired) {
+        return new Planning(cluster, run, desired).next();
+    }
+
+    /** One planning pass; holds the inputs so the step checks read as a list. */
+    private static final class Planning {
+        private final ClusterSnapshot cluster;
+        private final RunProgress run;
+        private final RunCounters counters;
+        private final DesiredSettings desired;
+        private final List<Member> active;
+        private final boolean launchPending;
+
+        Planning(ClusterSnapshot cluster, RunProgress run, DesiredSettings desired) {
+            this.cluster = cluster;
+            this.run = run;
+            this.counters = run.counters();
+            this.desired = desired;
+            this.active = cluster.members();
+            this.launchPending = active.stream().anyMatch(Member::launchPending);
+        }
+
+        PlannedStep next() {
+            if (active.isEmpty()) {
+                return converged("The group has no live members; departing members are let go",
+                    new LifecyclePlan(List.of(), terminatePending(cluster.departing()), cluster.departing()));
+            }
+            String stale = staleObservation();
+            if (stale != null) {
+                return observe(Step.ObserveNodes, stale, 0);
+            }
+
+            List<DepartingMember> retained = retainedDeparting();
+            RenderedConfig config = render(retained);
+
+            List<String> targets = targets(s -> s.drbdVersion() == null);
+            if (!targets.isEmpty()) {
+                return mutating(Step.InstallDrbd, targets, Map.of(),
+                    "DRBD is not installed on " + targets);
+            }
+            targets = targets(s -> !isTrue(s.lvmReady()) || s.metadata() == null);
+            if (!targets.isEmpty()) {
+                return mutating(Step.PrepareLvm, targets, params(
+                    "VolumeGroup", desired.volumeGroup(),
+                    "ThinPool", desired.thinPool(),
+                    "LogicalVolume", desired.logicalVolume(),
+                    "VolumeSizeGiB", String.valueOf(desired.volumeSizeGiB())),
+                    "The LVM thin pool or volume is missing on " + targets);
+            }
+            targets = targets(s -> !config.sha256().equals(s.configSha256()));
+            if (!targets.isEmpty()) {
+                return mutating(Step.WriteConfig, targets, params(
+                    "ResourceName", desired.resourceName(),
+                    "ConfigBase64", config.base64(),
+                    "SecretId", desired.secretId()),
+                    "The DRBD config differs from the rendering of the members (sha256 "
+                        + config.sha256().substring(0, 12) + ") on " + targets);
+            }
+            targets = targets(s -> Boolean.FALSE.equals(s.metadata()));
+            if (!targets.isEmpty()) {
+                return mutating(Step.CreateMetadata, targets, params(
+                    "ResourceName", desired.resourceName(),
+                    "MaxPeers", String.valueOf(desired.maxPeers())),
+                    "The backing volume holds no DRBD metadata on " + targets);
+            }
+            targets = targets(s -> !isTrue(s.up()) || isTrue(s.adjustNeeded()));
+            if (!targets.isEmpty()) {
+                return mutating(Step.UpOrAdjust, targets, params("ResourceName", desired.resourceName()),
+                    "The resource is down or differs from its config on " + targets);
+            }
+
+            List<String> unconnected = unconnectedPairs();
+            if (!unconnected.isEmpty()) {
+                return waitOrFail("Connections are not established: " + String.join(", ", unconnected));
+            }
+            if (active.stream().allMatch(m -> INCONSISTENT.equals(status(m).diskState()))) {
+                return syncDecision();
+            }
+            if (upToDateMembers().isEmpty()) {
+                return waitOrFail("No replica is UpToDate yet (disk states: " + diskStates() + ")");
+            }
+
+            for (DepartingMember departed : cluster.departing()) {
+                if (retained.contains(departed)) {
+                    continue;
+                }
+                Set<String> done = new HashSet<>(counters.forgottenBy(departed.nodeId()));
+                List<String> survivors = active.stream()
+                    .map(Member::instanceId)
+                    .filter(id -> !counters.metadataCreated().contains(id) && !done.contains(id))
+                    .toList();
+                if (!survivors.isEmpty()) {
+                    return mutating(Step.ForgetDepartedPeers, survivors, params(
+                        "ResourceName", desired.resourceName(),
+                        "PeerNodeId", String.valueOf(departed.nodeId())),
+                        "Departed member " + departed.instanceId() + " (node-id " + departed.nodeId()
+                            + ") is still known to " + survivors);
+                }
+            }
+
+            List<DepartingMember> released = cluster.departing().stream()
+                .filter(d -> !retained.contains(d)).toList();
+            return converged(
+                "Every member runs the desired DRBD config, every pair is Connected and "
+                    + upToDateMembers().size() + " of " + active.size() + " replicas are UpToDate",
+                new LifecyclePlan(
+                    active.stream().filter(Member::launchPending).map(Member::instanceId).toList(),
+                    terminatePending(cluster.departing()),
+                    released));
+        }
+
+        /** Why the observation is too old to plan on, or {@code null}. */
+        private String staleObservation() {
+            List<String> unobserved = active.stream().map(Member::instanceId)
+                .filter(id -> run.status(id).isEmpty()).toList();
+            if (!unobserved.isEmpty()) {
+                return "No observation yet of " + unobserved;
+            }
+            if (counters.observedSnapshot() != cluster.snapshot()) {
+                return "The membership was described again since the last observation";
+            }
+            if (counters.observationStale()) {
+                String last = counters.lastMutating() == null ? "A step" : counters.lastMutating().step();
+                return last + " changed nodes since the last observation";
+            }
+            return null;
+        }
+
+        /**
+         * Departing members that stay in the config: all of them while no active member is
+         * UpToDate (one may hold the only good copy, I3), and enough to keep 3 nodes for quorum
+         * while the group is below 3 live members. Only members with a known hostname and address
+         * (not reused by a live member) can stay.
+         */
+        private List<DepartingMember> retainedDeparting() {
+            Set<String> taken = new HashSet<>();
+            for (Member member : active) {
+                NodeStatus status = status(member);
+                taken.add(status.hostname());
+                taken.add(status.address());
+            }
+            List<DepartingMember> candidates = cluster.departing().stream()
+                .filter(d -> d.hostname() != null && d.address() != null)
+                .filter(d -> !taken.contains(d.hostname()) && !taken.contains(d.address()))
+                .toList();
+            if (upToDateMembers().isEmpty()) {
+                return candidates;
+            }
+            List<DepartingMember> retained = new ArrayList<>();
+            for (DepartingMember candidate : candidates) {
+                if (active.size() + retained.size() >= DrbdResourceSpec.MIN_NODES) {
+                    break;
+                }
+                retained.add(candidate);
+            }
+            return retained;
+        }
+
+        private RenderedConfig render(List<DepartingMember> retained) {
+            List<DrbdNodeSpec> nodes = new ArrayList<>();
+            for (Member member : active) {
+                NodeStatus status = status(member);
+                try {
+                    nodes.add(new DrbdNodeSpec(status.hostname(), status.address(), member.nodeId()));
+                } catch (IllegalArgumentException e) {
+                    throw new ObservationIncompleteException("The status result of " + member.instanceId()
+                        + " cannot name the node in the DRBD config: " + e.getMessage()
+                        + "; check the drbd-status document's output in the execution history");
+                }
+            }
+            for (DepartingMember departed : retained) {
+                nodes.add(new DrbdNodeSpec(departed.hostname(), departed.address(), departed.nodeId()));
+            }
+            if (nodes.size() < DrbdResourceSpec.MIN_NODES) {
+                throw new ClusterTooSmallException(String.format(
+                    "The group has %d live members %s and no departed member that can stay in the"
+                        + " config; DRBD quorum majority needs at least %d nodes: set the Auto Scaling"
+                        + " group's desired capacity to %d or more",
+                    active.size(), cluster.memberIds(), DrbdResourceSpec.MIN_NODES, DrbdResourceSpec.MIN_NODES));
+            }
+            try {
+                return DrbdResFileRenderer.render(new DrbdResourceSpec(desired.resourceName(), desired.port(),
+                    desired.minor(), desired.backingDisk(), nodes, desired.verifyAlg(), desired.cramHmacAlg()));
+            } catch (IllegalArgumentException e) {
+                throw new ObservationIncompleteException(
+                    "The members cannot form a DRBD config: " + e.getMessage());
+            }
+        }
+
+        /** Every pair of active members that does not see the other as Connected. */
+        private List<String> unconnectedPairs() {
+            List<String> pairs = new ArrayList<>();
+            for (int i = 0; i < active.size(); i++) {
+                for (int j = i + 1; j < active.size(); j++) {
+                    Member a = active.get(i);
+                    Member b = active.get(j);
+                    String ab = connection(a, b);
+                    String ba = connection(b, a);
+                    if (!PeerStatus.CONNECTED.equals(ab) || !PeerStatus.CONNECTED.equals(ba)) {
+                        pairs.add(String.format("%s-%s (%s/%s)", a.instanceId(), b.instanceId(), ab, ba));
+                    }
+                }
+            }
+            return pairs;
+        }
+
+        private String connection(Member from, Member to) {
+            NodeStatus status = status(from);
+            if (status.resource() == null) {
+                return "Down";
+            }
+            return status.resource().peer(to.nodeId()).map(PeerStatus::connection).orElse("Unknown");
+        }
+
+        private PlannedStep syncDecision() {
+            List<String> notNew = active.stream().map(Member::instanceId)
+                .filter(id -> !counters.metadataCreated().contains(id)).toList();
+            if (!notNew.isEmpty()) {
+                throw new AllReplicasInconsistentException(String.format(
+                    "Every replica of resource %s is Inconsistent, but the DRBD metadata of %s was not"
+                        + " created by this reconcile, so this is not a brand-new cluster and the initial"
+                        + " sync is not skipped (it could hide lost data). Find the node whose disk holds"
+                        + " the good data and run 'drbdadm primary --force %s' there (or, if the volume"
+                        + " was never used, 'drbdadm new-current-uuid --clear-bitmap %s' on one node), then"
+                        + " start a reconcile again",
+                    desired.resourceName(), notNew, desired.resourceName(), desired.resourceName()));
+            }
+            Member first = active.get(0);
+            return mutating(Step.SkipInitialSync, List.of(first.instanceId()),
+                params("ResourceName", desired.resourceName()),
+                "Brand-new cluster: every disk is Inconsistent, every pair is Connected and this"
+                    + " reconcile created the metadata of every member");
+        }
+
+        private PlannedStep waitOrFail(String reason) {
+            if (counters.waitAttempts() >= desired.connectWaitMaxAttempts()) {
+                throw new ConvergenceTimeoutException(reason + " after " + counters.waitAttempts()
+                    + " observations; check that the security group lets the DRBD port through between"
+                    + " the nodes and read 'drbdadm status " + desired.resourceName() + "' on them");
+            }
+            return observe(Step.WaitForConnections, reason, desired.connectBackoffSeconds(counters.waitAttempts()));
+        }
+
+        private PlannedStep observe(Step step, String reason, int waitSeconds) {
+            return new PlannedStep(step.name(), reason, desired.documents().status(), cluster.memberIds(),
+                params("ResourceName", desired.resourceName(),
+                    "VolumeGroup", desired.volumeGroup(),
+                    "LogicalVolume", desired.logicalVolume()),
+                false, false, waitSeconds, desired.pollSeconds(), null);
+        }
+
+        private PlannedStep mutating(Step step, List<String> targets, Map<String, List<String>> parameters,
+            String reason) {
+            if (counters.mutatingRounds() >= desired.maxMutatingRounds()) {
+                throw new ReconcileStuckException(String.format(
+                    "The reconcile ran %d mutating steps without converging (next would be %s: %s)",
+                    counters.mutatingRounds(), step, reason));
+            }
+            RunCounters.StepRecord last = counters.lastMutating();
+            if (step != Step.ForgetDepartedPeers && last != null && last.step().equals(step.name())
+                && last.snapshot() == cluster.snapshot() && last.targets().containsAll(targets)) {
+                throw new ReconcileStuckException(String.format(
+                    "%s succeeded on %s, but the nodes still need it: %s. Read the step's output in the"
+                        + " execution history", step, targets, reason));
+            }
+            return new PlannedStep(step.name(), reason, document(step), targets, parameters, true,
+                launchPending, 0, desired.pollSeconds(), null);
+        }
+
+        private PlannedStep converged(String reason, LifecyclePlan lifecycle) {
+            return new PlannedStep(Step.Converged.name(), reason, null, List.of(), Map.of(), false, false,
+                0, desired.pollSeconds(), lifecycle);
+        }
+
+        private String document(Step step) {
+            SsmDocuments docs = desired.documents();
+            return switch (step) {
+                case InstallDrbd -> docs.install();
+                case PrepareLvm -> docs.prepareLvm();
+                case WriteConfig -> docs.writeConfig();
+                case CreateMetadata -> docs.createMetadata();
+                case UpOrAdjust -> docs.up();
+                case SkipInitialSync -> docs.skipInitialSync();
+                case ForgetDepartedPeers -> docs.forgetPeer();
+                case ObserveNodes, WaitForConnections -> docs.status();
+                case Converged -> throw new IllegalArgumentException("Converged sends no document");
+            };
+        }
+
+        private List<String> targets(Predicate<NodeStatus> needs) {
+            return active.stream().filter(m -> needs.test(status(m))).map(Member::instanceId).toList();
+        }
+
+        private List<String> upToDateMembers() {
+            return active.stream().filter(m -> UP_TO_DATE.equals(status(m).diskState()))
+                .map(Member::instanceId).toList();
+        }
+
+        private String diskStates() {
+            return active.stream().map(m -> m.instanceId() + "=" + status(m).diskState())
+                .collect(Collectors.joining(", "));
+        }
+
+        private NodeStatus status(Member member) {
+            return run.status(member.instanceId()).orElseThrow(() -> new IllegalStateException(
+                "No observation of " + member.instanceId() + " after the staleness check"));
+        }
+
+        private static List<String> terminatePending(List<DepartingMember> departing) {
+            return departing.stream().filter(DepartingMember::terminatePending)
+                .map(DepartingMember::instanceId).toList();
+        }
+
+        private static boolean isTrue(Boolean value) {
+            return Boolean.TRUE.equals(value);
+        }
+
+        /** Parameters in the SSM API shape: each value a one-element list. */
+        private static Map<String, List<String>> params(String... keyValues) {
+            Map<String, List<String>> map = new LinkedHashMap<>();
+            for (int i = 0; i < keyValues.length; i += 2) {
+                map.put(keyValues[i], List.of(keyValues[i + 1]));
+            }
+            return map;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.drbdmultiaz.functions.reconcile.report;
+
+import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
+import dev.drbdmultiaz.functions.reconcile.state.Collected;
+import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.Member;
+import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
+import dev.drbdmultiaz.functions.reconcile.state.PeerStatus;
+import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import dev.drbdmultiaz.functions.reconcile.state.Step;
+import dev.drbdmultiaz.functions.reconcile.state.Trigger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** ReportClusterStatus: builds the cluster status from the state document. Pure. */
+public final class ClusterReporter {
+
+    private ClusterReporter() {
+    }
+
+    public static ClusterReport report(ReconcileState state, Instant now) {
+        ClusterSnapshot cluster = state.cluster();
+        if (cluster == null) {
+            throw new InvalidStateDocumentException("ReportClusterStatus needs $.cluster, but the state has none");
+        }
+        Collected collected = state.collectedOrEmpty();
+        List<ClusterReport.NodeReport> nodes = new ArrayList<>();
+        for (Member member : cluster.members()) {
+            NodeStatus status = collected.observed().get(member.instanceId());
+            List<ClusterReport.ConnectionReport> connections = new ArrayList<>();
+            Double syncPercent = null;
+            String role = null;
+            String disk = null;
+            if (status != null && status.resource() != null) {
+                role = status.resource().role();
+                disk = status.resource().diskState();
+                for (PeerStatus peer : status.resource().peers()) {
+                    connections.add(new ClusterReport.ConnectionReport(peer.name(), peer.nodeId(), peer.connection(),
+                        peer.peerDiskState(), peer.syncPercent()));
+                    if (peer.syncPercent() != null) {
+                        syncPercent = syncPercent == null ? peer.syncPercent() : Math.min(syncPercent, peer.syncPercent());
+                    }
+                }
+            }
+            nodes.add(new ClusterReport.NodeReport(member.instanceId(), member.availabilityZone(), member.nodeId(),
+                status != null && status.hostname() != null ? status.hostname() : member.hostname(),
+                status != null && status.address() != null ? status.address() : member.address(),
+                role, disk, syncPercent, connections));
+        }
+        Set<String> released = state.plan() == null || state.plan().lifecycle() == null ? Set.of()
+            : state.plan().lifecycle().release().stream().map(DepartingMember::instanceId).collect(Collectors.toSet());
+        List<ClusterReport.DepartedReport> departed = cluster.departing().stream()
+            .map(d -> new ClusterReport.DepartedReport(d.instanceId(), d.nodeId(), released.contains(d.instanceId())))
+            .toList();
+        return new ClusterReport(cluster.groupName(),
+            state.trigger() == null ? new Trigger("manual", null) : state.trigger(),
+            now.toString(), collected.run().rounds(), collected.run().mutatingRounds(), nodes, departed,
+            conditions(state, nodes, departed));
+    }
+
+    private static List<ClusterReport.Condition> conditions(ReconcileState state, List<ClusterReport.NodeReport> nodes,
+        List<ClusterReport.DepartedReport> departed) {
+        List<ClusterReport.Condition> conditions = new ArrayList<>();
+        boolean converged = state.plan() != null && Step.Converged.name().equals(state.plan().step());
+        conditions.add(new ClusterReport.Condition("Converged", converged ? "True" : "False",
+            converged ? "AllStepsDone" : "NotConverged",
+            state.plan() == null ? "No step was planned" : state.plan().reason()));
+        List<String> notUpToDate = nodes.stream().filter(n -> !"UpToDate".equals(n.disk()))
+            .map(n -> n.instanceId() + " " + (n.disk() == null ? "down" : n.disk())
+                + (n.syncPercent() == null ? "" : String.format(" %.1f%%", n.syncPercent())))
+            .toList();
+        conditions.add(new ClusterReport.Condition("Synced", notUpToDate.isEmpty() ? "True" : "False",
+            notUpToDate.isEmpty() ? "AllUpToDate" : "Resyncing",
+            notUpToDate.isEmpty() ? "Every replica is UpToDate" : "Not UpToDate yet: " + String.join(", ", notUpToDate)));
+        List<String> kept = departed.stream().filter(d -> !d.released()).map(ClusterReport.DepartedReport::instanceId)
+            .toList();
+        conditions.add(new ClusterReport.Condition("DepartedForgotten", kept.isEmpty() ? "True" : "False",
+            kept.isEmpty() ? "NoneLeft" : "KeptForSafety",
+            kept.isEmpty() ? "No departed member holds a node-id"
+                : "Departed members still hold their node-ids: " + kept));
+        return conditions;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.drbdmultiaz.functions.reconcile.state;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Result of DescribeCluster ({@code $.cluster}): the desired members with their stable node-ids
+ * and the departing ones.
+ *
+ * @param groupName the Auto Scaling group
+ * @param snapshot counts DescribeCluster calls in this execution (1, 2 after a rerun, …), so the
+ *     planner knows an observation predates the current membership
+ * @param members live members (not Terminating), sorted by node-id
+ * @param departing registry members no longer live, sorted by node-id
+ */
+public record ClusterSnapshot(String groupName, int snapshot, List<Member> members, List<DepartingMember> departing) {
+
+    public ClusterSnapshot {
+        members = members == null ? List.of()
+            : members.stream().sorted(Comparator.comparingInt(Member::nodeId)).toList();
+        departing = departing == null ? List.of()
+            : departing.stream().sorted(Comparator.comparingInt(DepartingMember::nodeId)).toList();
+    }
+
+    /** The member with {@code instanceId}, if any. */
+    public Optional<Member> member(String instanceId) {
+        return members.stream().filter(m -> Objects.equals(m.instanceId(), instanceId)).findFirst();
+    }
+
+    /** Every instance id of a live member. */
+    public List<String> memberIds() {
+        return members.stream().map(Member::instanceId).toList();
+    }
+}

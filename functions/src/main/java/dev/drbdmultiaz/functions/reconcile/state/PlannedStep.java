@@ -1,0 +1,49 @@
+package dev.drbdmultiaz.functions.reconcile.state;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Result of PlanNextStep ({@code $.plan}).
+ *
+ * @param step the step name, also the RouteStep branch (see {@link Step})
+ * @param reason why this step, for the operator
+ * @param documentName SSM document to send, {@code null} for Converged
+ * @param targets instances to send it to
+ * @param parameters document parameters, each value a one-element list (the SSM API shape)
+ * @param mutating whether the document changes a node
+ * @param heartbeat whether RecordLifecycleHeartbeats runs before the command
+ * @param waitSeconds WaitForConnections' wait before the next observation, else 0
+ * @param pollSeconds WaitForCommand's wait between result polls
+ * @param lifecycle what CompleteLifecycleActions does; set on Converged only
+ */
+public record PlannedStep(
+    String step,
+    String reason,
+    String documentName,
+    List<String> targets,
+    Map<String, List<String>> parameters,
+    boolean mutating,
+    boolean heartbeat,
+    int waitSeconds,
+    int pollSeconds,
+    LifecyclePlan lifecycle) {
+
+    public PlannedStep {
+        targets = targets == null ? List.of() : List.copyOf(targets);
+        parameters = parameters == null ? Map.of() : copyParameters(parameters);
+    }
+
+    /** The single value of parameter {@code name}, or {@code null}. */
+    public String parameter(String name) {
+        List<String> values = parameters.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static Map<String, List<String>> copyParameters(Map<String, List<String>> parameters) {
+        Map<String, List<String>> sorted = new TreeMap<>();
+        parameters.forEach((key, value) -> sorted.put(key, List.copyOf(value)));
+        return java.util.Collections.unmodifiableMap(sorted);
+    }
+}

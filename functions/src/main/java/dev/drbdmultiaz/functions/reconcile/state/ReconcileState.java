@@ -1,0 +1,41 @@
+package dev.drbdmultiaz.functions.reconcile.state;
+
+/**
+ * The execution's state document (docs/CONTRACTS.md, "State document paths"). Every task receives
+ * the whole document and reads its part; every field may be absent.
+ *
+ * @param executionArn this execution's ARN; the state machine passes it to AcquireClusterLock
+ *     ({@code "executionArn.$": "$$.Execution.Id"}), later tasks read {@code lock.holderExecutionArn}
+ * @param trigger what started the execution (identity only)
+ * @param lock result of AcquireClusterLock
+ * @param cluster result of DescribeCluster
+ * @param agents result of CheckAgentsOnline
+ * @param plan result of PlanNextStep
+ * @param command result of SendNodeCommand
+ * @param collected result of CollectCommandResults
+ * @param error the error a Catch recorded
+ */
+public record ReconcileState(
+    String executionArn,
+    Trigger trigger,
+    LockState lock,
+    ClusterSnapshot cluster,
+    AgentsStatus agents,
+    PlannedStep plan,
+    CommandSent command,
+    Collected collected,
+    ErrorInfo error) {
+
+    /** This execution's ARN, from the input or the lock, or {@code null}. */
+    public String currentExecutionArn() {
+        if (executionArn != null && !executionArn.isBlank()) {
+            return executionArn;
+        }
+        return lock == null || !lock.acquired() ? null : lock.holderExecutionArn();
+    }
+
+    /** The collected results so far; empty before the first command. */
+    public Collected collectedOrEmpty() {
+        return collected == null ? Collected.empty() : collected;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.drbdmultiaz.functions.reconcile.state;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Counters and flags of one execution ({@code $.collected.run}).
+ *
+ * @param rounds commands that finished
+ * @param mutatingRounds mutating commands that finished
+ * @param waitAttempts WaitForConnections rounds since the last mutating step
+ * @param metadataCreated members whose DRBD metadata CreateMetadata created in this execution
+ * @param forgotten departed node-id (as a string key) to the survivors that forgot it
+ * @param observedSnapshot the cluster snapshot the last observation belongs to, 0 for none
+ * @param observationStale a mutating step ran after the last observation
+ * @param lastMutating the last mutating step, to detect one that has no effect
+ */
+public record RunCounters(
+    int rounds,
+    int mutatingRounds,
+    int waitAttempts,
+    List<String> metadataCreated,
+    Map<String, List<String>> forgotten,
+    int observedSnapshot,
+    boolean observationStale,
+    StepRecord lastMutating) {
+
+    public RunCounters {
+        metadataCreated = metadataCreated == null ? List.of() : List.copyOf(metadataCreated);
+        Map<String, List<String>> copy = new TreeMap<>();
+        if (forgotten != null) {
+            forgotten.forEach((peer, survivors) -> copy.put(peer, List.copyOf(survivors)));
+        }
+        forgotten = java.util.Collections.unmodifiableMap(copy);
+    }
+
+    public static RunCounters initial() {
+        return new RunCounters(0, 0, 0, List.of(), Map.of(), 0, false, null);
+    }
+
+    /** The survivors that forgot node-id {@code nodeId} in this execution. */
+    public List<String> forgottenBy(int nodeId) {
+        return forgotten.getOrDefault(String.valueOf(nodeId), List.of());
+    }
+
+    /**
+     * A mutating step in a snapshot.
+     *
+     * @param step step name
+     * @param targets its targets
+     * @param snapshot cluster snapshot it ran in
+     */
+    public record StepRecord(String step, List<String> targets, int snapshot) {
+        public StepRecord {
+            targets = targets == null ? List.of() : List.copyOf(targets);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.drbdmultiaz.functions.reconcile.lifecycle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
+import dev.drbdmultiaz.functions.reconcile.state.AgentsStatus;
+import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
+import dev.drbdmultiaz.functions.reconcile.state.Collected;
+import dev.drbdmultiaz.functions.reconcile.state.CommandFailure;
+import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.ErrorInfo;
+import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
+import dev.drbdmultiaz.functions.reconcile.state.Member;
+import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
+import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
+import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import org.mockito.InOrder;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingException;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
+import software.amazon.awssdk.services.autoscaling.model.CompleteLifecycleActionRequest;
+import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingGroupsRequest;
+import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingGroupsResponse;
+import software.amazon.awssdk.services.autoscaling.model.Instance;
+import software.amazon.awssdk.services.autoscaling.model.RecordLifecycleActionHeartbeatRequest;
+
+/** moto 5.2.1 answers CompleteLifecycleAction and RecordLifecycleActionHeartbeat with 500: mocked. */
+@DisplayName("Lifecycle actions (mocked Auto Scaling)")
+class LifecycleActionsTest {
+
+    private final AutoScalingClient autoScaling = mock(AutoScalingClient.class);
+    private final MembershipRegistry registry = mock(MembershipRegistry.class);
+    private final LifecycleActions actions = new LifecycleActions(autoScaling, registry, "drbd-asg", "launch-hook",
+        "terminate-hook");
+
+    private static final ClusterSnapshot CLUSTER = new ClusterSnapshot("drbd-asg", 1, List.of(
+        new Member("i-new", "eu-west-1a", "Pending:Wait", 3, null, null, Member.LAUNCH),
+        new Member("i-old1", "eu-west-1b", "InService", 0, "ip-1", "10.0.1.1", null),
+        new Member("i-old2", "eu-west-1c", "InService", 1, "ip-2", "10.0.2.2", null)),
+        List.of(new DepartingMember("i-gone", 2, "ip-3", "10.0.3.3", DepartingMember.TERMINATE)));
+
+    private static ReconcileState converged(LifecyclePlan lifecycle, Map<String, NodeStatus> observed) {
+        PlannedStep plan = new PlannedStep("Converged", "done", null, List.of(), Map.of(), false, false, 0, 5, lifecycle);
+        return new ReconcileState("arn:exec", null, null, CLUSTER, null, plan, null,
+            new Collected(Collected.SUCCEEDED, observed, Map.of(), RunCounters.initial(), null), null);
+    }
+
+    private static AutoScalingException noActiveAction() {
+        return (AutoScalingException) AutoScalingException.builder().statusCode(400)
+            .awsErrorDetails(AwsErrorDetails.builder().errorCode("ValidationError")
+                .errorMessage("No active Lifecycle Action found with instance ID i-new").build()).build();
+    }
+
+    @Test
+    @DisplayName("continues pending launches and terminates by instance id, then releases the forgotten member")
+    void completes() {
+        DepartingMember gone = CLUSTER.departing().get(0);
+        ReconcileState state = converged(new LifecyclePlan(List.of("i-new"), List.of("i-gone"), List.of(gone)),
+            Map.of("i-new", new NodeStatus(true, "ip-9", "10.0.1.9", null, null, true, null, true, true, false, null)));
+
+        LifecycleActions.ActionsResult result = actions.complete(state);
+
+        ArgumentCaptor<CompleteLifecycleActionRequest> requests = ArgumentCaptor.forClass(CompleteLifecycleActionRequest.class);
+        InOrder order = inOrder(autoScaling, registry);
+        order.verify(autoScaling, org.mockito.Mockito.times(2)).completeLifecycleAction(requests.capture());
+        order.verify(registry).release("i-gone", 2);
+        assertEquals(List.of("launch-hook:i-new:CONTINUE", "terminate-hook:i-gone:CONTINUE"),
+            requests.getAllValues().stream().map(r -> r.lifecycleHookName() + ":" + r.instanceId() + ":"
+                + r.lifecycleActionResult()).toList());
+        requests.getAllValues().forEach(r -> assertEquals(null, r.lifecycleActionToken()));
+        verify(registry).recordEndpoint("i-new", "ip-9", "10.0.1.9");
+        assertEquals(List.of("i-new", "i-gone"), result.continued());
+        assertEquals(List.of("i-gone"), result.released());
+    }
+
+    @Test
+    @DisplayName("keeps a departed member's node-id when the plan does not release it (I6)")
+    void keepsUnforgotten() {
+        actions.complete(converged(new LifecyclePlan(List.of(), List.of("i-gone"), List.of()), Map.of()));
+
+        verify(registry, never()).release(anyString(), anyInt());
+    }
+
+    @Test
+    @DisplayName("skips an instance that has no active lifecycle action")
+    void toleratesNoAction() {
+        when(autoScaling.completeLifecycleAction(any(CompleteLifecycleActionRequest.class))).thenThrow(noActiveAction());
+
+        LifecycleActions.ActionsResult result = actions.complete(
+            converged(new LifecyclePlan(List.of("i-new"), List.of(), List.of()), Map.of()));
+
+        assertEquals(List.of("i-new"), result.skipped());
+    }
+
+    @Test
+    @DisplayName("fails with InvalidStateDocumentException when the plan is not Converged")
+    void failsBeforeConverged() {
+        PlannedStep plan = new PlannedStep("InstallDrbd", "x", "doc", List.of("i-1"), Map.of(), true, false, 0, 5, null);
+        ReconcileState state = new ReconcileState(null, null, null, CLUSTER, null, plan, null, null, null);
+
+        assertThrows(InvalidStateDocumentException.class, () -> actions.complete(state));
+        verify(autoScaling, never()).completeLifecycleAction(any(CompleteLifecycleActionRequest.class));
+    }
+
+    @Test
+    @DisplayName("records a heartbeat for every pending launch")
+    void heartbeats() {
+        LifecycleActions.ActionsResult result = actions.recordHeartbeats(
+            new ReconcileState(null, null, null, CLUSTER, null, null, null, null, null));
+
+        ArgumentCaptor<RecordLifecycleActionHeartbeatRequest> request =
+            ArgumentCaptor.forClass(RecordLifecycleActionHeartbeatRequest.class);
+        verify(autoScaling).recordLifecycleActionHeartbeat(request.capture());
+        assertEquals("i-new", request.getValue().instanceId());
+        assertEquals("launch-hook", request.getValue().lifecycleHookName());
+        assertEquals(List.of("i-new"), result.continued());
+    }
+
+    private void groupInstances(Instance... instances) {
+        when(autoScaling.describeAutoScalingGroups(any(DescribeAutoScalingGroupsRequest.class))).thenReturn(
+            DescribeAutoScalingGroupsResponse.builder().autoScalingGroups(AutoScalingGroup.builder()
+                .autoScalingGroupName("drbd-asg").instances(instances).build()).build());
+    }
+
+    private static Instance instance(String id, String state) {
+        return Instance.builder().instanceId(id).lifecycleState(state).build();
+    }
+
+    @Test
+    @DisplayName("abandons only the launches of the nodes a NodeStepFailed error names, never terminate actions")
+    void abandonsNamedNodes() {
+        groupInstances(instance("i-a", "Pending:Wait"), instance("i-b", "Pending:Wait"),
+            instance("i-c", "Terminating:Wait"), instance("i-d", "InService"));
+        CommandFailure failure = new CommandFailure("InstallDrbd", "i-a", List.of("i-a", "i-c"), "Failed", 4, "", "m");
+        ReconcileState state = new ReconcileState(null, null, null, CLUSTER, null, null, null,
+            new Collected(Collected.FAILED, Map.of(), Map.of(), RunCounters.initial(), failure),
+            new ErrorInfo("NodeStepFailed", "{}"));
+
+        LifecycleActions.ActionsResult result = actions.abandonPendingLaunches(state);
+
+        ArgumentCaptor<CompleteLifecycleActionRequest> request = ArgumentCaptor.forClass(CompleteLifecycleActionRequest.class);
+        verify(autoScaling).completeLifecycleAction(request.capture());
+        assertEquals("i-a", request.getValue().instanceId());
+        assertEquals("ABANDON", request.getValue().lifecycleActionResult());
+        assertEquals("launch-hook", request.getValue().lifecycleHookName());
+        assertEquals(List.of("i-a"), result.abandoned());
+    }
+
+    @Test
+    @DisplayName("abandons every pending launch for an error that names no node, tolerating finished actions")
+    void abandonsAll() {
+        groupInstances(instance("i-a", "Pending:Wait"), instance("i-b", "Pending:Wait"),
+            instance("i-c", "Terminating:Wait"));
+        when(autoScaling.completeLifecycleAction(any(CompleteLifecycleActionRequest.class)))
+            .thenReturn(null).thenThrow(noActiveAction());
+        ReconcileState state = new ReconcileState(null, null, null, null, null, null, null, null,
+            new ErrorInfo("dev.drbdmultiaz.functions.common.exceptions.ConvergenceTimeoutException", "timed out"));
+
+        LifecycleActions.ActionsResult result = actions.abandonPendingLaunches(state);
+
+        assertEquals(List.of("i-a"), result.abandoned());
+        assertEquals(List.of("i-b"), result.skipped());
+    }
+
+    @Test
+    @DisplayName("abandons only the offline nodes' launches for AgentsOffline")
+    void abandonsOffline() {
+        groupInstances(instance("i-a", "Pending:Wait"), instance("i-b", "Pending:Wait"));
+        ReconcileState state = new ReconcileState(null, null, null, null,
+            new AgentsStatus(false, true, List.of("i-b"), 30, 30), null, null, null,
+            new ErrorInfo("AgentsOffline", "agents offline"));
+
+        assertEquals(List.of("i-b"), actions.abandonPendingLaunches(state).abandoned());
+    }
+
+    @Test
+    @DisplayName("fails with the SDK error for an Auto Scaling error other than a missing action")
+    void failsOnOtherErrors() {
+        when(autoScaling.completeLifecycleAction(any(CompleteLifecycleActionRequest.class))).thenThrow(
+            AutoScalingException.builder().statusCode(403).awsErrorDetails(AwsErrorDetails.builder()
+                .errorCode("AccessDenied").errorMessage("no").build()).build());
+
+        assertThrows(AutoScalingException.class, () -> actions.complete(
+            converged(new LifecyclePlan(List.of("i-new"), List.of(), List.of()), Map.of())));
+    }
+}

@@ -1,0 +1,181 @@
+package dev.drbdmultiaz.functions.reconcile.lock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.drbdmultiaz.functions.common.Json;
+import dev.drbdmultiaz.functions.reconcile.registry.RegistryTable;
+import dev.drbdmultiaz.functions.reconcile.state.LockState;
+import dev.drbdmultiaz.functions.testing.MotoServer;
+import dev.drbdmultiaz.functions.testing.Tables;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+@DisplayName("ClusterLock on moto (DynamoDB + Step Functions)")
+class ClusterLockMotoTest {
+
+    private static MotoServer moto;
+    private static DynamoDbClient dynamoDb;
+    private static SfnClient sfn;
+    private static String stateMachineArn;
+
+    private ClusterLock lock;
+    private String table;
+
+    @BeforeAll
+    static void startMoto() {
+        moto = MotoServer.start();
+        dynamoDb = moto.dynamoDb();
+        sfn = moto.sfn();
+        stateMachineArn = sfn.createStateMachine(b -> b.name("reconcile-" + UUID.randomUUID())
+            .roleArn("arn:aws:iam::123456789012:role/sfn")
+            .definition("{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}")).stateMachineArn();
+    }
+
+    @AfterAll
+    static void stopMoto() {
+        moto.close();
+    }
+
+    @BeforeEach
+    void newTable() {
+        table = Tables.createRegistry(dynamoDb);
+        lock = new ClusterLock(dynamoDb, sfn, table, Clock.systemUTC());
+    }
+
+    private static String running() {
+        return sfn.startExecution(b -> b.stateMachineArn(stateMachineArn).name("run-" + UUID.randomUUID()))
+            .executionArn();
+    }
+
+    @Test
+    @DisplayName("acquires a free lock and releases it")
+    void acquireAndRelease() {
+        String me = running();
+
+        LockState state = lock.acquire(me);
+        assertTrue(state.acquired());
+        assertEquals(1, state.generation());
+        assertEquals(me, state.holderExecutionArn());
+
+        assertEquals(new ClusterLock.ReleaseResult(true, false), lock.release(me, false));
+        assertFalse(item().containsKey("holder"), "the holder attribute is gone");
+        assertTrue(lock.acquire(running()).acquired(), "a released lock can be taken again");
+    }
+
+    @Test
+    @DisplayName("acquires again for the same execution (a retried task) without losing the lock")
+    void reentrant() {
+        String me = running();
+        lock.acquire(me);
+
+        LockState again = lock.acquire(me);
+
+        assertTrue(again.acquired());
+        assertEquals(2, again.generation());
+    }
+
+    @Test
+    @DisplayName("coalesces a trigger into the running holder, bumps the generation, and makes the holder rerun")
+    void coalesce() {
+        String holder = running();
+        lock.acquire(holder);
+        String second = running();
+        String third = running();
+
+        LockState coalesced = lock.acquire(second);
+        LockState coalescedAgain = lock.acquire(third);
+
+        assertFalse(coalesced.acquired());
+        assertEquals(holder, coalesced.holderExecutionArn());
+        assertEquals(2, coalesced.generation());
+        assertEquals(3, coalescedAgain.generation());
+        assertEquals(new ClusterLock.ReleaseResult(false, true), lock.release(holder, false),
+            "a burst of triggers gives the holder one more round");
+        assertEquals(holder, item().get("holder").s());
+        assertEquals(new ClusterLock.ReleaseResult(true, false), lock.release(holder, false),
+            "the second release frees the lock");
+    }
+
+    @Test
+    @DisplayName("takes over a lock whose holder execution is no longer running")
+    void takeOverStaleHolder() {
+        String stale = running();
+        lock.acquire(stale);
+        sfn.stopExecution(b -> b.executionArn(stale));
+        String me = running();
+
+        LockState state = lock.acquire(me);
+
+        assertTrue(state.acquired());
+        assertEquals(me, item().get("holder").s());
+        assertEquals(stale, item().get("previousHolder").s());
+    }
+
+    @Test
+    @DisplayName("takes over a lock whose holder execution does not exist")
+    void takeOverMissingHolder() {
+        lock.acquire(stateMachineArn.replace(":stateMachine:", ":execution:") + ":vanished");
+
+        assertTrue(lock.acquire(running()).acquired());
+    }
+
+    @Test
+    @DisplayName("releases after a failure even with coalesced triggers pending")
+    void releaseAfterFailure() {
+        String holder = running();
+        lock.acquire(holder);
+        lock.acquire(running());
+
+        assertEquals(new ClusterLock.ReleaseResult(true, false), lock.release(holder, true));
+        assertFalse(item().containsKey("holder"));
+    }
+
+    @Test
+    @DisplayName("does not release a lock another execution holds")
+    void releaseOfForeignLock() {
+        String holder = running();
+        lock.acquire(holder);
+
+        assertEquals(new ClusterLock.ReleaseResult(false, false), lock.release(running(), false));
+        assertEquals(holder, item().get("holder").s());
+    }
+
+    @Test
+    @DisplayName("runs through the handlers: executionArn in, $.lock out, then released")
+    void handlers() throws Exception {
+        String me = running();
+        String lockJson = invoke(new AcquireClusterLockHandler(lock),
+            "{\"executionArn\":\"" + me + "\",\"trigger\":{\"source\":\"manual\"}}");
+        assertEquals(Json.mapper().readTree("{\"acquired\":true,\"generation\":1,\"holderExecutionArn\":\"" + me + "\"}"),
+            Json.mapper().readTree(lockJson));
+
+        String released = invoke(new ReleaseClusterLockHandler(lock), "{\"lock\":" + lockJson + "}");
+        assertEquals(Json.mapper().readTree("{\"released\":true,\"rerun\":false}"), Json.mapper().readTree(released));
+    }
+
+    private Map<String, AttributeValue> item() {
+        return dynamoDb.getItem(b -> b.tableName(table).key(RegistryTable.key(RegistryTable.LOCK)).consistentRead(true))
+            .item();
+    }
+
+    static String invoke(com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, String input)
+        throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), out, null);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,330 @@
+package dev.drbdmultiaz.functions.reconcile.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.drbdmultiaz.functions.common.exceptions.AllReplicasInconsistentException;
+import dev.drbdmultiaz.functions.common.exceptions.ClusterTooSmallException;
+import dev.drbdmultiaz.functions.common.exceptions.ConvergenceTimeoutException;
+import dev.drbdmultiaz.functions.common.exceptions.ObservationIncompleteException;
+import dev.drbdmultiaz.functions.common.exceptions.ReconcileStuckException;
+import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
+import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
+import dev.drbdmultiaz.functions.reconcile.state.Member;
+import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
+import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
+import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("ReconcilePlanner")
+class ReconcilePlannerTest {
+
+    private static final List<String> FRESH_CLUSTER_STEPS = List.of(
+        "ObserveNodes", "InstallDrbd", "ObserveNodes", "PrepareLvm", "ObserveNodes", "WriteConfig",
+        "ObserveNodes", "CreateMetadata", "ObserveNodes", "UpOrAdjust", "ObserveNodes", "SkipInitialSync",
+        "ObserveNodes", "Converged");
+
+    @Test
+    @DisplayName("drives a fresh three-node cluster through every step in order, ending with one sync-skip")
+    void freshCluster() {
+        SimulatedCluster sim = new SimulatedCluster();
+        IntStream.range(0, 3).forEach(sim::fresh);
+
+        assertEquals(FRESH_CLUSTER_STEPS, sim.runToConvergence());
+
+        PlannedStep skip = step(sim, "SkipInitialSync");
+        assertEquals(List.of(sim.nodes.values().iterator().next().instanceId), skip.targets(),
+            "sync-skip runs on one node, the lowest node-id");
+        for (PlannedStep plan : sim.plans) {
+            if (!plan.step().equals("Converged") && !plan.step().equals("SkipInitialSync")) {
+                assertEquals(3, plan.targets().size(), plan.step() + " goes to every node in one command");
+            }
+        }
+        assertTrue(sim.nodes.values().stream().allMatch(n -> n.disk.equals("UpToDate")));
+    }
+
+    @ParameterizedTest(name = "{0} nodes")
+    @ValueSource(ints = {5, 9})
+    @DisplayName("gives 5 and 9 nodes the same step sequence as 3")
+    void largerClusters(int size) {
+        SimulatedCluster sim = new SimulatedCluster();
+        IntStream.range(0, size).forEach(sim::fresh);
+
+        assertEquals(FRESH_CLUSTER_STEPS, sim.runToConvergence());
+        assertEquals(size, step(sim, "WriteConfig").targets().size());
+    }
+
+    @Test
+    @DisplayName("passes the config as base64 with the secret's ARN, never a secret value")
+    void writeConfigParameters() {
+        SimulatedCluster sim = new SimulatedCluster();
+        IntStream.range(0, 3).forEach(sim::fresh);
+        sim.runToConvergence();
+
+        PlannedStep write = step(sim, "WriteConfig");
+        assertEquals("doc-write-config", write.documentName());
+        assertEquals(Map.of("ResourceName", List.of("r0"),
+                "ConfigBase64", List.of(sim.render(List.copyOf(sim.nodes.values())).base64()),
+                "SecretId", List.of(SimulatedCluster.SECRET_ARN)),
+            write.parameters());
+        String config = new String(java.util.Base64.getDecoder().decode(write.parameter("ConfigBase64")),
+            java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(config.contains("shared-secret \"@DRBD_SHARED_SECRET@\";"));
+    }
+
+    @Test
+    @DisplayName("brings a rebooted cluster up without creating metadata or skipping the sync")
+    void reboot() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, false)).toList();
+        sim.configured(nodes);
+
+        assertEquals(List.of("ObserveNodes", "UpOrAdjust", "ObserveNodes", "Converged"), sim.runToConvergence());
+    }
+
+    @Test
+    @DisplayName("waits for connections with backoff before converging")
+    void waitsForConnections() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, false)).toList();
+        sim.configured(nodes);
+        sim.connectAfterObservations = 4;
+
+        List<String> steps = sim.runToConvergence();
+
+        assertEquals(List.of("ObserveNodes", "UpOrAdjust", "ObserveNodes", "WaitForConnections",
+            "WaitForConnections", "WaitForConnections", "Converged"), steps);
+        List<Integer> waits = sim.plans.stream().filter(p -> p.step().equals("WaitForConnections"))
+            .map(PlannedStep::waitSeconds).toList();
+        assertEquals(List.of(5, 10, 20), waits);
+        assertEquals("doc-status", step(sim, "WaitForConnections").documentName());
+    }
+
+    @Test
+    @DisplayName("fails with ConvergenceTimeoutException when connections never come up")
+    void failsWhenConnectionsNeverComeUp() {
+        SimulatedCluster sim = new SimulatedCluster();
+        sim.settings = SimulatedCluster.settings(3);
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, false)).toList();
+        sim.configured(nodes);
+        sim.connectAfterObservations = 1000;
+
+        ConvergenceTimeoutException e = assertThrows(ConvergenceTimeoutException.class, sim::runToConvergence);
+        assertTrue(e.getMessage().contains("after 3 observations"), e.getMessage());
+        assertTrue(e.getMessage().contains("Connecting"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("joins a replacement node with a full resync: create-md only on it, forget only after a survivor is UpToDate")
+    void replacedNode() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(old);
+        sim.depart(old.get(2), DepartingMember.TERMINATE);
+        SimulatedCluster.Node replacement = sim.fresh(3);
+        replacement.launchPending = true;
+
+        List<String> steps = sim.runToConvergence();
+
+        assertEquals(List.of("ObserveNodes", "InstallDrbd", "ObserveNodes", "PrepareLvm", "ObserveNodes",
+            "WriteConfig", "ObserveNodes", "CreateMetadata", "ObserveNodes", "UpOrAdjust", "ObserveNodes",
+            "ForgetDepartedPeers", "ObserveNodes", "Converged"), steps);
+        assertFalse(steps.contains("SkipInitialSync"), "a replaced node gets a full resync");
+        assertEquals(List.of(replacement.instanceId), step(sim, "CreateMetadata").targets());
+        assertEquals(List.of(old.get(0).instanceId, old.get(1).instanceId), step(sim, "ForgetDepartedPeers").targets());
+        assertEquals(List.of("2"), step(sim, "ForgetDepartedPeers").parameters().get("PeerNodeId"));
+        assertEquals(3, step(sim, "UpOrAdjust").targets().size(), "survivors adjust, the new node comes up");
+        assertTrue(step(sim, "InstallDrbd").heartbeat(), "a mutating step heartbeats the pending launch");
+        assertFalse(sim.plans.get(0).heartbeat(), "observing needs no heartbeat");
+
+        LifecyclePlan lifecycle = sim.plans.get(sim.plans.size() - 1).lifecycle();
+        assertEquals(List.of(replacement.instanceId), lifecycle.continueLaunches());
+        assertEquals(List.of(old.get(2).instanceId), lifecycle.continueTerminates());
+        assertEquals(List.of(old.get(2).instanceId),
+            lifecycle.release().stream().map(DepartingMember::instanceId).toList());
+    }
+
+    @Test
+    @DisplayName("removes and forgets a departed node when four of five remain")
+    void departedFromFive() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> old = IntStream.range(0, 5).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(old);
+        sim.depart(old.get(4), null);
+
+        assertEquals(List.of("ObserveNodes", "WriteConfig", "ObserveNodes", "UpOrAdjust", "ObserveNodes",
+            "ForgetDepartedPeers", "ObserveNodes", "Converged"), sim.runToConvergence());
+        assertEquals(4, step(sim, "ForgetDepartedPeers").targets().size());
+        assertEquals(1, sim.plans.get(sim.plans.size() - 1).lifecycle().release().size());
+    }
+
+    @Test
+    @DisplayName("keeps a departed node in the config of a three-node cluster until a replacement comes, and lets its instance go")
+    void departedFromThree() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(old);
+        sim.depart(old.get(1), DepartingMember.TERMINATE);
+
+        assertEquals(List.of("ObserveNodes", "Converged"), sim.runToConvergence());
+        LifecyclePlan lifecycle = sim.plans.get(1).lifecycle();
+        assertEquals(List.of(old.get(1).instanceId), lifecycle.continueTerminates());
+        assertEquals(List.of(), lifecycle.release(), "its node-id stays until the survivors forget it");
+    }
+
+    @Test
+    @DisplayName("keeps departing members in the config while no survivor is UpToDate (I3)")
+    void keepsDepartingWithoutUpToDateSurvivor() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> old = IntStream.range(0, 5).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(old);
+        old.forEach(n -> n.disk = "Outdated");
+        sim.depart(old.get(4), DepartingMember.TERMINATE);
+        sim.settings = SimulatedCluster.settings(2);
+
+        assertThrows(ConvergenceTimeoutException.class, sim::runToConvergence);
+        assertTrue(sim.plans.stream().noneMatch(p -> p.step().equals("WriteConfig")
+            || p.step().equals("ForgetDepartedPeers")), "the departed peer stays configured and known");
+    }
+
+    @Test
+    @DisplayName("plans Converged right after ObserveNodes on a converged cluster (no-op)")
+    void noOp() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(nodes);
+
+        assertEquals(List.of("ObserveNodes", "Converged"), sim.runToConvergence());
+        assertEquals(0, sim.collected.run().mutatingRounds());
+        assertFalse(sim.plans.get(0).mutating());
+    }
+
+    @Test
+    @DisplayName("targets only the nodes a failed earlier run left behind (partial failure)")
+    void partialFailure() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(sim::fresh).toList();
+        nodes.get(0).drbdVersion = "9.2.12";
+        nodes.get(1).drbdVersion = "9.2.12";
+        nodes.get(0).lvmReady = true;
+        nodes.get(0).metadata = false;
+
+        List<String> steps = sim.runToConvergence();
+
+        assertEquals(List.of(nodes.get(2).instanceId), step(sim, "InstallDrbd").targets());
+        assertEquals(List.of(nodes.get(1).instanceId, nodes.get(2).instanceId), step(sim, "PrepareLvm").targets());
+        assertEquals("Converged", steps.get(steps.size() - 1));
+    }
+
+    @Test
+    @DisplayName("fails with AllReplicasInconsistentException when every disk is Inconsistent but the metadata is old")
+    void failsOnInconsistentClusterThatIsNotNew() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(nodes);
+        nodes.forEach(n -> n.disk = "Inconsistent");
+
+        AllReplicasInconsistentException e = assertThrows(AllReplicasInconsistentException.class,
+            sim::runToConvergence);
+        assertTrue(e.getMessage().contains("drbdadm primary --force r0"), e.getMessage());
+        assertTrue(sim.plans.stream().noneMatch(p -> p.step().equals("SkipInitialSync")));
+    }
+
+    @Test
+    @DisplayName("fails with ReconcileStuckException when a step succeeds without effect")
+    void failsWhenStepHasNoEffect() {
+        SimulatedCluster sim = new SimulatedCluster();
+        IntStream.range(0, 3).forEach(sim::fresh);
+        sim.installHasNoEffect = true;
+
+        ReconcileStuckException e = assertThrows(ReconcileStuckException.class, sim::runToConvergence);
+        assertTrue(e.getMessage().startsWith("InstallDrbd succeeded on"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("observes again when the membership was described again (rerun)")
+    void observesAfterRerun() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(nodes);
+        sim.runToConvergence();
+        ClusterSnapshot first = sim.snapshot();
+        ClusterSnapshot rerun = new ClusterSnapshot(first.groupName(), 2, first.members(), first.departing());
+
+        PlannedStep plan = ReconcilePlanner.plan(rerun,
+            new RunProgress(sim.collected.observed(), sim.collected.run()), sim.settings);
+
+        assertEquals("ObserveNodes", plan.step());
+    }
+
+    @Test
+    @DisplayName("fails with ClusterTooSmallException for two members and nobody to keep")
+    void failsBelowQuorumSize() {
+        SimulatedCluster sim = new SimulatedCluster();
+        IntStream.range(0, 2).forEach(sim::fresh);
+
+        assertThrows(ClusterTooSmallException.class, sim::runToConvergence);
+    }
+
+    @Test
+    @DisplayName("fails with ObservationIncompleteException when a status result has no hostname")
+    void failsWithoutHostname() {
+        ClusterSnapshot cluster = new ClusterSnapshot("g", 1, List.of(
+            new Member("i-1", "a", "InService", 0, null, null, null),
+            new Member("i-2", "b", "InService", 1, null, null, null),
+            new Member("i-3", "c", "InService", 2, null, null, null)), List.of());
+        NodeStatus good = new NodeStatus(true, "ip-10-0-1-1", "10.0.1.1", null, null, false, null, null, false,
+            false, null);
+        Map<String, NodeStatus> observed = Map.of("i-1", good,
+            "i-2", new NodeStatus(true, "ip-10-0-1-2", "10.0.1.2", null, null, false, null, null, false, false, null),
+            "i-3", new NodeStatus(true, null, "10.0.1.3", null, null, false, null, null, false, false, null));
+        RunCounters counters = new RunCounters(1, 0, 0, List.of(), Map.of(), 1, false, null);
+
+        ObservationIncompleteException e = assertThrows(ObservationIncompleteException.class,
+            () -> ReconcilePlanner.plan(cluster, new RunProgress(observed, counters), SimulatedCluster.settings(5)));
+        assertTrue(e.getMessage().contains("i-3"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("lets every terminate action go when the group has no live members left")
+    void emptyGroup() {
+        DepartingMember gone = new DepartingMember("i-9", 4, "h", "10.0.0.9", DepartingMember.TERMINATE);
+        PlannedStep plan = ReconcilePlanner.plan(new ClusterSnapshot("g", 1, List.of(), List.of(gone)),
+            RunProgress.initial(), SimulatedCluster.settings(5));
+
+        assertEquals("Converged", plan.step());
+        assertEquals(List.of("i-9"), plan.lifecycle().continueTerminates());
+    }
+
+    @Test
+    @DisplayName("scales every wait with the time scale, never below one second")
+    void scaledWaits() {
+        DesiredSettings base = SimulatedCluster.settings(5);
+        DesiredSettings fast = new DesiredSettings(base.resourceName(), base.port(), base.minor(), base.volumeGroup(),
+            base.thinPool(), base.logicalVolume(), base.volumeSizeGiB(), base.maxPeers(), base.secretId(),
+            base.verifyAlg(), base.cramHmacAlg(), base.documents(), 5, 40, 0.1);
+
+        List<Integer> waits = new ArrayList<>();
+        for (int attempt = 0; attempt < 6; attempt++) {
+            waits.add(fast.connectBackoffSeconds(attempt));
+        }
+        assertEquals(List.of(1, 1, 2, 3, 3, 3), waits);
+        assertEquals(1, fast.pollSeconds());
+        assertEquals(List.of(5, 10, 20, 30, 30), IntStream.range(0, 5).mapToObj(base::connectBackoffSeconds).toList());
+    }
+
+    private static PlannedStep step(SimulatedCluster sim, String name) {
+        return sim.plans.stream().filter(p -> p.step().equals(name)).findFirst()
+            .orElseThrow(() -> new AssertionError("No " + name + " in " + sim.plans.stream().map(PlannedStep::step).toList()));
+    }
+}

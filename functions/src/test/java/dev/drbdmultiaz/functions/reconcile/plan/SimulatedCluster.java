@@ -1,0 +1,272 @@
+package dev.drbdmultiaz.functions.reconcile.plan;
+
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.drbdmultiaz.functions.common.Json;
+import dev.drbdmultiaz.functions.drbd.DrbdNodeSpec;
+import dev.drbdmultiaz.functions.drbd.DrbdResFileRenderer;
+import dev.drbdmultiaz.functions.drbd.DrbdResourceSpec;
+import dev.drbdmultiaz.functions.drbd.RenderedConfig;
+import dev.drbdmultiaz.functions.reconcile.nodes.CommandCollector;
+import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
+import dev.drbdmultiaz.functions.reconcile.state.Collected;
+import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
+import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.Member;
+import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
+import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.GetCommandInvocationRequest;
+import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
+
+/**
+ * Nodes that behave like the SSM documents promise, driven by the real planner and the real
+ * {@link CommandCollector} (over a mocked SSM client): each round plans a step, applies it to the
+ * simulated nodes, and collects their JSON result lines.
+ */
+final class SimulatedCluster {
+
+    static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:drbd-peer-AbCdEf";
+    private static final Pattern NODE_ID = Pattern.compile("node-id (\\d+);");
+
+    final Map<String, Node> nodes = new LinkedHashMap<>();
+    final List<DepartingMember> departing = new ArrayList<>();
+    final List<PlannedStep> plans = new ArrayList<>();
+    DesiredSettings settings = settings(20);
+    int connectAfterObservations;
+    boolean installHasNoEffect;
+    Collected collected = Collected.empty();
+
+    private final Map<String, String> stdout = new HashMap<>();
+    private final CommandCollector collector;
+
+    SimulatedCluster() {
+        SsmClient ssm = mock(SsmClient.class);
+        when(ssm.getCommandInvocation(any(GetCommandInvocationRequest.class))).thenAnswer(call -> {
+            GetCommandInvocationRequest request = call.getArgument(0);
+            return GetCommandInvocationResponse.builder().status("Success").responseCode(0)
+                .standardOutputContent("progress on stdout is allowed\n" + stdout.get(request.instanceId()) + "\n")
+                .standardErrorContent("").build();
+        });
+        collector = new CommandCollector(ssm, Duration.ofHours(1),
+            Clock.fixed(Instant.parse("2024-05-01T12:00:00Z"), ZoneOffset.UTC));
+    }
+
+    static DesiredSettings settings(int connectWaitMaxAttempts) {
+        return new DesiredSettings("r0", 7789, 0, "drbdpool", "thinpool", "r0", 100, 7, SECRET_ARN,
+            "crc32c", "sha256",
+            new SsmDocuments("doc-install", "doc-prepare-lvm", "doc-write-config", "doc-create-md", "doc-up",
+                "doc-skip-initial-sync", "doc-status", "doc-forget-peer"),
+            connectWaitMaxAttempts, 40, 1.0);
+    }
+
+    /** A brand-new instance: nothing installed, an empty data disk. */
+    Node fresh(int nodeId) {
+        Node node = new Node("i-0000000000000000" + Integer.toHexString(nodeId), nodeId,
+            "ip-10-0-" + (nodeId % 3 + 1) + "-" + (10 + nodeId), "10.0." + (nodeId % 3 + 1) + "." + (10 + nodeId));
+        nodes.put(node.instanceId, node);
+        return node;
+    }
+
+    /** A member that ran DRBD with the config of {@code configNodes}, UpToDate. */
+    Node existing(int nodeId, boolean up) {
+        Node node = fresh(nodeId);
+        node.drbdVersion = "9.2.12";
+        node.lvmReady = true;
+        node.metadata = true;
+        node.disk = "UpToDate";
+        node.up = up;
+        return node;
+    }
+
+    /** Writes the config of {@code members} (by node-id) on every node, as a past reconcile did. */
+    void configured(List<Node> members) {
+        RenderedConfig config = render(members);
+        for (Node node : nodes.values()) {
+            node.config = config;
+            node.configNodeIds = nodeIds(config.text());
+            if (node.up) {
+                node.kernelNodeIds = node.configNodeIds;
+            }
+        }
+    }
+
+    /** The node with {@code nodeId} leaves the group: gone from nodes, listed as departing. */
+    void depart(Node node, String pendingAction) {
+        nodes.remove(node.instanceId);
+        departing.add(new DepartingMember(node.instanceId, node.nodeId, node.hostname, node.address, pendingAction));
+    }
+
+    RenderedConfig render(List<Node> members) {
+        List<DrbdNodeSpec> specs = members.stream()
+            .map(n -> new DrbdNodeSpec(n.hostname, n.address, n.nodeId)).toList();
+        return DrbdResFileRenderer.render(new DrbdResourceSpec("r0", 7789, 0, "/dev/drbdpool/r0", specs));
+    }
+
+    ClusterSnapshot snapshot() {
+        List<Member> members = nodes.values().stream()
+            .map(n -> new Member(n.instanceId, "eu-west-1" + "abc".charAt(n.nodeId % 3), n.launchPending
+                ? "Pending:Wait" : "InService", n.nodeId, null, null, n.launchPending ? Member.LAUNCH : null))
+            .toList();
+        return new ClusterSnapshot("drbd-asg", 1, members, departing);
+    }
+
+    /** Plans and applies steps until Converged; returns the step names in order. */
+    List<String> runToConvergence() {
+        List<String> steps = new ArrayList<>();
+        ClusterSnapshot cluster = snapshot();
+        for (int round = 1; round <= 80; round++) {
+            PlannedStep plan = ReconcilePlanner.plan(cluster,
+                new RunProgress(collected.observed(), collected.run()), settings);
+            plans.add(plan);
+            steps.add(plan.step());
+            if (plan.step().equals("Converged")) {
+                return steps;
+            }
+            Map<String, String> commandIds = new LinkedHashMap<>();
+            for (String target : plan.targets()) {
+                stdout.put(target, apply(plan, nodes.get(target)));
+                commandIds.put(target, "cmd-" + round);
+            }
+            collected = collector.collect(new ReconcileState(null, null, null, cluster, null, plan,
+                new CommandSent(plan.step(), plan.documentName(), commandIds, "2024-05-01T11:59:00Z"), collected, null));
+            if (!collected.status().equals(Collected.SUCCEEDED)) {
+                throw new AssertionError("Simulated step " + plan.step() + " did not succeed: " + collected);
+            }
+        }
+        throw new AssertionError("Did not converge in 80 rounds: " + steps);
+    }
+
+    /** Applies a step to a node like its document would; returns the JSON result line. */
+    private String apply(PlannedStep plan, Node node) {
+        ObjectNode result = Json.mapper().createObjectNode().put("ok", true).put("changed", true);
+        switch (plan.step()) {
+            case "ObserveNodes", "WaitForConnections" -> {
+                if (allUp() && connectAfterObservations > 0 && node == nodes.values().iterator().next()) {
+                    connectAfterObservations--;
+                }
+                return Json.write(status(node));
+            }
+            case "InstallDrbd" -> node.drbdVersion = installHasNoEffect ? null : "9.2.12";
+            case "PrepareLvm" -> {
+                node.lvmReady = true;
+                if (node.metadata == null) {
+                    node.metadata = false;
+                }
+            }
+            case "WriteConfig" -> {
+                String text = new String(Base64.getDecoder().decode(plan.parameter("ConfigBase64")),
+                    StandardCharsets.UTF_8);
+                node.config = RenderedConfig.of(text);
+                node.configNodeIds = nodeIds(text);
+            }
+            case "CreateMetadata" -> {
+                result.put("changed", !node.metadata);
+                if (!node.metadata) {
+                    node.metadata = true;
+                    node.disk = "Inconsistent";
+                }
+            }
+            case "UpOrAdjust" -> {
+                node.up = true;
+                node.kernelNodeIds = node.configNodeIds;
+            }
+            case "SkipInitialSync" -> nodes.values().forEach(n -> n.disk = "UpToDate");
+            case "ForgetDepartedPeers" -> node.forgotten.add(Integer.parseInt(plan.parameter("PeerNodeId")));
+            default -> throw new AssertionError("Unexpected step " + plan.step());
+        }
+        return Json.write(result);
+    }
+
+    private boolean allUp() {
+        return nodes.values().stream().allMatch(n -> n.up);
+    }
+
+    private ObjectNode status(Node node) {
+        ObjectNode status = Json.mapper().createObjectNode()
+            .put("ok", true).put("changed", false)
+            .put("hostname", node.hostname).put("address", node.address)
+            .put("drbdVersion", node.drbdVersion).put("dataVolumeId", "vol-0" + node.nodeId)
+            .put("lvmReady", node.lvmReady)
+            .put("configSha256", node.config == null ? null : node.config.sha256())
+            .put("up", node.up)
+            .put("adjustNeeded", node.up && !node.kernelNodeIds.equals(node.configNodeIds));
+        if (node.lvmReady) {
+            status.put("metadata", node.metadata);
+        } else {
+            status.putNull("metadata");
+        }
+        if (!node.up) {
+            status.putNull("resource");
+            return status;
+        }
+        ObjectNode resource = status.putObject("resource").put("role", "Secondary").put("diskState", node.disk);
+        ArrayNode peers = resource.putArray("peers");
+        for (int peerId : node.kernelNodeIds) {
+            if (peerId == node.nodeId) {
+                continue;
+            }
+            Node peer = nodes.values().stream().filter(n -> n.nodeId == peerId).findFirst().orElse(null);
+            boolean connected = peer != null && peer.up && peer.kernelNodeIds.contains(node.nodeId)
+                && connectAfterObservations == 0;
+            peers.addObject().put("nodeId", peerId).put("name", peer == null ? "gone" : peer.hostname)
+                .put("connection", connected ? "Connected" : "Connecting")
+                .put("peerDiskState", connected ? peer.disk : "DUnknown")
+                .put("syncPercent", "Inconsistent".equals(node.disk) ? 40.0 : 100.0);
+        }
+        return status;
+    }
+
+    private static Set<Integer> nodeIds(String configText) {
+        Set<Integer> ids = new TreeSet<>();
+        Matcher matcher = NODE_ID.matcher(configText);
+        while (matcher.find()) {
+            ids.add(Integer.parseInt(matcher.group(1)));
+        }
+        return ids;
+    }
+
+    /** One simulated node's truth. */
+    static final class Node {
+        final String instanceId;
+        final int nodeId;
+        final String hostname;
+        final String address;
+        String drbdVersion;
+        boolean lvmReady;
+        Boolean metadata;
+        RenderedConfig config;
+        Set<Integer> configNodeIds = Set.of();
+        Set<Integer> kernelNodeIds = Set.of();
+        boolean up;
+        String disk = "Diskless";
+        boolean launchPending;
+        final Set<Integer> forgotten = new TreeSet<>();
+
+        Node(String instanceId, int nodeId, String hostname, String address) {
+            this.instanceId = instanceId;
+            this.nodeId = nodeId;
+            this.hostname = hostname;
+            this.address = address;
+        }
+    }
+}
