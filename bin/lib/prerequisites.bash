@@ -3,7 +3,7 @@
 # Debian packages and npm packages are installed when missing; Python tools (cfn-lint, moto) are
 # only checked, because PyPI may be out of reach: the message says how to get them.
 
-readonly APT_PACKAGES=(drbd-utils shellcheck bats e2fsprogs util-linux)
+readonly APT_PACKAGES=(drbd-utils shellcheck bats jq e2fsprogs util-linux)
 
 #######################################
 # Prints a message to stderr with a timestamp.

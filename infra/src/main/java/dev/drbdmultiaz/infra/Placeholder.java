@@ -1,2 +1,0 @@
-package dev.drbdmultiaz.infra;
-final class Placeholder {}

@@ -1,0 +1,180 @@
+package dev.drbdmultiaz.infra.nodework;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.ssm.CfnDocument;
+import software.constructs.Construct;
+
+/**
+ * Deploys every {@code *.yaml} file of a folder as an SSM Command document.
+ *
+ * <p>Each file must be a schemaVersion 2.2 Command document. CloudFormation generates the
+ * document names (no hard-coded name, so two stacks never collide); callers get them through
+ * {@link #getDocuments()} keyed by file base name (e.g. {@code drbd-install}) and pass them on.
+ * Content updates create a new default version of the same document, so names stay stable.
+ */
+public class NodeDocuments extends Construct {
+
+    /** SSM's limit on the size of a document's content. */
+    static final int MAX_CONTENT_BYTES = 64 * 1024;
+    private static final Pattern BASE_NAME = Pattern.compile("^[a-z0-9]+(-[a-z0-9]+)*$");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, CfnDocument> documents;
+
+    public NodeDocuments(Construct scope, String id, NodeDocumentsProps props) {
+        super(scope, id);
+        Path folder = props.getDocumentsDirectory();
+        List<Path> files = yamlFiles(folder);
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("No SSM documents (*.yaml) in "
+                    + folder.toAbsolutePath().normalize() + "; the nodes cannot be configured without them");
+        }
+        Map<String, CfnDocument> byName = new LinkedHashMap<>();
+        for (Path file : files) {
+            String baseName = baseName(file);
+            byName.put(baseName, CfnDocument.Builder.create(this, constructId(baseName))
+                    .documentType("Command")
+                    .content(readCommandDocument(file))
+                    .updateMethod("NewVersion")
+                    .build());
+        }
+        this.documents = Collections.unmodifiableMap(byName);
+    }
+
+    /** @return the documents by file base name, in file name order */
+    public Map<String, CfnDocument> getDocuments() {
+        return documents;
+    }
+
+    /**
+     * @param baseName file base name, e.g. {@code drbd-install}
+     * @return the generated document name (a token)
+     */
+    public String getDocumentName(String baseName) {
+        return document(baseName).getRef();
+    }
+
+    /**
+     * @param baseName file base name, e.g. {@code drbd-install}
+     * @return {@code arn:${Partition}:ssm:${Region}:${Account}:document/<name>}
+     */
+    public String getDocumentArn(String baseName) {
+        return Stack.of(this).formatArn(ArnComponents.builder()
+                .service("ssm")
+                .resource("document")
+                .resourceName(getDocumentName(baseName))
+                .build());
+    }
+
+    /** @return the ARN of every document, in file name order (for IAM statements) */
+    public List<String> getDocumentArns() {
+        return documents.keySet().stream().map(this::getDocumentArn).toList();
+    }
+
+    private CfnDocument document(String baseName) {
+        CfnDocument doc = documents.get(baseName);
+        if (doc == null) {
+            throw new IllegalArgumentException(
+                    "No SSM document named " + baseName + "; known: " + documents.keySet());
+        }
+        return doc;
+    }
+
+    private static List<Path> yamlFiles(Path folder) {
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.filter(p -> p.getFileName().toString().endsWith(".yaml"))
+                    .filter(Files::isRegularFile)
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not list " + folder, e);
+        }
+    }
+
+    private static String baseName(Path file) {
+        String name = file.getFileName().toString();
+        String base = name.substring(0, name.length() - ".yaml".length());
+        if (!BASE_NAME.matcher(base).matches()) {
+            throw new IllegalArgumentException("SSM document file " + file + " must be named like"
+                    + " drbd-install.yaml (lowercase words joined by '-'), got " + name);
+        }
+        return base;
+    }
+
+    /** "drbd-install" becomes "DrbdInstall". */
+    private static String constructId(String baseName) {
+        StringBuilder id = new StringBuilder();
+        for (String word : baseName.split("-")) {
+            id.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+        }
+        return id.toString();
+    }
+
+    /** Parses and checks a document; returns its content as plain maps and lists. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readCommandDocument(Path file) {
+        Object parsed;
+        try {
+            parsed = YAML.readValue(file.toFile(), Object.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("SSM document " + file + " is not valid YAML: "
+                    + e.getMessage(), e);
+        }
+        if (!(parsed instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("SSM document " + file
+                    + " must be a YAML mapping with schemaVersion and mainSteps, got " + typeOf(parsed));
+        }
+        Object version = map.get("schemaVersion");
+        if (!"2.2".equals(version)) {
+            throw new IllegalArgumentException("SSM document " + file
+                    + " must be a Command document with schemaVersion '2.2' (a quoted string), got "
+                    + (version instanceof String ? "'" + version + "'" : version + " (" + typeOf(version) + ")"));
+        }
+        if (!(map.get("mainSteps") instanceof List<?> steps) || steps.isEmpty()) {
+            throw new IllegalArgumentException("SSM document " + file
+                    + " must have a non-empty mainSteps list, got " + map.get("mainSteps"));
+        }
+        List<String> problems = new ArrayList<>();
+        for (Object step : steps) {
+            if (!(step instanceof Map<?, ?> s) || !(s.get("action") instanceof String)
+                    || !(s.get("name") instanceof String)) {
+                problems.add(String.valueOf(step).lines().findFirst().orElse(""));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("SSM document " + file
+                    + " has mainSteps without a string action and name: " + problems);
+        }
+        int size;
+        try {
+            size = JSON.writeValueAsBytes(map).length;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("SSM document " + file + " cannot be written as JSON", e);
+        }
+        if (size > MAX_CONTENT_BYTES) {
+            throw new IllegalArgumentException("SSM document " + file + " is " + size
+                    + " bytes as JSON; SSM allows at most " + MAX_CONTENT_BYTES);
+        }
+        return (Map<String, Object>) map;
+    }
+
+    private static String typeOf(Object value) {
+        return value == null ? "nothing" : value.getClass().getSimpleName();
+    }
+}

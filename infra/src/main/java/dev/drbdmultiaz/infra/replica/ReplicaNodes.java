@@ -1,0 +1,316 @@
+package dev.drbdmultiaz.infra.replica;
+
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import io.github.cdklabs.cdknag.RegexAppliesTo;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Names;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.TagProps;
+import software.amazon.awscdk.Tags;
+import software.amazon.awscdk.UniqueResourceNameOptions;
+import software.amazon.awscdk.customresources.AwsCustomResource;
+import software.amazon.awscdk.customresources.AwsCustomResourcePolicy;
+import software.amazon.awscdk.customresources.AwsSdkCall;
+import software.amazon.awscdk.customresources.PhysicalResourceId;
+import software.amazon.awscdk.services.autoscaling.AutoScalingGroup;
+import software.amazon.awscdk.services.autoscaling.CfnAutoScalingGroup;
+import software.amazon.awscdk.services.autoscaling.HealthChecks;
+import software.amazon.awscdk.services.ec2.BlockDevice;
+import software.amazon.awscdk.services.ec2.BlockDeviceVolume;
+import software.amazon.awscdk.services.ec2.EbsDeviceOptions;
+import software.amazon.awscdk.services.ec2.EbsDeviceVolumeType;
+import software.amazon.awscdk.services.ec2.ISecurityGroup;
+import software.amazon.awscdk.services.ec2.LaunchTemplate;
+import software.amazon.awscdk.services.ec2.MachineImage;
+import software.amazon.awscdk.services.ec2.OperatingSystemType;
+import software.amazon.awscdk.services.ec2.Port;
+import software.amazon.awscdk.services.ec2.SecurityGroup;
+import software.amazon.awscdk.services.ec2.SsmParameterImageOptions;
+import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.constructs.Construct;
+import software.constructs.IConstruct;
+
+/**
+ * The DRBD replica nodes: an Auto Scaling group of Ubuntu LTS instances, one per slot, spread
+ * over three availability zones, each with an encrypted gp3 data volume for DRBD.
+ *
+ * <ul>
+ *   <li>Launch template (no launch configuration), AMI from Canonical's public SSM parameter,
+ *       resolved by CloudFormation at deploy time (no AMI id in the template, no context lookup).
+ *   <li>IMDSv2 only; root and data volumes encrypted gp3.
+ *   <li>min = max = desired = node count; EC2 health checks with ReplaceUnhealthy active, so a
+ *       failed node is replaced (self-healing); AZRebalance suspended, so the group never
+ *       terminates a healthy replica just to even out zones.
+ *   <li>Launch and terminate lifecycle hooks declared on the group itself, so they exist before
+ *       the first instance launches (hooks added as separate resources miss the first instances,
+ *       aws-cdk issues 7712 and 16356). Their events reach EventBridge; the reconcile workflow
+ *       completes them.
+ *   <li>A security group admitting the DRBD port only from members of the same group.
+ * </ul>
+ */
+public class ReplicaNodes extends Construct {
+
+    /** Tag on every node (propagated at launch); IAM conditions scope SSM commands with it. */
+    public static final String CLUSTER_TAG_KEY = "drbd-multiaz:cluster";
+    /** Device name of the data volume in the launch template (Nitro shows it as an NVMe device). */
+    public static final String DATA_DEVICE_NAME = "/dev/sdf";
+    /** Root device name of Canonical's Ubuntu AMIs. */
+    private static final String UBUNTU_ROOT_DEVICE_NAME = "/dev/sda1";
+    /** Construct id aws-cdk-lib gives the singleton Lambda behind every AwsCustomResource. */
+    private static final String AWS_CUSTOM_RESOURCE_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287";
+
+    private final SecurityGroup securityGroup;
+    private final Role role;
+    private final LaunchTemplate launchTemplate;
+    private final AutoScalingGroup autoScalingGroup;
+    private final String clusterTagValue;
+    private final String launchHookName;
+    private final String terminateHookName;
+
+    public ReplicaNodes(Construct scope, String id, ReplicaNodesProps props) {
+        super(scope, id);
+        requireThreeZones(props);
+        this.clusterTagValue = Stack.of(this).getStackName() + "/" + props.getResourceName();
+        String hookBase = Names.uniqueResourceName(this, UniqueResourceNameOptions.builder()
+                .maxLength(200).separator("-").allowedSpecialCharacters("-_").build());
+        this.launchHookName = hookBase + "-launch";
+        this.terminateHookName = hookBase + "-terminate";
+
+        this.securityGroup = createSecurityGroup(props);
+        this.role = createRole();
+        this.launchTemplate = createLaunchTemplate(props);
+        this.autoScalingGroup = createGroup(props);
+        suspendAzRebalance();
+        Tags.of(this).add(CLUSTER_TAG_KEY, clusterTagValue,
+                TagProps.builder().applyToLaunchedInstances(true).build());
+    }
+
+    /** @return the Auto Scaling group of the nodes */
+    public AutoScalingGroup getAutoScalingGroup() {
+        return autoScalingGroup;
+    }
+
+    /** @return the security group of the nodes (DRBD port open between members only) */
+    public ISecurityGroup getSecurityGroup() {
+        return securityGroup;
+    }
+
+    /** @return the instance role of the nodes */
+    public IRole getRole() {
+        return role;
+    }
+
+    /** @return the launch template of the nodes */
+    public LaunchTemplate getLaunchTemplate() {
+        return launchTemplate;
+    }
+
+    /** @return the value of the {@value #CLUSTER_TAG_KEY} tag: stack name / resource name */
+    public String getClusterTagValue() {
+        return clusterTagValue;
+    }
+
+    /** @return the name of the launch lifecycle hook (autoscaling:EC2_INSTANCE_LAUNCHING) */
+    public String getLaunchHookName() {
+        return launchHookName;
+    }
+
+    /** @return the name of the terminate lifecycle hook (autoscaling:EC2_INSTANCE_TERMINATING) */
+    public String getTerminateHookName() {
+        return terminateHookName;
+    }
+
+    /**
+     * The SSM parameter that holds the current AMI id of an Ubuntu LTS release. Canonical publishes
+     * 24.04 under {@code ebs-gp3}; 22.04 images are published under {@code ebs-gp2}. The volume
+     * type in the path only names the AMI's default root volume: the launch template overrides it
+     * with an encrypted gp3 volume either way.
+     *
+     * @param ubuntuRelease 22.04 or 24.04
+     * @param architecture amd64 or arm64
+     * @return the parameter name
+     */
+    public static String ubuntuAmiParameter(String ubuntuRelease, String architecture) {
+        String volumeType = "22.04".equals(ubuntuRelease) ? "ebs-gp2" : "ebs-gp3";
+        return "/aws/service/canonical/ubuntu/server/" + ubuntuRelease + "/stable/current/"
+                + architecture + "/hvm/" + volumeType + "/ami-id";
+    }
+
+    private void requireThreeZones(ReplicaNodesProps props) {
+        List<String> zones = props.getVpc().selectSubnets(props.getVpcSubnets()).getAvailabilityZones();
+        if (zones.stream().distinct().count() != 3) {
+            throw new IllegalArgumentException(
+                    "vpcSubnets must span exactly 3 availability zones, got " + zones);
+        }
+    }
+
+    private SecurityGroup createSecurityGroup(ReplicaNodesProps props) {
+        SecurityGroup group = SecurityGroup.Builder.create(this, "SecurityGroup")
+                .vpc(props.getVpc())
+                .description("DRBD replica nodes: DRBD port from members of this group only")
+                // Egress: apt, the LINBIT PPA and the SSM endpoints through NAT.
+                .allowAllOutbound(true)
+                .build();
+        group.addIngressRule(group, Port.tcp(props.getDrbdPort()), "DRBD replication between members");
+        return group;
+    }
+
+    private Role createRole() {
+        Role nodeRole = Role.Builder.create(this, "InstanceRole")
+                .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
+                .description("DRBD replica nodes: SSM agent (Run Command, Session Manager)")
+                .managedPolicies(List.of(
+                        ManagedPolicy.fromAwsManagedPolicyName("AmazonSSMManagedInstanceCore")))
+                .build();
+        NagSuppressions.addResourceSuppressions(nodeRole, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-IAM4")
+                .reason("AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent"
+                        + " (Run Command, Session Manager); AWS updates it when the agent needs new"
+                        + " actions, which a copied inline policy would miss.")
+                .appliesTo(List.of("Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore"))
+                .build()));
+        return nodeRole;
+    }
+
+    private LaunchTemplate createLaunchTemplate(ReplicaNodesProps props) {
+        EbsDeviceOptions root = EbsDeviceOptions.builder()
+                .volumeType(EbsDeviceVolumeType.GP3)
+                .encrypted(true)
+                .deleteOnTermination(true)
+                .build();
+        // The data volume is deleted with its instance. A terminated node never comes back: the
+        // group launches a new instance with a new, empty volume that gets a full resync from the
+        // survivors. A kept volume would be an unattached stale copy of the data, billed and
+        // readable forever, that no process owns or cleans up.
+        EbsDeviceOptions data = EbsDeviceOptions.builder()
+                .volumeType(EbsDeviceVolumeType.GP3)
+                .encrypted(true)
+                .deleteOnTermination(true)
+                .build();
+        return LaunchTemplate.Builder.create(this, "LaunchTemplate")
+                .machineImage(MachineImage.fromSsmParameter(
+                        ubuntuAmiParameter(props.getUbuntuRelease(), props.getArchitecture()),
+                        SsmParameterImageOptions.builder().os(OperatingSystemType.LINUX).build()))
+                .instanceType(props.getInstanceType())
+                .role(role)
+                .securityGroup(securityGroup)
+                .requireImdsv2(true)
+                .blockDevices(List.of(
+                        BlockDevice.builder().deviceName(UBUNTU_ROOT_DEVICE_NAME)
+                                .volume(BlockDeviceVolume.ebs(props.getRootVolumeGiB(), root)).build(),
+                        BlockDevice.builder().deviceName(DATA_DEVICE_NAME)
+                                .volume(BlockDeviceVolume.ebs(props.getDataVolumeGiB(), data)).build()))
+                .build();
+    }
+
+    private AutoScalingGroup createGroup(ReplicaNodesProps props) {
+        AutoScalingGroup group = AutoScalingGroup.Builder.create(this, "Group")
+                .vpc(props.getVpc())
+                .vpcSubnets(props.getVpcSubnets())
+                .launchTemplate(launchTemplate)
+                .minCapacity(props.getNodeCount())
+                .maxCapacity(props.getNodeCount())
+                .desiredCapacity(props.getNodeCount())
+                // EC2 status checks; ReplaceUnhealthy stays active, so a failed node is replaced.
+                .healthChecks(HealthChecks.ec2())
+                .build();
+        Annotations.of(group).acknowledgeWarning("@aws-cdk/aws-autoscaling:desiredCapacitySet",
+                "min = max = desired = node count by design: a deploy must restore the configured size.");
+
+        int timeoutSec = props.getLifecycleHookTimeout().toSeconds().intValue();
+        // Escape hatch: hooks in the group's own LifecycleHookSpecificationList exist before the
+        // first instance launches; AutoScalingGroup.addLifecycleHook would create them afterwards.
+        CfnAutoScalingGroup cfn = (CfnAutoScalingGroup) group.getNode().getDefaultChild();
+        cfn.setLifecycleHookSpecificationList(List.of(
+                hook(launchHookName, "autoscaling:EC2_INSTANCE_LAUNCHING", timeoutSec),
+                hook(terminateHookName, "autoscaling:EC2_INSTANCE_TERMINATING", timeoutSec)));
+
+        NagSuppressions.addResourceSuppressions(group, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-AS3")
+                .reason("Scaling events are handled by the launch and terminate lifecycle hooks, whose"
+                        + " events go to EventBridge and the reconcile workflow; an SNS topic for"
+                        + " scaling notifications would have no subscriber.")
+                .build()), true);
+        return group;
+    }
+
+    private static CfnAutoScalingGroup.LifecycleHookSpecificationProperty hook(
+            String name, String transition, int heartbeatTimeoutSec) {
+        return CfnAutoScalingGroup.LifecycleHookSpecificationProperty.builder()
+                .lifecycleHookName(name)
+                .lifecycleTransition(transition)
+                // A hook nobody completes must not let an unconfigured node into the cluster.
+                .defaultResult("ABANDON")
+                .heartbeatTimeout(heartbeatTimeoutSec)
+                .build();
+    }
+
+    /**
+     * CloudFormation has no property for suspended processes, so an SDK call suspends AZRebalance
+     * on create and update, and resumes it on delete (the group may already be gone then, which
+     * is fine). ReplaceUnhealthy and every other process stay active.
+     */
+    private void suspendAzRebalance() {
+        String groupName = autoScalingGroup.getAutoScalingGroupName();
+        AwsSdkCall suspend = AwsSdkCall.builder()
+                .service("AutoScaling")
+                .action("SuspendProcesses")
+                .parameters(processes(groupName))
+                .physicalResourceId(PhysicalResourceId.of(groupName))
+                .build();
+        AwsSdkCall resume = AwsSdkCall.builder()
+                .service("AutoScaling")
+                .action("ResumeProcesses")
+                .parameters(processes(groupName))
+                .ignoreErrorCodesMatching("ValidationError")
+                .build();
+        AwsCustomResource suspender = AwsCustomResource.Builder.create(this, "SuspendAzRebalance")
+                .resourceType("Custom::SuspendAutoScalingProcesses")
+                .onCreate(suspend)
+                .onUpdate(suspend)
+                .onDelete(resume)
+                .installLatestAwsSdk(false)
+                .policy(AwsCustomResourcePolicy.fromStatements(List.of(PolicyStatement.Builder.create()
+                        .actions(List.of("autoscaling:SuspendProcesses", "autoscaling:ResumeProcesses"))
+                        .resources(List.of(autoScalingGroup.getAutoScalingGroupArn()))
+                        .build())))
+                .build();
+        NagSuppressions.addResourceSuppressions(suspender, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-IAM5")
+                .reason("The policy names this group only: its ARN carries the group's UUID, unknown"
+                        + " before creation, so that one segment is a wildcard; the group name is fixed.")
+                .appliesTo(List.of(RegexAppliesTo.builder()
+                        .regex("/^Resource::arn:.+:autoscaling:.+:autoScalingGroup:\\*"
+                                + ":autoScalingGroupName\\/<[A-Za-z0-9]+>$/")
+                        .build()))
+                .build()), true);
+        IConstruct provider = Stack.of(this).getNode().tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
+        if (provider == null) {
+            throw new IllegalStateException("aws-cdk-lib no longer names the AwsCustomResource provider "
+                    + AWS_CUSTOM_RESOURCE_PROVIDER_ID + "; update the cdk-nag suppressions in ReplicaNodes");
+        }
+        NagSuppressions.addResourceSuppressions(provider, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-IAM4")
+                .reason("The AwsCustomResource provider Lambda only needs to write its own logs;"
+                        + " AWSLambdaBasicExecutionRole is the AWS-maintained policy for exactly that.")
+                .appliesTo(List.of(
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"))
+                .build()), true);
+    }
+
+    /** Insertion-ordered so the synthesized SDK call is the same on every synth. */
+    private static Map<String, Object> processes(String groupName) {
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("AutoScalingGroupName", groupName);
+        parameters.put("ScalingProcesses", List.of("AZRebalance"));
+        return parameters;
+    }
+}

@@ -1,0 +1,161 @@
+package dev.drbdmultiaz.test.template;
+
+import static dev.drbdmultiaz.test.template.TemplateFixture.flatten;
+import static dev.drbdmultiaz.test.template.TemplateFixture.list;
+import static dev.drbdmultiaz.test.template.TemplateFixture.map;
+import static dev.drbdmultiaz.test.template.TemplateFixture.props;
+import static dev.drbdmultiaz.test.template.TemplateFixture.ref;
+import static dev.drbdmultiaz.test.template.TemplateFixture.resources;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.drbdmultiaz.infra.DrbdMultiAzStack;
+import dev.drbdmultiaz.infra.replica.ReplicaNodes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+@DisplayName("Replica nodes template")
+class ReplicaNodesTemplateTest {
+
+    private static final String UBUNTU_2404_AMD64 =
+            "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
+
+    @Test
+    @DisplayName("nodes launch from a launch template that requires IMDSv2, never a launch configuration")
+    void launchTemplateRequiresImdsv2() {
+        Template t = TemplateFixture.defaultTemplate();
+        t.resourceCountIs("AWS::AutoScaling::LaunchConfiguration", 0);
+        resources(t, "AWS::EC2::LaunchTemplate").values().forEach(lt -> assertEquals("required",
+                map(map(props(lt).get("LaunchTemplateData")).get("MetadataOptions")).get("HttpTokens"),
+                lt::toString));
+        t.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", Match.objectLike(Map.of(
+                "LaunchTemplate", Match.objectLike(Map.of("LaunchTemplateId", Match.anyValue())))));
+    }
+
+    @Test
+    @DisplayName("every block device of every launch template and instance is an encrypted gp3 volume")
+    void everyVolumeEncryptedGp3() {
+        Template t = TemplateFixture.defaultTemplate();
+        List<Map<String, Object>> mappings = new ArrayList<>();
+        resources(t, "AWS::EC2::LaunchTemplate").values().forEach(lt -> list(
+                map(props(lt).get("LaunchTemplateData")).get("BlockDeviceMappings")).forEach(m -> mappings.add(map(m))));
+        resources(t, "AWS::EC2::Instance").values().forEach(i ->
+                list(props(i).get("BlockDeviceMappings")).forEach(m -> mappings.add(map(m))));
+        assertEquals(3, mappings.size(), "node root + node data + bastion root: " + mappings);
+        for (Map<String, Object> m : mappings) {
+            Map<String, Object> ebs = map(m.get("Ebs"));
+            assertEquals(true, ebs.get("Encrypted"), m::toString);
+            assertEquals("gp3", ebs.get("VolumeType"), m::toString);
+        }
+    }
+
+    @Test
+    @DisplayName("the data volume on /dev/sdf has the size of drbd:dataVolumeGiB and goes with its instance")
+    void dataVolumeSizeFromContext() {
+        Template t = TemplateFixture.template(Map.of("drbd:dataVolumeGiB", 250));
+        t.hasResourceProperties("AWS::EC2::LaunchTemplate", Match.objectLike(Map.of(
+                "LaunchTemplateData", Match.objectLike(Map.of("BlockDeviceMappings", Match.arrayWith(List.of(
+                        Map.of("DeviceName", "/dev/sdf", "Ebs", Map.of(
+                                "VolumeSize", 250, "VolumeType", "gp3", "Encrypted", true,
+                                "DeleteOnTermination", true)))))))));
+    }
+
+    @Test
+    @DisplayName("the group keeps min = max = desired = drbd:nodeCount over the three private subnets")
+    void groupSizeFromContext() {
+        Template t = TemplateFixture.template(Map.of("drbd:nodeCount", 5));
+        t.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", Match.objectLike(Map.of(
+                "MinSize", "5", "MaxSize", "5", "DesiredCapacity", "5", "HealthCheckType", "EC2")));
+        Map<String, Object> group = props(resources(t, "AWS::AutoScaling::AutoScalingGroup").values().iterator().next());
+        assertEquals(3, list(group.get("VPCZoneIdentifier")).size());
+        TemplateFixture.defaultTemplate().hasResourceProperties("AWS::AutoScaling::AutoScalingGroup",
+                Match.objectLike(Map.of("MinSize", "3", "MaxSize", "3", "DesiredCapacity", "3")));
+    }
+
+    @Test
+    @DisplayName("launch and terminate hooks are declared on the group itself, not as separate resources")
+    void lifecycleHooksOnTheGroup() {
+        DrbdMultiAzStack stack = TemplateFixture.stack(java.util.Map.of("drbd:lifecycleHookTimeoutSec", 900));
+        Template t = Template.fromStack(stack);
+        ReplicaNodes nodes = stack.getReplicaNodes();
+        t.resourceCountIs("AWS::AutoScaling::LifecycleHook", 0);
+        t.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", Match.objectLike(Map.of(
+                "LifecycleHookSpecificationList", List.of(
+                        Map.of("LifecycleHookName", nodes.getLaunchHookName(),
+                                "LifecycleTransition", "autoscaling:EC2_INSTANCE_LAUNCHING",
+                                "DefaultResult", "ABANDON", "HeartbeatTimeout", 900),
+                        Map.of("LifecycleHookName", nodes.getTerminateHookName(),
+                                "LifecycleTransition", "autoscaling:EC2_INSTANCE_TERMINATING",
+                                "DefaultResult", "ABANDON", "HeartbeatTimeout", 900)))));
+        assertNotEquals(nodes.getLaunchHookName(), nodes.getTerminateHookName());
+        assertEquals(nodes.getLaunchHookName(),
+                TemplateFixture.stack(Map.of()).getReplicaNodes().getLaunchHookName(), "hook names are deterministic");
+    }
+
+    @Test
+    @DisplayName("a custom resource suspends AZRebalance only, on create and update, scoped to the group")
+    void suspendsAzRebalanceOnly() {
+        Template t = TemplateFixture.defaultTemplate();
+        Map<String, Map<String, Object>> calls = resources(t, "Custom::SuspendAutoScalingProcesses");
+        assertEquals(1, calls.size());
+        Map<String, Object> p = props(calls.values().iterator().next());
+        String group = resources(t, "AWS::AutoScaling::AutoScalingGroup").keySet().iterator().next();
+        for (String phase : List.of("Create", "Update")) {
+            String call = flatten(p.get(phase));
+            assertTrue(call.contains("\"action\":\"SuspendProcesses\""), call);
+            assertTrue(call.contains("\"AutoScalingGroupName\":\"<" + group + ">\""), call);
+            assertTrue(call.contains("\"ScalingProcesses\":[\"AZRebalance\"]"), call);
+        }
+        assertTrue(flatten(p.get("Delete")).contains("\"action\":\"ResumeProcesses\""));
+        assertFalse(TemplateFixture.json(t).contains("ReplaceUnhealthy"), "self-healing must stay on");
+        Object groupArn = Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(
+                Match.arrayWith(List.of(Map.of("Ref", group)))))));
+        Object statement = Match.objectLike(Map.of(
+                "Action", List.of("autoscaling:ResumeProcesses", "autoscaling:SuspendProcesses"),
+                "Resource", groupArn));
+        t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+                "PolicyDocument", Match.objectLike(Map.of("Statement", List.of(statement))))));
+    }
+
+    @Test
+    @DisplayName("the AMI is Canonical's Ubuntu LTS from its public SSM parameter; no AMI id in the template")
+    void amiFromSsmParameter() {
+        Template t = TemplateFixture.defaultTemplate();
+        Map<String, Object> data = map(props(resources(t, "AWS::EC2::LaunchTemplate").values().stream()
+                .filter(lt -> map(props(lt).get("LaunchTemplateData")).containsKey("ImageId"))
+                .findFirst().orElseThrow()).get("LaunchTemplateData"));
+        String parameter = ref(data.get("ImageId"));
+        Map<String, Object> declared = map(map(t.toJSON().get("Parameters")).get(parameter));
+        assertEquals("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", declared.get("Type"));
+        assertEquals(UBUNTU_2404_AMD64, declared.get("Default"));
+        assertFalse(Pattern.compile("ami-[0-9a-f]{8,17}").matcher(TemplateFixture.json(t)).find(),
+                "no AMI id literal in the template");
+        assertTrue(TemplateFixture.json(TemplateFixture.template(Map.of(
+                "drbd:instanceType", "t4g.medium", "drbd:architecture", "arm64", "drbd:ubuntuRelease", "22.04")))
+                .contains("/aws/service/canonical/ubuntu/server/22.04/stable/current/arm64/hvm/"));
+    }
+
+    @Test
+    @DisplayName("nodes carry the cluster tag at launch, with an instance role for the SSM agent")
+    void clusterTagAndRole() {
+        DrbdMultiAzStack stack = TemplateFixture.defaultStack();
+        Template t = TemplateFixture.defaultTemplate();
+        assertEquals("DrbdMultiAz/r0", stack.getReplicaNodes().getClusterTagValue());
+        t.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", Match.objectLike(Map.of(
+                "Tags", Match.arrayWith(List.of(Map.of(
+                        "Key", ReplicaNodes.CLUSTER_TAG_KEY, "Value", "DrbdMultiAz/r0", "PropagateAtLaunch", true))))));
+        t.hasResourceProperties("AWS::IAM::Role", Match.objectLike(Map.of(
+                "AssumeRolePolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Principal", Map.of("Service", "ec2.amazonaws.com"))))))),
+                "ManagedPolicyArns", Match.arrayWith(List.of(Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(
+                        Match.arrayWith(List.of(":iam::aws:policy/AmazonSSMManagedInstanceCore")))))))))));
+    }
+}
