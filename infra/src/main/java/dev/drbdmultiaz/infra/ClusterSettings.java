@@ -45,6 +45,8 @@ import software.constructs.Node;
  *     bastion is reached through SSM Session Manager ({@code drbd:sshCidr})
  * @param lifecycleHookTimeoutSec heartbeat timeout of the launch and terminate lifecycle hooks,
  *     30..7200 s ({@code drbd:lifecycleHookTimeoutSec})
+ * @param readjustIntervalMinutes minutes between scheduled re-adjust reconciles, 5..1440; 0
+ *     switches the schedule off ({@code drbd:readjustIntervalMinutes})
  */
 public record ClusterSettings(
         String region,
@@ -59,7 +61,8 @@ public record ClusterSettings(
         String vpcCidr,
         int natGateways,
         Optional<String> sshCidr,
-        int lifecycleHookTimeoutSec) {
+        int lifecycleHookTimeoutSec,
+        int readjustIntervalMinutes) {
 
     public static final String PREFIX = "drbd:";
     public static final String REGION = PREFIX + "region";
@@ -75,6 +78,7 @@ public record ClusterSettings(
     public static final String NAT_GATEWAYS = PREFIX + "natGateways";
     public static final String SSH_CIDR = PREFIX + "sshCidr";
     public static final String LIFECYCLE_HOOK_TIMEOUT_SEC = PREFIX + "lifecycleHookTimeoutSec";
+    public static final String READJUST_INTERVAL_MINUTES = PREFIX + "readjustIntervalMinutes";
 
     /** Supported Ubuntu LTS releases (Canonical publishes their AMI ids in public SSM parameters). */
     public static final List<String> UBUNTU_RELEASES = List.of("22.04", "24.04");
@@ -118,6 +122,15 @@ public record ClusterSettings(
         require(lifecycleHookTimeoutSec >= 30 && lifecycleHookTimeoutSec <= 7200,
                 LIFECYCLE_HOOK_TIMEOUT_SEC, lifecycleHookTimeoutSec,
                 "an integer from 30 to 7200 (the Auto Scaling heartbeat timeout range, seconds)");
+        require(readjustIntervalMinutes == 0
+                        || (readjustIntervalMinutes >= 5 && readjustIntervalMinutes <= 1440),
+                READJUST_INTERVAL_MINUTES, readjustIntervalMinutes,
+                "0 (no scheduled re-adjust) or an integer from 5 to 1440 (minutes)");
+    }
+
+    /** @return whether a schedule re-runs the reconcile to repair drift */
+    public boolean readjustScheduled() {
+        return readjustIntervalMinutes > 0;
     }
 
     /**
@@ -141,6 +154,7 @@ public record ClusterSettings(
         d.put(NAT_GATEWAYS, 3);
         d.put(SSH_CIDR, "");
         d.put(LIFECYCLE_HOOK_TIMEOUT_SEC, 1800);
+        d.put(READJUST_INTERVAL_MINUTES, 60);
         return Collections.unmodifiableMap(d);
     }
 
@@ -200,7 +214,8 @@ public record ClusterSettings(
                 string(values, VPC_CIDR),
                 integer(values, NAT_GATEWAYS),
                 ssh.isEmpty() ? Optional.empty() : Optional.of(ssh),
-                integer(values, LIFECYCLE_HOOK_TIMEOUT_SEC));
+                integer(values, LIFECYCLE_HOOK_TIMEOUT_SEC),
+                integer(values, READJUST_INTERVAL_MINUTES));
     }
 
     private static String string(Map<String, Object> values, String key) {

@@ -8,6 +8,8 @@ import dev.drbdmultiaz.infra.nodework.NodeDocuments;
 import dev.drbdmultiaz.infra.nodework.NodeDocumentsProps;
 import dev.drbdmultiaz.infra.replica.ReplicaNodes;
 import dev.drbdmultiaz.infra.replica.ReplicaNodesProps;
+import dev.drbdmultiaz.infra.workflow.ReconcileWorkflow;
+import dev.drbdmultiaz.infra.workflow.ReconcileWorkflowProps;
 import java.util.List;
 import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.CfnOutput;
@@ -17,11 +19,20 @@ import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Validations;
+import software.amazon.awscdk.services.autoscaling.AutoScalingGroup;
 import software.amazon.awscdk.services.ec2.InstanceType;
 import software.constructs.Construct;
+import software.constructs.IConstruct;
 
 /**
- * The whole AWS side of one DRBD cluster: network, replica nodes, bastion and node documents.
+ * The whole AWS side of one DRBD cluster: network, replica nodes, bastion, node documents and
+ * the reconcile workflow with its triggers.
+ *
+ * <p>Creation order matters for the first instances. Their launch lifecycle actions hold them
+ * in Pending:Wait, and nothing guarantees that CloudFormation finishes creating the group
+ * before those actions are completed. So the group depends on the workflow's launch-event path
+ * (rules, trigger function): the first launches already start reconciles, and the deploy
+ * reconcile, created after the group, finds the cluster converged or converges it.
  *
  * <p>Environment: the region comes from {@code drbd:region}, the account is left to the
  * credentials used at deploy time (an unresolved {@code AWS::AccountId}). The availability
@@ -37,6 +48,7 @@ public class DrbdMultiAzStack extends Stack {
     private final ReplicaNodes replicaNodes;
     private final Bastion bastion;
     private final NodeDocuments nodeDocuments;
+    private final ReconcileWorkflow workflow;
 
     public DrbdMultiAzStack(Construct scope, String id, DrbdMultiAzStackProps props) {
         super(scope, id, StackProps.builder()
@@ -73,6 +85,7 @@ public class DrbdMultiAzStack extends Stack {
         this.nodeDocuments = new NodeDocuments(this, "NodeDocuments", NodeDocumentsProps.builder()
                 .documentsDirectory(props.getSsmDocumentsDirectory())
                 .build());
+        this.workflow = createWorkflow(props);
 
         addOutputs();
     }
@@ -102,6 +115,39 @@ public class DrbdMultiAzStack extends Stack {
         return nodeDocuments;
     }
 
+    public ReconcileWorkflow getWorkflow() {
+        return workflow;
+    }
+
+    private ReconcileWorkflow createWorkflow(DrbdMultiAzStackProps props) {
+        AutoScalingGroup group = replicaNodes.getAutoScalingGroup();
+        ReconcileWorkflow reconcile = new ReconcileWorkflow(this, "ReconcileWorkflow",
+                ReconcileWorkflowProps.builder()
+                        // By name, so the workflow does not depend on the group (see class comment).
+                        .group(AutoScalingGroup.fromAutoScalingGroupName(this, "ReplicaGroupByName",
+                                replicaNodes.getGroupName()))
+                        .launchHookName(replicaNodes.getLaunchHookName())
+                        .terminateHookName(replicaNodes.getTerminateHookName())
+                        .nodeRole(replicaNodes.getRole())
+                        .documentNames(nodeDocuments.getDocumentNames())
+                        .clusterTagKey(ReplicaNodes.CLUSTER_TAG_KEY)
+                        .clusterId(replicaNodes.getClusterTagValue())
+                        .resourceName(settings.resourceName())
+                        .drbdPort(settings.drbdPort())
+                        .dataVolumeGiB(settings.dataVolumeGiB())
+                        .nodeCount(settings.nodeCount())
+                        .functionsJar(props.getFunctionsJar())
+                        .definitionFile(props.getReconcileDefinition())
+                        .readjustSchedule(settings.readjustScheduled()
+                                ? Duration.minutes(settings.readjustIntervalMinutes()) : null)
+                        .configHash(ConfigHash.of(settings, props.getSsmDocumentsDirectory(),
+                                props.getReconcileDefinition()))
+                        .build());
+        group.getNode().addDependency(reconcile.getLaunchEventPath().toArray(new IConstruct[0]));
+        reconcile.getDeployReconcile().getNode().addDependency(group);
+        return reconcile;
+    }
+
     private void addOutputs() {
         CfnOutput.Builder.create(this, "AutoScalingGroupName")
                 .description("Auto Scaling group of the DRBD replica nodes")
@@ -114,6 +160,15 @@ public class DrbdMultiAzStack extends Stack {
         CfnOutput.Builder.create(this, "ReplicaSecurityGroupId")
                 .description("Security group of the replica nodes (DRBD port between members only)")
                 .value(replicaNodes.getSecurityGroup().getSecurityGroupId())
+                .build();
+        CfnOutput.Builder.create(this, "ReconcileStateMachineArn")
+                .description("Reconcile workflow: read every run in the Step Functions console;"
+                        + " Start execution with {} for a full reconcile")
+                .value(workflow.getStateMachine().getStateMachineArn())
+                .build();
+        CfnOutput.Builder.create(this, "AlarmTopicArn")
+                .description("SNS topic of the failed/timed-out reconcile alarms: subscribe to it")
+                .value(workflow.getAlarmTopic().getTopicArn())
                 .build();
         CfnOutput.Builder.create(this, "NodeDocumentNames")
                 .description("SSM documents run on the nodes, as file-base-name=document-name pairs")

@@ -9,6 +9,7 @@ public final class DrbdMultiAzStackProps {
     private final Path projectRoot;
     private final ClusterSettings settings;
     private final Path ssmDocumentsDirectory;
+    private final Path functionsJar;
 
     private DrbdMultiAzStackProps(Builder b) {
         if (b.projectRoot == null) {
@@ -20,6 +21,7 @@ public final class DrbdMultiAzStackProps {
         this.projectRoot = b.projectRoot;
         this.settings = b.settings;
         this.ssmDocumentsDirectory = b.ssmDocumentsDirectory;
+        this.functionsJar = b.functionsJar;
     }
 
     public static Builder builder() {
@@ -40,11 +42,22 @@ public final class DrbdMultiAzStackProps {
         return Optional.ofNullable(ssmDocumentsDirectory).orElse(projectRoot.resolve("ssm-documents"));
     }
 
+    /** @return the shaded jar of the Lambda handlers */
+    public Path getFunctionsJar() {
+        return Optional.ofNullable(functionsJar).orElse(projectRoot.resolve("functions/target/functions.jar"));
+    }
+
+    /** @return the reconcile state machine definition */
+    public Path getReconcileDefinition() {
+        return projectRoot.resolve("state-machines/reconcile.asl.json");
+    }
+
     /** Builder of {@link DrbdMultiAzStackProps}. */
     public static final class Builder {
         private Path projectRoot;
         private ClusterSettings settings;
         private Path ssmDocumentsDirectory;
+        private Path functionsJar;
 
         private Builder() {
         }
@@ -64,6 +77,12 @@ public final class DrbdMultiAzStackProps {
         /** Folder of the SSM documents. Default: {@code <projectRoot>/ssm-documents}. */
         public Builder ssmDocumentsDirectory(Path value) {
             this.ssmDocumentsDirectory = value;
+            return this;
+        }
+
+        /** The shaded Lambda jar. Default: {@code <projectRoot>/functions/target/functions.jar}. */
+        public Builder functionsJar(Path value) {
+            this.functionsJar = value;
             return this;
         }
 

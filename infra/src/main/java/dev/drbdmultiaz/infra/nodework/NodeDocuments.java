@@ -82,6 +82,13 @@ public class NodeDocuments extends Construct {
                 .build());
     }
 
+    /** @return file base name to generated document name (tokens), in file name order */
+    public Map<String, String> getDocumentNames() {
+        Map<String, String> names = new LinkedHashMap<>();
+        documents.keySet().forEach(base -> names.put(base, getDocumentName(base)));
+        return Collections.unmodifiableMap(names);
+    }
+
     /** @return the ARN of every document, in file name order (for IAM statements) */
     public List<String> getDocumentArns() {
         return documents.keySet().stream().map(this::getDocumentArn).toList();

@@ -72,6 +72,7 @@ public class ReplicaNodes extends Construct {
     private final LaunchTemplate launchTemplate;
     private final AutoScalingGroup autoScalingGroup;
     private final String clusterTagValue;
+    private final String groupName;
     private final String launchHookName;
     private final String terminateHookName;
 
@@ -79,10 +80,12 @@ public class ReplicaNodes extends Construct {
         super(scope, id);
         requireThreeZones(props);
         this.clusterTagValue = Stack.of(this).getStackName() + "/" + props.getResourceName();
-        String hookBase = Names.uniqueResourceName(this, UniqueResourceNameOptions.builder()
+        // Generated, but known at synth time: the workflow's rules match the group by name and
+        // must exist before the group launches its first instances (see getGroupName()).
+        this.groupName = Names.uniqueResourceName(this, UniqueResourceNameOptions.builder()
                 .maxLength(200).separator("-").allowedSpecialCharacters("-_").build());
-        this.launchHookName = hookBase + "-launch";
-        this.terminateHookName = hookBase + "-terminate";
+        this.launchHookName = groupName + "-launch";
+        this.terminateHookName = groupName + "-terminate";
 
         this.securityGroup = createSecurityGroup(props);
         this.role = createRole();
@@ -96,6 +99,17 @@ public class ReplicaNodes extends Construct {
     /** @return the Auto Scaling group of the nodes */
     public AutoScalingGroup getAutoScalingGroup() {
         return autoScalingGroup;
+    }
+
+    /**
+     * The group's physical name, generated from the construct path at synth time rather than by
+     * CloudFormation, so that resources created BEFORE the group (the EventBridge rules that
+     * catch the launch lifecycle actions of its first instances) can match it.
+     *
+     * @return the Auto Scaling group name
+     */
+    public String getGroupName() {
+        return groupName;
     }
 
     /** @return the security group of the nodes (DRBD port open between members only) */
@@ -213,6 +227,7 @@ public class ReplicaNodes extends Construct {
 
     private AutoScalingGroup createGroup(ReplicaNodesProps props) {
         AutoScalingGroup group = AutoScalingGroup.Builder.create(this, "Group")
+                .autoScalingGroupName(groupName)
                 .vpc(props.getVpc())
                 .vpcSubnets(props.getVpcSubnets())
                 .launchTemplate(launchTemplate)

@@ -6,7 +6,6 @@ import dev.drbdmultiaz.infra.DrbdMultiAzStack;
 import dev.drbdmultiaz.infra.DrbdMultiAzStackProps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,15 +46,6 @@ final class TemplateFixture {
         }
     }
 
-    /** @return the SSM document fixtures (three small Command documents) */
-    static Path fixtureDocuments() {
-        try {
-            return Path.of(TemplateFixture.class.getResource("/template/ssm-documents").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** @return an App whose context is cdk.json's, with the given keys replaced */
     static App app(Map<String, ?> overrides) {
         return app(overrides, null);
@@ -71,9 +61,9 @@ final class TemplateFixture {
         return builder.build();
     }
 
-    /** @return the stack in the given app, with the fixture documents */
+    /** @return the stack in the given app, with the project's documents */
     static DrbdMultiAzStack stack(App app) {
-        return stack(app, fixtureDocuments());
+        return stack(app, PROJECT_ROOT.resolve("ssm-documents"));
     }
 
     static DrbdMultiAzStack stack(App app, Path documents) {

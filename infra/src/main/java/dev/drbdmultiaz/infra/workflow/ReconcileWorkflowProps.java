@@ -1,0 +1,492 @@
+package dev.drbdmultiaz.infra.workflow;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.TimeConversionOptions;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.autoscaling.IAutoScalingGroup;
+import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.logs.RetentionDays;
+
+/**
+ * Props of {@link ReconcileWorkflow}: immutable, built and validated by {@link #builder()}.
+ *
+ * <p>Flat by design (CDK design guidelines): the cluster settings the Lambdas need are plain
+ * props with units in their names; every optional prop documents its default.
+ */
+public final class ReconcileWorkflowProps {
+
+    /** Base names (file name without {@code .yaml}) of the SSM documents the workflow sends. */
+    public static final List<String> REQUIRED_DOCUMENTS = List.of(
+            "drbd-install",
+            "drbd-prepare-lvm",
+            "drbd-write-config",
+            "drbd-create-md",
+            "drbd-up",
+            "drbd-skip-initial-sync",
+            "drbd-status",
+            "drbd-forget-peer");
+
+    /** The tag every replica instance carries, with the cluster id as value. */
+    public static final String DEFAULT_CLUSTER_TAG_KEY = "drbd-multiaz:cluster";
+
+    private static final Pattern HOOK_NAME = Pattern.compile("[A-Za-z0-9\\-_/]{1,255}");
+    private static final Pattern TAG_VALUE = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,256}");
+    private static final Pattern TAG_KEY = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}");
+    private static final Pattern RESOURCE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+    private static final Pattern LVM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_+.-]{0,62}");
+    private static final Pattern SSM_DOCUMENT_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{3,128}");
+    private static final TimeConversionOptions FRACTIONAL = TimeConversionOptions.builder().integral(false).build();
+
+    private final IAutoScalingGroup group;
+    private final String launchHookName;
+    private final String terminateHookName;
+    private final IRole nodeRole;
+    private final Map<String, String> documentNames;
+    private final String clusterTagKey;
+    private final String clusterId;
+    private final String resourceName;
+    private final int drbdPort;
+    private final int dataVolumeGiB;
+    private final int nodeCount;
+    private final int maxPeers;
+    private final String volumeGroup;
+    private final String thinPool;
+    private final String logicalVolume;
+    private final Duration pollInterval;
+    private final int agentWaitMaxAttempts;
+    private final int connectWaitMaxAttempts;
+    private final Path functionsJar;
+    private final Path definitionFile;
+    private final Duration readjustSchedule;
+    private final String configHash;
+    private final int functionMemoryMiB;
+    private final RetentionDays logRetention;
+    private final RemovalPolicy registryRemovalPolicy;
+
+    private ReconcileWorkflowProps(Builder b) {
+        this.group = b.group;
+        this.launchHookName = b.launchHookName;
+        this.terminateHookName = b.terminateHookName;
+        this.nodeRole = b.nodeRole;
+        this.documentNames = Collections.unmodifiableMap(new TreeMap<>(b.documentNames));
+        this.clusterTagKey = b.clusterTagKey;
+        this.clusterId = b.clusterId;
+        this.resourceName = b.resourceName;
+        this.drbdPort = b.drbdPort;
+        this.dataVolumeGiB = b.dataVolumeGiB;
+        this.nodeCount = b.nodeCount;
+        this.maxPeers = b.maxPeers != null ? b.maxPeers : b.nodeCount;
+        this.volumeGroup = b.volumeGroup;
+        this.thinPool = b.thinPool;
+        this.logicalVolume = b.logicalVolume;
+        this.pollInterval = b.pollInterval;
+        this.agentWaitMaxAttempts = b.agentWaitMaxAttempts;
+        this.connectWaitMaxAttempts = b.connectWaitMaxAttempts;
+        this.functionsJar = b.functionsJar;
+        this.definitionFile = b.definitionFile;
+        this.readjustSchedule = b.readjustSchedule;
+        this.configHash = b.configHash;
+        this.functionMemoryMiB = b.functionMemoryMiB;
+        this.logRetention = b.logRetention;
+        this.registryRemovalPolicy = b.registryRemovalPolicy;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public IAutoScalingGroup getGroup() {
+        return group;
+    }
+
+    public String getLaunchHookName() {
+        return launchHookName;
+    }
+
+    public String getTerminateHookName() {
+        return terminateHookName;
+    }
+
+    public IRole getNodeRole() {
+        return nodeRole;
+    }
+
+    /** SSM document names by file base name; holds exactly {@link #REQUIRED_DOCUMENTS}. */
+    public Map<String, String> getDocumentNames() {
+        return documentNames;
+    }
+
+    public String getClusterTagKey() {
+        return clusterTagKey;
+    }
+
+    public String getClusterId() {
+        return clusterId;
+    }
+
+    public String getResourceName() {
+        return resourceName;
+    }
+
+    public int getDrbdPort() {
+        return drbdPort;
+    }
+
+    public int getDataVolumeGiB() {
+        return dataVolumeGiB;
+    }
+
+    public int getNodeCount() {
+        return nodeCount;
+    }
+
+    public int getMaxPeers() {
+        return maxPeers;
+    }
+
+    public String getVolumeGroup() {
+        return volumeGroup;
+    }
+
+    public String getThinPool() {
+        return thinPool;
+    }
+
+    public String getLogicalVolume() {
+        return logicalVolume;
+    }
+
+    public Duration getPollInterval() {
+        return pollInterval;
+    }
+
+    public int getAgentWaitMaxAttempts() {
+        return agentWaitMaxAttempts;
+    }
+
+    public int getConnectWaitMaxAttempts() {
+        return connectWaitMaxAttempts;
+    }
+
+    public Path getFunctionsJar() {
+        return functionsJar;
+    }
+
+    public Path getDefinitionFile() {
+        return definitionFile;
+    }
+
+    /** The re-adjust schedule, or null when the schedule rule is off. */
+    public Duration getReadjustSchedule() {
+        return readjustSchedule;
+    }
+
+    public String getConfigHash() {
+        return configHash;
+    }
+
+    public int getFunctionMemoryMiB() {
+        return functionMemoryMiB;
+    }
+
+    public RetentionDays getLogRetention() {
+        return logRetention;
+    }
+
+    public RemovalPolicy getRegistryRemovalPolicy() {
+        return registryRemovalPolicy;
+    }
+
+    /** Builder; {@link #build()} validates and throws {@link IllegalArgumentException}. */
+    public static final class Builder {
+        private IAutoScalingGroup group;
+        private String launchHookName;
+        private String terminateHookName;
+        private IRole nodeRole;
+        private Map<String, String> documentNames = Map.of();
+        private String clusterTagKey = DEFAULT_CLUSTER_TAG_KEY;
+        private String clusterId;
+        private String resourceName = "r0";
+        private int drbdPort = 7789;
+        private int dataVolumeGiB;
+        private int nodeCount = 3;
+        private Integer maxPeers;
+        private String volumeGroup = "drbdpool";
+        private String thinPool = "thinpool";
+        private String logicalVolume = "r0data";
+        private Duration pollInterval = Duration.seconds(5);
+        private int agentWaitMaxAttempts = 60;
+        private int connectWaitMaxAttempts = 30;
+        private Path functionsJar;
+        private Path definitionFile;
+        private Duration readjustSchedule;
+        private String configHash;
+        private int functionMemoryMiB = 1024;
+        private RetentionDays logRetention = RetentionDays.THREE_MONTHS;
+        private RemovalPolicy registryRemovalPolicy = RemovalPolicy.DESTROY;
+
+        private Builder() {
+        }
+
+        /** The replica nodes' Auto Scaling group. Required. */
+        public Builder group(IAutoScalingGroup group) {
+            this.group = group;
+            return this;
+        }
+
+        /** Name of the group's launch lifecycle hook (EC2_INSTANCE_LAUNCHING). Required. */
+        public Builder launchHookName(String launchHookName) {
+            this.launchHookName = launchHookName;
+            return this;
+        }
+
+        /** Name of the group's terminate lifecycle hook (EC2_INSTANCE_TERMINATING). Required. */
+        public Builder terminateHookName(String terminateHookName) {
+            this.terminateHookName = terminateHookName;
+            return this;
+        }
+
+        /** The replica nodes' instance role; it gets read access to the peer secret. Required. */
+        public Builder nodeRole(IRole nodeRole) {
+            this.nodeRole = nodeRole;
+            return this;
+        }
+
+        /**
+         * SSM document names keyed by file base name (see {@link #REQUIRED_DOCUMENTS}); every
+         * one of the eight must be present, no other key. Required.
+         */
+        public Builder documentNames(Map<String, String> documentNames) {
+            this.documentNames = documentNames == null ? Map.of() : Map.copyOf(documentNames);
+            return this;
+        }
+
+        /**
+         * Tag key that every replica instance carries with {@link #clusterId} as value; SendCommand
+         * is allowed only on instances with this tag. Default: {@value #DEFAULT_CLUSTER_TAG_KEY}.
+         */
+        public Builder clusterTagKey(String clusterTagKey) {
+            this.clusterTagKey = clusterTagKey;
+            return this;
+        }
+
+        /** Cluster identity: the value of the cluster tag and of {@code detail.clusterId}. Required. */
+        public Builder clusterId(String clusterId) {
+            this.clusterId = clusterId;
+            return this;
+        }
+
+        /** DRBD resource name. Default: {@code r0}. */
+        public Builder resourceName(String resourceName) {
+            this.resourceName = resourceName;
+            return this;
+        }
+
+        /** TCP port of the DRBD resource. Default: 7789. */
+        public Builder drbdPort(int drbdPort) {
+            this.drbdPort = drbdPort;
+            return this;
+        }
+
+        /** Size of the thin logical volume DRBD replicates, in GiB. Required. */
+        public Builder dataVolumeGiB(int dataVolumeGiB) {
+            this.dataVolumeGiB = dataVolumeGiB;
+            return this;
+        }
+
+        /** Desired number of replica nodes (odd, 3..31). Default: 3. */
+        public Builder nodeCount(int nodeCount) {
+            this.nodeCount = nodeCount;
+            return this;
+        }
+
+        /**
+         * DRBD {@code --max-peers} for create-md. Default: {@code nodeCount}, one spare bitmap slot
+         * so a replacement can connect before the departed peer is forgotten.
+         */
+        public Builder maxPeers(int maxPeers) {
+            this.maxPeers = maxPeers;
+            return this;
+        }
+
+        /** LVM volume group on the data disk. Default: {@code drbdpool}. */
+        public Builder volumeGroup(String volumeGroup) {
+            this.volumeGroup = volumeGroup;
+            return this;
+        }
+
+        /** LVM thin pool. Default: {@code thinpool}. */
+        public Builder thinPool(String thinPool) {
+            this.thinPool = thinPool;
+            return this;
+        }
+
+        /** Thin logical volume backing DRBD. Default: {@code r0data}. */
+        public Builder logicalVolume(String logicalVolume) {
+            this.logicalVolume = logicalVolume;
+            return this;
+        }
+
+        /**
+         * How long the workflow waits between two polls of an SSM command (the planner copies it
+         * to {@code $.plan.pollSeconds}). Whole seconds, 1..300. Default: 5 seconds.
+         */
+        public Builder pollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
+            return this;
+        }
+
+        /** Checks of the SSM agents before the reconcile fails with AgentsOffline. Default: 60. */
+        public Builder agentWaitMaxAttempts(int agentWaitMaxAttempts) {
+            this.agentWaitMaxAttempts = agentWaitMaxAttempts;
+            return this;
+        }
+
+        /** Waits for peer connections before the planner gives up. Default: 30. */
+        public Builder connectWaitMaxAttempts(int connectWaitMaxAttempts) {
+            this.connectWaitMaxAttempts = connectWaitMaxAttempts;
+            return this;
+        }
+
+        /** The shaded functions jar ({@code functions/target/functions.jar}). Required, must exist. */
+        public Builder functionsJar(Path functionsJar) {
+            this.functionsJar = functionsJar;
+            return this;
+        }
+
+        /** The ASL definition ({@code state-machines/reconcile.asl.json}). Required, must exist. */
+        public Builder definitionFile(Path definitionFile) {
+            this.definitionFile = definitionFile;
+            return this;
+        }
+
+        /**
+         * Rate of the scheduled re-adjust, in whole minutes (at least 1). Default: null, no
+         * schedule rule (the custom re-adjust event still works).
+         */
+        public Builder readjustSchedule(Duration readjustSchedule) {
+            this.readjustSchedule = readjustSchedule;
+            return this;
+        }
+
+        /**
+         * Hash of the cluster configuration, a property of the deploy custom resource: when it
+         * changes, {@code cdk deploy} runs the reconcile again. Required.
+         */
+        public Builder configHash(String configHash) {
+            this.configHash = configHash;
+            return this;
+        }
+
+        /** Memory of every workflow Lambda, in MiB (128..10240). Default: 1024. */
+        public Builder functionMemoryMiB(int functionMemoryMiB) {
+            this.functionMemoryMiB = functionMemoryMiB;
+            return this;
+        }
+
+        /** Retention of the Lambda and state machine log groups. Default: three months. */
+        public Builder logRetention(RetentionDays logRetention) {
+            this.logRetention = logRetention;
+            return this;
+        }
+
+        /**
+         * Removal policy of the membership registry table. Default: DESTROY, because the
+         * registry only means something together with the nodes' DRBD metadata, which goes away
+         * with the stack's instances; a retained table would be an orphan that no later stack
+         * reads. Point-in-time recovery protects it while the stack lives.
+         */
+        public Builder registryRemovalPolicy(RemovalPolicy registryRemovalPolicy) {
+            this.registryRemovalPolicy = registryRemovalPolicy;
+            return this;
+        }
+
+        /** Validates every prop and builds the props. */
+        public ReconcileWorkflowProps build() {
+            require(group != null, "group is required (the replica nodes' Auto Scaling group)");
+            requireMatch("launchHookName", launchHookName, HOOK_NAME, "1-255 of [A-Za-z0-9-_/]");
+            requireMatch("terminateHookName", terminateHookName, HOOK_NAME, "1-255 of [A-Za-z0-9-_/]");
+            require(Token.isUnresolved(launchHookName) || !Objects.equals(launchHookName, terminateHookName),
+                    "launchHookName and terminateHookName must differ, both are '" + launchHookName + "'");
+            require(nodeRole != null, "nodeRole is required (the replica nodes' instance role)");
+            validateDocuments();
+            requireMatch("clusterTagKey", clusterTagKey, TAG_KEY, "a tag key of 1-128 characters");
+            require(Token.isUnresolved(clusterTagKey) || !clusterTagKey.startsWith("aws:"), "clusterTagKey must not start with 'aws:', got '"
+                    + clusterTagKey + "'");
+            requireMatch("clusterId", clusterId, TAG_VALUE, "a tag value of 1-256 characters");
+            requireMatch("resourceName", resourceName, RESOURCE_NAME, "[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+            require(drbdPort >= 1024 && drbdPort <= 65535,
+                    "drbdPort must be 1024..65535, got " + drbdPort);
+            require(dataVolumeGiB >= 1 && dataVolumeGiB <= 16384,
+                    "dataVolumeGiB must be 1..16384, got " + dataVolumeGiB);
+            require(nodeCount >= 3 && nodeCount <= 31 && nodeCount % 2 == 1,
+                    "nodeCount must be an odd number 3..31, got " + nodeCount);
+            int peers = maxPeers != null ? maxPeers : nodeCount;
+            require(peers >= nodeCount - 1 && peers <= 31,
+                    "maxPeers must be " + (nodeCount - 1) + "..31 for nodeCount " + nodeCount + ", got " + peers);
+            requireMatch("volumeGroup", volumeGroup, LVM_NAME, "an LVM name [A-Za-z0-9][A-Za-z0-9_+.-]{0,62}");
+            requireMatch("thinPool", thinPool, LVM_NAME, "an LVM name [A-Za-z0-9][A-Za-z0-9_+.-]{0,62}");
+            requireMatch("logicalVolume", logicalVolume, LVM_NAME, "an LVM name [A-Za-z0-9][A-Za-z0-9_+.-]{0,62}");
+            require(pollInterval != null, "pollInterval must not be null");
+            double pollSeconds = pollInterval.toSeconds(FRACTIONAL).doubleValue();
+            require(pollSeconds >= 1 && pollSeconds <= 300 && pollSeconds == Math.floor(pollSeconds),
+                    "pollInterval must be whole seconds 1..300, got " + pollInterval.toHumanString());
+            require(agentWaitMaxAttempts >= 1 && agentWaitMaxAttempts <= 1000,
+                    "agentWaitMaxAttempts must be 1..1000, got " + agentWaitMaxAttempts);
+            require(connectWaitMaxAttempts >= 1 && connectWaitMaxAttempts <= 1000,
+                    "connectWaitMaxAttempts must be 1..1000, got " + connectWaitMaxAttempts);
+            require(functionsJar != null && Files.isRegularFile(functionsJar),
+                    "functionsJar must be an existing file (build it with `mvn -pl functions package`), got "
+                            + functionsJar);
+            require(definitionFile != null && Files.isRegularFile(definitionFile),
+                    "definitionFile must be an existing ASL file, got " + definitionFile);
+            if (readjustSchedule != null) {
+                double minutes = readjustSchedule.toMinutes(FRACTIONAL).doubleValue();
+                require(minutes >= 1 && minutes == Math.floor(minutes),
+                        "readjustSchedule must be whole minutes, at least 1 (or null for no schedule), got "
+                                + readjustSchedule.toHumanString());
+            }
+            require(configHash != null && !configHash.isBlank(), "configHash must not be blank");
+            require(functionMemoryMiB >= 128 && functionMemoryMiB <= 10240,
+                    "functionMemoryMiB must be 128..10240, got " + functionMemoryMiB);
+            require(logRetention != null, "logRetention must not be null");
+            require(registryRemovalPolicy != null, "registryRemovalPolicy must not be null");
+            return new ReconcileWorkflowProps(this);
+        }
+
+        private void validateDocuments() {
+            var missing = new TreeSet<>(REQUIRED_DOCUMENTS);
+            missing.removeAll(documentNames.keySet());
+            require(missing.isEmpty(), "documentNames misses " + missing + "; it needs exactly "
+                    + REQUIRED_DOCUMENTS + ", got " + new TreeSet<>(documentNames.keySet()));
+            var unknown = new TreeSet<>(documentNames.keySet());
+            REQUIRED_DOCUMENTS.forEach(unknown::remove);
+            require(unknown.isEmpty(), "documentNames has unknown keys " + unknown + "; allowed: "
+                    + REQUIRED_DOCUMENTS);
+            documentNames.forEach((key, name) -> requireMatch("documentNames." + key, name,
+                    SSM_DOCUMENT_NAME, "an SSM document name ([A-Za-z0-9_.-]{3,128})"));
+        }
+
+        /** Checks a literal value; a token (a name CloudFormation resolves at deploy time) passes. */
+        private static void requireMatch(String prop, String value, Pattern pattern, String allowed) {
+            require(value != null && (Token.isUnresolved(value) || pattern.matcher(value).matches()),
+                    prop + " must be " + allowed + ", got " + (value == null ? "null" : "'" + value + "'"));
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,348 @@
+package dev.drbdmultiaz.test.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drbdmultiaz.functions.common.exceptions.RetryableException;
+import dev.drbdmultiaz.infra.workflow.ReconcileWorkflow;
+import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Structure of state-machines/reconcile.asl.json against docs/CONTRACTS.md and the construct. */
+@DisplayName("reconcile.asl.json structure")
+class ReconcileAslStructureTest {
+
+    /** State names drawn in CONTRACTS.md, "Reconcile workflow". */
+    static final Set<String> CONTRACT_STATES = new TreeSet<>(List.of(
+            "AcquireClusterLock", "LockAcquired?", "CoalescedIntoRunningReconcile",
+            "DescribeCluster", "CheckAgentsOnline", "AgentsOnline?", "WaitForAgents",
+            "PlanNextStep", "HeartbeatDue?", "RecordLifecycleHeartbeats", "RouteStep",
+            "ObserveNodes", "InstallDrbd", "PrepareLvm", "WriteConfig", "CreateMetadata", "UpOrAdjust",
+            "SkipInitialSync", "ForgetDepartedPeers", "SendNodeCommand", "WaitForCommand",
+            "CollectCommandResults", "CommandFinished?", "NodeStepFailed", "WaitForConnections",
+            "Converged", "CompleteLifecycleActions", "ReportClusterStatus", "ReleaseClusterLock",
+            "RerunRequested?", "ReconcileSucceeded", "AbandonPendingLaunches",
+            "ReleaseClusterLockAfterFailure", "ReconcileFailed"));
+
+    /**
+     * States the definition adds to the contract's drawing: Pass states that turn a Choice
+     * outcome into {@code $.error} (AgentsOffline is the error the contract names for exhausted
+     * agents; UnexpectedResult is the Default of the routing Choices).
+     */
+    static final Set<String> ADDED_STATES = Set.of("AgentsOffline", "UnexpectedResult");
+
+    /** The failure path: entered with $.error set, never leads back into the reconcile. */
+    static final Set<String> FAILURE_PATH = Set.of(
+            "AbandonPendingLaunches", "ReleaseClusterLockAfterFailure", "ReconcileFailed");
+
+    static final List<String> LAMBDA_TRANSIENT_ERRORS = List.of(
+            "Lambda.ServiceException", "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
+
+    static final Map<String, String> RESULT_PATHS = Map.ofEntries(
+            Map.entry("AcquireClusterLock", "$.lock"),
+            Map.entry("DescribeCluster", "$.cluster"),
+            Map.entry("CheckAgentsOnline", "$.agents"),
+            Map.entry("PlanNextStep", "$.plan"),
+            Map.entry("SendNodeCommand", "$.command"),
+            Map.entry("CollectCommandResults", "$.collected"),
+            Map.entry("ReportClusterStatus", "$.report"),
+            Map.entry("ReleaseClusterLock", "$.release"));
+
+    /** Error names of the concrete RetryableException classes (Java reports the class name). */
+    private static Set<String> RETRYABLE_HANDLER_ERRORS;
+
+    private static JsonNode definition;
+    private static JsonNode states;
+    private static String text;
+
+    @BeforeAll
+    static void load() throws IOException {
+        text = Files.readString(WorkflowFixture.definitionFile());
+        definition = new ObjectMapper().readTree(text);
+        states = definition.get("States");
+        RETRYABLE_HANDLER_ERRORS = concreteSubclasses(RetryableException.class);
+        assertFalse(RETRYABLE_HANDLER_ERRORS.isEmpty(), "no concrete RetryableException found");
+    }
+
+    /** Concrete subclasses of {@code base} in its own package (the functions' exceptions package). */
+    private static Set<String> concreteSubclasses(Class<?> base) throws IOException {
+        String pkg = base.getPackageName();
+        String dir = pkg.replace('.', '/') + "/";
+        URL url = base.getClassLoader().getResource(dir);
+        assertNotNull(url, "package " + pkg + " not on the classpath");
+        List<String> classNames = new ArrayList<>();
+        if ("jar".equals(url.getProtocol())) {
+            String jarPath = url.getPath().substring("file:".length(), url.getPath().indexOf("!/"));
+            try (JarFile jar = new JarFile(URLDecoder.decode(jarPath, StandardCharsets.UTF_8))) {
+                jar.stream().map(JarEntry::getName)
+                        .filter(n -> n.startsWith(dir) && n.endsWith(".class") && n.indexOf('/', dir.length()) < 0)
+                        .forEach(n -> classNames.add(n.substring(0, n.length() - 6).replace('/', '.')));
+            }
+        } else {
+            try (var files = Files.list(Path.of(URI.create(url.toString())))) {
+                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".class"))
+                        .forEach(n -> classNames.add(pkg + "." + n.substring(0, n.length() - 6)));
+            }
+        }
+        Set<String> result = new TreeSet<>();
+        for (String className : classNames) {
+            try {
+                Class<?> type = Class.forName(className, false, base.getClassLoader());
+                if (base.isAssignableFrom(type) && !Modifier.isAbstract(type.getModifiers())) {
+                    result.add(type.getName());
+                }
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("listed but not loadable: " + className, e);
+            }
+        }
+        return result;
+    }
+
+    @Test
+    @DisplayName("state names are the contract's states plus the documented additions")
+    void stateNamesMatchContract() throws IOException {
+        Set<String> expected = new TreeSet<>(CONTRACT_STATES);
+        expected.addAll(ADDED_STATES);
+        assertEquals(expected, new TreeSet<>(names()));
+        String contracts = Files.readString(WorkflowFixture.projectRoot().resolve("docs/CONTRACTS.md"));
+        for (String name : CONTRACT_STATES) {
+            assertTrue(contracts.contains(name), "CONTRACTS.md no longer names state " + name
+                    + ": update the contract or this test");
+        }
+        assertTrue(contracts.contains("AgentsOffline"), "CONTRACTS.md names the AgentsOffline error");
+    }
+
+    @Test
+    @DisplayName("every Task retries transient Lambda errors and every concrete RetryableException, with backoff and jitter")
+    void everyTaskRetries() {
+        forEachState("Task", (name, state) -> {
+            JsonNode retry = state.get("Retry");
+            assertTrue(retry != null && retry.isArray() && !retry.isEmpty(), name + " has no Retry");
+            Set<String> retried = new LinkedHashSet<>();
+            for (JsonNode rule : retry) {
+                rule.get("ErrorEquals").forEach(e -> retried.add(e.asText()));
+                assertTrue(rule.path("BackoffRate").asDouble() > 1.0, name + ": Retry without backoff");
+                assertEquals("FULL", rule.path("JitterStrategy").asText(), name + ": Retry without jitter");
+                assertTrue(rule.path("MaxAttempts").asInt() >= 1, name + ": Retry without attempts");
+                assertFalse(rule.get("ErrorEquals").toString().contains("States.ALL"),
+                        name + ": retrying States.ALL would retry terminal errors");
+            }
+            assertTrue(retried.containsAll(LAMBDA_TRANSIENT_ERRORS), name + " retries only " + retried);
+            assertTrue(retried.containsAll(RETRYABLE_HANDLER_ERRORS),
+                    name + " does not retry every concrete RetryableException " + RETRYABLE_HANDLER_ERRORS);
+            for (String error : retried) {
+                assertTrue(error.startsWith("Lambda.") || RETRYABLE_HANDLER_ERRORS.contains(error),
+                        name + " retries " + error + ", which is no concrete RetryableException of the functions");
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("every Task catches States.ALL: into the failure path, or straight to the Fail state")
+    void everyTaskCatches() {
+        forEachState("Task", (name, state) -> {
+            JsonNode catches = state.get("Catch");
+            assertTrue(catches != null && catches.isArray() && catches.size() == 1, name + " has no single Catch");
+            JsonNode rule = catches.get(0);
+            assertEquals("[\"States.ALL\"]", rule.get("ErrorEquals").toString(), name);
+            String target = rule.get("Next").asText();
+            String resultPath = rule.get("ResultPath").asText();
+            if (name.equals("AcquireClusterLock")) {
+                // No lock is held yet: nothing to abandon or release.
+                assertEquals("ReconcileFailed", target, name);
+                assertEquals("$.error", resultPath, name);
+            } else if (FAILURE_PATH.contains(name)) {
+                // Keep the original $.error; move forward on the failure path only.
+                assertTrue(FAILURE_PATH.contains(target) && !target.equals(name), name + " catches into " + target);
+                assertEquals("$.cleanupError", resultPath, name);
+            } else {
+                assertEquals("AbandonPendingLaunches", target, name);
+                assertEquals("$.error", resultPath, name);
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("the failure path never leads back into the reconcile and ends in ReconcileFailed")
+    void failurePathDoesNotLoop() {
+        Set<String> reachable = reachableFrom("AbandonPendingLaunches");
+        assertEquals(FAILURE_PATH, reachable);
+        JsonNode fail = states.get("ReconcileFailed");
+        assertEquals("Fail", fail.get("Type").asText());
+        assertEquals("$.error.Error", fail.path("ErrorPath").asText());
+        assertEquals("$.error.Cause", fail.path("CausePath").asText());
+    }
+
+    @Test
+    @DisplayName("every transition, Choice branch and Catch points at an existing state")
+    void everyTargetExists() {
+        Set<String> names = names();
+        for (String name : names) {
+            for (String target : targets(states.get(name))) {
+                assertTrue(names.contains(target), name + " points at missing state " + target);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("every state is reachable from StartAt")
+    void everyStateReachable() {
+        assertEquals(new TreeSet<>(names()), new TreeSet<>(reachableFrom(definition.get("StartAt").asText())));
+    }
+
+    @Test
+    @DisplayName("every Choice has a Default")
+    void everyChoiceHasDefault() {
+        forEachState("Choice", (name, state) ->
+                assertTrue(state.hasNonNull("Default"), name + " has no Default"));
+    }
+
+    @Test
+    @DisplayName("every Wait takes its seconds from a Lambda result (SecondsPath), so a time scale applies")
+    void everyWaitUsesSecondsPath() {
+        Map<String, String> expected = Map.of(
+                "WaitForAgents", "$.agents.waitSeconds",
+                "WaitForCommand", "$.plan.pollSeconds",
+                "WaitForConnections", "$.plan.waitSeconds");
+        Map<String, String> actual = new HashMap<>();
+        forEachState("Wait", (name, state) -> {
+            assertFalse(state.has("Seconds") || state.has("Timestamp") || state.has("TimestampPath"),
+                    name + " waits a fixed time");
+            actual.put(name, state.path("SecondsPath").asText(null));
+        });
+        assertEquals(expected, actual);
+    }
+
+    @Test
+    @DisplayName("every Task invokes a handler alias through a substitution and stores its result at the contract path")
+    void tasksInvokeHandlerAliases() {
+        forEachState("Task", (name, state) -> {
+            String handlerState = name.equals("ReleaseClusterLockAfterFailure") ? "ReleaseClusterLock" : name;
+            assertEquals("${" + handlerState + "Function}", state.get("Resource").asText(), name);
+            assertEquals("$", state.path("InputPath").asText("$"), name + " must receive the whole state");
+            if (!name.equals("AcquireClusterLock")) {
+                assertFalse(state.has("Parameters"), name + " must receive the whole state, not Parameters");
+            }
+            if (RESULT_PATHS.containsKey(name)) {
+                assertEquals(RESULT_PATHS.get(name), state.get("ResultPath").asText(), name);
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("every substitution variable of the definition is provided by ReconcileWorkflow, and none is unused")
+    void substitutionsProvidedByConstruct() {
+        Set<String> used = new TreeSet<>();
+        Matcher matcher = Pattern.compile("\\$\\{([^}]+)}").matcher(text);
+        while (matcher.find()) {
+            used.add(matcher.group(1));
+        }
+        assertEquals(ReconcileWorkflow.definitionSubstitutionKeys(), used);
+        Set<String> handlerStates = new TreeSet<>();
+        WorkflowHandler.stateMachineHandlers().forEach(h -> handlerStates.add(h.id()));
+        assertTrue(names().containsAll(handlerStates), "a handler has no state: " + handlerStates);
+    }
+
+    @Test
+    @DisplayName("NodeStepFailed names the step, the node, the exit code and the stderr tail")
+    void nodeStepFailedBuildsError() {
+        JsonNode state = states.get("NodeStepFailed");
+        assertEquals("Pass", state.get("Type").asText());
+        assertEquals("$.error", state.get("ResultPath").asText());
+        assertEquals("NodeStepFailed", state.at("/Parameters/Error").asText());
+        assertEquals("States.Format('Step {} failed on {} (exit {}): {}', $.collected.failure.step, "
+                        + "$.collected.failure.instanceId, $.collected.failure.exitCode, $.collected.failure.stderrTail)",
+                state.at("/Parameters/Cause.$").asText());
+        assertEquals("AbandonPendingLaunches", state.get("Next").asText());
+        assertEquals("AgentsOffline", states.at("/AgentsOffline/Parameters/Error").asText());
+    }
+
+    @Test
+    @DisplayName("the lock receives this execution's ARN, the only input it needs")
+    void lockReceivesExecutionArn() {
+        assertEquals("AcquireClusterLock", definition.get("StartAt").asText());
+        assertEquals("$$.Execution.Id", states.at("/AcquireClusterLock/Parameters/executionArn.$").asText());
+        assertEquals("$.release.rerun", states.at("/RerunRequested?/Choices/0/Variable").asText());
+        assertEquals("DescribeCluster", states.at("/RerunRequested?/Choices/0/Next").asText());
+    }
+
+    @Test
+    @DisplayName("success outputs the cluster report; a coalesced trigger ends without touching the cluster")
+    void successOutputsReport() {
+        assertEquals("Succeed", states.at("/ReconcileSucceeded/Type").asText());
+        assertEquals("$.report", states.at("/ReconcileSucceeded/OutputPath").asText());
+        assertEquals("Succeed", states.at("/CoalescedIntoRunningReconcile/Type").asText());
+        assertEquals("CoalescedIntoRunningReconcile", states.at("/LockAcquired?/Default").asText());
+    }
+
+    private static Set<String> names() {
+        Set<String> names = new LinkedHashSet<>();
+        states.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static void forEachState(String type, BiConsumer<String, JsonNode> check) {
+        int seen = 0;
+        for (String name : names()) {
+            JsonNode state = states.get(name);
+            if (type.equals(state.get("Type").asText())) {
+                check.accept(name, state);
+                seen++;
+            }
+        }
+        assertTrue(seen > 0, "no state of type " + type);
+    }
+
+    private static List<String> targets(JsonNode state) {
+        List<String> targets = new ArrayList<>();
+        if (state.hasNonNull("Next")) {
+            targets.add(state.get("Next").asText());
+        }
+        if (state.hasNonNull("Default")) {
+            targets.add(state.get("Default").asText());
+        }
+        state.path("Choices").forEach(choice -> targets.add(choice.get("Next").asText()));
+        state.path("Catch").forEach(rule -> targets.add(rule.get("Next").asText()));
+        return targets;
+    }
+
+    private static Set<String> reachableFrom(String start) {
+        Set<String> seen = new LinkedHashSet<>();
+        ArrayDeque<String> queue = new ArrayDeque<>(List.of(start));
+        while (!queue.isEmpty()) {
+            String name = queue.poll();
+            if (seen.add(name) && states.has(name)) {
+                queue.addAll(targets(states.get(name)));
+            }
+        }
+        return seen;
+    }
+}

@@ -1,0 +1,401 @@
+package dev.drbdmultiaz.test.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drbdmultiaz.infra.workflow.ReconcileWorkflow;
+import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** Key properties of the synthesized workflow (no snapshot). */
+@DisplayName("ReconcileWorkflow template")
+class ReconcileWorkflowTemplateTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static WorkflowFixture.Synth synth;
+    private static Template template;
+    private static JsonNode resources;
+    private static String groupId;
+
+    @BeforeAll
+    static void synthesize() {
+        synth = WorkflowFixture.create(Duration.minutes(15));
+        template = Template.fromStack(synth.stack());
+        resources = JSON.valueToTree(template.toJSON()).get("Resources");
+        groupId = logicalIds("AWS::AutoScaling::AutoScalingGroup").get(0);
+    }
+
+    @Test
+    @DisplayName("one java21 SnapStart function per handler, with JSON logs and the handler's class")
+    void oneFunctionPerHandler() {
+        for (WorkflowHandler handler : WorkflowHandler.values()) {
+            List<JsonNode> matches = resourcesOfType("AWS::Lambda::Function").stream()
+                    .filter(fn -> handler.handler().equals(fn.at("/Properties/Handler").asText()))
+                    .toList();
+            assertEquals(1, matches.size(), "functions for " + handler.handler());
+            JsonNode props = matches.get(0).get("Properties");
+            assertEquals("java21", props.get("Runtime").asText(), handler.id());
+            assertEquals("PublishedVersions", props.at("/SnapStart/ApplyOn").asText(), handler.id());
+            assertEquals("JSON", props.at("/LoggingConfig/LogFormat").asText(), handler.id());
+            assertEquals(1024, props.get("MemorySize").asInt(), handler.id());
+            assertEquals(handler.timeout().toSeconds().intValue(), props.get("Timeout").asInt(), handler.id());
+            JsonNode env = props.at("/Environment/Variables");
+            for (String name : List.of("CLUSTER_TABLE_NAME", "AUTO_SCALING_GROUP_NAME", "LAUNCH_HOOK_NAME",
+                    "TERMINATE_HOOK_NAME", "CLUSTER_ID", "RESOURCE_NAME", "DRBD_PORT", "VOLUME_GROUP", "THIN_POOL",
+                    "LOGICAL_VOLUME", "VOLUME_SIZE_GIB", "MAX_PEERS", "SECRET_ARN", "DOCUMENT_INSTALL",
+                    "DOCUMENT_PREPARE_LVM", "DOCUMENT_WRITE_CONFIG", "DOCUMENT_CREATE_MD", "DOCUMENT_UP",
+                    "DOCUMENT_SKIP_INITIAL_SYNC", "DOCUMENT_STATUS", "DOCUMENT_FORGET_PEER", "POLL_SECONDS",
+                    "AGENT_WAIT_MAX_ATTEMPTS", "CONNECT_WAIT_MAX_ATTEMPTS")) {
+                assertTrue(env.has(name), handler.id() + " misses environment variable " + name);
+            }
+            assertEquals(!handler.invokedByStateMachine(), env.has("STATE_MACHINE_ARN"),
+                    handler.id() + ": only trigger and deploy functions know the state machine (no cycle)");
+            assertEquals("{\"Ref\":\"" + groupId + "\"}", env.get("AUTO_SCALING_GROUP_NAME").toString());
+        }
+    }
+
+    @Test
+    @DisplayName("every handler function has a 'live' alias on a published version")
+    void aliasPerFunction() {
+        List<JsonNode> aliases = resourcesOfType("AWS::Lambda::Alias");
+        assertEquals(WorkflowHandler.values().length, aliases.size());
+        for (JsonNode alias : aliases) {
+            assertEquals(ReconcileWorkflow.ALIAS_NAME, alias.at("/Properties/Name").asText());
+            String versionId = alias.at("/Properties/FunctionVersion/Fn::GetAtt/0").asText();
+            assertEquals("AWS::Lambda::Version", resources.at("/" + versionId + "/Type").asText());
+        }
+    }
+
+    @Test
+    @DisplayName("the state machine gets alias ARNs (never $LATEST) for every substitution variable")
+    void stateMachineInvokesAliases() {
+        JsonNode machine = single("AWS::StepFunctions::StateMachine", Map.of("StateMachineType", "STANDARD"));
+        JsonNode substitutions = machine.at("/Properties/DefinitionSubstitutions");
+        Set<String> keys = new TreeSet<>();
+        substitutions.fieldNames().forEachRemaining(keys::add);
+        assertEquals(ReconcileWorkflow.definitionSubstitutionKeys(), keys);
+        substitutions.properties().forEach(entry -> {
+            String ref = entry.getValue().path("Ref").asText();
+            assertEquals("AWS::Lambda::Alias", resources.at("/" + ref + "/Type").asText(),
+                    entry.getKey() + " must be a Ref to an alias, got " + entry.getValue());
+        });
+        assertFalse(machine.toString().contains("$LATEST"));
+        assertEquals("ALL", machine.at("/Properties/LoggingConfiguration/Level").asText());
+        assertTrue(machine.at("/Properties/LoggingConfiguration/IncludeExecutionData").asBoolean());
+        assertTrue(machine.at("/Properties/TracingConfiguration/Enabled").asBoolean());
+        // The state machine role may invoke exactly the aliases.
+        List<String> invoked = new ArrayList<>();
+        statements().stream()
+                .filter(s -> actions(s).contains("lambda:InvokeFunction"))
+                .filter(s -> s.toString().contains("Ref"))
+                .forEach(s -> resourcesOf(s).forEach(r -> invoked.add(r.path("Ref").asText())));
+        for (JsonNode ref : substitutions) {
+            assertTrue(invoked.contains(ref.get("Ref").asText()), "no invoke grant on " + ref);
+        }
+    }
+
+    @Test
+    @DisplayName("lifecycle rules match this group's hooks, the re-adjust rule this cluster's event; all target the trigger alias")
+    void eventRules() {
+        String triggerAlias = aliasOf(WorkflowHandler.TRIGGER_RECONCILE);
+        template.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", Map.of(
+                "source", List.of("aws.autoscaling"),
+                "detail-type", List.of("EC2 Instance-launch Lifecycle Action"),
+                "detail", Map.of("AutoScalingGroupName", List.of(Map.of("Ref", groupId)),
+                        "LifecycleHookName", List.of(WorkflowFixture.LAUNCH_HOOK)))));
+        template.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", Map.of(
+                "source", List.of("aws.autoscaling"),
+                "detail-type", List.of("EC2 Instance-terminate Lifecycle Action"),
+                "detail", Map.of("AutoScalingGroupName", List.of(Map.of("Ref", groupId)),
+                        "LifecycleHookName", List.of(WorkflowFixture.TERMINATE_HOOK)))));
+        template.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", Map.of(
+                "source", List.of("drbd-multiaz"),
+                "detail-type", List.of("Reconcile Requested"),
+                "detail", Map.of("clusterId", List.of(WorkflowFixture.CLUSTER_ID)))));
+        template.hasResourceProperties("AWS::Events::Rule", Map.of("ScheduleExpression", "rate(15 minutes)"));
+        List<JsonNode> rules = resourcesOfType("AWS::Events::Rule");
+        assertEquals(4, rules.size());
+        for (JsonNode rule : rules) {
+            JsonNode targets = rule.at("/Properties/Targets");
+            assertEquals(1, targets.size());
+            JsonNode target = targets.get(0);
+            assertEquals(triggerAlias, target.at("/Arn/Ref").asText(), "rule target is the trigger alias");
+            assertTrue(target.at("/RetryPolicy/MaximumRetryAttempts").asInt() > 0, "target retries");
+            String dlq = target.at("/DeadLetterConfig/Arn/Fn::GetAtt/0").asText();
+            assertEquals("AWS::SQS::Queue", resources.at("/" + dlq + "/Type").asText(), "target has a DLQ");
+        }
+        // Events the trigger handler rejects also end in the queue (asynchronous invocation).
+        String dlq = logicalIds("AWS::SQS::Queue").get(0);
+        template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Map.of(
+                "FunctionName", Map.of("Ref", logicalId(
+                        synth.workflow().getHandlerAlias(WorkflowHandler.TRIGGER_RECONCILE)
+                                .getNode().getScope().getNode().findChild("Function"))),
+                "MaximumRetryAttempts", 2,
+                "DestinationConfig", Map.of("OnFailure", Map.of(
+                        "Destination", Map.of("Fn::GetAtt", List.of(dlq, "Arn"))))));
+    }
+
+    @Test
+    @DisplayName("no schedule rule when the re-adjust schedule is off")
+    void noScheduleRuleWhenOff() {
+        Template withoutSchedule = Template.fromStack(WorkflowFixture.create(null).stack());
+        withoutSchedule.resourcePropertiesCountIs("AWS::Events::Rule",
+                Map.of("ScheduleExpression", Match.anyValue()), 0);
+        withoutSchedule.resourceCountIs("AWS::Events::Rule", 3);
+    }
+
+    @Test
+    @DisplayName("the deploy custom resource carries ConfigHash and waits for the group and the state machine")
+    void deployCustomResource() {
+        List<String> ids = logicalIds("Custom::DrbdReconcile");
+        assertEquals(1, ids.size());
+        JsonNode resource = resources.get(ids.get(0));
+        assertEquals(WorkflowFixture.CONFIG_HASH, resource.at("/Properties/ConfigHash").asText());
+        Set<String> dependsOn = new TreeSet<>();
+        resource.path("DependsOn").forEach(d -> dependsOn.add(d.asText()));
+        assertTrue(dependsOn.contains(groupId), "depends on the group: " + dependsOn);
+        assertTrue(dependsOn.contains(logicalIds("AWS::StepFunctions::StateMachine").get(0)),
+                "depends on the state machine: " + dependsOn);
+        // Provider framework with onEvent and isComplete wired to the deploy aliases.
+        String onEvent = aliasOf(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT);
+        String isComplete = aliasOf(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE);
+        String frameworkEnv = resourcesOfType("AWS::Lambda::Function").stream()
+                .map(fn -> fn.at("/Properties/Environment/Variables").toString())
+                .filter(env -> env.contains("USER_ON_EVENT_FUNCTION_ARN"))
+                .findFirst().orElseThrow();
+        assertTrue(frameworkEnv.contains(onEvent) && frameworkEnv.contains(isComplete), frameworkEnv);
+    }
+
+    @Test
+    @DisplayName("SendCommand is limited to the eight documents and to instances tagged with this cluster")
+    void sendCommandScoped() {
+        List<JsonNode> sendStatements = statements().stream()
+                .filter(s -> actions(s).contains("ssm:SendCommand")).toList();
+        assertEquals(2, sendStatements.size(), "SendCommand statements: " + sendStatements);
+        for (JsonNode statement : sendStatements) {
+            assertEquals(List.of("ssm:SendCommand"), actions(statement));
+            String resourcesText = statement.get("Resource").toString();
+            if (resourcesText.contains(":document/")) {
+                assertEquals(8, resourcesOf(statement).size(), resourcesText);
+                WorkflowFixture.documentNames().values().forEach(name ->
+                        assertTrue(resourcesText.contains(":document/" + name + "\""), name + " in " + resourcesText));
+                assertFalse(statement.has("Condition"));
+            } else {
+                assertTrue(resourcesText.contains(":instance/*"), resourcesText);
+                assertEquals(WorkflowFixture.CLUSTER_ID,
+                        statement.at("/Condition/StringEquals/ssm:resourceTag~1drbd-multiaz:cluster").asText(),
+                        "tag condition: " + statement);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("lifecycle actions are allowed on this group's ARN only")
+    void lifecycleActionsOnGroupOnly() {
+        List<JsonNode> lifecycle = statements().stream()
+                .filter(s -> actions(s).stream().anyMatch(a -> a.equals("autoscaling:CompleteLifecycleAction")
+                        || a.equals("autoscaling:RecordLifecycleActionHeartbeat")))
+                .toList();
+        assertEquals(3, lifecycle.size(), "heartbeat, complete and abandon");
+        for (JsonNode statement : lifecycle) {
+            List<JsonNode> res = resourcesOf(statement);
+            assertEquals(1, res.size());
+            String arn = res.get(0).toString();
+            assertTrue(arn.contains("autoScalingGroupName/") && arn.contains("\"Ref\":\"" + groupId + "\""),
+                    "lifecycle action resource: " + arn);
+        }
+    }
+
+    @Test
+    @DisplayName("each function gets only its own permissions: planner and reporter none, registry only where needed")
+    void leastPrivilegePerFunction() {
+        assertEquals(List.of(), actionsOf(WorkflowHandler.PLAN_NEXT_STEP));
+        assertEquals(List.of(), actionsOf(WorkflowHandler.REPORT_CLUSTER_STATUS));
+        Set<WorkflowHandler> registryUsers = new TreeSet<>();
+        for (WorkflowHandler handler : WorkflowHandler.values()) {
+            if (actionsOf(handler).contains("dynamodb:PutItem")) {
+                registryUsers.add(handler);
+            }
+        }
+        assertEquals(Set.of(WorkflowHandler.ACQUIRE_CLUSTER_LOCK, WorkflowHandler.RELEASE_CLUSTER_LOCK,
+                WorkflowHandler.DESCRIBE_CLUSTER, WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS), registryUsers);
+        assertEquals(List.of("ssm:SendCommand"), actionsOf(WorkflowHandler.SEND_NODE_COMMAND).stream().distinct().toList());
+        assertEquals(List.of("ssm:GetCommandInvocation"), actionsOf(WorkflowHandler.COLLECT_COMMAND_RESULTS));
+        assertEquals(List.of("states:StartExecution"), actionsOf(WorkflowHandler.TRIGGER_RECONCILE).stream()
+                .filter(a -> !a.startsWith("sqs:")).toList());
+        assertEquals(List.of("states:DescribeExecution"), actionsOf(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE));
+    }
+
+    @Test
+    @DisplayName("no IAM statement grants a wildcard action")
+    void noWildcardAction() {
+        for (JsonNode statement : statements()) {
+            for (String action : actions(statement)) {
+                assertFalse(action.equals("*") || action.endsWith(":*"), "wildcard action in " + statement);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("functions get the secret's ARN, never its value; the node role may read the secret")
+    void secretArnOnly() {
+        String secretId = logicalIds("AWS::SecretsManager::Secret").get(0);
+        JsonNode secret = resources.get(secretId);
+        assertEquals(32, secret.at("/Properties/GenerateSecretString/PasswordLength").asInt());
+        assertTrue(secret.at("/Properties/GenerateSecretString/ExcludePunctuation").asBoolean());
+        for (JsonNode fn : resourcesOfType("AWS::Lambda::Function")) {
+            JsonNode env = fn.at("/Properties/Environment/Variables");
+            String text = env.toString();
+            assertFalse(text.contains("resolve:secretsmanager") || text.contains("SecretString"),
+                    "secret value in an environment: " + text);
+            if (env.has("SECRET_ARN")) {
+                assertEquals("{\"Ref\":\"" + secretId + "\"}", env.get("SECRET_ARN").toString());
+            }
+        }
+        String nodeRoleId = logicalId(synth.nodeRole());
+        List<JsonNode> secretReads = new ArrayList<>();
+        for (JsonNode policy : resourcesOfType("AWS::IAM::Policy")) {
+            toList(policy.at("/Properties/PolicyDocument/Statement")).stream()
+                    .filter(s -> actions(s).contains("secretsmanager:GetSecretValue"))
+                    .forEach(s -> secretReads.add(policy.at("/Properties/Roles")));
+        }
+        assertEquals(1, secretReads.size(), "only the node role reads the secret: " + secretReads);
+        assertEquals("[{\"Ref\":\"" + nodeRoleId + "\"}]", secretReads.get(0).toString());
+    }
+
+    @Test
+    @DisplayName("registry table is on-demand with point-in-time recovery and key pk")
+    void registryTable() {
+        template.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
+                "BillingMode", "PAY_PER_REQUEST",
+                "KeySchema", List.of(Map.of("AttributeName", "pk", "KeyType", "HASH")),
+                "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true)));
+    }
+
+    @Test
+    @DisplayName("alarms on failed and timed-out executions and on undelivered triggers publish to the TLS-only topic")
+    void alarms() {
+        String topicId = logicalIds("AWS::SNS::Topic").get(0);
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("ExecutionsFailed", "AWS/States");
+        expected.put("ExecutionsTimedOut", "AWS/States");
+        expected.put("ApproximateNumberOfMessagesVisible", "AWS/SQS");
+        expected.forEach((metric, namespace) -> template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "MetricName", metric,
+                "Namespace", namespace,
+                "Threshold", 1,
+                "AlarmActions", List.of(Map.of("Ref", topicId)))));
+        template.hasResourceProperties("AWS::SNS::TopicPolicy", Map.of("PolicyDocument", Map.of(
+                "Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Effect", "Deny",
+                        "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))));
+        assertNotNull(synth.workflow().getAlarmTopic());
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    private static List<JsonNode> resourcesOfType(String type) {
+        List<JsonNode> list = new ArrayList<>();
+        resources.properties().forEach(e -> {
+            if (type.equals(e.getValue().path("Type").asText())) {
+                list.add(e.getValue());
+            }
+        });
+        return list;
+    }
+
+    private static List<String> logicalIds(String type) {
+        List<String> list = new ArrayList<>();
+        resources.properties().forEach(e -> {
+            if (type.equals(e.getValue().path("Type").asText())) {
+                list.add(e.getKey());
+            }
+        });
+        return list;
+    }
+
+    private static JsonNode single(String type, Map<String, String> properties) {
+        List<JsonNode> matches = resourcesOfType(type).stream()
+                .filter(r -> properties.entrySet().stream()
+                        .allMatch(p -> p.getValue().equals(r.at("/Properties/" + p.getKey()).asText())))
+                .toList();
+        assertEquals(1, matches.size(), type + " with " + properties);
+        return matches.get(0);
+    }
+
+    private static String logicalId(software.constructs.IConstruct construct) {
+        software.amazon.awscdk.CfnResource resource = (software.amazon.awscdk.CfnResource)
+                construct.getNode().getDefaultChild();
+        return synth.stack().getLogicalId(resource);
+    }
+
+    private static String aliasOf(WorkflowHandler handler) {
+        software.amazon.awscdk.services.lambda.Alias alias =
+                (software.amazon.awscdk.services.lambda.Alias) synth.workflow().getHandlerAlias(handler);
+        return synth.stack().getLogicalId((software.amazon.awscdk.CfnResource) alias.getNode().getDefaultChild());
+    }
+
+    private static List<JsonNode> statements() {
+        List<JsonNode> list = new ArrayList<>();
+        for (String type : List.of("AWS::IAM::Policy", "AWS::IAM::Role")) {
+            for (JsonNode resource : resourcesOfType(type)) {
+                list.addAll(toList(resource.at("/Properties/PolicyDocument/Statement")));
+                resource.at("/Properties/Policies").forEach(p -> list.addAll(toList(p.at("/PolicyDocument/Statement"))));
+            }
+        }
+        return list;
+    }
+
+    /** Actions in the policies attached to a handler's function role. */
+    private static List<String> actionsOf(WorkflowHandler handler) {
+        JsonNode function = resourcesOfType("AWS::Lambda::Function").stream()
+                .filter(fn -> handler.handler().equals(fn.at("/Properties/Handler").asText()))
+                .findFirst().orElseThrow();
+        String roleRef = "{\"Ref\":\"" + function.at("/Properties/Role/Fn::GetAtt/0").asText() + "\"}";
+        List<String> actions = new ArrayList<>();
+        for (JsonNode policy : resourcesOfType("AWS::IAM::Policy")) {
+            if (policy.at("/Properties/Roles").toString().contains(roleRef)) {
+                toList(policy.at("/Properties/PolicyDocument/Statement")).forEach(s -> actions.addAll(actions(s)));
+            }
+        }
+        return actions;
+    }
+
+    private static List<String> actions(JsonNode statement) {
+        List<String> actions = new ArrayList<>();
+        JsonNode action = statement.path("Action");
+        if (action.isArray()) {
+            action.forEach(a -> actions.add(a.asText()));
+        } else if (!action.isMissingNode()) {
+            actions.add(action.asText());
+        }
+        return actions;
+    }
+
+    private static List<JsonNode> resourcesOf(JsonNode statement) {
+        JsonNode resource = statement.path("Resource");
+        return resource.isArray() ? toList(resource) : List.of(resource);
+    }
+
+    private static List<JsonNode> toList(JsonNode array) {
+        List<JsonNode> list = new ArrayList<>();
+        array.forEach(list::add);
+        return list;
+    }
+}
