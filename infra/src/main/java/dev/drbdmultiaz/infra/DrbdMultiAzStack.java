@@ -166,6 +166,11 @@ public class DrbdMultiAzStack extends Stack {
                         + " Start execution with {} for a full reconcile")
                 .value(workflow.getStateMachine().getStateMachineArn())
                 .build();
+        CfnOutput.Builder.create(this, "ClusterId")
+                .description("detail.clusterId of a re-adjust event (source " + ReconcileWorkflow.READJUST_EVENT_SOURCE
+                        + ", detail-type " + ReconcileWorkflow.READJUST_EVENT_DETAIL_TYPE + ")")
+                .value(replicaNodes.getClusterTagValue())
+                .build();
         CfnOutput.Builder.create(this, "AlarmTopicArn")
                 .description("SNS topic of the failed/timed-out reconcile alarms: subscribe to it")
                 .value(workflow.getAlarmTopic().getTopicArn())

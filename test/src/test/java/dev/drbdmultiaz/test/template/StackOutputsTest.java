@@ -34,6 +34,20 @@ class StackOutputsTest {
     }
 
     @Test
+    @DisplayName("outputs name the state machine, the alarm topic and the cluster id of re-adjust events")
+    void workflowOutputsPresent() {
+        DrbdMultiAzStack stack = TemplateFixture.defaultStack();
+        Template t = TemplateFixture.defaultTemplate();
+        String stateMachine = TemplateFixture.logicalId(
+                (software.constructs.IConstruct) stack.getWorkflow().getStateMachine());
+        String topic = TemplateFixture.logicalId((software.constructs.IConstruct) stack.getWorkflow().getAlarmTopic());
+        t.hasOutput("ReconcileStateMachineArn", Map.of("Value", Map.of("Ref", stateMachine)));
+        t.hasOutput("AlarmTopicArn", Map.of("Value", Map.of("Ref", topic)));
+        Map<String, Object> clusterId = TemplateFixture.map(t.findOutputs("ClusterId").get("ClusterId"));
+        assertEquals("DrbdMultiAz/r0", TemplateFixture.flatten(clusterId.get("Value")));
+    }
+
+    @Test
     @DisplayName("the stack is pinned to the configured region and zones, and synth needs no context lookup")
     void regionAndZonesWithoutLookup() {
         App app = TemplateFixture.app(Map.of(
