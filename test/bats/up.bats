@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# drbd-up with stubs: up when down, adjust only when the dry run lists work, state report.
+
+load test_helper
+
+@test "up brings a resource up when drbdsetup does not know it and reports per-peer states" {
+  status_json Secondary Inconsistent 1:Connected:Inconsistent 2:Connecting:DUnknown >"${STUB_STATE}/status.json"
+  render drbd-up
+  run -0 --separate-stderr "${SCRIPT}"
+  assert_result changed true
+  assert_result action '"up"'
+  assert_result resource.role '"Secondary"'
+  assert_result resource.diskState '"Inconsistent"'
+  assert_result resource.peers.0 '{"nodeId":1,"name":"node1","connection":"Connected","peerDiskState":"Inconsistent","syncPercent":100}'
+  assert_result resource.peers.1.connection '"Connecting"'
+  grep -qx 'drbdadm up r0' "${CALLS}"
+  run ! grep -E 'adjust' "${CALLS}"
+}
+
+@test "up adjusts a running resource whose config changed" {
+  given_up Secondary UpToDate 1:Connected:UpToDate
+  echo 'drbdsetup new-peer r0 2 --_name=nodec' >"${STUB_STATE}/adjust.plan"
+  render drbd-up
+  run -0 --separate-stderr "${SCRIPT}"
+  assert_result changed true
+  assert_result action '"adjust"'
+  grep -qx 'drbdadm adjust r0' "${CALLS}"
+  run ! grep -x 'drbdadm up r0' "${CALLS}"
+}
+
+@test "up reports changed=false and calls no mutating command when the resource matches its config" {
+  given_up Primary UpToDate 1:Connected:UpToDate 2:Connected:UpToDate
+  render drbd-up
+  run -0 --separate-stderr "${SCRIPT}"
+  assert_result changed false
+  assert_result action '"none"'
+  assert_result resource.role '"Primary"'
+  grep -qx 'drbdadm -d adjust r0' "${CALLS}"
+  assert_no_mutating_calls
+}
+
+@test "up reports the second run after an up as changed=false" {
+  status_json Secondary Inconsistent 1:Connected:Inconsistent >"${STUB_STATE}/status.json"
+  render drbd-up
+  run -0 --separate-stderr "${SCRIPT}"
+  : >"${CALLS}"
+  run -0 --separate-stderr "${SCRIPT}"
+  assert_result changed false
+  assert_no_mutating_calls
+}
+
+@test "up fails with exit code 4 when drbdadm up fails" {
+  echo 10 >"${STUB_STATE}/fail.drbdadm"
+  render drbd-up
+  run -4 --separate-stderr "${SCRIPT}"
+  assert_result ok false
+  assert_result resource null
+}
