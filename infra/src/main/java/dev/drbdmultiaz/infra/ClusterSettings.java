@@ -44,7 +44,7 @@ import software.constructs.Node;
  * @param sshCidr IPv4 CIDR allowed to SSH to the bastion; empty: no SSH ingress at all, the
  *     bastion is reached through SSM Session Manager ({@code drbd:sshCidr})
  * @param lifecycleHookTimeoutSec heartbeat timeout of the launch and terminate lifecycle hooks,
- *     30..7200 s ({@code drbd:lifecycleHookTimeoutSec})
+ *     2400..7200 s ({@code drbd:lifecycleHookTimeoutSec})
  * @param readjustIntervalMinutes minutes between scheduled re-adjust reconciles, 5..1440; 0
  *     switches the schedule off ({@code drbd:readjustIntervalMinutes})
  */
@@ -78,6 +78,12 @@ public record ClusterSettings(
     public static final String NAT_GATEWAYS = PREFIX + "natGateways";
     public static final String SSH_CIDR = PREFIX + "sshCidr";
     public static final String LIFECYCLE_HOOK_TIMEOUT_SEC = PREFIX + "lifecycleHookTimeoutSec";
+    /**
+     * The longest a single node step can take: SendCommand delivery timeout (600 s) plus the
+     * longest document execution timeout (drbd-install, 1800 s). A launch hook whose heartbeat
+     * timeout is shorter could expire during one step, since heartbeats are recorded between steps.
+     */
+    public static final int MIN_LIFECYCLE_HOOK_TIMEOUT_SEC = 2400;
     public static final String READJUST_INTERVAL_MINUTES = PREFIX + "readjustIntervalMinutes";
 
     /** Supported Ubuntu LTS releases (Canonical publishes their AMI ids in public SSM parameters). */
@@ -119,9 +125,11 @@ public record ClusterSettings(
                 "an integer from 1 to 3 (3 = one per availability zone, survives a zone outage)");
         sshCidr = sshCidr == null ? Optional.empty() : sshCidr;
         sshCidr.ifPresent(ClusterSettings::requireSshCidr);
-        require(lifecycleHookTimeoutSec >= 30 && lifecycleHookTimeoutSec <= 7200,
+        require(lifecycleHookTimeoutSec >= MIN_LIFECYCLE_HOOK_TIMEOUT_SEC && lifecycleHookTimeoutSec <= 7200,
                 LIFECYCLE_HOOK_TIMEOUT_SEC, lifecycleHookTimeoutSec,
-                "an integer from 30 to 7200 (the Auto Scaling heartbeat timeout range, seconds)");
+                "an integer from " + MIN_LIFECYCLE_HOOK_TIMEOUT_SEC + " to 7200 seconds: the workflow records a"
+                        + " heartbeat before each node step, and one step may take up to "
+                        + MIN_LIFECYCLE_HOOK_TIMEOUT_SEC + " s (SSM delivery 600 s + the install document's 1800 s)");
         require(readjustIntervalMinutes == 0
                         || (readjustIntervalMinutes >= 5 && readjustIntervalMinutes <= 1440),
                 READJUST_INTERVAL_MINUTES, readjustIntervalMinutes,
@@ -153,7 +161,7 @@ public record ClusterSettings(
         d.put(VPC_CIDR, "10.40.0.0/16");
         d.put(NAT_GATEWAYS, 3);
         d.put(SSH_CIDR, "");
-        d.put(LIFECYCLE_HOOK_TIMEOUT_SEC, 1800);
+        d.put(LIFECYCLE_HOOK_TIMEOUT_SEC, 3600);
         d.put(READJUST_INTERVAL_MINUTES, 60);
         return Collections.unmodifiableMap(d);
     }

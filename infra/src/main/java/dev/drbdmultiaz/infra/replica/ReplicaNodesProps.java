@@ -144,7 +144,7 @@ public final class ReplicaNodesProps {
         private int dataVolumeGiB = 100;
         private int drbdPort = 7789;
         private String resourceName = "r0";
-        private Duration lifecycleHookTimeout = Duration.minutes(30);
+        private Duration lifecycleHookTimeout = Duration.minutes(60);
 
         private Builder() {
         }
@@ -209,7 +209,7 @@ public final class ReplicaNodesProps {
             return this;
         }
 
-        /** Heartbeat timeout of the lifecycle hooks, 30 s..2 h. Default: 30 minutes. */
+        /** Heartbeat timeout of the lifecycle hooks, 30 s..2 h. Default: 60 minutes. */
         public Builder lifecycleHookTimeout(Duration value) {
             this.lifecycleHookTimeout = value;
             return this;

@@ -49,7 +49,7 @@ class ClusterSettingsTest {
         assertEquals("10.40.0.0/16", s.vpcCidr());
         assertEquals(3, s.natGateways());
         assertEquals(Optional.empty(), s.sshCidr());
-        assertEquals(1800, s.lifecycleHookTimeoutSec());
+        assertEquals(3600, s.lifecycleHookTimeoutSec());
     }
 
     @Test
@@ -62,12 +62,12 @@ class ClusterSettingsTest {
         context.put("drbd:instanceType", "m7g.large");
         context.put("drbd:architecture", "arm64");
         context.put("drbd:sshCidr", "203.0.113.0/24");
-        context.put("drbd:lifecycleHookTimeoutSec", 600.0);
+        context.put("drbd:lifecycleHookTimeoutSec", 2400.0);
         ClusterSettings s = ClusterSettings.fromContext(context);
         assertEquals(List.of("eu-west-1a", "eu-west-1b", "eu-west-1c"), s.availabilityZones());
         assertEquals(5, s.nodeCount());
         assertEquals(Optional.of("203.0.113.0/24"), s.sshCidr());
-        assertEquals(600, s.lifecycleHookTimeoutSec());
+        assertEquals(2400, s.lifecycleHookTimeoutSec());
         assertEquals(List.of("eu-west-1a", "eu-west-1b", "eu-west-1d"), ClusterSettings.fromContext(Map.of(
                 "drbd:region", "eu-west-1",
                 "drbd:availabilityZones", "[\"eu-west-1a\",\"eu-west-1b\",\"eu-west-1d\"]")).availabilityZones());
@@ -94,6 +94,7 @@ class ClusterSettingsTest {
                 Arguments.of("drbd:availabilityZones", List.of("us-east-1a", "us-east-1a", "us-east-1b")),
                 Arguments.of("drbd:availabilityZones", List.of("eu-west-1a", "eu-west-1b", "eu-west-1c")),
                 Arguments.of("drbd:lifecycleHookTimeoutSec", 10),
+                Arguments.of("drbd:lifecycleHookTimeoutSec", 1800),
                 Arguments.of("drbd:lifecycleHookTimeoutSec", 7201),
                 Arguments.of("drbd:dataVolumeGiB", 10),
                 Arguments.of("drbd:natGateways", 0),

@@ -83,7 +83,7 @@ class ReplicaNodesTemplateTest {
     @Test
     @DisplayName("launch and terminate hooks are declared on the group itself, not as separate resources")
     void lifecycleHooksOnTheGroup() {
-        DrbdMultiAzStack stack = TemplateFixture.stack(java.util.Map.of("drbd:lifecycleHookTimeoutSec", 900));
+        DrbdMultiAzStack stack = TemplateFixture.stack(java.util.Map.of("drbd:lifecycleHookTimeoutSec", 2700));
         Template t = Template.fromStack(stack);
         ReplicaNodes nodes = stack.getReplicaNodes();
         t.resourceCountIs("AWS::AutoScaling::LifecycleHook", 0);
@@ -91,10 +91,10 @@ class ReplicaNodesTemplateTest {
                 "LifecycleHookSpecificationList", List.of(
                         Map.of("LifecycleHookName", nodes.getLaunchHookName(),
                                 "LifecycleTransition", "autoscaling:EC2_INSTANCE_LAUNCHING",
-                                "DefaultResult", "ABANDON", "HeartbeatTimeout", 900),
+                                "DefaultResult", "ABANDON", "HeartbeatTimeout", 2700),
                         Map.of("LifecycleHookName", nodes.getTerminateHookName(),
                                 "LifecycleTransition", "autoscaling:EC2_INSTANCE_TERMINATING",
-                                "DefaultResult", "ABANDON", "HeartbeatTimeout", 900)))));
+                                "DefaultResult", "ABANDON", "HeartbeatTimeout", 2700)))));
         assertNotEquals(nodes.getLaunchHookName(), nodes.getTerminateHookName());
         assertEquals(nodes.getLaunchHookName(),
                 TemplateFixture.stack(Map.of()).getReplicaNodes().getLaunchHookName(), "hook names are deterministic");
