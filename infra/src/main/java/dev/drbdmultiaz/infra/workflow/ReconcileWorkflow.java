@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Names;
@@ -276,6 +277,8 @@ public class ReconcileWorkflow extends Construct {
                 .aliasName(ALIAS_NAME)
                 .version(function.getCurrentVersion())
                 .build();
+        Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "Published: every caller invokes the alias '" + ALIAS_NAME + "' on currentVersion");
         if (handler == WorkflowHandler.TRIGGER_RECONCILE) {
             // EventBridge invokes the alias asynchronously: an event the handler rejects (foreign,
             // malformed) ends in the dead-letter queue after two retries, where an alarm sees it.
