@@ -64,5 +64,7 @@ load test_helper
   render drbd-install
   run -4 --separate-stderr "${SCRIPT}"
   assert_result ok false
+  [[ "${stderr}" == *"apt-get stub: scripted failure"* ]]
+  grep -q "apt-get stub: scripted failure" "${DRBD_STATE_DIR}/install.log"
   run ! grep '^modprobe' "${CALLS}"
 }

@@ -56,3 +56,27 @@ load test_helper
   assert_result ok false
   assert_result resource null
 }
+
+@test "up never shows the shared secret that drbdadm prints in its plan or its errors" {
+  given_up Secondary UpToDate 1:Connected:UpToDate
+  echo "drbdsetup new-peer r0 2 --_name=nodec --cram-hmac-alg=sha256 --shared-secret=TopSecret1234567" \
+    >"${STUB_STATE}/adjust.plan"
+  echo "Command 'drbdsetup new-peer r0 2 --shared-secret=TopSecret1234567' terminated with exit code 10" \
+    >"${STUB_STATE}/drbdadm.output"
+  render drbd-up
+  run -0 --separate-stderr "${SCRIPT}"
+  assert_result action '"adjust"'
+  run ! grep -q TopSecret1234567 <<<"${output}${stderr}"
+  [[ "${stderr}" == *"--shared-secret=***"* ]]
+}
+
+@test "up masks the shared secret when drbdadm up fails" {
+  status_json Secondary Inconsistent >"${STUB_STATE}/status.json"
+  echo "Command 'drbdsetup new-peer r0 1 --shared-secret=\"TopSecret1234567\"' terminated with exit code 10" \
+    >"${STUB_STATE}/drbdadm.output"
+  echo 10 >"${STUB_STATE}/up.rc"
+  render drbd-up
+  run -4 --separate-stderr "${SCRIPT}"
+  [[ "${stderr}" == *"terminated with exit code 10"* ]]
+  run ! grep -q TopSecret1234567 <<<"${output}${stderr}"
+}

@@ -83,10 +83,11 @@ public final class ReconcilePlanner {
             List<DepartingMember> retained = retainedDeparting();
             RenderedConfig config = render(retained);
 
-            List<String> targets = targets(s -> s.drbdVersion() == null);
+            // A kernel's in-tree DRBD 8.4 module is not DRBD 9: install the LINBIT packages there too.
+            List<String> targets = targets(s -> s.drbdVersion() == null || !s.drbdVersion().startsWith("9."));
             if (!targets.isEmpty()) {
                 return mutating(Step.InstallDrbd, targets, Map.of(),
-                    "DRBD is not installed on " + targets);
+                    "DRBD 9 is not installed on " + targets);
             }
             targets = targets(s -> !isTrue(s.lvmReady()) || s.metadata() == null);
             if (!targets.isEmpty()) {

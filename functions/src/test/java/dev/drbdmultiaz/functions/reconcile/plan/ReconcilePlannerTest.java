@@ -227,6 +227,20 @@ class ReconcilePlannerTest {
     }
 
     @Test
+    @DisplayName("installs DRBD 9 where the node only reports the kernel's in-tree DRBD 8.4 module")
+    void inTreeDrbd84IsNotInstalled() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(sim::fresh).toList();
+        nodes.get(0).drbdVersion = "9.2.12";
+        nodes.get(1).drbdVersion = "9.2.12";
+        nodes.get(2).drbdVersion = "8.4.11";
+
+        sim.runToConvergence();
+
+        assertEquals(List.of(nodes.get(2).instanceId), step(sim, "InstallDrbd").targets());
+    }
+
+    @Test
     @DisplayName("fails with AllReplicasInconsistentException when every disk is Inconsistent but the metadata is old")
     void failsOnInconsistentClusterThatIsNotNew() {
         SimulatedCluster sim = new SimulatedCluster();
