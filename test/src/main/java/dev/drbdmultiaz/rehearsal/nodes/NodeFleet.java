@@ -1,0 +1,341 @@
+package dev.drbdmultiaz.rehearsal.nodes;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * Simulated replica nodes: each one a sandbox directory with its own redirected root paths, its
+ * own bin directory of simulated commands ({@code test/rehearsal/nodesim/nodesim.py}) and its
+ * state on disk. The document scripts run against it through {@link SsmEmulator}.
+ *
+ * <p>The node logic lives in the Python program; this class creates, terminates, reboots and
+ * reads nodes through its {@code fleet} operations, so the Java side and the node commands share
+ * one model (and one lock).
+ */
+public final class NodeFleet implements AutoCloseable {
+
+    /** The peer-authentication secret every node reads from (simulated) Secrets Manager. */
+    public static final String SHARED_SECRET = "RehearsalSharedSecret0123456789";
+
+    private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{1,17}");
+    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,63}");
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})(\\.\\d{1,3}){3}");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What happened to a node: {@code terminated} or {@code rebooted}. */
+    public enum NodeEvent { TERMINATED, REBOOTED }
+
+    private final Path sandboxRoot;
+    private final Path projectRoot;
+    private final double timeScale;
+    private final Path nodesim;
+    private final String python;
+    private final Map<String, SimulatedNode> nodes = new LinkedHashMap<>();
+    private final Map<String, Boolean> terminated = new LinkedHashMap<>();
+    private final List<BiConsumer<String, NodeEvent>> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param sandboxRoot directory of the fleet (created; one directory per node below it)
+     * @param projectRoot the repository root (finds {@code test/rehearsal/nodesim/nodesim.py})
+     * @param timeScale multiplies every simulated duration (install ~60 s, resync ~60 s); 0.01 keeps
+     *     a test fast, 1.0 is real time
+     */
+    public NodeFleet(Path sandboxRoot, Path projectRoot, double timeScale) {
+        if (!(timeScale >= 0)) {
+            throw new IllegalArgumentException("timeScale must be >= 0, got " + timeScale);
+        }
+        this.sandboxRoot = sandboxRoot.toAbsolutePath().normalize();
+        this.projectRoot = projectRoot.toAbsolutePath().normalize();
+        this.timeScale = timeScale;
+        this.nodesim = this.projectRoot.resolve("test/rehearsal/nodesim/nodesim.py");
+        if (!Files.isRegularFile(nodesim)) {
+            throw new IllegalArgumentException("No node simulator at " + nodesim + ": projectRoot must be the"
+                + " repository root");
+        }
+        this.python = findPython();
+        try {
+            Files.createDirectories(this.sandboxRoot);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create the fleet sandbox " + this.sandboxRoot, e);
+        }
+        JsonNode init = fleet("init", "--time-scale", Double.toString(timeScale), "--python", python,
+            "--secret", SHARED_SECRET);
+        if (!init.path("realDrbdadm").asBoolean()) {
+            throw new IllegalStateException("The node simulator needs the real drbdadm (/usr/sbin/drbdadm, Debian"
+                + " package drbd-utils): it parses the configs and drives the simulated kernel");
+        }
+    }
+
+    /**
+     * Adds a node: sandbox root dirs, by-id links of a root and a data EBS volume, base packages
+     * (no DRBD), SSM agent online.
+     */
+    public synchronized SimulatedNode addNode(String instanceId, String hostname, String privateIp,
+        String availabilityZone, NodeFaults faults) {
+        require(INSTANCE_ID, instanceId, "instanceId");
+        require(HOSTNAME, hostname, "hostname");
+        require(IPV4, privateIp, "privateIp");
+        Objects.requireNonNull(availabilityZone, "availabilityZone");
+        NodeFaults f = faults == null ? NodeFaults.none() : faults;
+        if (nodes.containsKey(instanceId)) {
+            throw new IllegalArgumentException("Node " + instanceId + " exists already");
+        }
+        Map<String, Object> faultJson = new LinkedHashMap<>();
+        faultJson.put("installFails", f.installFails());
+        faultJson.put("foreignFilesystem", f.foreignFilesystem());
+        faultJson.put("slowFactor", f.slowFactor());
+        faultJson.put("inTreeDrbd84", f.inTreeDrbd84());
+        faultJson.put("secretUnreadable", f.secretUnreadable());
+        JsonNode added;
+        try {
+            added = fleet("add-node", "--instance-id", instanceId, "--hostname", hostname, "--ip", privateIp,
+                "--az", availabilityZone, "--faults", JSON.writeValueAsString(faultJson));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> env = JSON.convertValue(added.path("environment"), new TypeReference<>() { });
+        SimulatedNode node = new SimulatedNode(instanceId, hostname, privateIp, availabilityZone,
+            added.path("dataVolumeId").asText(), added.path("rootVolumeId").asText(),
+            Path.of(added.path("dir").asText()), env, f);
+        nodes.put(instanceId, node);
+        terminated.put(instanceId, false);
+        return node;
+    }
+
+    /** The instance is gone: its resource is down for its peers, its SSM agent offline for good. */
+    public void terminate(String instanceId) {
+        synchronized (this) {
+            known(instanceId);
+            fleet("terminate", "--instance-id", instanceId);
+            terminated.put(instanceId, true);
+        }
+        listeners.forEach(l -> l.accept(instanceId, NodeEvent.TERMINATED));
+    }
+
+    /**
+     * Reboots the node: the kernel forgets every DRBD resource (metadata stays on disk, the DRBD
+     * module is loaded again), running commands die, the agent is back online. The enabled
+     * {@code drbd@<res>.target} units are NOT run, so the resource stays down until the workflow
+     * brings it up.
+     */
+    public void reboot(String instanceId) {
+        reboot(instanceId, false);
+    }
+
+    /**
+     * Reboots the node; with {@code runBootUnits} every enabled {@code drbd@<res>.target} runs
+     * {@code drbdadm adjust <res>} as at a real boot.
+     */
+    public void reboot(String instanceId, boolean runBootUnits) {
+        synchronized (this) {
+            requireLive(instanceId);
+            fleet("reboot", "--instance-id", instanceId, "--boot-units", Boolean.toString(runBootUnits));
+        }
+        listeners.forEach(l -> l.accept(instanceId, NodeEvent.REBOOTED));
+    }
+
+    /** Output of a command run on a node with {@link #exec}. */
+    public record ExecResult(int exitCode, String stdout, String stderr) {
+    }
+
+    /**
+     * Runs one command on a live node, in the node's environment (its simulated commands first on
+     * PATH), as an operator or a fault injection would: e.g. {@code exec(id, "mkfs.ext4",
+     * "/dev/drbdpool/r0")} or {@code exec(id, "drbdadm", "down", "r0")}. The call is logged in the
+     * node's calls like a script's.
+     */
+    public ExecResult exec(String instanceId, String... command) {
+        requireLive(instanceId);
+        if (command.length == 0) {
+            throw new IllegalArgumentException("exec needs a command");
+        }
+        SimulatedNode node = known(instanceId);
+        List<String> argv = new ArrayList<>(List.of("/bin/bash", "-c", "exec \"$@\"", "bash"));
+        argv.addAll(List.of(command));
+        try {
+            Path out = Files.createTempFile(node.directory(), "exec", ".out");
+            Path err = Files.createTempFile(node.directory(), "exec", ".err");
+            try {
+                ProcessBuilder pb = new ProcessBuilder(argv).directory(node.directory().resolve("root").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+                pb.environment().clear();
+                pb.environment().putAll(node.environment());
+                Process p = pb.start();
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    throw new IllegalStateException(String.join(" ", command) + " did not finish in 120 s on "
+                        + instanceId);
+                }
+                return new ExecResult(p.exitValue(), Files.readString(out), Files.readString(err));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not run " + String.join(" ", command) + " on " + instanceId, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
+    /** What the node holds now. */
+    public NodeSnapshot snapshot(String instanceId) {
+        known(instanceId);
+        return JSON.convertValue(fleet("snapshot", "--instance-id", instanceId), NodeSnapshot.class);
+    }
+
+    /**
+     * Every command the document scripts called on the node, in order, one line each ("drbdadm up
+     * r0"); the calls the real drbdadm made on their behalf are left out, the secret never appears.
+     */
+    public List<String> calls(String instanceId) {
+        SimulatedNode node = known(instanceId);
+        try {
+            List<String> calls = new ArrayList<>();
+            for (String line : Files.readAllLines(node.directory().resolve("calls.log"), StandardCharsets.UTF_8)) {
+                if (!line.isBlank() && !line.startsWith(" ")) {
+                    calls.add(line);
+                }
+            }
+            return calls;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read the calls of " + instanceId, e);
+        }
+    }
+
+    /** The node, if the fleet ever had it. */
+    public synchronized Optional<SimulatedNode> node(String instanceId) {
+        return Optional.ofNullable(nodes.get(instanceId));
+    }
+
+    /** Every node ever added, terminated ones included, in order of addition. */
+    public synchronized List<SimulatedNode> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    /** Whether the node's SSM agent is online (added and not terminated). */
+    public synchronized boolean isOnline(String instanceId) {
+        return Boolean.FALSE.equals(terminated.get(instanceId));
+    }
+
+    /** The environment SSM commands run in on this node. */
+    public Map<String, String> environment(String instanceId) {
+        return known(instanceId).environment();
+    }
+
+    public Path sandboxRoot() {
+        return sandboxRoot;
+    }
+
+    public Path projectRoot() {
+        return projectRoot;
+    }
+
+    public double timeScale() {
+        return timeScale;
+    }
+
+    /** Called after a node is terminated or rebooted (the SSM emulator stops its running commands). */
+    public void addListener(BiConsumer<String, NodeEvent> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public void close() {
+        listeners.clear();
+    }
+
+    private synchronized SimulatedNode known(String instanceId) {
+        SimulatedNode node = nodes.get(instanceId);
+        if (node == null) {
+            throw new IllegalArgumentException("No node " + instanceId + " in the fleet " + sandboxRoot);
+        }
+        return node;
+    }
+
+    private void requireLive(String instanceId) {
+        known(instanceId);
+        if (!isOnline(instanceId)) {
+            throw new IllegalStateException("Node " + instanceId + " is terminated");
+        }
+    }
+
+    private static void require(Pattern pattern, String value, String name) {
+        if (value == null || !pattern.matcher(value).matches()) {
+            throw new IllegalArgumentException(name + " must match " + pattern + ", got " + value);
+        }
+    }
+
+    private JsonNode fleet(String op, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(python, "-E", "-s", nodesim.toString(), "fleet", op,
+            "--fleet", sandboxRoot.toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
+            byte[] out = p.getInputStream().readAllBytes();
+            byte[] err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("nodesim fleet " + op + " did not finish in 60 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("nodesim fleet " + op + " failed (exit " + p.exitValue() + "): "
+                    + new String(err, StandardCharsets.UTF_8).strip());
+            }
+            String text = new String(out, StandardCharsets.UTF_8).strip();
+            return JSON.readTree(text.substring(text.lastIndexOf('\n') + 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not run " + String.join(" ", cmd), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while running nodesim fleet " + op, e);
+        }
+    }
+
+    /**
+     * The python3 that runs the simulated commands: system property {@code rehearsal.python} or
+     * environment NODESIM_PYTHON, else /usr/bin/python3, else the one on PATH (resolved to its real
+     * executable, so a version-manager shim does not slow every simulated command down).
+     */
+    private static String findPython() {
+        String configured = System.getProperty("rehearsal.python", System.getenv("NODESIM_PYTHON"));
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+            return "/usr/bin/python3";
+        }
+        try {
+            Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").start();
+            String exe = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 && !exe.isEmpty()) {
+                return exe;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("No python3 found for the node simulator", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new IllegalStateException("No python3 found for the node simulator");
+    }
+}

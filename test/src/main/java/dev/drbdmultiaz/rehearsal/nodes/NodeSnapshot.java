@@ -1,0 +1,67 @@
+package dev.drbdmultiaz.rehearsal.nodes;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a simulated node holds right now (read under the fleet lock; a read counts as an
+ * observation of a running resync, like a {@code drbdsetup status}).
+ *
+ * @param instanceId the node
+ * @param hostname its {@code uname -n}
+ * @param terminated whether the instance is gone
+ * @param installed Debian packages and versions
+ * @param moduleVersion version of the loaded drbd kernel module, or {@code null}
+ * @param lvm physical volumes, volume groups and logical volumes ({@code vg/lv})
+ * @param metadataDevices devices holding DRBD metadata (e.g. {@code /dev/drbdpool/r0})
+ * @param currentUuid current generation UUID of the first metadata (hex), or {@code null}
+ * @param up whether the resource is up in the (simulated) kernel
+ * @param resource the resource reported (r0 if up, else the first one up), or {@code null}
+ * @param role Primary/Secondary, {@code null} when not up
+ * @param disk local disk state (Inconsistent, UpToDate, ...), {@code null} when not up
+ * @param peers the resource's connections
+ * @param createMdCount how many times drbdmeta created metadata on this node
+ * @param syncSkipCount how many times this node ran {@code new-current-uuid --clear-bitmap}
+ * @param calls commands the document scripts called on this node (not those drbdadm made)
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record NodeSnapshot(String instanceId, String hostname, boolean terminated, Map<String, String> installed,
+    String moduleVersion, Lvm lvm, List<String> metadataDevices, String currentUuid, boolean up, String resource,
+    String role, String disk, List<Peer> peers, int createMdCount, int syncSkipCount, List<String> calls) {
+
+    /** LVM objects of the node. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Lvm(List<String> physicalVolumes, List<String> volumeGroups, List<String> logicalVolumes) {
+    }
+
+    /**
+     * One connection of the resource.
+     *
+     * @param nodeId the peer's node-id
+     * @param name the peer's host name (from the config)
+     * @param connection Connected, Connecting, StandAlone
+     * @param replication Established, SyncSource, SyncTarget, PausedSyncS/T, Off
+     * @param peerDisk the peer's disk state as this node sees it (DUnknown when not connected)
+     * @param syncPercent percent in sync
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Peer(int nodeId, String name, String connection, String replication, String peerDisk,
+        double syncPercent) {
+    }
+
+    /** Whether DRBD metadata exists on this node. */
+    public boolean metadata() {
+        return !metadataDevices.isEmpty();
+    }
+
+    /** The peer with this node-id, if the resource has a connection to it. */
+    public java.util.Optional<Peer> peer(int nodeId) {
+        return peers.stream().filter(p -> p.nodeId() == nodeId).findFirst();
+    }
+
+    /** Calls whose command line starts with {@code prefix} (e.g. "drbdadm create-md"). */
+    public long callCount(String prefix) {
+        return calls.stream().filter(c -> c.equals(prefix) || c.startsWith(prefix + " ")).count();
+    }
+}
