@@ -1,0 +1,636 @@
+package dev.drbdmultiaz.rehearsal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
+import dev.drbdmultiaz.rehearsal.asl.AslRunner;
+import dev.drbdmultiaz.rehearsal.aws.AutoScalingFront;
+import dev.drbdmultiaz.rehearsal.aws.Execution;
+import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
+import dev.drbdmultiaz.rehearsal.aws.MotoServer;
+import dev.drbdmultiaz.rehearsal.aws.SerializingFront;
+import dev.drbdmultiaz.rehearsal.aws.StepFunctionsFront;
+import dev.drbdmultiaz.rehearsal.lambda.LambdaHost;
+import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
+import dev.drbdmultiaz.rehearsal.nodes.NodeFaults;
+import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
+import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
+import dev.drbdmultiaz.rehearsal.nodes.SimulatedNode;
+import dev.drbdmultiaz.rehearsal.nodes.SsmEmulator;
+import dev.drbdmultiaz.rehearsal.support.ChildProcesses;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.autoscaling.model.Instance;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * One rehearsal: the emulated AWS account (moto for DynamoDB, EC2 and Auto Scaling behind the
+ * {@link AutoScalingFront}; the {@link StepFunctionsFront} running the real ASL with
+ * aws-local-stepfunctions; the {@link SsmEmulator} running the real documents on a
+ * {@link NodeFleet}), the Lambda host running the real handlers, and the operations a scenario
+ * performs on them (launch the group, terminate or reboot a node, publish events). Closing it
+ * stops every process it started; so does the JVM's shutdown (Ctrl-C).
+ */
+public final class RehearsalRun implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String STATUS_DOCUMENT = "drbd-status";
+
+    private final RehearsalOptions options;
+    private final Progress progress;
+    private final ClusterConfig config;
+    private final Path sandbox;
+    private final Instant started = Instant.now();
+    private final ChildProcesses processes = new ChildProcesses();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Thread shutdownHook = new Thread(this::interrupted, "rehearsal-shutdown");
+    private final List<PhaseMark> phases = new ArrayList<>();
+    private final Set<String> knownInstances = new HashSet<>();
+    private final List<String> asyncFailures = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, String> roles = Collections.synchronizedMap(new LinkedHashMap<>());
+    private SdkHttpClient http;
+    private DynamoDbClient dynamoDb;
+    private Ec2Client ec2;
+    private AutoScalingClient autoScaling;
+    private String launchTemplateId;
+    private LifecycleModel lifecycle;
+    private NodeFleet fleet;
+    private SsmEmulator ssm;
+    private StepFunctionsFront stepFunctions;
+    private LambdaHost lambdaHost;
+    private volatile boolean closed;
+
+    private RehearsalRun(RehearsalOptions options, Progress progress) {
+        this.options = options;
+        this.progress = progress;
+        this.config = ClusterConfig.fromCdkJson(options.projectRoot(), options.nodes());
+        try {
+            this.sandbox = options.sandbox() != null ? Files.createDirectories(options.sandbox())
+                : Files.createTempDirectory("drbd-rehearsal-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create the rehearsal sandbox", e);
+        }
+    }
+
+    /** Starts the emulated account, the nodes' side and the Lambda host. */
+    public static RehearsalRun start(RehearsalOptions options, Progress progress) {
+        RehearsalRun run = new RehearsalRun(options, progress);
+        Runtime.getRuntime().addShutdownHook(run.shutdownHook);
+        try {
+            run.startAll();
+        } catch (RuntimeException | Error e) {
+            run.close();
+            throw e;
+        }
+        return run;
+    }
+
+    private void startAll() {
+        Path root = options.projectRoot();
+        progress.note("sandbox " + sandbox);
+        MotoServer moto = MotoServer.start(processes, sandbox);
+        http = UrlConnectionHttpClient.builder().build();
+        closeables.add(http);
+        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("rehearsal", "rehearsal"));
+        Region region = Region.of(config.region());
+        dynamoDb = DynamoDbClient.builder().endpointOverride(moto.endpoint()).region(region)
+            .credentialsProvider(credentials).httpClient(http).build();
+        ec2 = Ec2Client.builder().endpointOverride(moto.endpoint()).region(region)
+            .credentialsProvider(credentials).httpClient(http).build();
+        autoScaling = AutoScalingClient.builder().endpointOverride(moto.endpoint()).region(region)
+            .credentialsProvider(credentials).httpClient(http).build();
+        closeables.addAll(List.of(dynamoDb, ec2, autoScaling));
+        createRegistryTable();
+        String imageId = ec2.describeImages(b -> b.owners("amazon")).images().get(0).imageId();
+        launchTemplateId = ec2.createLaunchTemplate(b -> b.launchTemplateName("drbd-rehearsal-replicas")
+                .launchTemplateData(d -> d.imageId(imageId).instanceType("t3.medium")))
+            .launchTemplate().launchTemplateId();
+        progress.note("moto_server " + moto.endpoint() + ": registry table " + config.tableName()
+            + ", launch template " + launchTemplateId);
+
+        lifecycle = new LifecycleModel(config.groupName(), config.launchHookName(), config.terminateHookName(),
+            config.zones());
+        lifecycle.onCompletion(this::afterLifecycleAction);
+        AutoScalingFront autoScalingFront = AutoScalingFront.start(moto.endpoint(), lifecycle);
+        closeables.add(autoScalingFront);
+        SerializingFront dynamoDbFront = SerializingFront.start(moto.endpoint());
+        closeables.add(dynamoDbFront);
+
+        fleet = new NodeFleet(sandbox.resolve("fleet"), root, options.timeScale());
+        closeables.add(fleet);
+        ssm = new SsmEmulator(fleet, SsmEmulator.documentsIn(root.resolve("ssm-documents")));
+        closeables.add(ssm);
+
+        Map<String, String> substitutions = new TreeMap<>();
+        Map<String, String> functions = new TreeMap<>();
+        for (WorkflowHandler handler : WorkflowHandler.values()) {
+            functions.put(handler.id(), handler.handlerClass());
+            if (handler.invokedByStateMachine()) {
+                substitutions.put(handler.substitutionKey(), config.functionArn(handler.id()));
+            }
+        }
+        Path runnerLogs = createDirectories(sandbox.resolve("executions"));
+        CompletableFuture<URI> lambdaEndpoint = new CompletableFuture<>();
+        AslRunner runner = new AslRunner(root, root.resolve("state-machines/reconcile.asl.json"), substitutions,
+            lambdaEndpoint::join, Map.of("WaitForCommand", commandPollMillis()), runnerLogs, processes);
+        stepFunctions = StepFunctionsFront.start(config.stateMachineArn(), runner);
+        closeables.add(stepFunctions);
+        stepFunctions.addListener(progress);
+        AslRunner.node22(processes);
+
+        Map<String, String> environment = new TreeMap<>(config.lambdaEnvironment(dynamoDbFront.endpoint(),
+            autoScalingFront.endpoint(), ssm.endpoint(), stepFunctions.endpoint()));
+        environment.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        lambdaHost = LambdaHost.start(processes, options.functionsJar(), functions, environment, sandbox);
+        lambdaEndpoint.complete(lambdaHost.endpoint());
+        progress.note("emulators up: Auto Scaling " + autoScalingFront.endpoint() + ", SSM " + ssm.endpoint()
+            + ", Step Functions " + stepFunctions.endpoint() + ", Lambda host " + lambdaHost.endpoint());
+    }
+
+    /** WaitForCommand's poll: 5 s in AWS, times the time scale (at least 100 ms). */
+    long commandPollMillis() {
+        return Math.max(100, Math.round(5000 * options.timeScale()));
+    }
+
+    private void createRegistryTable() {
+        // Same key schema as the construct's Registry table: partition key "pk" (String), no sort key.
+        dynamoDb.createTable(b -> b.tableName(config.tableName())
+            .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+            .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                .attributeType(ScalarAttributeType.S).build())
+            .billingMode(BillingMode.PAY_PER_REQUEST));
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    public NodeFleet fleet() {
+        return fleet;
+    }
+
+    public SsmEmulator ssm() {
+        return ssm;
+    }
+
+    public LifecycleModel lifecycle() {
+        return lifecycle;
+    }
+
+    public StepFunctionsFront stepFunctions() {
+        return stepFunctions;
+    }
+
+    public Progress progress() {
+        return progress;
+    }
+
+    public Path sandbox() {
+        return sandbox;
+    }
+
+    /** Starts a named phase; the report counts each phase on its own. */
+    public void phase(String name) {
+        synchronized (phases) {
+            phases.add(new PhaseMark(name, stepFunctions.executions().size(), ssm.commands().size(),
+                lifecycle.completions().size(), lifecycle.heartbeats()));
+        }
+        progress.note("phase " + name);
+    }
+
+    /**
+     * Creates the Auto Scaling group with {@code nodes} instances (its hooks exist from the start,
+     * as LifecycleHookSpecificationList makes them) and adds their nodes to the fleet.
+     *
+     * @param faults the faults of the node at each index
+     * @return the new instance ids, in launch order
+     */
+    public List<String> createGroup(int nodes, IntFunction<NodeFaults> faults) {
+        autoScaling.createAutoScalingGroup(b -> b.autoScalingGroupName(config.groupName())
+            .launchTemplate(t -> t.launchTemplateId(launchTemplateId))
+            .minSize(nodes).maxSize(nodes + 1).desiredCapacity(nodes)
+            .availabilityZones(config.zones()));
+        return discoverInstances(faults);
+    }
+
+    /**
+     * Instances moto launched that the rehearsal has not seen yet: each enters Pending:Wait in
+     * the lifecycle model and gets a node in the fleet (hostname from its private IP, as EC2's
+     * ip-name hostnames are).
+     */
+    public synchronized List<String> discoverInstances(IntFunction<NodeFaults> faults) {
+        List<String> added = new ArrayList<>();
+        List<Instance> instances = autoScaling.describeAutoScalingGroups(b -> b.autoScalingGroupNames(config.groupName()))
+            .autoScalingGroups().get(0).instances();
+        for (Instance instance : instances) {
+            String id = instance.instanceId();
+            if (!knownInstances.add(id)) {
+                continue;
+            }
+            String ip = ec2.describeInstances(b -> b.instanceIds(id)).reservations().get(0).instances().get(0)
+                .privateIpAddress();
+            LifecycleModel.Instance modeled = lifecycle.launched(id, ip);
+            String hostname = "ip-" + ip.replace('.', '-');
+            NodeFaults nodeFaults = faults == null ? NodeFaults.none() : faults.apply(knownInstances.size() - 1);
+            fleet.addNode(id, hostname, ip, modeled.availabilityZone(), nodeFaults);
+            progress.note("instance " + id + " launched in " + modeled.availabilityZone() + " (" + hostname + ", "
+                + ip + ")" + (NodeFaults.none().equals(nodeFaults) ? "" : " with faults " + nodeFaults)
+                + ": Pending:Wait");
+            added.add(id);
+        }
+        return added;
+    }
+
+    /**
+     * The group terminates {@code instanceId} (as after a failed health check): it waits in
+     * Terminating:Wait for its terminate action, and the group launches a replacement.
+     *
+     * @return the replacement's instance id
+     */
+    public String terminateInstance(String instanceId) {
+        lifecycle.terminating(instanceId);
+        progress.note("instance " + instanceId + " terminating: Terminating:Wait");
+        autoScaling.terminateInstanceInAutoScalingGroup(b -> b.instanceId(instanceId)
+            .shouldDecrementDesiredCapacity(false));
+        List<String> replacements = discoverInstances(null);
+        if (replacements.size() != 1) {
+            throw new IllegalStateException("Expected one replacement of " + instanceId + ", got " + replacements);
+        }
+        return replacements.get(0);
+    }
+
+    /** Reboots a node; its DRBD resource stays down (the boot units do not bring it up). */
+    public void reboot(String instanceId) {
+        fleet.reboot(instanceId, false);
+        progress.note("instance " + instanceId + " rebooted: DRBD resource down, metadata kept");
+    }
+
+    private void afterLifecycleAction(LifecycleModel.Completion completion) {
+        progress.lifecycle(completion);
+        boolean gone = "terminate".equals(completion.transition()) || LifecycleModel.ABANDON.equals(completion.result());
+        if (!gone) {
+            return;
+        }
+        try {
+            if ("launch".equals(completion.transition())) {
+                // ABANDON: the group terminates the instance. (AWS would launch a replacement; the
+                // rehearsal ends the scenario here instead, so the failure stays visible.)
+                autoScaling.terminateInstanceInAutoScalingGroup(b -> b.instanceId(completion.instanceId())
+                    .shouldDecrementDesiredCapacity(true));
+            }
+            if (fleet.isOnline(completion.instanceId())) {
+                fleet.terminate(completion.instanceId());
+            }
+            progress.note("instance " + completion.instanceId() + " terminated");
+        } catch (RuntimeException e) {
+            asyncFailures.add("Terminating " + completion.instanceId() + " after its " + completion.transition()
+                + " action failed: " + e.getMessage());
+        }
+    }
+
+    /** An EventBridge lifecycle event of the group, delivered to the real TriggerReconcile function. */
+    public Execution publishLifecycleEvent(String transition, String instanceId) {
+        boolean launch = "launch".equals(transition);
+        ObjectNode detail = JSON.createObjectNode();
+        detail.put("LifecycleActionToken", UUID.randomUUID().toString());
+        detail.put("AutoScalingGroupName", config.groupName());
+        detail.put("LifecycleHookName", launch ? config.launchHookName() : config.terminateHookName());
+        detail.put("EC2InstanceId", instanceId);
+        detail.put("LifecycleTransition", launch ? "autoscaling:EC2_INSTANCE_LAUNCHING"
+            : "autoscaling:EC2_INSTANCE_TERMINATING");
+        if (launch) {
+            detail.put("Origin", "EC2");
+            detail.put("Destination", "AutoScalingGroup");
+        } else {
+            detail.put("Origin", "AutoScalingGroup");
+            detail.put("Destination", "EC2");
+        }
+        return trigger(event("aws.autoscaling", launch ? "EC2 Instance-launch Lifecycle Action"
+            : "EC2 Instance-terminate Lifecycle Action", detail, List.of("arn:aws:autoscaling:" + config.region() + ":"
+                + ClusterConfig.ACCOUNT + ":autoScalingGroup:" + UUID.nameUUIDFromBytes(config.groupName().getBytes())
+                + ":autoScalingGroupName/" + config.groupName())));
+    }
+
+    /** The custom re-adjust event ({@code drbd-multiaz} / {@code Reconcile Requested}) of this cluster. */
+    public Execution publishReadjust() {
+        ObjectNode detail = JSON.createObjectNode();
+        detail.put("clusterId", config.clusterId());
+        return trigger(event("drbd-multiaz", "Reconcile Requested", detail, List.of()));
+    }
+
+    private ObjectNode event(String source, String detailType, ObjectNode detail, List<String> resources) {
+        ObjectNode event = JSON.createObjectNode();
+        event.put("version", "0");
+        event.put("id", UUID.randomUUID().toString());
+        event.put("detail-type", detailType);
+        event.put("source", source);
+        event.put("account", ClusterConfig.ACCOUNT);
+        event.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        event.put("region", config.region());
+        resources.forEach(event.putArray("resources")::add);
+        event.set("detail", detail);
+        return event;
+    }
+
+    private Execution trigger(ObjectNode event) {
+        JsonNode result = lambdaHost.invoke(WorkflowHandler.TRIGGER_RECONCILE.id(), event);
+        if (!result.path("started").asBoolean()) {
+            throw new IllegalStateException("TriggerReconcile started nothing for " + event.path("detail-type").asText()
+                + ": " + result.path("reason").asText());
+        }
+        return stepFunctions.describe(result.path("executionArn").asText());
+    }
+
+    /** Waits until no execution runs any more. */
+    public void awaitExecutions(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            List<Execution> running = stepFunctions.running();
+            if (running.isEmpty()) {
+                break;
+            }
+            try {
+                running.get(0).done().get(Math.max(1, Duration.between(Instant.now(), deadline).toMillis()),
+                    TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("Executions still running after " + timeout.toSeconds() + " s: "
+                    + stepFunctions.running().stream().map(Execution::name).toList());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for executions", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        if (!asyncFailures.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", asyncFailures));
+        }
+    }
+
+    /** Every node's state now, by instance id (terminated nodes included). */
+    public Map<String, NodeSnapshot> snapshots() {
+        Map<String, NodeSnapshot> snapshots = new LinkedHashMap<>();
+        for (SimulatedNode node : fleet.nodes()) {
+            snapshots.put(node.instanceId(), fleet.snapshot(node.instanceId()));
+        }
+        return snapshots;
+    }
+
+    /** The report of the run so far. */
+    public RehearsalReport report(String scenario, String result, String expectation, String failure,
+        boolean keepSandbox) {
+        List<Execution> executions = stepFunctions.executions();
+        List<CommandRecord> commands = ssm.commands();
+        List<LifecycleModel.Completion> completions = lifecycle.completions();
+        List<RehearsalReport.ExecutionReport> executionReports = executions.stream().map(this::executionReport).toList();
+        List<RehearsalReport.Phase> phaseReports = new ArrayList<>();
+        List<PhaseMark> marks;
+        synchronized (phases) {
+            marks = List.copyOf(phases);
+        }
+        for (int i = 0; i < marks.size(); i++) {
+            PhaseMark mark = marks.get(i);
+            PhaseMark next = i + 1 < marks.size() ? marks.get(i + 1) : null;
+            List<Execution> inPhase = executions.subList(mark.executions(), next == null ? executions.size() : next.executions());
+            List<CommandRecord> phaseCommands = commands.subList(mark.commands(), next == null ? commands.size() : next.commands());
+            List<LifecycleModel.Completion> phaseCompletions = completions.subList(mark.completions(),
+                next == null ? completions.size() : next.completions());
+            int heartbeats = (next == null ? lifecycle.heartbeats() : next.heartbeats()) - mark.heartbeats();
+            phaseReports.add(new RehearsalReport.Phase(mark.name(), inPhase.stream().map(Execution::name).toList(),
+                inPhase.stream().mapToInt(Execution::stateTransitions).sum(), phaseCommands.size(),
+                invocations(phaseCommands, false), invocations(phaseCommands, true),
+                lifecycleReport(phaseCompletions, heartbeats, List.of())));
+        }
+        Instant end = executions.stream().map(Execution::stopDate).filter(java.util.Objects::nonNull)
+            .max(Instant::compareTo).orElse(Instant.now());
+        return new RehearsalReport(scenario, options.nodes(), result, expectation, failure, executionReports,
+            executions.stream().mapToInt(Execution::stateTransitions).sum(), invocations(commands, false),
+            invocations(commands, true), commands.size(),
+            lifecycleReport(completions, lifecycle.heartbeats(),
+                lifecycle.pendingActions().stream().map(LifecycleModel.Instance::instanceId).toList()),
+            lockHolder(), phaseReports, clusterTable(), Duration.between(started, end).toMillis() / 1000.0,
+            keepSandbox ? sandbox.toString() : null);
+    }
+
+    private static int invocations(List<CommandRecord> commands, boolean mutatingOnly) {
+        return commands.stream().filter(c -> !mutatingOnly || c.mutating()).mapToInt(c -> c.targets().size()).sum();
+    }
+
+    private static RehearsalReport.Lifecycle lifecycleReport(List<LifecycleModel.Completion> completions,
+        int heartbeats, List<String> pending) {
+        return new RehearsalReport.Lifecycle(
+            (int) completions.stream().filter(c -> LifecycleModel.CONTINUE.equals(c.result())).count(),
+            (int) completions.stream().filter(c -> LifecycleModel.ABANDON.equals(c.result())).count(),
+            heartbeats, pending,
+            completions.stream().map(c -> new RehearsalReport.Action(c.instanceId(), c.transition(), c.result())).toList());
+    }
+
+    private RehearsalReport.ExecutionReport executionReport(Execution execution) {
+        int rounds = 0;
+        int invocations = 0;
+        int mutating = 0;
+        int describes = 0;
+        boolean acquired = false;
+        for (JsonNode event : execution.events()) {
+            if (!"StateExited".equals(event.path("type").asText())) {
+                continue;
+            }
+            JsonNode output = event.path("output");
+            switch (event.path("state").asText()) {
+                case "AcquireClusterLock" -> acquired = output.path("lock").path("acquired").asBoolean();
+                case "DescribeCluster" -> describes++;
+                case "SendNodeCommand" -> {
+                    JsonNode command = output.path("command");
+                    Set<String> ids = new HashSet<>();
+                    int targets = 0;
+                    for (Iterator<JsonNode> it = command.path("commandIds").elements(); it.hasNext(); targets++) {
+                        ids.add(it.next().asText());
+                    }
+                    rounds += ids.size();
+                    invocations += targets;
+                    if (!STATUS_DOCUMENT.equals(command.path("documentName").asText())) {
+                        mutating += targets;
+                    }
+                }
+                default -> { }
+            }
+        }
+        return new RehearsalReport.ExecutionReport(execution.name(), execution.status(), execution.error(),
+            execution.cause(), acquired, execution.stateTransitions(), rounds, invocations, mutating, describes,
+            Duration.between(started, execution.startDate()).toMillis() / 1000.0,
+            execution.duration().toMillis() / 1000.0);
+    }
+
+    /**
+     * The final cluster table: from the last successful execution's report (what an operator
+     * reads), for every node the fleet still runs; a node the report does not list (a failed run)
+     * shows what the node itself holds.
+     */
+    List<RehearsalReport.ClusterRow> clusterTable() {
+        Map<String, JsonNode> reported = new LinkedHashMap<>();
+        List<Execution> executions = new ArrayList<>(stepFunctions.executions());
+        Collections.reverse(executions);
+        for (Execution execution : executions) {
+            if (Execution.SUCCEEDED.equals(execution.status()) && execution.output() != null) {
+                try {
+                    JsonNode report = JSON.readTree(execution.output());
+                    if (report.has("nodes")) {
+                        report.path("nodes").forEach(n -> reported.put(n.path("instanceId").asText(), n));
+                        break;
+                    }
+                } catch (IOException ignored) {
+                    // not a report: keep looking
+                }
+            }
+        }
+        List<RehearsalReport.ClusterRow> rows = new ArrayList<>();
+        for (SimulatedNode node : fleet.nodes()) {
+            if (!fleet.isOnline(node.instanceId())) {
+                continue;
+            }
+            NodeSnapshot snapshot = fleet.snapshot(node.instanceId());
+            JsonNode row = reported.get(node.instanceId());
+            List<String> peers = new ArrayList<>();
+            snapshot.peers().forEach(p -> peers.add(p.name() + ":" + p.connection() + "/" + p.peerDisk()
+                + (p.syncPercent() < 100 ? String.format(java.util.Locale.ROOT, " %.0f%%", p.syncPercent()) : "")));
+            rows.add(new RehearsalReport.ClusterRow(node.instanceId(), node.hostname(),
+                lifecycle.find(node.instanceId()).map(LifecycleModel.Instance::availabilityZone).orElse(node.availabilityZone()),
+                row == null ? null : row.path("nodeId").asInt(), snapshot.role(), snapshot.disk(), peers));
+        }
+        return rows;
+    }
+
+    /** Names an instance for the scenario's checks and the result (e.g. "replaced", "faulty"). */
+    public void role(String role, String instanceId) {
+        roles.put(role, instanceId);
+    }
+
+    /** The instances the scenario named, by role. */
+    public Map<String, String> roles() {
+        synchronized (roles) {
+            return Map.copyOf(roles);
+        }
+    }
+
+    /** The execution ARN holding the cluster lock in the registry, or {@code null} when it is free. */
+    public String lockHolder() {
+        var item = dynamoDb.getItem(b -> b.tableName(config.tableName()).consistentRead(true)
+            .key(Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("lock")))).item();
+        var holder = item == null ? null : item.get("holder");
+        return holder == null ? null : holder.s();
+    }
+
+    /**
+     * Waits until every live node is UpToDate with every peer Connected (a resync runs after the
+     * execution converged), or the timeout passed; returns whether it got there.
+     */
+    public boolean awaitInSync(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            boolean synced = fleet.nodes().stream().filter(n -> fleet.isOnline(n.instanceId()))
+                .map(n -> fleet.snapshot(n.instanceId()))
+                .allMatch(s -> "UpToDate".equals(s.disk()) && !s.peers().isEmpty()
+                    && s.peers().stream().allMatch(p -> "Connected".equals(p.connection()) && "UpToDate".equals(p.peerDisk())));
+            if (synced) {
+                return true;
+            }
+            dev.drbdmultiaz.rehearsal.support.Net.sleep(200);
+        }
+        return false;
+    }
+
+    /** Any failure the scenario's background reactions (lifecycle completions) ran into. */
+    public List<String> asyncFailures() {
+        return List.copyOf(asyncFailures);
+    }
+
+    private static Path createDirectories(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The JVM stops before the run ended (Ctrl-C): stop everything, remove the sandbox unless kept. */
+    private void interrupted() {
+        if (closed) {
+            return;
+        }
+        progress.note("interrupted: stopping every process of the rehearsal");
+        close();
+        if (!options.keepSandbox()) {
+            deleteSandbox();
+        }
+    }
+
+    /** Stops everything this run started (idempotent). */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // called from the hook itself
+        }
+        List<AutoCloseable> reversed = new ArrayList<>(closeables);
+        Collections.reverse(reversed);
+        processes.close();
+        for (AutoCloseable closeable : reversed) {
+            try {
+                closeable.close();
+            } catch (Exception ignored) {
+                // best effort: keep stopping the rest
+            }
+        }
+    }
+
+    /** Deletes the sandbox (after a successful run without --keep-sandbox). */
+    public void deleteSandbox() {
+        try (var paths = Files.walk(sandbox)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // leave what could not be removed
+        }
+    }
+
+    private record PhaseMark(String name, int executions, int commands, int completions, int heartbeats) {
+    }
+}

@@ -1,0 +1,273 @@
+package dev.drbdmultiaz.rehearsal.aws;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+/**
+ * The Auto Scaling endpoint the handlers use (AWS_ENDPOINT_URL_AUTO_SCALING): an HTTP front on
+ * 127.0.0.1 that speaks the AWS Query protocol and forwards every call to moto, except
+ * <ul>
+ *   <li>{@code CompleteLifecycleAction} and {@code RecordLifecycleActionHeartbeat}, which moto
+ *       5.2.1 answers with HTTP 500: they are answered here from the {@link LifecycleModel}
+ *       (a ValidationError "No active Lifecycle Action found" where the API gives one);</li>
+ *   <li>{@code DescribeAutoScalingGroups}, whose answer is rewritten for the rehearsal's group:
+ *       each instance gets the model's lifecycle state ({@code Pending:Wait} while its launch
+ *       action is pending) and zone (moto puts every instance in the first zone), and instances
+ *       waiting in {@code Terminating:Wait} (which moto removed at once) are listed again.</li>
+ * </ul>
+ */
+public final class AutoScalingFront implements AutoCloseable {
+
+    private static final String NS = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
+    private static final Set<String> FORWARDED_HEADERS = Set.of("content-type", "authorization", "x-amz-date",
+        "x-amz-security-token", "x-amz-content-sha256", "amz-sdk-invocation-id", "amz-sdk-request");
+
+    private final URI moto;
+    private final LifecycleModel model;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        .version(HttpClient.Version.HTTP_1_1).build();
+
+    private AutoScalingFront(URI moto, LifecycleModel model) throws IOException {
+        this.moto = moto;
+        this.model = model;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.createContext("/", this::serve);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    public static AutoScalingFront start(URI moto, LifecycleModel model) {
+        try {
+            return new AutoScalingFront(moto, model);
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not start the Auto Scaling front on 127.0.0.1", e);
+        }
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            Map<String, String> form = parseForm(new String(body, StandardCharsets.UTF_8));
+            if (exchange.getRequestURI().getRawQuery() != null) {
+                form.putAll(parseForm(exchange.getRequestURI().getRawQuery()));
+            }
+            String action = form.getOrDefault("Action", "");
+            switch (action) {
+                case "CompleteLifecycleAction" -> lifecycle(exchange, action, () -> model.complete(
+                    form.get("AutoScalingGroupName"), form.get("LifecycleHookName"), form.get("InstanceId"),
+                    form.get("LifecycleActionResult")));
+                case "RecordLifecycleActionHeartbeat" -> lifecycle(exchange, action, () -> model.heartbeat(
+                    form.get("AutoScalingGroupName"), form.get("LifecycleHookName"), form.get("InstanceId")));
+                default -> forward(exchange, body, "DescribeAutoScalingGroups".equals(action));
+            }
+        } catch (RuntimeException e) {
+            respond(exchange, 500, error("Receiver", "InternalFailure", "Rehearsal Auto Scaling front: " + e));
+        }
+    }
+
+    private void lifecycle(HttpExchange exchange, String action, Runnable call) throws IOException {
+        try {
+            call.run();
+        } catch (LifecycleModel.ValidationError e) {
+            respond(exchange, 400, error("Sender", "ValidationError", e.getMessage()));
+            return;
+        }
+        respond(exchange, 200, ("<" + action + "Response xmlns=\"" + NS + "\"><" + action + "Result/>"
+            + "<ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></"
+            + action + "Response>").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void forward(HttpExchange exchange, byte[] body, boolean rewrite) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(moto.resolve(exchange.getRequestURI().toString()))
+            .timeout(Duration.ofSeconds(30))
+            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (FORWARDED_HEADERS.contains(name.toLowerCase())) {
+                values.forEach(value -> request.header(name, value));
+            }
+        });
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while forwarding to moto", e);
+        }
+        byte[] answer = response.body();
+        if (rewrite && response.statusCode() == 200) {
+            answer = rewriteGroups(answer);
+        }
+        response.headers().firstValue("content-type")
+            .ifPresent(type -> exchange.getResponseHeaders().set("Content-Type", type));
+        response.headers().firstValue("x-amzn-requestid")
+            .ifPresent(id -> exchange.getResponseHeaders().set("x-amzn-RequestId", id));
+        respond(exchange, response.statusCode(), answer);
+    }
+
+    /** The model's view of the rehearsal's group, laid over moto's answer. */
+    public byte[] rewriteGroups(byte[] xml) {
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            Document doc = factory.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(xml));
+            NodeList names = doc.getElementsByTagNameNS(NS, "AutoScalingGroupName");
+            for (int i = 0; i < names.getLength(); i++) {
+                Element name = (Element) names.item(i);
+                Element group = (Element) name.getParentNode();
+                if (!model.groupName().equals(name.getTextContent()) || !"member".equals(group.getLocalName())) {
+                    continue;
+                }
+                rewriteGroup(doc, group);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            var transformer = TransformerFactory.newInstance().newTransformer();
+            transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
+            transformer.transform(new DOMSource(doc), new StreamResult(out));
+            return out.toByteArray();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not rewrite moto's DescribeAutoScalingGroups answer", e);
+        }
+    }
+
+    private void rewriteGroup(Document doc, Element group) {
+        Element instances = child(group, "Instances");
+        if (instances == null) {
+            instances = doc.createElementNS(NS, "Instances");
+            group.appendChild(instances);
+        }
+        Set<String> listed = new HashSet<>();
+        for (Element member : children(instances, "member")) {
+            String id = text(member, "InstanceId");
+            listed.add(id);
+            var known = model.find(id);
+            if (known.isEmpty()) {
+                // Launched but not yet in its Pending:Wait: the API shows "Pending".
+                set(doc, member, "LifecycleState", "Pending");
+                continue;
+            }
+            if (known.get().state() == LifecycleModel.State.TERMINATED) {
+                instances.removeChild(member);
+                continue;
+            }
+            set(doc, member, "AvailabilityZone", known.get().availabilityZone());
+            set(doc, member, "LifecycleState", known.get().state().api());
+        }
+        for (LifecycleModel.Instance instance : model.live()) {
+            if (listed.contains(instance.instanceId())) {
+                continue;
+            }
+            Element member = doc.createElementNS(NS, "member");
+            for (Map.Entry<String, String> field : Map.of("InstanceId", instance.instanceId(),
+                "InstanceType", "t3.medium", "AvailabilityZone", instance.availabilityZone(),
+                "LifecycleState", instance.state().api(), "HealthStatus", "Healthy",
+                "ProtectedFromScaleIn", "false").entrySet()) {
+                set(doc, member, field.getKey(), field.getValue());
+            }
+            instances.appendChild(member);
+        }
+    }
+
+    private static Element child(Element parent, String name) {
+        List<Element> found = children(parent, name);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    private static List<Element> children(Element parent, String name) {
+        List<Element> result = new java.util.ArrayList<>();
+        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element element && name.equals(element.getLocalName())) {
+                result.add(element);
+            }
+        }
+        return result;
+    }
+
+    private static String text(Element parent, String name) {
+        Element element = child(parent, name);
+        return element == null ? null : element.getTextContent();
+    }
+
+    private static void set(Document doc, Element parent, String name, String value) {
+        Element element = child(parent, name);
+        if (element == null) {
+            element = doc.createElementNS(NS, name);
+            parent.appendChild(element);
+        }
+        element.setTextContent(value);
+    }
+
+    private static byte[] error(String type, String code, String message) {
+        String escaped = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return ("<ErrorResponse xmlns=\"" + NS + "\"><Error><Type>" + type + "</Type><Code>" + code
+            + "</Code><Message>" + escaped + "</Message></Error><RequestId>" + UUID.randomUUID()
+            + "</RequestId></ErrorResponse>").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+        if (!exchange.getResponseHeaders().containsKey("Content-Type")) {
+            exchange.getResponseHeaders().set("Content-Type", "text/xml");
+        }
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static Map<String, String> parseForm(String form) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String pair : form.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            values.put(key, value);
+        }
+        return values;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

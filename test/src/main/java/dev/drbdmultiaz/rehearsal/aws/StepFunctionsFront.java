@@ -1,0 +1,291 @@
+package dev.drbdmultiaz.rehearsal.aws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
+
+/**
+ * The Step Functions endpoint the handlers use (AWS_ENDPOINT_URL_SFN): AWS JSON 1.0 on 127.0.0.1
+ * with {@code AWSStepFunctions.StartExecution} and {@code DescribeExecution} for the one state
+ * machine of the rehearsal. Every StartExecution starts its own ASL runner process (executions
+ * run concurrently, as in AWS; the cluster lock is what serializes them); the runner's event lines
+ * update the execution's status, output, error and cause, and go to the listeners as they arrive.
+ */
+public final class StepFunctionsFront implements AutoCloseable {
+
+    /** Starts the runner process of an execution; its stdout carries one JSON event per line. */
+    @FunctionalInterface
+    public interface RunnerLauncher {
+        Process launch(Execution execution) throws IOException;
+    }
+
+    /** Sees every event line of every execution as it arrives, and each execution's start and end. */
+    public interface Listener {
+        default void started(Execution execution) {
+        }
+
+        default void event(Execution execution, JsonNode event) {
+        }
+
+        default void finished(Execution execution) {
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,80}");
+
+    private final String stateMachineArn;
+    private final RunnerLauncher launcher;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final Map<String, Execution> executions = new LinkedHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    private StepFunctionsFront(String stateMachineArn, RunnerLauncher launcher) throws IOException {
+        this.stateMachineArn = stateMachineArn;
+        this.launcher = launcher;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.createContext("/", this::serve);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    public static StepFunctionsFront start(String stateMachineArn, RunnerLauncher launcher) {
+        try {
+            return new StepFunctionsFront(stateMachineArn, launcher);
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not start the Step Functions front on 127.0.0.1", e);
+        }
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /** Every execution started so far, in start order. */
+    public List<Execution> executions() {
+        synchronized (executions) {
+            return new ArrayList<>(executions.values());
+        }
+    }
+
+    /** Executions still running. */
+    public List<Execution> running() {
+        return executions().stream().filter(e -> Execution.RUNNING.equals(e.status())).toList();
+    }
+
+    /** StartExecution, as the API does it; also used by the driver for a manual start. */
+    public Execution startExecution(String machineArn, String name, String input) {
+        if (!stateMachineArn.equals(machineArn)) {
+            throw new ApiError("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + machineArn + "'");
+        }
+        String executionName = name == null || name.isBlank() ? UUID.randomUUID().toString() : name;
+        if (!NAME.matcher(executionName).matches()) {
+            throw new ApiError("InvalidName", "Invalid Name: '" + executionName + "'");
+        }
+        String inputText = input == null ? "{}" : input;
+        try {
+            JSON.readTree(inputText);
+        } catch (IOException e) {
+            throw new ApiError("InvalidExecutionInput", "Invalid JSON input: " + e.getMessage());
+        }
+        String arn = stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + executionName;
+        Execution execution;
+        synchronized (executions) {
+            if (executions.containsKey(arn)) {
+                throw new ApiError("ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'");
+            }
+            execution = new Execution(arn, executionName, stateMachineArn, inputText);
+            executions.put(arn, execution);
+        }
+        listeners.forEach(l -> l.started(execution));
+        Process process;
+        try {
+            process = launcher.launch(execution);
+        } catch (IOException | RuntimeException e) {
+            finish(execution, Execution.FAILED, null, "States.Runtime", "The ASL runner did not start: " + e);
+            return execution;
+        }
+        executor.execute(() -> follow(execution, process));
+        return execution;
+    }
+
+    private void follow(Execution execution, Process process) {
+        String finalStatus = null;
+        String output = null;
+        String error = null;
+        String cause = null;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                JsonNode event;
+                try {
+                    event = JSON.readTree(line);
+                } catch (IOException notJson) {
+                    continue;
+                }
+                execution.record(event);
+                switch (event.path("type").asText()) {
+                    case "ExecutionSucceeded" -> {
+                        finalStatus = Execution.SUCCEEDED;
+                        output = JSON.writeValueAsString(event.path("output"));
+                    }
+                    case "ExecutionFailed" -> {
+                        finalStatus = Execution.FAILED;
+                        error = event.path("error").asText(null);
+                        cause = event.path("cause").asText(null);
+                    }
+                    case "ExecutionTimeout" -> finalStatus = Execution.TIMED_OUT;
+                    case "ExecutionAborted" -> finalStatus = Execution.ABORTED;
+                    default -> { }
+                }
+                for (Listener listener : listeners) {
+                    listener.event(execution, event);
+                }
+            }
+            int exit = process.waitFor();
+            if (finalStatus == null) {
+                finalStatus = Execution.FAILED;
+                error = "States.Runtime";
+                cause = "The ASL runner ended with exit code " + exit + " before the execution ended";
+            }
+        } catch (IOException e) {
+            finalStatus = Execution.FAILED;
+            error = "States.Runtime";
+            cause = "Lost the ASL runner's output: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finalStatus = Execution.ABORTED;
+        }
+        finish(execution, finalStatus, output, error, cause);
+    }
+
+    private void finish(Execution execution, String status, String output, String error, String cause) {
+        execution.finish(status, output, error, cause);
+        listeners.forEach(l -> l.finished(execution));
+    }
+
+    public Execution describe(String arn) {
+        synchronized (executions) {
+            Execution execution = executions.get(arn);
+            if (execution == null) {
+                if (arn == null || !arn.startsWith("arn:")) {
+                    throw new ApiError("InvalidArn", "Invalid Arn: '" + arn + "'");
+                }
+                throw new ApiError("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'");
+            }
+            return execution;
+        }
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            ObjectNode response = JSON.createObjectNode();
+            try {
+                switch (target == null ? "" : target) {
+                    case "AWSStepFunctions.StartExecution" -> {
+                        Execution execution = startExecution(request.path("stateMachineArn").asText(null),
+                            request.path("name").asText(null), request.path("input").asText(null));
+                        response.put("executionArn", execution.arn());
+                        response.put("startDate", epochSeconds(execution.startDate()));
+                    }
+                    case "AWSStepFunctions.DescribeExecution" -> describeInto(
+                        describe(request.path("executionArn").asText(null)), response);
+                    default -> throw new ApiError("UnknownOperationException",
+                        "The rehearsal's Step Functions answers StartExecution and DescribeExecution only, not " + target);
+                }
+            } catch (ApiError e) {
+                ObjectNode body = JSON.createObjectNode();
+                body.put("__type", e.type);
+                body.put("message", e.getMessage());
+                send(exchange, 400, body, e.type);
+                return;
+            }
+            send(exchange, 200, response, null);
+        }
+    }
+
+    private static void describeInto(Execution execution, ObjectNode response) {
+        response.put("executionArn", execution.arn());
+        response.put("stateMachineArn", execution.stateMachineArn());
+        response.put("name", execution.name());
+        response.put("status", execution.status());
+        response.put("startDate", epochSeconds(execution.startDate()));
+        if (execution.stopDate() != null) {
+            response.put("stopDate", epochSeconds(execution.stopDate()));
+        }
+        response.put("input", execution.input());
+        if (execution.output() != null) {
+            response.put("output", execution.output());
+        }
+        if (execution.error() != null) {
+            response.put("error", execution.error());
+        }
+        if (execution.cause() != null) {
+            response.put("cause", execution.cause());
+        }
+    }
+
+    private static double epochSeconds(java.time.Instant instant) {
+        return instant.toEpochMilli() / 1000.0;
+    }
+
+    private static void send(HttpExchange exchange, int status, ObjectNode body, String errorType) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
+        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+        if (errorType != null) {
+            exchange.getResponseHeaders().set("x-amzn-ErrorType", errorType);
+        }
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    /** An API error answered as {"__type","message"} with HTTP 400. */
+    public static final class ApiError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String type;
+
+        ApiError(String type, String message) {
+            super(message);
+            this.type = type;
+        }
+
+        public String type() {
+            return type;
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package dev.drbdmultiaz.rehearsal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
+import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
+import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The rehearsal's scenarios (issue 5), each run through the same driver as bin/rehearse: the
+ * real state machine on aws-local-stepfunctions, the real handlers in a Lambda host JVM, the real
+ * document scripts on simulated nodes, moto for DynamoDB / EC2 / Auto Scaling. Assertions on the
+ * nodes' final states (NodeFleet snapshots), on what the nodes were sent (SSM commands) and on the
+ * report. Each scenario's progress goes to {@code target/rehearsal/<scenario>.log}.
+ */
+@DisplayName("Rehearsal scenarios")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RehearsalScenariosTest {
+
+    /** Fast but still ordered like AWS: install ~0.6 s, resync ~0.6 s, command poll 100 ms. */
+    private static final double TIME_SCALE = 0.01;
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path LOGS = Path.of(System.getProperty("rehearsal.logDir", "target/rehearsal"));
+    private static final Map<Scenario, Rehearsal.Result> RESULTS = new EnumMap<>(Scenario.class);
+
+    @BeforeAll
+    static void prerequisites() {
+        requireOnPath("moto_server", "install moto's server: pipx install 'moto[server]' (or pip install --user 'moto[server]')");
+        requireOnPath("npx", "install Node.js 20+ and npm (apt-get install nodejs npm); the rehearsal fetches Node 22 with npx");
+        requireOnPath("python3", "install Python 3 (apt-get install python3): the simulated nodes run on it");
+        if (!Files.isExecutable(Path.of("/usr/sbin/drbdadm"))) {
+            fail("The simulated nodes parse configs with the real drbdadm: apt-get install drbd-utils");
+        }
+        if (!Files.isRegularFile(ROOT.resolve("node_modules/aws-local-stepfunctions/package.json"))) {
+            fail("node_modules/aws-local-stepfunctions is missing: run `npm ci` in " + ROOT);
+        }
+    }
+
+    private static void requireOnPath(String tool, String hint) {
+        boolean found = List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).stream()
+            .anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
+        if (!found) {
+            fail(tool + " is not on PATH: " + hint);
+        }
+    }
+
+    /** Runs a scenario once (results are shared between the tests that need them). */
+    private static synchronized Rehearsal.Result run(Scenario scenario) {
+        return RESULTS.computeIfAbsent(scenario, s -> {
+            try {
+                Files.createDirectories(LOGS);
+                Path log = LOGS.resolve(s.scenarioName() + ".log");
+                RehearsalOptions options = RehearsalOptions.defaults(s, ROOT).withTimeScale(TIME_SCALE)
+                    .withReport(LOGS.resolve(s.scenarioName() + ".json"));
+                try (PrintStream out = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
+                    Rehearsal.Result result = Rehearsal.run(options, out);
+                    RehearsalReport report = result.report();
+                    System.out.printf("rehearsal %s: %s in %.1f s (%d SSM rounds, %d state transitions); log %s%n",
+                        s.scenarioName(), report.result(), report.wallTimeSeconds(), report.ssmRounds(),
+                        report.stateTransitions(), log);
+                    return result;
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static String why(Rehearsal.Result result) {
+        return "scenario " + result.report().scenario() + " (" + result.report().failure() + "); see "
+            + LOGS.resolve(result.report().scenario() + ".log").toAbsolutePath();
+    }
+
+    private static List<NodeSnapshot> live(Rehearsal.Result result) {
+        return result.snapshots().values().stream().filter(s -> !s.terminated()).toList();
+    }
+
+    private static void assertConverged(Rehearsal.Result result, int nodes) {
+        RehearsalReport report = result.report();
+        assertTrue(report.passed(), why(result));
+        report.executions().forEach(e -> assertEquals("SUCCEEDED", e.status(), e.name() + ": " + e.cause()));
+        List<NodeSnapshot> live = live(result);
+        assertEquals(nodes, live.size(), why(result));
+        for (NodeSnapshot node : live) {
+            assertTrue(node.up(), node.instanceId() + " is down");
+            assertEquals("UpToDate", node.disk(), node.instanceId() + " disk");
+            assertEquals(nodes - 1, node.peers().size(), node.instanceId() + " peers " + node.peers());
+            node.peers().forEach(peer -> {
+                assertEquals("Connected", peer.connection(), node.instanceId() + " → " + peer);
+                assertEquals("UpToDate", peer.peerDisk(), node.instanceId() + " → " + peer);
+            });
+        }
+        Set<Integer> nodeIds = report.cluster().stream().map(RehearsalReport.ClusterRow::nodeId)
+            .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(nodes, nodeIds.size(), "every member has its own node-id: " + report.cluster());
+        assertEquals(List.of(), report.lifecycle().pending(), "no lifecycle action may be left pending (I4)");
+        assertNull(report.lockHolder(), "the cluster lock must be free at the end");
+    }
+
+    private static List<CommandRecord> commandsIn(Rehearsal.Result result, String phase) {
+        RehearsalReport report = result.report();
+        int skip = 0;
+        for (RehearsalReport.Phase p : report.phases()) {
+            if (p.name().equals(phase)) {
+                return result.commands().subList(skip, skip + p.ssmRounds());
+            }
+            skip += p.ssmRounds();
+        }
+        throw new AssertionError("no phase " + phase);
+    }
+
+    private static long sent(List<CommandRecord> commands, String document) {
+        return commands.stream().filter(c -> c.documentFile().equals(document)).count();
+    }
+
+    private static Set<String> targetsOf(List<CommandRecord> commands, String document) {
+        return commands.stream().filter(c -> c.documentFile().equals(document))
+            .flatMap(c -> c.targets().stream()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("fresh: 3 nodes from nothing are UpToDate, sync skipped exactly once, create-md once per node, every launch CONTINUEd")
+    void fresh() throws IOException {
+        Rehearsal.Result result = run(Scenario.FRESH);
+        assertConverged(result, 3);
+        List<NodeSnapshot> nodes = live(result);
+        assertEquals(1, nodes.stream().mapToInt(NodeSnapshot::syncSkipCount).sum(), "sync-skip exactly once (I2)");
+        nodes.forEach(n -> assertEquals(1, n.createMdCount(), "create-md once on " + n.instanceId() + " (I1)"));
+        assertEquals(1, nodes.stream().map(NodeSnapshot::currentUuid).distinct().count(),
+            "every node holds the same data generation after the skip");
+        List<LifecycleModel.Completion> completions = result.completions();
+        assertEquals(3, completions.size(), completions.toString());
+        completions.forEach(c -> {
+            assertEquals("launch", c.transition());
+            assertEquals(LifecycleModel.CONTINUE, c.result());
+        });
+        assertEquals(1, result.report().executions().stream().filter(RehearsalReport.ExecutionReport::lockAcquired).count(),
+            "the three launch events coalesce into one reconcile");
+
+        JsonNode written = new ObjectMapper().readTree(LOGS.resolve("fresh.json").toFile());
+        for (String field : List.of("scenario", "result", "executions", "stateTransitions", "ssmCommands",
+            "mutatingSsmCommands", "ssmRounds", "lifecycle", "wallTimeSeconds")) {
+            assertTrue(written.has(field), "report field " + field + " in " + written);
+        }
+        assertEquals(3, written.path("lifecycle").path("continued").asInt());
+        assertEquals(result.commands().size(), written.path("ssmRounds").asInt());
+        assertTrue(written.path("stateTransitions").asInt() > 50, written.toString());
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("readjust-noop: a re-adjust right after a fresh cluster sends zero mutating SSM commands")
+    void readjustNoop() {
+        Rehearsal.Result result = run(Scenario.READJUST_NOOP);
+        assertConverged(result, 3);
+        RehearsalReport.Phase readjust = result.report().phase("readjust");
+        assertEquals(1, readjust.executions().size(), readjust.toString());
+        assertTrue(readjust.ssmRounds() >= 1, "the re-adjust observes the nodes: " + readjust);
+        assertEquals(0, readjust.mutatingSsmCommands(), "a converged cluster needs no mutating command: " + readjust);
+        commandsIn(result, "readjust").forEach(c -> assertFalse(c.mutating(), c.toString()));
+        live(result).forEach(n -> assertEquals(1, n.createMdCount(), n.instanceId()));
+        assertEquals(1, live(result).stream().mapToInt(NodeSnapshot::syncSkipCount).sum());
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("reboot: a node whose resource is down after a reboot comes up again, without create-md or a new data generation")
+    void reboot() {
+        Rehearsal.Result result = run(Scenario.REBOOT);
+        assertConverged(result, 3);
+        NodeSnapshot rebooted = result.node("rebooted");
+        assertEquals(1, rebooted.createMdCount(), "metadata survives a reboot: no create-md (I1)");
+        List<CommandRecord> commands = commandsIn(result, "reboot");
+        assertEquals(0, sent(commands, "drbd-create-md"), "no create-md after a reboot");
+        assertEquals(0, sent(commands, "drbd-skip-initial-sync"), "no sync-skip after a reboot (I2)");
+        assertEquals(0, sent(commands, "drbd-install") + sent(commands, "drbd-prepare-lvm"), commands.toString());
+        assertTrue(targetsOf(commands, "drbd-up").contains(rebooted.instanceId()), "drbd-up brings the rebooted node up");
+        assertEquals(1, live(result).stream().map(NodeSnapshot::currentUuid).distinct().count(),
+            "the rebooted node rejoins the same data generation");
+        assertEquals(1, live(result).stream().mapToInt(NodeSnapshot::syncSkipCount).sum());
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("replace: the terminated node is removed and forgotten, its replacement gets a new node-id, create-md only on it, a full resync")
+    void replace() {
+        Rehearsal.Result result = run(Scenario.REPLACE);
+        assertConverged(result, 3);
+        NodeSnapshot replaced = result.node("replaced");
+        NodeSnapshot replacement = result.node("replacement");
+        assertTrue(replaced.terminated(), "the replaced instance terminates once its terminate action completes");
+        List<NodeSnapshot> survivors = live(result).stream()
+            .filter(n -> !n.instanceId().equals(replacement.instanceId())).toList();
+        assertEquals(2, survivors.size());
+
+        List<CommandRecord> commands = commandsIn(result, "replace");
+        List<CommandRecord> forget = commands.stream().filter(c -> c.documentFile().equals("drbd-forget-peer")).toList();
+        assertEquals(1, forget.size(), "one forget-peer round: " + commands);
+        int departedId = Integer.parseInt(forget.get(0).parameters().get("PeerNodeId").get(0));
+        assertEquals(survivors.stream().map(NodeSnapshot::instanceId).collect(Collectors.toCollection(TreeSet::new)),
+            new TreeSet<>(forget.get(0).targets()), "every survivor forgets the departed peer (I6)");
+        survivors.forEach(s -> {
+            assertTrue(s.peer(departedId).isEmpty(), s.instanceId() + " still has a connection to node-id " + departedId);
+            assertTrue(s.peers().stream().noneMatch(p -> p.name().equals(replaced.hostname())),
+                s.instanceId() + " still names the departed host");
+        });
+        RehearsalReport.ClusterRow newRow = result.report().cluster().stream()
+            .filter(r -> r.node().equals(replacement.instanceId())).findFirst().orElseThrow();
+        assertNotNull(newRow.nodeId(), "the replacement gets a node-id");
+        assertTrue(newRow.nodeId() != departedId, "the departed node-id is not reused before everyone forgot it");
+
+        assertEquals(Set.of(replacement.instanceId()), targetsOf(commands, "drbd-create-md"), "create-md only on the new node");
+        assertEquals(1, replacement.createMdCount());
+        survivors.forEach(s -> assertEquals(1, s.createMdCount(), s.instanceId()));
+        assertEquals(0, sent(commands, "drbd-skip-initial-sync"), "a replacement joins with a full resync, never a skip (I2)");
+        assertEquals(0, replacement.syncSkipCount());
+        assertEquals(1, live(result).stream().map(NodeSnapshot::currentUuid).distinct().count(),
+            "the replacement holds the survivors' data generation: it was resynced from them");
+        survivors.forEach(s -> {
+            assertTrue(targetsOf(commands, "drbd-write-config").contains(s.instanceId()), "config rewritten on " + s.instanceId());
+            assertTrue(targetsOf(commands, "drbd-up").contains(s.instanceId()), "survivor adjusted: " + s.instanceId());
+        });
+        assertTrue(result.completions().stream().anyMatch(c -> c.instanceId().equals(replaced.instanceId())
+            && c.transition().equals("terminate") && c.result().equals(LifecycleModel.CONTINUE)), result.completions().toString());
+        assertTrue(result.completions().stream().anyMatch(c -> c.instanceId().equals(replacement.instanceId())
+            && c.transition().equals("launch") && c.result().equals(LifecycleModel.CONTINUE)), result.completions().toString());
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("scale-5: 5 nodes from nothing converge in as many SSM rounds as 3")
+    void scale5() {
+        Rehearsal.Result five = run(Scenario.SCALE_5);
+        assertConverged(five, 5);
+        Rehearsal.Result three = run(Scenario.FRESH);
+        assertEquals(three.report().ssmRounds(), five.report().ssmRounds(),
+            "one SSM round per step, whatever the size: 3 nodes " + three.report().ssmRounds() + ", 5 nodes "
+                + five.report().ssmRounds());
+        live(five).forEach(n -> assertEquals(1, n.createMdCount(), n.instanceId()));
+        assertEquals(1, live(five).stream().mapToInt(NodeSnapshot::syncSkipCount).sum());
+        assertEquals(5, five.completions().stream().filter(c -> c.result().equals(LifecycleModel.CONTINUE)).count());
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("burst: 3 launch events and a re-adjust at once run one reconcile at a time, complete every action, repeat no work")
+    void burst() {
+        Rehearsal.Result result = run(Scenario.BURST);
+        assertConverged(result, 3);
+        RehearsalReport report = result.report();
+        assertEquals(4, report.executions().size(), report.executions().toString());
+        List<RehearsalReport.ExecutionReport> holders = report.executions().stream()
+            .filter(RehearsalReport.ExecutionReport::lockAcquired).toList();
+        assertEquals(1, holders.size(), "one reconcile holds the lock, the others coalesce (I5): " + report.executions());
+        report.executions().stream().filter(e -> !e.lockAcquired())
+            .forEach(e -> assertEquals(0, e.ssmRounds(), e.name() + " coalesced and sent nothing"));
+        assertEquals(3, result.completions().stream().filter(c -> c.result().equals(LifecycleModel.CONTINUE)).count());
+        for (String document : List.of("drbd-install", "drbd-prepare-lvm", "drbd-write-config", "drbd-create-md",
+            "drbd-up", "drbd-skip-initial-sync")) {
+            assertEquals(1, sent(result.commands(), document), document + " sent once: no duplicate work");
+        }
+        live(result).forEach(n -> assertEquals(1, n.createMdCount(), n.instanceId()));
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("ssm-failure: install fails on one node: its launch ABANDONed, the others untouched, lock released, failure names the node")
+    void ssmFailure() {
+        Rehearsal.Result result = run(Scenario.SSM_FAILURE);
+        RehearsalReport report = result.report();
+        assertTrue(report.passed(), why(result));
+        String faulty = result.roles().get("faulty");
+        List<RehearsalReport.ExecutionReport> failed = report.executions().stream()
+            .filter(e -> e.status().equals("FAILED")).toList();
+        assertEquals(1, failed.size(), report.executions().toString());
+        assertEquals("NodeStepFailed", failed.get(0).error());
+        assertTrue(failed.get(0).cause().contains(faulty) && failed.get(0).cause().contains("InstallDrbd"),
+            failed.get(0).cause());
+        assertEquals(List.of(new RehearsalReport.Action(faulty, "launch", "ABANDON")), report.lifecycle().actions(),
+            "only the failing node's launch is abandoned (I4)");
+        assertNull(report.lockHolder(), "the failure path releases the lock");
+
+        Set<String> documents = result.commands().stream().map(CommandRecord::documentFile)
+            .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(Set.of("drbd-status", "drbd-install"), documents, "nothing after the failed install round");
+        result.snapshots().values().stream().filter(n -> !n.instanceId().equals(faulty)).forEach(n -> {
+            assertFalse(n.terminated(), n.instanceId());
+            assertEquals(List.of(), n.lvm().physicalVolumes(), n.instanceId() + " untouched beyond install");
+            assertFalse(n.metadata(), n.instanceId());
+            assertTrue(report.lifecycle().pending().contains(n.instanceId()), n.instanceId() + " keeps its launch action");
+        });
+        assertTrue(result.snapshots().get(faulty).terminated(), "the abandoned instance is terminated");
+    }
+
+    @Test
+    @Order(8)
+    @DisplayName("foreign-disk: a data disk with another filesystem is refused and nothing is written to it")
+    void foreignDisk() {
+        Rehearsal.Result result = run(Scenario.FOREIGN_DISK);
+        RehearsalReport report = result.report();
+        assertTrue(report.passed(), why(result));
+        String faulty = result.roles().get("faulty");
+        RehearsalReport.ExecutionReport failed = report.executions().stream()
+            .filter(e -> e.status().equals("FAILED")).findFirst().orElseThrow(() -> new AssertionError(report.executions()));
+        assertTrue(failed.cause().contains(faulty) && failed.cause().contains("PrepareLvm"), failed.cause());
+        assertTrue(failed.cause().contains("exit 3"), "refused by a safety guard (exit 3): " + failed.cause());
+        NodeSnapshot disk = result.snapshots().get(faulty);
+        assertEquals(List.of(), disk.lvm().physicalVolumes(), "no PV on the foreign disk");
+        assertEquals(List.of(), disk.lvm().volumeGroups());
+        assertFalse(disk.metadata(), "no DRBD metadata on the foreign disk");
+        for (String writer : List.of("pvcreate", "vgcreate", "lvcreate", "wipefs", "mkfs.ext4", "drbdadm create-md")) {
+            assertEquals(0, disk.callCount(writer), writer + " ran on the foreign disk: " + disk.calls());
+        }
+        assertEquals(List.of(new RehearsalReport.Action(faulty, "launch", "ABANDON")), report.lifecycle().actions());
+        assertNull(report.lockHolder());
+        assertEquals(0, sent(result.commands(), "drbd-write-config") + sent(result.commands(), "drbd-create-md"),
+            "the run stops at the refusal");
+    }
+}
