@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Turns the raw measurements of bench/run into the Markdown results table (stdout)."""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+from pathlib import Path
+
+
+def fmt_ratio(ours, base):
+    if ours is None or base in (None, 0):
+        return "—"
+    return f"{ours / base:.2f}x"
+
+
+def met(flag):
+    if flag is None:
+        return "n/a"
+    return "yes" if flag else "**no**"
+
+
+def java_version():
+    out = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
+    return " / ".join(line.strip() for line in out[:2])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out-dir", required=True)
+    parser.add_argument("--ours-jar", required=True)
+    parser.add_argument("--naive-jar", required=True)
+    parser.add_argument("--runs", type=int, required=True)
+    parser.add_argument("--jvm-flags", required=True)
+    parser.add_argument("--bench-seconds", type=int, required=True)
+    args = parser.parse_args()
+    out = Path(args.out_dir)
+    rows = []
+    notes = []
+
+    # 1. Cold path.
+    samples = {}
+    with open(out / "cold.tsv", newline="") as f:
+        for rec in csv.DictReader(f, delimiter="\t"):
+            key = (rec["handler"], rec["variant"])
+            samples.setdefault(key, {"cold": [], "warm": []})
+            samples[key]["cold"].append(int(rec["cold_ms"]))
+            samples[key]["warm"].append(int(rec["warm_us"]) / 1000.0)
+    cold_met = []
+    for handler in ("AcquireClusterLock", "DescribeCluster"):
+        ours, base = samples[(handler, "ours")], samples[(handler, "baseline")]
+        for label, fn in (("min", min), ("median", statistics.median)):
+            o, b = fn(ours["cold"]), fn(base["cold"])
+            ok = o <= 0.5 * b
+            cold_met.append(ok)
+            rows.append((f"{handler} cold start → 1st event, {label} of {len(ours['cold'])} (ms)",
+                         f"{o:.0f}", f"{b:.0f}", fmt_ratio(o, b), "≤ 0.5x", met(ok)))
+        step = samples.get((handler, "step-default-builders-small-jar"))
+        if step:
+            o, b = statistics.median(step["cold"]), statistics.median(base["cold"])
+            rows.append((f"↳ step: baseline handler (default builders + chains) on our small jar "
+                         f"(URLConnection the only HTTP client), median (ms)",
+                         f"{o:.0f}", f"{b:.0f}", fmt_ratio(o, b), "shows the jar/HTTP-client effect", "n/a"))
+        o, b = statistics.median(ours["warm"]), statistics.median(base["warm"])
+        rows.append((f"{handler} warm invocation (2nd call, same JVM), median (ms)",
+                     f"{o:.1f}", f"{b:.1f}", fmt_ratio(o, b), "reported", "n/a"))
+    rows.append(("SnapStart restore + priming", "not measurable here", "—", "—", "reported", "n/a"))
+
+    # 2. Artifact.
+    o, b = os.path.getsize(args.ours_jar), os.path.getsize(args.naive_jar)
+    rows.append(("Lambda artifact size (MB)", f"{o / 1e6:.1f}", f"{b / 1e6:.1f}", fmt_ratio(o, b),
+                 "≤ 0.5x", met(o <= 0.5 * b)))
+
+    # 3. Orchestration.
+    reh_dir = out / "rehearsal"
+    reports = {}
+    runs = {}
+    if (reh_dir / "runs.tsv").exists():
+        for line in (reh_dir / "runs.tsv").read_text().splitlines():
+            scenario, nodes, rc, ms = line.split("\t")
+            runs[(scenario, int(nodes))] = (int(rc), int(ms))
+            path = reh_dir / f"{scenario}-{nodes}.json"
+            if path.exists():
+                reports[(scenario, int(nodes))] = json.loads(path.read_text())
+    if not runs:
+        rows.append(("Orchestration (bin/rehearse)", "not run (--skip-rehearsal)", "—", "—", "see issue 6", "n/a"))
+    else:
+        failed = [f"{s} --nodes {n} (exit {rc})" for (s, n), (rc, _) in runs.items()
+                  if rc != 0 or reports.get((s, n), {}).get("result") != "passed"]
+        if failed:
+            notes.append("Rehearsals that did not pass: " + ", ".join(failed)
+                         + " (logs in bench/target-bench/rehearsal/).")
+        fresh = {n: reports[("fresh", n)] for n in (3, 5, 9) if ("fresh", n) in reports}
+        if fresh:
+            rounds = {n: r["ssmRounds"] for n, r in fresh.items()}
+            base = rounds.get(3)
+            worst = max(rounds.values())
+            rows.append(("fresh: SSM rounds at " + " / ".join(f"{n}" for n in rounds) + " nodes",
+                         " / ".join(str(v) for v in rounds.values()), f"{base} (3 nodes)",
+                         fmt_ratio(worst, base), "independent of node count",
+                         met(len(set(rounds.values())) == 1)))
+            for n, r in fresh.items():
+                rows.append((f"fresh {n} nodes: state transitions (all executions)", str(r["stateTransitions"]),
+                             "—", "—", "≤ 150", met(r["stateTransitions"] <= 150)))
+            rows.append(("fresh: SSM commands / mutating at " + " / ".join(str(n) for n in fresh) + " nodes",
+                         " / ".join(f"{r['ssmCommands']}/{r['mutatingSsmCommands']}" for r in fresh.values()),
+                         "—", "—", "reported", "n/a"))
+            rows.append(("fresh: wall time at " + " / ".join(str(n) for n in fresh) + " nodes (s)",
+                         " / ".join(f"{r['wallTimeSeconds']:.1f}" for r in fresh.values()),
+                         "—", "—", "reported", "n/a"))
+            if any(r["stateTransitions"] > 150 for r in fresh.values()):
+                r3 = fresh.get(3) or next(iter(fresh.values()))
+                main_exec = max(r3["executions"], key=lambda e: e["stateTransitions"])
+                notes.append(
+                    f"fresh misses ≤ 150 transitions: {r3['ssmRounds']} SSM rounds, and the planner re-observes "
+                    "the nodes (a read-only drbd-status round) after every mutating step, so each step costs "
+                    "Plan → Send → Wait/Collect loops plus an observe loop; the main execution alone had "
+                    f"{main_exec['stateTransitions']} transitions in {main_exec.get('reconcileRounds', 1)} reconcile "
+                    "round(s) (a second round runs when launch triggers were coalesced while it ran). The count "
+                    "also grows with node count (" + " / ".join(str(r["stateTransitions"]) for r in fresh.values())
+                    + ") through more WaitForCommand polls while longer commands run, and varies run to run. "
+                    "Reaching ≤ 150 needs the node step to report its resulting state (no separate observe "
+                    "round after each mutating step) and fewer Wait polls per round.")
+        noop = reports.get(("readjust-noop", 3))
+        if noop:
+            phase = noop["phases"][-1]
+            rows.append((f"readjust-noop 3 nodes ('{phase['name']}' phase): SSM rounds / mutating commands",
+                         f"{phase['ssmRounds']} / {phase['mutatingSsmCommands']}", "—", "—", "1 read-only / 0",
+                         met(phase["ssmRounds"] == 1 and phase["mutatingSsmCommands"] == 0)))
+            rows.append((f"readjust-noop 3 nodes ('{phase['name']}' phase): state transitions",
+                         str(phase["stateTransitions"]), "—", "—", "≤ 30", met(phase["stateTransitions"] <= 30)))
+            execs = [e for e in noop["executions"] if e["name"] in phase["executions"]]
+            if execs:
+                rows.append(("readjust-noop 3 nodes: re-adjust execution time (s)",
+                             f"{sum(e['durationSeconds'] for e in execs):.1f}", "—", "—", "reported", "n/a"))
+        rep = reports.get(("replace", 3))
+        if rep:
+            later = rep["phases"][1:] or rep["phases"]
+            rows.append(("replace 3 nodes (after setup): SSM rounds / transitions / mutating",
+                         f"{sum(p['ssmRounds'] for p in later)} / {sum(p['stateTransitions'] for p in later)}"
+                         f" / {sum(p['mutatingSsmCommands'] for p in later)}",
+                         "—", "—", "reported", "n/a"))
+            rows.append(("replace 3 nodes: wall time, whole scenario (s)", f"{rep['wallTimeSeconds']:.1f}",
+                         "—", "—", "reported", "n/a"))
+        rows.append(("Orchestration overhead vs node-side time", "not measurable from the report", "—", "—",
+                     "≤ 10%", "n/a"))
+        notes.append("Orchestration overhead: the rehearsal report has wall time per execution but no node-side "
+                     "script time per command (SSM invocation start/end) and no count of Wait polls, so overhead "
+                     "cannot be split from node time; the report needs per-command execution start/end times.")
+
+    # 4. Tooling.
+    synth = (out / "synth_ms").read_text().strip() if (out / "synth_ms").exists() else "not run"
+    rows.append(("`cdk synth --quiet` offline, app prebuilt (s)",
+                 f"{int(synth) / 1000:.1f}" if synth.isdigit() else synth, "—", "—", "reported", "n/a"))
+    rows.append(("`bin/test` total", "see CI", "—", "—", "< 15 min", "n/a"))
+
+    cold_ok = all(cold_met)
+    if not cold_ok:
+        notes.insert(0,
+            "Cold path misses ≤ 0.5x: both variants pay the same JVM start (~0.1 s), Jackson and SDK class "
+            "loading (service model, marshallers, endpoint rules, signer, credential/region code) before the "
+            "first request. The '↳ step' rows run the baseline handler (default builders and chains, clients "
+            "built in handleRequest) on our small jar: it lands close to ours, so the gain that is there comes "
+            "from the jar and the single URLConnection HTTP client (no Apache/Netty classes), while explicit "
+            "region/credentials and static clients save little on the first event (they pay off on warm calls). "
+            "The rest is class loading and interpretation of the SDK itself, which on Lambda SnapStart "
+            "(restore from a snapshot, ideally with a priming hook that issues a request before the checkpoint) "
+            "removes; that cannot be reproduced on a plain JVM here.")
+    notes.append("SnapStart: the functions are deployed with SnapStart on published versions, but no CRaC "
+                 "priming hook exists and a snapshot restore needs the Lambda service (or a CRaC JDK), so "
+                 "restore time and priming are not measured here.")
+
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmark results (`bench/run`)",
+        "",
+        f"- Date: {today}",
+        f"- Machine: {os.cpu_count()} CPUs (`nproc` {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()}), "
+        f"{platform.system()} {platform.release()}; shared, numbers vary run to run",
+        f"- JVM: {java_version()}; handler JVMs run with `{args.jvm_flags}`",
+        f"- Cold path: {args.runs} runs per handler and variant (interleaved, after one unmeasured run each), "
+        "fresh JVM from launch to the end of the first handled event, moto on 127.0.0.1; baseline = the same "
+        "handler logic with default client builders inside handleRequest (apache HTTP client, default region "
+        "and credential chains) in a fat jar with the full SDK modules + ec2 (`bench/naive`)",
+        f"- Whole bench took {args.bench_seconds} s",
+        "",
+        "| metric | ours | baseline | ratio | goal | met? |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    lines += ["", "Notes:", ""] + [f"- {n}" for n in notes]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
