@@ -34,6 +34,15 @@ import java.util.Optional;
  * @param phases per phase
  * @param cluster the final cluster table
  * @param wallTimeSeconds from start to the end of the last execution
+ * @param nodeSideSeconds the time the workflow must at least wait for the nodes: the sum, over every
+ *     SSM command (SendCommand) of the run, of the longest per-node script run time of that command
+ *     (invocation start to end on the slowest target; time spent Pending before a node picks the
+ *     command up is not node-side time)
+ * @param orchestrationOverheadSeconds the sum of the wall times of the SUCCEEDED executions minus
+ *     {@code nodeSideSeconds}: everything the workflow spends besides node scripts running (state
+ *     transitions, Lambda handler calls, WaitForCommand wait/poll intervals after a command has
+ *     finished, emulator latency). Read-only drbd-status rounds count as node-side time like any
+ *     command; coalesced executions (short, no lock) add their wall time to the overhead
  * @param sandbox where the logs are (kept with --keep-sandbox or after a failure), or {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -53,6 +62,8 @@ public record RehearsalReport(
     List<Phase> phases,
     List<ClusterRow> cluster,
     double wallTimeSeconds,
+    double nodeSideSeconds,
+    double orchestrationOverheadSeconds,
     String sandbox) {
 
     public static final String PASSED = "passed";
@@ -148,9 +159,12 @@ public record RehearsalReport(
      * @param ssmCommands invocations
      * @param mutatingSsmCommands mutating invocations
      * @param lifecycle actions completed in it
+     * @param nodeSideSeconds as the report's, over the commands sent in this phase
+     * @param orchestrationOverheadSeconds as the report's: wall times of the phase's SUCCEEDED
+     *     executions minus its {@code nodeSideSeconds}
      */
     public record Phase(String name, List<String> executions, int stateTransitions, int ssmRounds, int ssmCommands,
-        int mutatingSsmCommands, Lifecycle lifecycle) {
+        int mutatingSsmCommands, Lifecycle lifecycle, double nodeSideSeconds, double orchestrationOverheadSeconds) {
     }
 
     /**

@@ -433,7 +433,8 @@ public final class RehearsalRun implements AutoCloseable {
             phaseReports.add(new RehearsalReport.Phase(mark.name(), inPhase.stream().map(Execution::name).toList(),
                 inPhase.stream().mapToInt(Execution::stateTransitions).sum(), phaseCommands.size(),
                 invocations(phaseCommands, false), invocations(phaseCommands, true),
-                lifecycleReport(phaseCompletions, heartbeats, List.of())));
+                lifecycleReport(phaseCompletions, heartbeats, List.of()), nodeSideSeconds(phaseCommands),
+                overheadSeconds(inPhase, phaseCommands)));
         }
         Instant end = executions.stream().map(Execution::stopDate).filter(java.util.Objects::nonNull)
             .max(Instant::compareTo).orElse(Instant.now());
@@ -443,7 +444,28 @@ public final class RehearsalRun implements AutoCloseable {
             lifecycleReport(completions, lifecycle.heartbeats(),
                 lifecycle.pendingActions().stream().map(LifecycleModel.Instance::instanceId).toList()),
             lockHolder(), phaseReports, clusterTable(), Duration.between(started, end).toMillis() / 1000.0,
-            keepSandbox ? sandbox.toString() : null);
+            nodeSideSeconds(commands), overheadSeconds(executions, commands), keepSandbox ? sandbox.toString() : null);
+    }
+
+    /**
+     * Node-side time of {@code commands}: per command, the longest script run time among its
+     * targets (what the workflow must wait for at least), summed.
+     */
+    private static double nodeSideSeconds(List<CommandRecord> commands) {
+        long millis = commands.stream()
+            .mapToLong(c -> c.results().values().stream().mapToLong(r -> r.duration().toMillis()).max().orElse(0))
+            .sum();
+        return millis / 1000.0;
+    }
+
+    /**
+     * Orchestration overhead: the wall times of the SUCCEEDED {@code executions}, summed, minus the
+     * node-side time of {@code commands} (see {@link RehearsalReport}).
+     */
+    private static double overheadSeconds(List<Execution> executions, List<CommandRecord> commands) {
+        long wallMillis = executions.stream().filter(e -> "SUCCEEDED".equals(e.status()))
+            .mapToLong(e -> e.duration().toMillis()).sum();
+        return (wallMillis - Math.round(nodeSideSeconds(commands) * 1000)) / 1000.0;
     }
 
     private static int invocations(List<CommandRecord> commands, boolean mutatingOnly) {
