@@ -14,8 +14,9 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  * SDK v2 clients, each built once per Lambda container on first use: region from
  * {@code AWS_REGION}, {@link EnvironmentVariableCredentialsProvider} (Lambda's credentials, read
  * again on every call, so a SnapStart snapshot keeps no expiring credential), and one shared
- * {@link UrlConnectionHttpClient}. {@code AWS_ENDPOINT_URL} (the SDK reads it itself) points them
- * at emulated AWS in the rehearsal.
+ * {@link UrlConnectionHttpClient}. The SDK's standard endpoint settings ({@code AWS_ENDPOINT_URL} and
+ * the per-service {@code AWS_ENDPOINT_URL_<SERVICE>}, read by the SDK itself) point them at emulated
+ * AWS in the rehearsal.
  */
 public final class AwsClients {
 
