@@ -20,17 +20,7 @@ import java.util.function.IntFunction;
  */
 public enum Scenario {
 
-    FRESH("fresh", 3, "a cluster from nothing: every launch action CONTINUEd, every disk UpToDate, every peer Connected") {
-        @Override
-        void act(RehearsalRun run) {
-            launchCluster(run, run.config().nodes(), null);
-        }
-
-        @Override
-        List<String> check(RehearsalRun run) {
-            return converged(run);
-        }
-    },
+    FRESH("fresh", 3, "a cluster from nothing: every launch action CONTINUEd, every disk UpToDate, every peer Connected"),
 
     READJUST_NOOP("readjust-noop", 3, "a re-adjust right after a fresh cluster sends no mutating SSM command") {
         @Override
@@ -99,17 +89,7 @@ public enum Scenario {
         }
     },
 
-    SCALE_5("scale-5", 5, "5 nodes from nothing converge in as many SSM rounds as 3") {
-        @Override
-        void act(RehearsalRun run) {
-            launchCluster(run, run.config().nodes(), null);
-        }
-
-        @Override
-        List<String> check(RehearsalRun run) {
-            return converged(run);
-        }
-    },
+    SCALE_5("scale-5", 5, "5 nodes from nothing converge in as many SSM rounds as 3"),
 
     BURST("burst", 3, "launch events of every node and a re-adjust at once: one reconcile at a time, every action completed") {
         @Override
@@ -198,11 +178,18 @@ public enum Scenario {
         return expectation;
     }
 
-    /** Drives the emulated account; returns when every execution it caused has ended. */
-    abstract void act(RehearsalRun run);
+    /**
+     * Drives the emulated account; returns when every execution it caused has ended. Default: the
+     * group launches the configured number of nodes.
+     */
+    void act(RehearsalRun run) {
+        launchCluster(run, run.config().nodes(), null);
+    }
 
-    /** What did not end as designed (empty: passed). */
-    abstract List<String> check(RehearsalRun run);
+    /** What did not end as designed (empty: passed). Default: the cluster converged. */
+    List<String> check(RehearsalRun run) {
+        return converged(run);
+    }
 
     public static Scenario named(String name) {
         return Arrays.stream(values()).filter(s -> s.name.equals(name.toLowerCase(Locale.ROOT))).findFirst()
