@@ -23,8 +23,8 @@ import software.constructs.Node;
  * <p>Every key and its default is listed in {@code cdk.json} so users see what they can set;
  * {@link #defaultContext()} is the same list in code. Override a value with
  * {@code npx cdk synth -c drbd:nodeCount=5} or by editing {@code cdk.json}. An invalid value
- * stops synthesis with an {@link IllegalArgumentException} that names the key, the value and
- * what is allowed.
+ * stops synthesis with an {@link InvalidSettingException} that names the key, the value and
+ * what is allowed; the app prints it as one line.
  *
  * @param region AWS region the stack is pinned to ({@code drbd:region})
  * @param availabilityZones exactly three distinct zones of {@code region}
@@ -45,8 +45,8 @@ import software.constructs.Node;
  *     bastion is reached through SSM Session Manager ({@code drbd:sshCidr})
  * @param lifecycleHookTimeoutSec heartbeat timeout of the launch and terminate lifecycle hooks,
  *     2400..7200 s ({@code drbd:lifecycleHookTimeoutSec})
- * @param readjustIntervalMinutes minutes between scheduled re-adjust reconciles, 5..1440; 0
- *     switches the schedule off ({@code drbd:readjustIntervalMinutes})
+ * @param readjustIntervalMinutes minutes between scheduled re-adjust reconciles, 5 up to half the
+ *     lifecycle hook timeout; 0 switches the schedule off ({@code drbd:readjustIntervalMinutes})
  */
 public record ClusterSettings(
         String region,
@@ -85,6 +85,12 @@ public record ClusterSettings(
      */
     public static final int MIN_LIFECYCLE_HOOK_TIMEOUT_SEC = 2400;
     public static final String READJUST_INTERVAL_MINUTES = PREFIX + "readjustIntervalMinutes";
+    /**
+     * Amazon EC2 Auto Scaling sends its lifecycle events to EventBridge on a best-effort basis, so
+     * the schedule is the backstop for a lost one: it must find the waiting instance while its hook
+     * has at least half its heartbeat timeout left.
+     */
+    static final int MAX_READJUST_SHARE_OF_HOOK_TIMEOUT = 2;
 
     /** Supported Ubuntu LTS releases (Canonical publishes their AMI ids in public SSM parameters). */
     public static final List<String> UBUNTU_RELEASES = List.of("22.04", "24.04");
@@ -130,10 +136,13 @@ public record ClusterSettings(
                 "an integer from " + MIN_LIFECYCLE_HOOK_TIMEOUT_SEC + " to 7200 seconds: the workflow records a"
                         + " heartbeat before each node step, and one step may take up to "
                         + MIN_LIFECYCLE_HOOK_TIMEOUT_SEC + " s (SSM delivery 600 s + the install document's 1800 s)");
+        int maxReadjustMinutes = lifecycleHookTimeoutSec / 60 / MAX_READJUST_SHARE_OF_HOOK_TIMEOUT;
         require(readjustIntervalMinutes == 0
-                        || (readjustIntervalMinutes >= 5 && readjustIntervalMinutes <= 1440),
+                        || (readjustIntervalMinutes >= 5 && readjustIntervalMinutes <= maxReadjustMinutes),
                 READJUST_INTERVAL_MINUTES, readjustIntervalMinutes,
-                "0 (no scheduled re-adjust) or an integer from 5 to 1440 (minutes)");
+                "0 (no scheduled re-adjust) or an integer from 5 to " + maxReadjustMinutes + " minutes: at most"
+                        + " half of " + LIFECYCLE_HOOK_TIMEOUT_SEC + "=" + lifecycleHookTimeoutSec + " s, so that a"
+                        + " lifecycle event EventBridge did not deliver is picked up before its hook times out");
     }
 
     /** @return whether a schedule re-runs the reconcile to repair drift */
@@ -162,7 +171,7 @@ public record ClusterSettings(
         d.put(NAT_GATEWAYS, 3);
         d.put(SSH_CIDR, "");
         d.put(LIFECYCLE_HOOK_TIMEOUT_SEC, 3600);
-        d.put(READJUST_INTERVAL_MINUTES, 60);
+        d.put(READJUST_INTERVAL_MINUTES, 30);
         return Collections.unmodifiableMap(d);
     }
 
@@ -171,7 +180,7 @@ public record ClusterSettings(
      *
      * @param node the node whose context holds the {@code drbd:} keys
      * @return validated settings
-     * @throws IllegalArgumentException when a value is invalid or a {@code drbd:} key is unknown
+     * @throws InvalidSettingException when a value is invalid or a {@code drbd:} key is unknown
      */
     public static ClusterSettings fromContext(Node node) {
         Object all = node.getAllContext();
@@ -188,18 +197,23 @@ public record ClusterSettings(
      *
      * @param context context key to value; keys without the {@code drbd:} prefix are ignored
      * @return validated settings
-     * @throws IllegalArgumentException when a value is invalid or a {@code drbd:} key is unknown
+     * @throws InvalidSettingException when a value is invalid or a key looks like a {@code drbd:}
+     *     key but is none (a typo would otherwise be ignored silently)
      */
     public static ClusterSettings fromContext(Map<String, ?> context) {
         Map<String, Object> defaults = defaultContext();
-        Set<String> unknown = new TreeSet<>();
-        for (String key : context.keySet()) {
-            if (key.startsWith(PREFIX) && !defaults.containsKey(key)) {
-                unknown.add(key);
+        Map<String, String> byLooseName = new LinkedHashMap<>();
+        defaults.keySet().forEach(key -> byLooseName.put(looseName(key), key));
+        List<String> unknown = new ArrayList<>();
+        for (String key : new TreeSet<>(context.keySet())) {
+            if (defaults.containsKey(key) || !looksLikeOurs(key, byLooseName)) {
+                continue;
             }
+            String meant = byLooseName.get(looseName(key));
+            unknown.add(key + (meant == null ? "" : " (did you mean " + meant + "?)"));
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("Unknown context key(s) " + unknown
+            throw new InvalidSettingException("Unknown context key(s) " + String.join(", ", unknown)
                     + "; allowed drbd: keys are " + defaults.keySet());
         }
         Map<String, Object> values = new LinkedHashMap<>(defaults);
@@ -224,6 +238,21 @@ public record ClusterSettings(
                 ssh.isEmpty() ? Optional.empty() : Optional.of(ssh),
                 integer(values, LIFECYCLE_HOOK_TIMEOUT_SEC),
                 integer(values, READJUST_INTERVAL_MINUTES));
+    }
+
+    /**
+     * A key meant for this app: it starts with {@code drbd} and a separator in any case
+     * ({@code drbd.nodeCount}, {@code DRBD_nodeCount}), or it is a known key with other case or
+     * separators ({@code drbd:nodecount}).
+     */
+    private static boolean looksLikeOurs(String key, Map<String, String> byLooseName) {
+        return key.toLowerCase(java.util.Locale.ROOT).matches("^drbd[:._/-].*")
+                || byLooseName.containsKey(looseName(key));
+    }
+
+    /** Lower case without separators: {@code drbd:nodeCount}, {@code drbd.nodecount} → drbdnodecount. */
+    private static String looseName(String key) {
+        return key.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
     }
 
     private static String string(Map<String, Object> values, String key) {
@@ -297,7 +326,7 @@ public record ClusterSettings(
         boolean arm = m.group(1).equals("a") || m.group(3).contains("g");
         String wanted = arm ? "arm64" : "amd64";
         if (!wanted.equals(architecture)) {
-            throw new IllegalArgumentException("Invalid context " + INSTANCE_TYPE + "=" + instanceType
+            throw new InvalidSettingException("Invalid context " + INSTANCE_TYPE + "=" + instanceType
                     + ": it is an " + wanted + " type but " + ARCHITECTURE + "=" + architecture
                     + "; allowed: an instance type of the configured architecture ("
                     + (arm ? "e.g. t3.medium for amd64" : "a Graviton type such as t4g.medium for arm64")
@@ -318,9 +347,17 @@ public record ClusterSettings(
         }
     }
 
-    private static IllegalArgumentException invalid(String key, Object value, String allowed) {
+    private static InvalidSettingException invalid(String key, Object value, String allowed) {
         String shown = value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
-        return new IllegalArgumentException(
-                "Invalid context " + key + "=" + shown + ": must be " + allowed);
+        return new InvalidSettingException("Invalid context " + key + "=" + shown + ": must be " + allowed);
+    }
+
+    /** A context value or key the app refuses; its message is one line naming key, value and what is allowed. */
+    public static final class InvalidSettingException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidSettingException(String message) {
+            super(message);
+        }
     }
 }

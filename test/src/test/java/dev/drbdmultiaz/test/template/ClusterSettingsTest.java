@@ -50,6 +50,7 @@ class ClusterSettingsTest {
         assertEquals(3, s.natGateways());
         assertEquals(Optional.empty(), s.sshCidr());
         assertEquals(3600, s.lifecycleHookTimeoutSec());
+        assertEquals(30, s.readjustIntervalMinutes());
     }
 
     @Test
@@ -63,6 +64,7 @@ class ClusterSettingsTest {
         context.put("drbd:architecture", "arm64");
         context.put("drbd:sshCidr", "203.0.113.0/24");
         context.put("drbd:lifecycleHookTimeoutSec", 2400.0);
+        context.put("drbd:readjustIntervalMinutes", "20");
         ClusterSettings s = ClusterSettings.fromContext(context);
         assertEquals(List.of("eu-west-1a", "eu-west-1b", "eu-west-1c"), s.availabilityZones());
         assertEquals(5, s.nodeCount());
@@ -103,6 +105,8 @@ class ClusterSettingsTest {
                 Arguments.of("drbd:instanceType", "t4g.medium"),
                 Arguments.of("drbd:ubuntuRelease", "20.04"),
                 Arguments.of("drbd:architecture", "x86_64"),
+                Arguments.of("drbd:readjustIntervalMinutes", 4),
+                Arguments.of("drbd:readjustIntervalMinutes", 31),
                 Arguments.of("drbd:region", "moon-1"));
     }
 
@@ -128,6 +132,46 @@ class ClusterSettingsTest {
         assertTrue(e.getMessage().contains("drbd:nodeCount"), e::getMessage);
     }
 
+    @ParameterizedTest(name = "refuses {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"drbd.nodeCount", "DRBD:nodeCount", "drbd_nodeCount",
+        "drbd-nodeCount", "Drbd:NodeCount", "drbd:node-count"})
+    @DisplayName("refuses a key that looks like a drbd: key but is none, naming the key it resembles and the known keys")
+    void failsOnNearMissKey(String key) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ClusterSettings.fromContext(Map.of(key, 5)));
+        assertTrue(e.getMessage().contains(key + " (did you mean drbd:nodeCount?)"), e::getMessage);
+        assertTrue(e.getMessage().contains(ClusterSettings.defaultContext().keySet().toString()), e::getMessage);
+    }
+
+    @Test
+    @DisplayName("refuses an unknown key with a drbd prefix and another separator, and ignores other apps' keys")
+    void failsOnForeignLookingDrbdKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ClusterSettings.fromContext(Map.of("drbd.replicas", 5)));
+        assertTrue(e.getMessage().startsWith("Unknown context key(s) drbd.replicas;"), e::getMessage);
+        assertEquals(3, ClusterSettings.fromContext(Map.of("@aws-cdk/core:newStyleStackSynthesis", true,
+                "drbdmanage", "x", "nodeCount", 5)).nodeCount());
+    }
+
+    @ParameterizedTest(name = "hook {0} s allows a schedule of at most {1} minutes")
+    @org.junit.jupiter.params.provider.CsvSource({"2400, 20", "3600, 30", "7200, 60"})
+    @DisplayName("the re-adjust schedule may be at most half the lifecycle hook timeout (lost events are best effort)")
+    void readjustWithinHalfTheHookTimeout(int hookSeconds, int maxMinutes) {
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("drbd:lifecycleHookTimeoutSec", hookSeconds);
+        context.put("drbd:readjustIntervalMinutes", maxMinutes);
+        assertEquals(maxMinutes, ClusterSettings.fromContext(context).readjustIntervalMinutes());
+        context.put("drbd:readjustIntervalMinutes", maxMinutes + 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ClusterSettings.fromContext(context));
+        assertTrue(e.getMessage().startsWith("Invalid context drbd:readjustIntervalMinutes=" + (maxMinutes + 1)
+                + ": must be 0 (no scheduled re-adjust) or an integer from 5 to " + maxMinutes + " minutes"),
+                e::getMessage);
+        assertTrue(e.getMessage().contains("drbd:lifecycleHookTimeoutSec=" + hookSeconds), e::getMessage);
+        context.put("drbd:readjustIntervalMinutes", 0);
+        assertEquals(false, ClusterSettings.fromContext(context).readjustScheduled());
+    }
+
     @Test
     @DisplayName("fails when an arm64 architecture is paired with an x86 instance type")
     void failsOnArchitectureMismatch() {
@@ -135,6 +179,15 @@ class ClusterSettingsTest {
                 () -> ClusterSettings.fromContext(Map.of("drbd:architecture", "arm64")));
         assertTrue(e.getMessage().contains("drbd:instanceType=t3.medium"), e::getMessage);
         assertTrue(e.getMessage().contains("drbd:architecture=arm64"), e::getMessage);
+    }
+
+    @Test
+    @DisplayName("fails when the default amd64 architecture is paired with a Graviton instance type, naming both")
+    void failsOnGravitonTypeWithAmd64() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ClusterSettings.fromContext(Map.of("drbd:instanceType", "m7g.large")));
+        assertTrue(e.getMessage().contains("drbd:instanceType=m7g.large: it is an arm64 type but"
+                + " drbd:architecture=amd64"), e::getMessage);
     }
 
     @Test

@@ -62,9 +62,17 @@ class ReconcileAslStructureTest {
     static final Set<String> FAILURE_PATH = Set.of(
             "AbandonPendingLaunches", "ReleaseClusterLockAfterFailure", "ReconcileFailed");
 
+    /**
+     * Transient errors of a Lambda Task: the four the Step Functions developer guide names
+     * ("Handle Lambda service exceptions": ClientExecutionTimeoutException, ServiceException,
+     * AWSLambdaException, SdkClientException), throttling, and the Invoke API's SnapStart errors
+     * that mean "try again" (SnapStartTimeoutException: restore timed out, HTTP 408;
+     * SnapStartNotReadyException: the version is still initializing, HTTP 409).
+     */
     static final List<String> LAMBDA_TRANSIENT_ERRORS = List.of(
-            "Lambda.ServiceException", "Lambda.AWSLambdaException",
-            "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
+            "Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "Lambda.SnapStartTimeoutException",
+            "Lambda.SnapStartNotReadyException");
 
     static final Map<String, String> RESULT_PATHS = Map.ofEntries(
             Map.entry("AcquireClusterLock", "$.lock"),
