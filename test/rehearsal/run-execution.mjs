@@ -6,26 +6,35 @@
 //   --definition FILE          ASL file (state-machines/reconcile.asl.json), used as it is except for:
 //   --substitutions JSON       {"AcquireClusterLockFunction":"arn:aws:lambda:...", ...}: replaces
 //                              ${Key} like CloudFormation's DefinitionSubstitutions; a ${...} left over fails.
-//   --lambda-endpoint URL      the Lambda host: every Lambda Task POSTs its input to
-//                              URL/invoke/<function name from the Resource ARN> and gets the result back.
+//   --lambda-endpoint URL      the rehearsal's Lambda API: every Lambda Task calls Invoke there with the
+//                              AWS SDK for JavaScript, signed with the state machine role's credentials
+//                              (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, AWS_REGION).
 //   --execution-arn ARN        $$.Execution.Id (also Name, StateMachine.Id in the Context Object)
 //   --state-machine-arn ARN
 //   --input JSON               execution input (default {})
 //   --wait-override State=ms   (repeatable) the library's Wait state override; other waits use the
 //                              definition (SecondsPath from the handlers' results).
+//   --retry-override State=ms  (repeatable) the library's Retry interval override of a Task state.
 //
 // Output: one JSON object per line on stdout, as the execution runs: the library's event log
 // (ExecutionStarted, StateEntered, StateExited, StateFailed, StateRetried, StateCaught,
 // ExecutionSucceeded / ExecutionFailed) with the state's name and type, the output on StateExited,
 // Error/Cause on failures. Exit code: 0 succeeded, 1 failed, 2 usage or definition error.
 //
-// Lambda semantics kept from AWS: the Lambda Invoke API answers a handler error with
-// X-Amz-Function-Error and {"errorType","errorMessage","stackTrace"}; the Task then fails with
-// Error = errorType (the Java exception's class name, what Retry/Catch ErrorEquals name) and
-// Cause = that JSON object as a string. A Lambda service failure (host unreachable, HTTP 5xx)
-// fails the Task with Lambda.ServiceException, which the definition retries.
+// Lambda semantics kept from AWS (Step Functions developer guide, "Handle Lambda service exceptions"
+// and "Error handling"): a function error (Invoke answers FunctionError with
+// {"errorType","errorMessage",...}) fails the Task with Error = errorType (the Java exception's class
+// name, what Retry/Catch ErrorEquals name), or Lambda.Unknown when there is none (a timeout, a crash),
+// and Cause = that JSON object as a string. An error of the Invoke API itself fails the Task with
+// Lambda.<error code> (Lambda.TooManyRequestsException, Lambda.ServiceException, ...); a request that
+// got no answer with Lambda.SdkClientException. The SDK client does not retry on its own: the
+// definition's Retry is what retries. A result larger than 256 KiB fails with States.DataLimitExceeded.
 import { readFileSync } from 'node:fs';
+import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
+
+/** Step Functions' limit on a state's input or output (UTF-8 bytes). */
+const MAX_PAYLOAD_BYTES = 256 * 1024;
 
 function usage(message) {
   process.stderr.write(`run-execution: ${message}\n`);
@@ -33,7 +42,7 @@ function usage(message) {
 }
 
 function parseArgs(argv) {
-  const args = { waitOverrides: {}, input: '{}', substitutions: '{}' };
+  const args = { waitOverrides: {}, retryOverrides: {}, input: '{}', substitutions: '{}' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -46,11 +55,12 @@ function parseArgs(argv) {
       case '--execution-arn': args.executionArn = value; break;
       case '--state-machine-arn': args.stateMachineArn = value; break;
       case '--input': args.input = value; break;
-      case '--wait-override': {
+      case '--wait-override':
+      case '--retry-override': {
         const eq = value.lastIndexOf('=');
         const ms = Number(value.slice(eq + 1));
-        if (eq < 1 || !Number.isFinite(ms) || ms < 0) usage(`--wait-override needs State=milliseconds, got ${value}`);
-        args.waitOverrides[value.slice(0, eq)] = ms;
+        if (eq < 1 || !Number.isFinite(ms) || ms < 0) usage(`${flag} needs State=milliseconds, got ${value}`);
+        (flag === '--wait-override' ? args.waitOverrides : args.retryOverrides)[value.slice(0, eq)] = ms;
         break;
       }
       default: usage(`unknown option ${flag}`);
@@ -78,39 +88,38 @@ class TaskError extends Error {
   }
 }
 
-function functionName(resource) {
+function requireLambdaArn(resource) {
   // arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]
   const parts = resource.split(':');
   if (parts.length < 7 || parts[2] !== 'lambda' || parts[5] !== 'function') {
     throw new TaskError('States.Runtime', `Task resource ${resource} is not a Lambda function ARN`);
   }
-  return parts[6];
+  return resource;
 }
 
-function lambdaBridge(endpoint, resource) {
-  const name = functionName(resource);
+function lambdaBridge(client, resource) {
+  const functionArn = requireLambdaArn(resource);
+  const decoder = new TextDecoder();
   return async (input) => {
     let response;
     try {
-      response = await fetch(`${endpoint}/invoke/${encodeURIComponent(name)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(input),
-      });
+      response = await client.send(new InvokeCommand({ FunctionName: functionArn, Payload: JSON.stringify(input) }));
     } catch (e) {
-      throw new TaskError('Lambda.ServiceException', `Lambda host unreachable at ${endpoint}: ${e.cause?.message ?? e.message}`);
+      if (e.$metadata?.httpStatusCode) throw new TaskError(`Lambda.${e.name}`, e.message);
+      throw new TaskError('Lambda.SdkClientException', `Lambda unreachable: ${e.cause?.message ?? e.message}`);
     }
-    const text = await response.text();
-    if (response.status >= 500 || (response.status !== 200 && !response.headers.get('x-amz-function-error'))) {
-      throw new TaskError('Lambda.ServiceException', `Lambda host answered HTTP ${response.status}: ${text.slice(0, 500)}`);
+    const text = response.Payload ? decoder.decode(response.Payload) : '';
+    if (Buffer.byteLength(text, 'utf8') > MAX_PAYLOAD_BYTES) {
+      throw new TaskError('States.DataLimitExceeded',
+        `The result of ${functionArn} is ${Buffer.byteLength(text, 'utf8')} bytes, over Step Functions' 262144`);
     }
     let payload;
     try {
       payload = text.length === 0 ? null : JSON.parse(text);
     } catch {
-      throw new TaskError('Lambda.ServiceException', `Lambda ${name} returned a payload that is not JSON: ${text.slice(0, 200)}`);
+      throw new TaskError('Lambda.ServiceException', `${functionArn} returned a payload that is not JSON: ${text.slice(0, 200)}`);
     }
-    if (response.headers.get('x-amz-function-error')) {
+    if (response.FunctionError) {
       throw new TaskError(payload?.errorType ?? 'Lambda.Unknown', JSON.stringify(payload));
     }
     return payload;
@@ -150,10 +159,11 @@ async function main() {
   } catch (e) {
     usage(`cannot read the definition or input: ${e.message}`);
   }
+  const client = new LambdaClient({ endpoint: args.lambdaEndpoint, maxAttempts: 1 });
   const taskResourceLocalHandlers = {};
   const collect = (states) => {
     for (const [name, state] of Object.entries(states)) {
-      if (state.Type === 'Task') taskResourceLocalHandlers[name] = lambdaBridge(args.lambdaEndpoint, state.Resource);
+      if (state.Type === 'Task') taskResourceLocalHandlers[name] = lambdaBridge(client, state.Resource);
       if (state.Type === 'Parallel') state.Branches.forEach((b) => collect(b.States));
       if (state.Type === 'Map') collect((state.ItemProcessor ?? state.Iterator).States);
     }
@@ -163,7 +173,8 @@ async function main() {
   const name = args.executionArn.split(':').pop();
   const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input, {
-    overrides: { taskResourceLocalHandlers, waitTimeOverrides: args.waitOverrides },
+    overrides: { taskResourceLocalHandlers, waitTimeOverrides: args.waitOverrides,
+      retryIntervalOverrides: args.retryOverrides },
     context: {
       Execution: { Id: args.executionArn, Name: name, RoleArn: 'arn:aws:iam::123456789012:role/rehearsal' },
       StateMachine: { Id: args.stateMachineArn, Name: args.stateMachineArn.split(':').pop() },

@@ -3,21 +3,26 @@ package dev.drbdmultiaz.rehearsal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.drbdmultiaz.rehearsal.asl.AslRunner;
 import dev.drbdmultiaz.rehearsal.aws.AutoScalingFront;
+import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
+import dev.drbdmultiaz.rehearsal.aws.EventBus;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
 import dev.drbdmultiaz.rehearsal.aws.MotoServer;
 import dev.drbdmultiaz.rehearsal.aws.SerializingFront;
 import dev.drbdmultiaz.rehearsal.aws.StepFunctionsFront;
-import dev.drbdmultiaz.rehearsal.lambda.LambdaHost;
+import dev.drbdmultiaz.rehearsal.lambda.FunctionSpec;
+import dev.drbdmultiaz.rehearsal.lambda.LambdaService;
 import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
 import dev.drbdmultiaz.rehearsal.nodes.NodeFaults;
 import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
 import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
 import dev.drbdmultiaz.rehearsal.nodes.SimulatedNode;
 import dev.drbdmultiaz.rehearsal.nodes.SsmEmulator;
+import dev.drbdmultiaz.rehearsal.stack.DeployedStack;
+import dev.drbdmultiaz.rehearsal.stack.SynthesizedStack;
 import dev.drbdmultiaz.rehearsal.support.ChildProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,11 +42,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
+import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -53,26 +58,28 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
- * One rehearsal: the emulated AWS account (moto for DynamoDB, EC2 and Auto Scaling behind the
- * {@link AutoScalingFront}; the {@link StepFunctionsFront} running the real ASL with
- * aws-local-stepfunctions; the {@link SsmEmulator} running the real documents on a
- * {@link NodeFleet}), the Lambda host running the real handlers, and the operations a scenario
- * performs on them (launch the group, terminate or reboot a node, publish events). Closing it
- * stops every process it started; so does the JVM's shutdown (Ctrl-C).
+ * One rehearsal: the stack as {@code cdk synth} writes it, deployed into an emulated account.
+ * moto holds DynamoDB, EC2 and Auto Scaling behind the {@link AutoScalingFront} and a
+ * {@link SerializingFront}; the {@link StepFunctionsFront} runs the deployed state machines with
+ * aws-local-stepfunctions; the {@link SsmEmulator} runs the deployed documents on a
+ * {@link NodeFleet}; the {@link LambdaService} runs every function of the template in its own
+ * runtime; the {@link EventBus} delivers events through the template's rules. Every request a
+ * function makes is signed with credentials the {@link CredentialAuthority} gave its role.
+ * Closing the run stops every process it started; so does the JVM's shutdown (Ctrl-C).
  */
 public final class RehearsalRun implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final String STATUS_DOCUMENT = "drbd-status";
+    /** Seed of the generated physical names: the same names in every run. */
+    private static final long NAME_SEED = 20261201L;
 
     private final RehearsalOptions options;
     private final Progress progress;
-    private final ClusterConfig config;
     private final Path sandbox;
     private final Instant started = Instant.now();
     private final ChildProcesses processes = new ChildProcesses();
@@ -82,6 +89,10 @@ public final class RehearsalRun implements AutoCloseable {
     private final Set<String> knownInstances = new HashSet<>();
     private final List<String> asyncFailures = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> roles = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, String> documentFiles = new TreeMap<>();
+    private final CredentialAuthority authority = new CredentialAuthority();
+    private DeployedStack stack;
+    private StackView view;
     private SdkHttpClient http;
     private DynamoDbClient dynamoDb;
     private Ec2Client ec2;
@@ -91,13 +102,13 @@ public final class RehearsalRun implements AutoCloseable {
     private NodeFleet fleet;
     private SsmEmulator ssm;
     private StepFunctionsFront stepFunctions;
-    private LambdaHost lambdaHost;
+    private LambdaService lambda;
+    private EventBus events;
     private volatile boolean closed;
 
     private RehearsalRun(RehearsalOptions options, Progress progress) {
         this.options = options;
         this.progress = progress;
-        this.config = ClusterConfig.fromCdkJson(options.projectRoot(), options.nodes());
         try {
             this.sandbox = options.sandbox() != null ? Files.createDirectories(options.sandbox())
                 : Files.createTempDirectory("drbd-rehearsal-");
@@ -106,7 +117,7 @@ public final class RehearsalRun implements AutoCloseable {
         }
     }
 
-    /** Starts the emulated account, the nodes' side and the Lambda host. */
+    /** Starts the emulated account, the nodes' side and the Lambda service. */
     public static RehearsalRun start(RehearsalOptions options, Progress progress) {
         RehearsalRun run = new RehearsalRun(options, progress);
         Runtime.getRuntime().addShutdownHook(run.shutdownHook);
@@ -122,63 +133,114 @@ public final class RehearsalRun implements AutoCloseable {
     private void startAll() {
         Path root = options.projectRoot();
         progress.note("sandbox " + sandbox);
+        SynthesizedStack synthesized = SynthesizedStack.of(root, options.functionsJar(),
+            Map.of("drbd:nodeCount", options.nodes()));
+        stack = new DeployedStack(synthesized, synthesized.settings().region(), NAME_SEED);
+        view = new StackView(stack);
+        progress.note("synthesized " + SynthesizedStack.STACK_NAME + " in " + synthesized.outdir() + ": group "
+            + view.groupName() + ", state machine " + view.reconcileStateMachineArn());
+
         MotoServer moto = MotoServer.start(processes, sandbox);
         http = UrlConnectionHttpClient.builder().build();
         closeables.add(http);
-        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("rehearsal", "rehearsal"));
-        Region region = Region.of(config.region());
+        // The driver is the account's operator and AWS itself: it talks to moto directly.
+        var operator = StaticCredentialsProvider.create(AwsBasicCredentials.create("rehearsal", "rehearsal"));
+        Region region = Region.of(stack.region());
         dynamoDb = DynamoDbClient.builder().endpointOverride(moto.endpoint()).region(region)
-            .credentialsProvider(credentials).httpClient(http).build();
+            .credentialsProvider(operator).httpClient(http).build();
         ec2 = Ec2Client.builder().endpointOverride(moto.endpoint()).region(region)
-            .credentialsProvider(credentials).httpClient(http).build();
+            .credentialsProvider(operator).httpClient(http).build();
         autoScaling = AutoScalingClient.builder().endpointOverride(moto.endpoint()).region(region)
-            .credentialsProvider(credentials).httpClient(http).build();
+            .credentialsProvider(operator).httpClient(http).build();
         closeables.addAll(List.of(dynamoDb, ec2, autoScaling));
         createRegistryTable();
         String imageId = ec2.describeImages(b -> b.owners("amazon")).images().get(0).imageId();
         launchTemplateId = ec2.createLaunchTemplate(b -> b.launchTemplateName("drbd-rehearsal-replicas")
-                .launchTemplateData(d -> d.imageId(imageId).instanceType("t3.medium")))
+                .launchTemplateData(d -> d.imageId(imageId).instanceType(synthesized.settings().instanceType())))
             .launchTemplate().launchTemplateId();
-        progress.note("moto_server " + moto.endpoint() + ": registry table " + config.tableName()
+        progress.note("moto_server " + moto.endpoint() + ": registry table " + view.tableName()
             + ", launch template " + launchTemplateId);
 
-        lifecycle = new LifecycleModel(config.groupName(), config.launchHookName(), config.terminateHookName(),
-            config.zones());
+        lifecycle = new LifecycleModel(view.groupName(), view.launchHookName(), view.terminateHookName(),
+            synthesized.settings().availabilityZones());
         lifecycle.onCompletion(this::afterLifecycleAction);
-        AutoScalingFront autoScalingFront = AutoScalingFront.start(moto.endpoint(), lifecycle);
+        AutoScalingFront autoScalingFront = AutoScalingFront.start(moto.endpoint(), lifecycle, authority);
         closeables.add(autoScalingFront);
-        SerializingFront dynamoDbFront = SerializingFront.start(moto.endpoint());
+        SerializingFront dynamoDbFront = SerializingFront.start(moto.endpoint(), authority);
         closeables.add(dynamoDbFront);
 
         fleet = new NodeFleet(sandbox.resolve("fleet"), root, options.timeScale());
         closeables.add(fleet);
-        ssm = new SsmEmulator(fleet, SsmEmulator.documentsIn(root.resolve("ssm-documents")));
+        ssm = new SsmEmulator(fleet, deployDocuments(root.resolve("ssm-documents")));
         closeables.add(ssm);
 
-        Map<String, String> substitutions = new TreeMap<>();
-        Map<String, String> functions = new TreeMap<>();
-        for (WorkflowHandler handler : WorkflowHandler.values()) {
-            functions.put(handler.id(), handler.handlerClass());
-            if (handler.invokedByStateMachine()) {
-                substitutions.put(handler.substitutionKey(), config.functionArn(handler.id()));
-            }
-        }
-        Path runnerLogs = createDirectories(sandbox.resolve("executions"));
-        CompletableFuture<URI> lambdaEndpoint = new CompletableFuture<>();
-        AslRunner runner = new AslRunner(root, root.resolve("state-machines/reconcile.asl.json"), substitutions,
-            lambdaEndpoint::join, Map.of("WaitForCommand", commandPollMillis()), runnerLogs, processes);
-        stepFunctions = StepFunctionsFront.start(config.stateMachineArn(), runner);
+        stepFunctions = StepFunctionsFront.start(authority);
         closeables.add(stepFunctions);
         stepFunctions.addListener(progress);
-        AslRunner.node22(processes);
 
-        Map<String, String> environment = new TreeMap<>(config.lambdaEnvironment(dynamoDbFront.endpoint(),
-            autoScalingFront.endpoint(), ssm.endpoint(), stepFunctions.endpoint()));
-        environment.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        lambdaHost = LambdaHost.start(processes, options.functionsJar(), functions, environment, sandbox);
-        lambdaEndpoint.complete(lambdaHost.endpoint());
+        Map<String, String> routing = new TreeMap<>();
+        routing.put("AWS_REGION", stack.region());
+        routing.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDbFront.endpoint().toString());
+        routing.put("AWS_ENDPOINT_URL_AUTO_SCALING", autoScalingFront.endpoint().toString());
+        routing.put("AWS_ENDPOINT_URL_SSM", ssm.endpoint().toString());
+        routing.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
+        // Every other service: a closed port, so no call can leave this machine.
+        routing.put("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+        lambda = new LambdaService(processes, FunctionSpec.of(stack), routing,
+            env -> CompressedTime.environment(env, options.timeScale()), authority, root, sandbox, List.of(),
+            Map.of());
+        closeables.add(lambda);
+        events = new EventBus(stack, (target, event) -> lambda.invoke(target, event));
+
+        Path executions = createDirectories(sandbox.resolve("executions"));
+        stepFunctions.register(view.reconcileStateMachineArn(), new AslRunner(root,
+            view.reconcileDefinition(), view.reconcileSubstitutions(), lambda.endpoint(),
+            () -> roleEnvironment("states.amazonaws.com"), Map.of("WaitForCommand", commandPollMillis()), Map.of(),
+            executions, processes));
         progress.note("emulators up: Auto Scaling " + autoScalingFront.endpoint() + ", SSM " + ssm.endpoint()
-            + ", Step Functions " + stepFunctions.endpoint() + ", Lambda host " + lambdaHost.endpoint());
+            + ", Step Functions " + stepFunctions.endpoint() + ", Lambda " + lambda.endpoint() + " ("
+            + lambda.functions().size() + " functions)");
+    }
+
+    /** AWS_REGION and temporary credentials of a service role, as a process environment. */
+    private Map<String, String> roleEnvironment(String principal) {
+        CredentialAuthority.Issued issued = authority.issue(principal);
+        return Map.of("AWS_REGION", stack.region(), "AWS_ACCESS_KEY_ID", issued.accessKeyId(),
+            "AWS_SECRET_ACCESS_KEY", issued.secretAccessKey(), "AWS_SESSION_TOKEN", issued.sessionToken());
+    }
+
+    /**
+     * The template's SSM documents, each under its generated name: the deployed content (JSON,
+     * which is YAML too) written to the sandbox as {@code <file base name>.yaml}, matched to its
+     * source file in {@code ssm-documents/} by content.
+     */
+    private Map<String, Path> deployDocuments(Path sources) {
+        Map<JsonNode, String> baseNames = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.list(sources)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                baseNames.put(YAML.readTree(file.toFile()), file.getFileName().toString().replaceFirst("\\.yaml$", ""));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read the documents in " + sources, e);
+        }
+        Path dir = createDirectories(sandbox.resolve("documents"));
+        Map<String, Path> deployed = new TreeMap<>();
+        for (String id : stack.logicalIds("AWS::SSM::Document")) {
+            JsonNode content = stack.property(id, "Content");
+            String base = baseNames.get(content);
+            if (base == null) {
+                throw new IllegalStateException("Document " + id + " of the template matches no file in " + sources);
+            }
+            Path file = dir.resolve(base + ".yaml");
+            try {
+                Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(content));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            deployed.put(stack.ref(id), file);
+            documentFiles.put(stack.ref(id), base);
+        }
+        return deployed;
     }
 
     /** WaitForCommand's poll: 5 s in AWS, times the time scale (at least 100 ms). */
@@ -187,16 +249,24 @@ public final class RehearsalRun implements AutoCloseable {
     }
 
     private void createRegistryTable() {
-        // Same key schema as the construct's Registry table: partition key "pk" (String), no sort key.
-        dynamoDb.createTable(b -> b.tableName(config.tableName())
-            .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-            .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                .attributeType(ScalarAttributeType.S).build())
-            .billingMode(BillingMode.PAY_PER_REQUEST));
+        JsonNode table = stack.resource(view.tableLogicalId()).path("Properties");
+        List<KeySchemaElement> keys = new ArrayList<>();
+        table.path("KeySchema").forEach(k -> keys.add(KeySchemaElement.builder()
+            .attributeName(k.path("AttributeName").asText()).keyType(k.path("KeyType").asText()).build()));
+        List<AttributeDefinition> attributes = new ArrayList<>();
+        table.path("AttributeDefinitions").forEach(a -> attributes.add(AttributeDefinition.builder()
+            .attributeName(a.path("AttributeName").asText()).attributeType(a.path("AttributeType").asText()).build()));
+        dynamoDb.createTable(b -> b.tableName(view.tableName()).keySchema(keys).attributeDefinitions(attributes)
+            .billingMode(BillingMode.fromValue(table.path("BillingMode").asText("PAY_PER_REQUEST"))));
     }
 
-    public ClusterConfig config() {
-        return config;
+    /** The deployed stack's names the driver and the checks need. */
+    public StackView stack() {
+        return view;
+    }
+
+    public RehearsalOptions options() {
+        return options;
     }
 
     public NodeFleet fleet() {
@@ -215,6 +285,10 @@ public final class RehearsalRun implements AutoCloseable {
         return stepFunctions;
     }
 
+    public LambdaService lambda() {
+        return lambda;
+    }
+
     public Progress progress() {
         return progress;
     }
@@ -223,10 +297,20 @@ public final class RehearsalRun implements AutoCloseable {
         return sandbox;
     }
 
+    /** The file base name ({@code drbd-up}) of a deployed document name. */
+    public String documentFile(String documentName) {
+        return documentFiles.getOrDefault(documentName, documentName);
+    }
+
+    /** The reconcile executions (not the Provider framework's waiter), in start order. */
+    public List<Execution> reconcileExecutions() {
+        return stepFunctions.executions(view.reconcileStateMachineArn());
+    }
+
     /** Starts a named phase; the report counts each phase on its own. */
     public void phase(String name) {
         synchronized (phases) {
-            phases.add(new PhaseMark(name, stepFunctions.executions().size(), ssm.commands().size(),
+            phases.add(new PhaseMark(name, reconcileExecutions().size(), ssm.commands().size(),
                 lifecycle.completions().size(), lifecycle.heartbeats()));
         }
         progress.note("phase " + name);
@@ -240,10 +324,10 @@ public final class RehearsalRun implements AutoCloseable {
      * @return the new instance ids, in launch order
      */
     public List<String> createGroup(int nodes, IntFunction<NodeFaults> faults) {
-        autoScaling.createAutoScalingGroup(b -> b.autoScalingGroupName(config.groupName())
+        autoScaling.createAutoScalingGroup(b -> b.autoScalingGroupName(view.groupName())
             .launchTemplate(t -> t.launchTemplateId(launchTemplateId))
             .minSize(nodes).maxSize(nodes + 1).desiredCapacity(nodes)
-            .availabilityZones(config.zones()));
+            .availabilityZones(lifecycle.zones()));
         return discoverInstances(faults);
     }
 
@@ -254,7 +338,7 @@ public final class RehearsalRun implements AutoCloseable {
      */
     public synchronized List<String> discoverInstances(IntFunction<NodeFaults> faults) {
         List<String> added = new ArrayList<>();
-        List<Instance> instances = autoScaling.describeAutoScalingGroups(b -> b.autoScalingGroupNames(config.groupName()))
+        List<Instance> instances = autoScaling.describeAutoScalingGroups(b -> b.autoScalingGroupNames(view.groupName()))
             .autoScalingGroups().get(0).instances();
         for (Instance instance : instances) {
             String id = instance.instanceId();
@@ -322,13 +406,13 @@ public final class RehearsalRun implements AutoCloseable {
         }
     }
 
-    /** An EventBridge lifecycle event of the group, delivered to the real TriggerReconcile function. */
+    /** The EventBridge lifecycle event of the group (Auto Scaling's own shape), put on the bus. */
     public Execution publishLifecycleEvent(String transition, String instanceId) {
         boolean launch = "launch".equals(transition);
         ObjectNode detail = JSON.createObjectNode();
         detail.put("LifecycleActionToken", UUID.randomUUID().toString());
-        detail.put("AutoScalingGroupName", config.groupName());
-        detail.put("LifecycleHookName", launch ? config.launchHookName() : config.terminateHookName());
+        detail.put("AutoScalingGroupName", view.groupName());
+        detail.put("LifecycleHookName", launch ? view.launchHookName() : view.terminateHookName());
         detail.put("EC2InstanceId", instanceId);
         detail.put("LifecycleTransition", launch ? "autoscaling:EC2_INSTANCE_LAUNCHING"
             : "autoscaling:EC2_INSTANCE_TERMINATING");
@@ -340,15 +424,15 @@ public final class RehearsalRun implements AutoCloseable {
             detail.put("Destination", "EC2");
         }
         return trigger(event("aws.autoscaling", launch ? "EC2 Instance-launch Lifecycle Action"
-            : "EC2 Instance-terminate Lifecycle Action", detail, List.of("arn:aws:autoscaling:" + config.region() + ":"
-                + ClusterConfig.ACCOUNT + ":autoScalingGroup:" + UUID.nameUUIDFromBytes(config.groupName().getBytes())
-                + ":autoScalingGroupName/" + config.groupName())));
+            : "EC2 Instance-terminate Lifecycle Action", detail, List.of(stack.arn("autoscaling",
+                "autoScalingGroup:" + UUID.nameUUIDFromBytes(view.groupName().getBytes()) + ":autoScalingGroupName/"
+                    + view.groupName()))));
     }
 
     /** The custom re-adjust event ({@code drbd-multiaz} / {@code Reconcile Requested}) of this cluster. */
     public Execution publishReadjust() {
         ObjectNode detail = JSON.createObjectNode();
-        detail.put("clusterId", config.clusterId());
+        detail.put("clusterId", view.clusterId());
         return trigger(event("drbd-multiaz", "Reconcile Requested", detail, List.of()));
     }
 
@@ -358,16 +442,22 @@ public final class RehearsalRun implements AutoCloseable {
         event.put("id", UUID.randomUUID().toString());
         event.put("detail-type", detailType);
         event.put("source", source);
-        event.put("account", ClusterConfig.ACCOUNT);
+        event.put("account", DeployedStack.ACCOUNT);
         event.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        event.put("region", config.region());
+        event.put("region", stack.region());
         resources.forEach(event.putArray("resources")::add);
         event.set("detail", detail);
         return event;
     }
 
+    /** Puts the event on the bus; exactly one rule must deliver it, and its trigger must start an execution. */
     private Execution trigger(ObjectNode event) {
-        JsonNode result = lambdaHost.invoke(WorkflowHandler.TRIGGER_RECONCILE.id(), event);
+        List<JsonNode> results = events.publish(event);
+        if (results.size() != 1) {
+            throw new IllegalStateException(results.size() + " rules delivered the " + event.path("detail-type").asText()
+                + " event, expected exactly one: check the rules' event patterns");
+        }
+        JsonNode result = results.get(0);
         if (!result.path("started").asBoolean()) {
             throw new IllegalStateException("TriggerReconcile started nothing for " + event.path("detail-type").asText()
                 + ": " + result.path("reason").asText());
@@ -413,7 +503,7 @@ public final class RehearsalRun implements AutoCloseable {
     /** The report of the run so far. */
     public RehearsalReport report(String scenario, String result, String expectation, String failure,
         boolean keepSandbox) {
-        List<Execution> executions = stepFunctions.executions();
+        List<Execution> executions = reconcileExecutions();
         List<CommandRecord> commands = ssm.commands();
         List<LifecycleModel.Completion> completions = lifecycle.completions();
         List<RehearsalReport.ExecutionReport> executionReports = executions.stream().map(this::executionReport).toList();
@@ -504,7 +594,7 @@ public final class RehearsalRun implements AutoCloseable {
                     }
                     rounds += ids.size();
                     invocations += targets;
-                    if (!STATUS_DOCUMENT.equals(command.path("documentName").asText())) {
+                    if (!STATUS_DOCUMENT.equals(documentFile(command.path("documentName").asText()))) {
                         mutating += targets;
                     }
                 }
@@ -524,7 +614,7 @@ public final class RehearsalRun implements AutoCloseable {
      */
     List<RehearsalReport.ClusterRow> clusterTable() {
         Map<String, JsonNode> reported = new LinkedHashMap<>();
-        List<Execution> executions = new ArrayList<>(stepFunctions.executions());
+        List<Execution> executions = new ArrayList<>(reconcileExecutions());
         Collections.reverse(executions);
         for (Execution execution : executions) {
             if (Execution.SUCCEEDED.equals(execution.status()) && execution.output() != null) {
@@ -570,7 +660,7 @@ public final class RehearsalRun implements AutoCloseable {
 
     /** The execution ARN holding the cluster lock in the registry, or {@code null} when it is free. */
     public String lockHolder() {
-        var item = dynamoDb.getItem(b -> b.tableName(config.tableName()).consistentRead(true)
+        var item = dynamoDb.getItem(b -> b.tableName(view.tableName()).consistentRead(true)
             .key(Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("lock")))).item();
         var holder = item == null ? null : item.get("holder");
         return holder == null ? null : holder.s();

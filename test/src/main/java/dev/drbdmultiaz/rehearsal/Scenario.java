@@ -25,7 +25,7 @@ public enum Scenario {
     READJUST_NOOP("readjust-noop", 3, "a re-adjust right after a fresh cluster sends no mutating SSM command") {
         @Override
         void act(RehearsalRun run) {
-            launchCluster(run, run.config().nodes(), null);
+            launchCluster(run, run.options().nodes(), null);
             run.phase("readjust");
             run.publishReadjust();
             run.awaitExecutions(EXECUTION_TIMEOUT);
@@ -46,7 +46,7 @@ public enum Scenario {
     REBOOT("reboot", 3, "a rebooted node (resource down, metadata kept) comes up again without create-md") {
         @Override
         void act(RehearsalRun run) {
-            List<String> ids = launchCluster(run, run.config().nodes(), null);
+            List<String> ids = launchCluster(run, run.options().nodes(), null);
             run.phase("reboot");
             run.role("rebooted", ids.get(1));
             run.reboot(ids.get(1));
@@ -68,7 +68,7 @@ public enum Scenario {
     REPLACE("replace", 3, "a terminated node is forgotten and its replacement joins with a new node-id and a full resync") {
         @Override
         void act(RehearsalRun run) {
-            List<String> ids = launchCluster(run, run.config().nodes(), null);
+            List<String> ids = launchCluster(run, run.options().nodes(), null);
             run.phase("replace");
             String replaced = ids.get(ids.size() - 1);
             run.role("replaced", replaced);
@@ -95,7 +95,7 @@ public enum Scenario {
         @Override
         void act(RehearsalRun run) {
             run.phase("burst");
-            List<String> ids = run.createGroup(run.config().nodes(), null);
+            List<String> ids = run.createGroup(run.options().nodes(), null);
             List<CompletableFuture<Execution>> triggers = new ArrayList<>();
             ids.forEach(id -> triggers.add(CompletableFuture.supplyAsync(() -> run.publishLifecycleEvent("launch", id))));
             triggers.add(CompletableFuture.supplyAsync(run::publishReadjust));
@@ -120,7 +120,7 @@ public enum Scenario {
         + " failed naming the node") {
         @Override
         void act(RehearsalRun run) {
-            launchCluster(run, run.config().nodes(), index -> index == 1 ? NodeFaults.none().withInstallFailure()
+            launchCluster(run, run.options().nodes(), index -> index == 1 ? NodeFaults.none().withInstallFailure()
                 : NodeFaults.none());
         }
 
@@ -133,7 +133,7 @@ public enum Scenario {
     FOREIGN_DISK("foreign-disk", 3, "a data disk with another filesystem is refused and left as it was") {
         @Override
         void act(RehearsalRun run) {
-            launchCluster(run, run.config().nodes(), index -> index == 1 ? NodeFaults.none().withForeignFilesystem("ext4")
+            launchCluster(run, run.options().nodes(), index -> index == 1 ? NodeFaults.none().withForeignFilesystem("ext4")
                 : NodeFaults.none());
         }
 
@@ -183,7 +183,7 @@ public enum Scenario {
      * group launches the configured number of nodes.
      */
     void act(RehearsalRun run) {
-        launchCluster(run, run.config().nodes(), null);
+        launchCluster(run, run.options().nodes(), null);
     }
 
     /** What did not end as designed (empty: passed). Default: the cluster converged. */
@@ -225,7 +225,7 @@ public enum Scenario {
     /** Every execution succeeded, no action pending, the lock free, every disk UpToDate and every peer Connected. */
     static List<String> converged(RehearsalRun run) {
         List<String> problems = new ArrayList<>();
-        run.stepFunctions().executions().stream().filter(e -> !Execution.SUCCEEDED.equals(e.status()))
+        run.reconcileExecutions().stream().filter(e -> !Execution.SUCCEEDED.equals(e.status()))
             .forEach(e -> problems.add("execution " + e.name() + " " + e.status() + ": " + e.error() + ": " + e.cause()));
         run.lifecycle().pendingActions().forEach(i -> problems.add("lifecycle action of " + i.instanceId()
             + " still pending (" + i.state().api() + ")"));
@@ -250,7 +250,7 @@ public enum Scenario {
     static List<String> failedOn(RehearsalRun run, String step) {
         List<String> problems = new ArrayList<>();
         String faulty = run.roles().get("faulty");
-        List<Execution> failed = run.stepFunctions().executions().stream()
+        List<Execution> failed = run.reconcileExecutions().stream()
             .filter(e -> Execution.FAILED.equals(e.status())).toList();
         if (failed.size() != 1) {
             problems.add(failed.size() + " executions failed, expected exactly the one holding the lock");

@@ -4,51 +4,50 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.StepFunctionsFront;
 import dev.drbdmultiaz.rehearsal.support.ChildProcesses;
+import dev.drbdmultiaz.rehearsal.support.NodeBinaries;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Starts {@code test/rehearsal/run-execution.mjs} (aws-local-stepfunctions) for one execution:
- * the definition file as it is in {@code state-machines/}, the {@code ${...Function}}
- * substitutions, the Lambda host's endpoint and the Wait overrides. Node 22 comes from the npm
- * registry ({@code npx -y -p node@22}), resolved once per JVM; the library refuses older Node.
+ * Starts {@code test/rehearsal/run-execution.mjs} (aws-local-stepfunctions) for one execution of
+ * one state machine: its definition as deployed, the {@code ${...}} substitutions, the Lambda
+ * API's endpoint, the credentials of the state machine's role (issued per execution), and the
+ * Wait and Retry overrides of the rehearsal's compressed time. Node 22 comes from the npm
+ * registry ({@code npx -y -p node@22}); the library refuses older Node.
  */
 public final class AslRunner implements StepFunctionsFront.RunnerLauncher {
 
-    /** What to tell a user without Node.js. */
-    public static final String NODE_HINT = "Node.js with npm/npx is missing: install Node.js 20+ and npm"
-        + " (apt-get install nodejs npm, or https://nodejs.org); the rehearsal fetches Node 22 with npx";
-
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static Path node22;
 
     private final Path projectRoot;
     private final Path definition;
     private final Map<String, String> substitutions;
-    private final Supplier<URI> lambdaEndpoint;
+    private final URI lambdaEndpoint;
+    private final Supplier<Map<String, String>> roleEnvironment;
     private final Map<String, Long> waitOverridesMillis;
+    private final Map<String, Long> retryOverridesMillis;
     private final Path logDirectory;
     private final ChildProcesses processes;
 
     /**
-     * @param lambdaEndpoint the Lambda host's endpoint, asked for at each launch (the host starts
-     *     after the Step Functions front, whose endpoint it needs)
+     * @param roleEnvironment AWS_REGION and the role credentials variables, asked for at each launch
      */
-    public AslRunner(Path projectRoot, Path definition, Map<String, String> substitutions, Supplier<URI> lambdaEndpoint,
-        Map<String, Long> waitOverridesMillis, Path logDirectory, ChildProcesses processes) {
+    public AslRunner(Path projectRoot, Path definition, Map<String, String> substitutions, URI lambdaEndpoint,
+        Supplier<Map<String, String>> roleEnvironment, Map<String, Long> waitOverridesMillis,
+        Map<String, Long> retryOverridesMillis, Path logDirectory, ChildProcesses processes) {
         this.projectRoot = projectRoot;
         this.definition = definition;
         this.substitutions = Map.copyOf(substitutions);
         this.lambdaEndpoint = lambdaEndpoint;
+        this.roleEnvironment = roleEnvironment;
         this.waitOverridesMillis = Map.copyOf(waitOverridesMillis);
+        this.retryOverridesMillis = Map.copyOf(retryOverridesMillis);
         this.logDirectory = logDirectory;
         this.processes = processes;
         Path library = projectRoot.resolve("node_modules/aws-local-stepfunctions/package.json");
@@ -60,11 +59,11 @@ public final class AslRunner implements StepFunctionsFront.RunnerLauncher {
 
     @Override
     public Process launch(Execution execution) throws IOException {
-        List<String> command = new ArrayList<>(List.of(node22(processes).toString(),
+        List<String> command = new ArrayList<>(List.of(NodeBinaries.node(22, processes).toString(),
             projectRoot.resolve("test/rehearsal/run-execution.mjs").toString(),
             "--definition", definition.toString(),
             "--substitutions", JSON.writeValueAsString(substitutions),
-            "--lambda-endpoint", lambdaEndpoint.get().toString(),
+            "--lambda-endpoint", lambdaEndpoint.toString(),
             "--execution-arn", execution.arn(),
             "--state-machine-arn", execution.stateMachineArn(),
             "--input", execution.input()));
@@ -72,33 +71,15 @@ public final class AslRunner implements StepFunctionsFront.RunnerLauncher {
             command.add("--wait-override");
             command.add(state + "=" + millis);
         });
-        return processes.start(new ProcessBuilder(command)
+        retryOverridesMillis.forEach((state, millis) -> {
+            command.add("--retry-override");
+            command.add(state + "=" + millis);
+        });
+        ProcessBuilder builder = new ProcessBuilder(command)
             .directory(projectRoot.toFile())
-            .redirectError(logDirectory.resolve("runner-" + execution.name() + ".stderr.log").toFile()));
-    }
-
-    /** The Node 22 binary (npx -y -p node@22), resolved once. */
-    public static synchronized Path node22(ChildProcesses processes) {
-        if (node22 != null) {
-            return node22;
-        }
-        try {
-            Process process = processes.start(new ProcessBuilder("npx", "-y", "-p", "node@22", "node", "-p",
-                "process.execPath").redirectError(ProcessBuilder.Redirect.DISCARD));
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!process.waitFor(180, TimeUnit.SECONDS) || process.exitValue() != 0 || out.isEmpty()) {
-                throw new IllegalStateException("`npx -y -p node@22 node` failed (exit "
-                    + (process.isAlive() ? "timeout" : process.exitValue()) + "): Node 22 is needed by"
-                    + " aws-local-stepfunctions and comes from the npm registry; check that npm can reach it");
-            }
-            String[] lines = out.split("\n");
-            node22 = Path.of(lines[lines.length - 1].trim());
-            return node22;
-        } catch (IOException e) {
-            throw new IllegalStateException(NODE_HINT, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while resolving Node 22", e);
-        }
+            .redirectError(logDirectory.resolve("runner-" + execution.name() + ".stderr.log").toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
+        builder.environment().putAll(roleEnvironment.get());
+        return processes.start(builder);
     }
 }

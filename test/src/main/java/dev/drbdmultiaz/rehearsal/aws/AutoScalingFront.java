@@ -44,6 +44,9 @@ import org.w3c.dom.NodeList;
  *       action is pending) and zone (moto puts every instance in the first zone), and instances
  *       waiting in {@code Terminating:Wait} (which moto removed at once) are listed again.</li>
  * </ul>
+ * Like Auto Scaling it refuses a request that is not signed with credentials the
+ * {@link CredentialAuthority} issued (HTTP 403 InvalidClientTokenId, ExpiredToken,
+ * MissingAuthenticationToken in the Query protocol); moto itself accepts any.
  */
 public final class AutoScalingFront implements AutoCloseable {
 
@@ -53,23 +56,25 @@ public final class AutoScalingFront implements AutoCloseable {
 
     private final URI moto;
     private final LifecycleModel model;
+    private final CredentialAuthority authority;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         .version(HttpClient.Version.HTTP_1_1).build();
 
-    private AutoScalingFront(URI moto, LifecycleModel model) throws IOException {
+    private AutoScalingFront(URI moto, LifecycleModel model, CredentialAuthority authority) throws IOException {
         this.moto = moto;
         this.model = model;
+        this.authority = authority;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/", this::serve);
         server.setExecutor(executor);
         server.start();
     }
 
-    public static AutoScalingFront start(URI moto, LifecycleModel model) {
+    public static AutoScalingFront start(URI moto, LifecycleModel model, CredentialAuthority authority) {
         try {
-            return new AutoScalingFront(moto, model);
+            return new AutoScalingFront(moto, model, authority);
         } catch (IOException e) {
             throw new IllegalStateException("Could not start the Auto Scaling front on 127.0.0.1", e);
         }
@@ -82,6 +87,13 @@ public final class AutoScalingFront implements AutoCloseable {
     private void serve(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            var rejected = authority.check(exchange.getRequestHeaders());
+            if (rejected.isPresent()) {
+                String code = rejected.get() == CredentialAuthority.Rejection.UNRECOGNIZED ? "InvalidClientTokenId"
+                    : rejected.get().code();
+                respond(exchange, 403, error("Sender", code, rejected.get().message()));
+                return;
+            }
             Map<String, String> form = parseForm(new String(body, StandardCharsets.UTF_8));
             if (exchange.getRequestURI().getRawQuery() != null) {
                 form.putAll(parseForm(exchange.getRequestURI().getRawQuery()));

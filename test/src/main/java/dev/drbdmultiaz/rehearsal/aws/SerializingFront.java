@@ -26,6 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * writes to an item atomically; serializing the requests restores that guarantee, which the
  * cluster lock (I5) and the node-id allocation (I6) rely on. The handlers reach DynamoDB through
  * this front (AWS_ENDPOINT_URL_DYNAMODB).
+ *
+ * <p>Like DynamoDB it refuses a request that is not signed with credentials the
+ * {@link CredentialAuthority} issued (HTTP 400 UnrecognizedClientException, ExpiredTokenException,
+ * MissingAuthenticationTokenException in the AWS JSON protocol); moto itself accepts any.
  */
 public final class SerializingFront implements AutoCloseable {
 
@@ -36,23 +40,25 @@ public final class SerializingFront implements AutoCloseable {
         "x-amzn-errortype", "content-encoding");
 
     private final URI target;
+    private final CredentialAuthority authority;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final ReentrantLock lock = new ReentrantLock(true);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         .version(HttpClient.Version.HTTP_1_1).build();
 
-    private SerializingFront(URI target) throws IOException {
+    private SerializingFront(URI target, CredentialAuthority authority) throws IOException {
         this.target = target;
+        this.authority = authority;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/", this::serve);
         server.setExecutor(executor);
         server.start();
     }
 
-    public static SerializingFront start(URI target) {
+    public static SerializingFront start(URI target, CredentialAuthority authority) {
         try {
-            return new SerializingFront(target);
+            return new SerializingFront(target, authority);
         } catch (IOException e) {
             throw new IllegalStateException("Could not start a front on 127.0.0.1", e);
         }
@@ -65,6 +71,19 @@ public final class SerializingFront implements AutoCloseable {
     private void serve(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            var rejected = authority.check(exchange.getRequestHeaders());
+            if (rejected.isPresent()) {
+                String type = rejected.get().code() + "Exception";
+                byte[] error = ("{\"__type\":\"com.amazon.coral.service#" + type + "\",\"message\":\""
+                    + rejected.get().message() + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
+                exchange.getResponseHeaders().set("x-amzn-ErrorType", type);
+                exchange.sendResponseHeaders(400, error.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(error);
+                }
+                return;
+            }
             HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().toString()))
                 .timeout(Duration.ofSeconds(30))
                 .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));

@@ -25,10 +25,16 @@ import java.util.regex.Pattern;
 
 /**
  * The Step Functions endpoint the handlers use (AWS_ENDPOINT_URL_SFN): AWS JSON 1.0 on 127.0.0.1
- * with {@code AWSStepFunctions.StartExecution} and {@code DescribeExecution} for the one state
- * machine of the rehearsal. Every StartExecution starts its own ASL runner process (executions
- * run concurrently, as in AWS; the cluster lock is what serializes them); the runner's event lines
- * update the execution's status, output, error and cause, and go to the listeners as they arrive.
+ * with {@code AWSStepFunctions.StartExecution} and {@code DescribeExecution} for the state
+ * machines of the stack (the reconcile workflow, the Provider framework's waiter). Every
+ * StartExecution starts its own ASL runner process (executions run concurrently, as in AWS; the
+ * cluster lock is what serializes them); the runner's event lines update the execution's status,
+ * output, error and cause, and go to the listeners as they arrive.
+ *
+ * <p>As the API reference says of StartExecution on a STANDARD workflow: the same name and input
+ * as a RUNNING execution succeeds with that execution's ARN (idempotent); the same name with a
+ * different input, or the name of a closed execution, is ExecutionAlreadyExists. Requests must be
+ * signed with credentials the {@link CredentialAuthority} issued.
  */
 public final class StepFunctionsFront implements AutoCloseable {
 
@@ -53,28 +59,33 @@ public final class StepFunctionsFront implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,80}");
 
-    private final String stateMachineArn;
-    private final RunnerLauncher launcher;
+    private final Map<String, RunnerLauncher> machines = new LinkedHashMap<>();
+    private final CredentialAuthority authority;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final Map<String, Execution> executions = new LinkedHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
-    private StepFunctionsFront(String stateMachineArn, RunnerLauncher launcher) throws IOException {
-        this.stateMachineArn = stateMachineArn;
-        this.launcher = launcher;
+    private StepFunctionsFront(CredentialAuthority authority) throws IOException {
+        this.authority = authority;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/", this::serve);
         server.setExecutor(executor);
         server.start();
     }
 
-    public static StepFunctionsFront start(String stateMachineArn, RunnerLauncher launcher) {
+    public static StepFunctionsFront start(CredentialAuthority authority) {
         try {
-            return new StepFunctionsFront(stateMachineArn, launcher);
+            return new StepFunctionsFront(authority);
         } catch (IOException e) {
             throw new IllegalStateException("Could not start the Step Functions front on 127.0.0.1", e);
         }
+    }
+
+    /** Deploys a state machine: its executions run with {@code launcher}. */
+    public synchronized StepFunctionsFront register(String stateMachineArn, RunnerLauncher launcher) {
+        machines.put(stateMachineArn, launcher);
+        return this;
     }
 
     public URI endpoint() {
@@ -99,7 +110,11 @@ public final class StepFunctionsFront implements AutoCloseable {
 
     /** StartExecution, as the API does it; also used by the driver for a manual start. */
     public Execution startExecution(String machineArn, String name, String input) {
-        if (!stateMachineArn.equals(machineArn)) {
+        RunnerLauncher launcher;
+        synchronized (this) {
+            launcher = machines.get(machineArn);
+        }
+        if (launcher == null) {
             throw new ApiError("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + machineArn + "'");
         }
         String executionName = name == null || name.isBlank() ? UUID.randomUUID().toString() : name;
@@ -112,13 +127,17 @@ public final class StepFunctionsFront implements AutoCloseable {
         } catch (IOException e) {
             throw new ApiError("InvalidExecutionInput", "Invalid JSON input: " + e.getMessage());
         }
-        String arn = stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + executionName;
+        String arn = machineArn.replace(":stateMachine:", ":execution:") + ":" + executionName;
         Execution execution;
         synchronized (executions) {
-            if (executions.containsKey(arn)) {
+            Execution existing = executions.get(arn);
+            if (existing != null) {
+                if (Execution.RUNNING.equals(existing.status()) && sameJson(existing.input(), inputText)) {
+                    return existing;
+                }
                 throw new ApiError("ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'");
             }
-            execution = new Execution(arn, executionName, stateMachineArn, inputText);
+            execution = new Execution(arn, executionName, machineArn, inputText);
             executions.put(arn, execution);
         }
         listeners.forEach(l -> l.started(execution));
@@ -131,6 +150,19 @@ public final class StepFunctionsFront implements AutoCloseable {
         }
         executor.execute(() -> follow(execution, process));
         return execution;
+    }
+
+    private static boolean sameJson(String a, String b) {
+        try {
+            return JSON.readTree(a).equals(JSON.readTree(b));
+        } catch (IOException e) {
+            return a.equals(b);
+        }
+    }
+
+    /** Executions of one state machine, in start order. */
+    public List<Execution> executions(String stateMachineArn) {
+        return executions().stream().filter(e -> e.stateMachineArn().equals(stateMachineArn)).toList();
     }
 
     private void follow(Execution execution, Process process) {
@@ -207,6 +239,10 @@ public final class StepFunctionsFront implements AutoCloseable {
             JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
             ObjectNode response = JSON.createObjectNode();
             try {
+                var rejected = authority.check(exchange.getRequestHeaders());
+                if (rejected.isPresent()) {
+                    throw new ApiError(rejected.get().code() + "Exception", rejected.get().message());
+                }
                 switch (target == null ? "" : target) {
                     case "AWSStepFunctions.StartExecution" -> {
                         Execution execution = startExecution(request.path("stateMachineArn").asText(null),

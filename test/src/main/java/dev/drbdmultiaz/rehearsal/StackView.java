@@ -1,0 +1,100 @@
+package dev.drbdmultiaz.rehearsal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
+import dev.drbdmultiaz.rehearsal.stack.DeployedStack;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the rehearsal's driver and checks read from the deployed stack: the group and its hooks,
+ * the registry table, the reconcile state machine with its definition and substitutions, the
+ * cluster id. All of it comes from the template, none of it is a second copy of the stack.
+ */
+public final class StackView {
+
+    private final DeployedStack stack;
+    private final String groupLogicalId;
+    private final String tableLogicalId;
+    private final String reconcileLogicalId;
+
+    StackView(DeployedStack stack) {
+        this.stack = stack;
+        this.groupLogicalId = only(stack.logicalIds("AWS::AutoScaling::AutoScalingGroup"), "Auto Scaling group");
+        this.tableLogicalId = only(stack.logicalIds("AWS::DynamoDB::Table"), "DynamoDB table");
+        this.reconcileLogicalId = only(stack.logicalIds(r -> "AWS::StepFunctions::StateMachine".equals(
+            r.path("Type").asText()) && r.path("Properties").has("DefinitionS3Location")), "reconcile state machine");
+    }
+
+    private static String only(List<String> ids, String what) {
+        if (ids.size() != 1) {
+            throw new IllegalStateException("The template has " + ids.size() + " " + what + "s, the rehearsal expects one");
+        }
+        return ids.get(0);
+    }
+
+    public DeployedStack deployed() {
+        return stack;
+    }
+
+    public String groupName() {
+        return stack.ref(groupLogicalId);
+    }
+
+    /** The group's hook of {@code autoscaling:EC2_INSTANCE_LAUNCHING} or {@code _TERMINATING}. */
+    public JsonNode hook(String transition) {
+        for (JsonNode hook : stack.property(groupLogicalId, "LifecycleHookSpecificationList")) {
+            if (transition.equals(hook.path("LifecycleTransition").asText())) {
+                return hook;
+            }
+        }
+        throw new IllegalStateException("The group has no " + transition + " lifecycle hook in the template");
+    }
+
+    public String launchHookName() {
+        return hook("autoscaling:EC2_INSTANCE_LAUNCHING").path("LifecycleHookName").asText();
+    }
+
+    public String terminateHookName() {
+        return hook("autoscaling:EC2_INSTANCE_TERMINATING").path("LifecycleHookName").asText();
+    }
+
+    public String tableLogicalId() {
+        return tableLogicalId;
+    }
+
+    public String tableName() {
+        return stack.ref(tableLogicalId);
+    }
+
+    public String reconcileStateMachineArn() {
+        return stack.ref(reconcileLogicalId);
+    }
+
+    /** The definition file CloudFormation would read from the asset bucket (cdk.out's copy). */
+    public Path reconcileDefinition() {
+        String key = stack.property(reconcileLogicalId, "DefinitionS3Location").path("Key").asText();
+        return stack.synthesized().asset(key.replaceFirst("\\.[a-z]+$", ""));
+    }
+
+    /** DefinitionSubstitutions, resolved. */
+    public Map<String, String> reconcileSubstitutions() {
+        Map<String, String> substitutions = new TreeMap<>();
+        stack.property(reconcileLogicalId, "DefinitionSubstitutions").properties()
+            .forEach(e -> substitutions.put(e.getKey(), e.getValue().asText()));
+        return substitutions;
+    }
+
+    /** The logical id of the function that runs {@code handler}. */
+    public String functionLogicalId(WorkflowHandler handler) {
+        return only(stack.logicalIds(r -> "AWS::Lambda::Function".equals(r.path("Type").asText())
+            && handler.handler().equals(r.path("Properties").path("Handler").asText())), handler.id() + " function");
+    }
+
+    /** The cluster id the functions serve (re-adjust events name it). */
+    public String clusterId() {
+        return stack.environment(functionLogicalId(WorkflowHandler.TRIGGER_RECONCILE)).get("CLUSTER_ID");
+    }
+}
