@@ -136,6 +136,7 @@ public class DrbdMultiAzStack extends Stack {
                         .drbdPort(settings.drbdPort())
                         .dataVolumeGiB(settings.dataVolumeGiB())
                         .nodeCount(settings.nodeCount())
+                        .lifecycleHookTimeout(Duration.seconds(settings.lifecycleHookTimeoutSec()))
                         .functionsJar(props.getFunctionsJar())
                         .definitionFile(props.getReconcileDefinition())
                         .readjustSchedule(settings.readjustScheduled()
@@ -174,6 +175,11 @@ public class DrbdMultiAzStack extends Stack {
         CfnOutput.Builder.create(this, "AlarmTopicArn")
                 .description("SNS topic of the failed/timed-out reconcile alarms: subscribe to it")
                 .value(workflow.getAlarmTopic().getTopicArn())
+                .build();
+        CfnOutput.Builder.create(this, "CommandOutputLogGroup")
+                .description("CloudWatch Logs group with the whole output of every node command, stream"
+                        + " <command-id>/<instance-id>/<document step>/stdout|stderr")
+                .value(workflow.getCommandOutputLogGroup().getLogGroupName())
                 .build();
         CfnOutput.Builder.create(this, "NodeDocumentNames")
                 .description("SSM documents run on the nodes, as file-base-name=document-name pairs")

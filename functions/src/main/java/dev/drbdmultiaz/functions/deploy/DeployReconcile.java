@@ -9,6 +9,9 @@ import dev.drbdmultiaz.functions.common.exceptions.InvalidDeployRequestException
 import dev.drbdmultiaz.functions.common.exceptions.ReconcileExecutionFailedException;
 import dev.drbdmultiaz.functions.reconcile.state.Trigger;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -18,6 +21,8 @@ import java.util.regex.Pattern;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionRequest;
+import software.amazon.awssdk.services.sfn.model.GetExecutionHistoryRequest;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 import software.amazon.awssdk.services.sfn.model.StartExecutionRequest;
 
 /**
@@ -25,14 +30,23 @@ import software.amazon.awssdk.services.sfn.model.StartExecutionRequest;
  * onEvent starts a reconcile execution for Create and Update, isComplete waits for it, so
  * {@code cdk deploy} ends when the cluster converged or fails with the reconcile's cause. Delete
  * starts nothing and completes at once (stack deletion never waits on the cluster).
+ *
+ * <p>The Provider framework gives up after its total timeout with a bare "Operation timed out"
+ * (its waiter retries isComplete until then, then onTimeout reports that). So isComplete does not
+ * let it come to that: once {@code DEPLOY_WAIT_SECONDS} have passed (the total timeout less two
+ * polls) it fails the deploy with where the reconcile is, read from the execution's history; the
+ * reconcile itself goes on and the next trigger sees its result.
  */
 public final class DeployReconcile {
 
     /** Property of the custom resource: hash of the cluster configuration (a change re-runs it). */
     public static final String CONFIG_HASH = "ConfigHash";
     static final String EXECUTION_ARN = "ExecutionArn";
+    static final String DEADLINE = "Deadline";
     static final int MAX_FOLLOW = 5;
     static final int MAX_CAUSE = 2000;
+    /** GetExecutionHistory's largest page. */
+    static final int HISTORY_EVENTS = 1000;
     private static final Pattern HASH = Pattern.compile("[A-Za-z0-9]{1,128}");
     private static final DateTimeFormatter NAME_TIME =
         DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -40,11 +54,16 @@ public final class DeployReconcile {
 
     private final SfnClient sfn;
     private final String stateMachineArn;
+    private final Duration wait;
     private final Clock clock;
 
-    public DeployReconcile(SfnClient sfn, String stateMachineArn, Clock clock) {
+    /**
+     * @param wait how long a deploy waits for its reconcile before it fails with where it is
+     */
+    public DeployReconcile(SfnClient sfn, String stateMachineArn, Duration wait, Clock clock) {
         this.sfn = Objects.requireNonNull(sfn, "sfn");
         this.stateMachineArn = Objects.requireNonNull(stateMachineArn, "stateMachineArn");
+        this.wait = Objects.requireNonNull(wait, "wait");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -70,7 +89,8 @@ public final class DeployReconcile {
         LOG.info("Started reconcile execution for deployment", "executionArn", executionArn,
             "requestType", requestType, "configHash", configHash);
         String id = "Create".equals(requestType) || physicalId == null ? "drbd-multiaz-deploy-reconcile" : physicalId;
-        return new OnEventResponse(id, Map.of(EXECUTION_ARN, executionArn));
+        return new OnEventResponse(id, Map.of(EXECUTION_ARN, executionArn,
+            DEADLINE, clock.instant().plus(wait).toString()));
     }
 
     /** isComplete: {@code {"IsComplete":bool,"Data":{…}}}; throws with the cause when it failed. */
@@ -84,6 +104,7 @@ public final class DeployReconcile {
             throw new InvalidDeployRequestException(
                 "isComplete needs Data.ExecutionArn from onEvent, but the event has none");
         }
+        Instant deadline = deadline(event);
         String current = executionArn;
         for (int hop = 0; hop <= MAX_FOLLOW; hop++) {
             String arn = current;
@@ -92,6 +113,14 @@ public final class DeployReconcile {
             switch (execution.statusAsString()) {
                 case "RUNNING":
                 case "PENDING_REDRIVE":
+                    if (deadline != null && !clock.instant().isBefore(deadline)) {
+                        throw new ReconcileExecutionFailedException(String.format(
+                            "Reconcile execution %s is still running after %s, and CloudFormation waits for a custom"
+                                + " resource at most an hour: it is at %s. The reconcile goes on (read it in the Step"
+                                + " Functions console); deploy again or wait for the schedule to see its result",
+                            current, wait.toSeconds() < 120 ? wait.toSeconds() + " s" : wait.toMinutes() + " minutes",
+                            whereItIs(current)));
+                    }
                     LOG.info("Found reconcile execution running", "executionArn", current);
                     return new IsCompleteResponse(false, Map.of());
                 case "SUCCEEDED":
@@ -118,6 +147,39 @@ public final class DeployReconcile {
         }
         throw new ReconcileExecutionFailedException("Reconcile execution " + executionArn
             + " was coalesced more than " + MAX_FOLLOW + " times; start a reconcile by hand and deploy again");
+    }
+
+    /** Data.Deadline from onEvent, or {@code null} for a request from before deadlines existed. */
+    private static Instant deadline(JsonNode event) {
+        String text = event.path("Data").path(DEADLINE).asText("");
+        try {
+            return text.isEmpty() ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new InvalidDeployRequestException("Data." + DEADLINE + " must be an ISO-8601 instant, got '" + text + "'");
+        }
+    }
+
+    /**
+     * The running execution's last plan (step and reason), or the last state it entered: read from
+     * its newest {@value #HISTORY_EVENTS} history events (one page; a poll loop writes many).
+     */
+    String whereItIs(String executionArn) {
+        String lastState = null;
+        for (HistoryEvent e : sfn.getExecutionHistory(GetExecutionHistoryRequest.builder().executionArn(executionArn)
+            .reverseOrder(true).maxResults(HISTORY_EVENTS).build()).events()) {
+            if (e.stateExitedEventDetails() != null && "PlanNextStep".equals(e.stateExitedEventDetails().name())) {
+                try {
+                    JsonNode plan = Json.readTree(e.stateExitedEventDetails().output()).path("plan");
+                    return "step " + plan.path("step").asText("?") + " (" + plan.path("reason").asText("") + ")";
+                } catch (JsonProcessingException notJson) {
+                    break;
+                }
+            }
+            if (lastState == null && e.stateEnteredEventDetails() != null) {
+                lastState = e.stateEnteredEventDetails().name();
+            }
+        }
+        return lastState == null ? "an unknown state" : "state " + lastState;
     }
 
     /** The holder a coalesced execution's output names ({@code lock.acquired:false}), or {@code null}. */

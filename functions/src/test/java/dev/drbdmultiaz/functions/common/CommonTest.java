@@ -32,6 +32,10 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 @DisplayName("Handler plumbing")
 class CommonTest {
 
+    private static final dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule HEARTBEATS =
+        new dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule(java.time.Duration.ofHours(1),
+            Clock.fixed(Instant.parse("2024-05-01T12:00:00Z"), ZoneOffset.UTC));
+
     @AfterEach
     void restoreLog() {
         StructuredLog.redirect(System.out, Clock.systemUTC());
@@ -91,7 +95,7 @@ class CommonTest {
     @DisplayName("runs PlanNextStep end to end on JSON: the first step of a fresh run is ObserveNodes")
     void planHandlerJson() throws Exception {
         RequestStreamHandler handler = new PlanNextStepHandler(PlanNextStepHandler.Config.from(new Env(planEnv()))
-            .desiredSettings());
+            .desiredSettings(), HEARTBEATS);
         String state = """
             {"executionArn":"arn:exec","trigger":{"source":"manual"},
              "lock":{"acquired":true,"generation":1,"holderExecutionArn":"arn:exec"},
@@ -100,6 +104,7 @@ class CommonTest {
                {"instanceId":"i-2","availabilityZone":"eu-west-1b","lifecycleState":"Pending:Wait","nodeId":1,"pendingAction":"launch"},
                {"instanceId":"i-3","availabilityZone":"eu-west-1c","lifecycleState":"InService","nodeId":2}],"departing":[]},
              "agents":{"allOnline":true,"exhausted":false,"offline":[],"attempt":1,"waitSeconds":0},
+             "heartbeat":{"recordedAt":"2024-05-01T11:59:00Z","dueAt":"2024-05-01T12:19:00Z"},
              "somethingElse":{"ignored":true}}
             """;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -111,7 +116,7 @@ class CommonTest {
         assertEquals(Json.readTree("[\"i-1\",\"i-2\",\"i-3\"]"), plan.get("targets"));
         assertEquals(Json.readTree("{\"LogicalVolume\":[\"r0\"],\"ResourceName\":[\"r0\"],\"VolumeGroup\":[\"drbdpool\"]}"),
             plan.get("parameters"));
-        assertEquals(false, plan.get("heartbeat").asBoolean());
+        assertEquals(false, plan.get("heartbeat").asBoolean(), "the last heartbeat is not due yet");
         assertEquals(5, plan.get("pollSeconds").asInt());
     }
 
@@ -119,7 +124,7 @@ class CommonTest {
     @DisplayName("fails with InvalidStateDocumentException on input that is not JSON")
     void failsOnBadInput() {
         RequestStreamHandler handler = new PlanNextStepHandler(PlanNextStepHandler.Config.from(new Env(planEnv()))
-            .desiredSettings());
+            .desiredSettings(), HEARTBEATS);
 
         assertThrows(InvalidStateDocumentException.class, () -> handler.handleRequest(
             new ByteArrayInputStream("{\"cluster\":".getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), null));

@@ -19,6 +19,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.DisplayName;
@@ -27,6 +28,12 @@ import org.mockito.ArgumentCaptor;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionRequest;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.GetExecutionHistoryRequest;
+import software.amazon.awssdk.services.sfn.model.GetExecutionHistoryResponse;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+import software.amazon.awssdk.services.sfn.model.HistoryEventType;
+import software.amazon.awssdk.services.sfn.model.StateEnteredEventDetails;
+import software.amazon.awssdk.services.sfn.model.StateExitedEventDetails;
 import software.amazon.awssdk.services.sfn.model.StartExecutionRequest;
 import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
 
@@ -39,8 +46,10 @@ class DeployReconcileTest {
     private static final String HOLDER = "arn:aws:states:eu-west-1:123456789012:execution:reconcile:launch-1";
 
     private final SfnClient sfn = mock(SfnClient.class);
-    private final DeployReconcile deploy = new DeployReconcile(sfn, STATE_MACHINE,
-        Clock.fixed(Instant.parse("2024-05-01T12:00:00Z"), ZoneOffset.UTC));
+    private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
+    private static final Duration WAIT = Duration.ofMinutes(55);
+    private final DeployReconcile deploy = new DeployReconcile(sfn, STATE_MACHINE, WAIT,
+        Clock.fixed(NOW, ZoneOffset.UTC));
 
     private static JsonNode event(String json) throws Exception {
         return Json.readTree(json);
@@ -74,7 +83,7 @@ class DeployReconcileTest {
         assertEquals("deploy-0123456789ab-20240501T120000Z", request.getValue().name());
         assertEquals(Json.readTree("{\"trigger\":{\"source\":\"deploy\"}}"), Json.readTree(request.getValue().input()));
         assertEquals(Json.readTree("{\"PhysicalResourceId\":\"drbd-multiaz-deploy-reconcile\",\"Data\":{\"ExecutionArn\":\""
-            + EXECUTION + "\"}}"), Json.readTree(response));
+            + EXECUTION + "\",\"Deadline\":\"2024-05-01T12:55:00Z\"}}"), Json.readTree(response));
     }
 
     @Test
@@ -156,5 +165,72 @@ class DeployReconcileTest {
             assertTrue(e.getMessage().contains("AllReplicasInconsistentException: Every replica is Inconsistent"),
                 e.getMessage());
         }
+    }
+
+    private DeployReconcile at(Instant now) {
+        return new DeployReconcile(sfn, STATE_MACHINE, WAIT, Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    private static JsonNode waiting(String deadline) throws Exception {
+        return event("{\"RequestType\":\"Create\",\"Data\":{\"ExecutionArn\":\"" + EXECUTION
+            + "\",\"Deadline\":\"" + deadline + "\"}}");
+    }
+
+    @Test
+    @DisplayName("past its deadline, fails the deploy with where the running reconcile is, before CloudFormation times out")
+    void failsAtDeadlineWithWhereItIs() throws Exception {
+        execution(EXECUTION, "RUNNING", null, null, null);
+        when(sfn.getExecutionHistory(any(GetExecutionHistoryRequest.class))).thenReturn(GetExecutionHistoryResponse
+            .builder().events(
+                HistoryEvent.builder().id(9L).type(HistoryEventType.TASK_STATE_ENTERED)
+                    .stateEnteredEventDetails(StateEnteredEventDetails.builder().name("SendNodeCommand").build()).build(),
+                HistoryEvent.builder().id(8L).type(HistoryEventType.TASK_STATE_EXITED)
+                    .stateExitedEventDetails(StateExitedEventDetails.builder().name("PlanNextStep")
+                        .output("{\"plan\":{\"step\":\"InstallDrbd\",\"reason\":\"i-3 has no DRBD 9\"}}").build())
+                    .build())
+            .build());
+        JsonNode event = waiting("2024-05-01T12:55:00Z");
+
+        assertFalse(at(Instant.parse("2024-05-01T12:54:59Z")).isComplete(event).complete());
+        ReconcileExecutionFailedException e = assertThrows(ReconcileExecutionFailedException.class,
+            () -> at(Instant.parse("2024-05-01T12:55:00Z")).isComplete(event));
+
+        assertTrue(e.getMessage().contains("still running after 55 minutes"), e.getMessage());
+        assertTrue(e.getMessage().contains("step InstallDrbd (i-3 has no DRBD 9)"), e.getMessage());
+        ArgumentCaptor<GetExecutionHistoryRequest> history = ArgumentCaptor.forClass(GetExecutionHistoryRequest.class);
+        verify(sfn).getExecutionHistory(history.capture());
+        assertTrue(history.getValue().reverseOrder(), "the newest events come first");
+    }
+
+    @Test
+    @DisplayName("past its deadline with no plan yet, names the last state the reconcile entered")
+    void failsAtDeadlineNamingTheState() throws Exception {
+        execution(EXECUTION, "RUNNING", null, null, null);
+        when(sfn.getExecutionHistory(any(GetExecutionHistoryRequest.class))).thenReturn(GetExecutionHistoryResponse
+            .builder().events(HistoryEvent.builder().id(3L).type(HistoryEventType.TASK_STATE_ENTERED)
+                .stateEnteredEventDetails(StateEnteredEventDetails.builder().name("AcquireClusterLock").build()).build())
+            .build());
+
+        ReconcileExecutionFailedException e = assertThrows(ReconcileExecutionFailedException.class,
+            () -> at(Instant.parse("2024-05-01T13:00:00Z")).isComplete(waiting("2024-05-01T12:55:00Z")));
+
+        assertTrue(e.getMessage().contains("state AcquireClusterLock"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("a finished reconcile is reported as it ended even past the deadline")
+    void finishedPastDeadline() throws Exception {
+        execution(EXECUTION, "SUCCEEDED", "{}", null, null);
+
+        assertTrue(at(Instant.parse("2024-05-01T13:00:00Z")).isComplete(waiting("2024-05-01T12:55:00Z")).complete());
+    }
+
+    @Test
+    @DisplayName("refuses a Deadline that is not an ISO-8601 instant, naming it")
+    void refusesMalformedDeadline() {
+        InvalidDeployRequestException e = assertThrows(InvalidDeployRequestException.class,
+            () -> deploy.isComplete(waiting("tomorrow")));
+        assertTrue(e.getMessage().contains("'tomorrow'"), e.getMessage());
+        verifyNoInteractions(sfn);
     }
 }

@@ -18,6 +18,8 @@ import software.amazon.awscdk.customresources.AwsSdkCall;
 import software.amazon.awscdk.customresources.PhysicalResourceId;
 import software.amazon.awscdk.services.autoscaling.AutoScalingGroup;
 import software.amazon.awscdk.services.autoscaling.CfnAutoScalingGroup;
+import software.amazon.awscdk.services.autoscaling.GroupMetric;
+import software.amazon.awscdk.services.autoscaling.GroupMetrics;
 import software.amazon.awscdk.services.autoscaling.HealthChecks;
 import software.amazon.awscdk.services.ec2.BlockDevice;
 import software.amazon.awscdk.services.ec2.BlockDeviceVolume;
@@ -236,6 +238,9 @@ public class ReplicaNodes extends Construct {
                 .desiredCapacity(props.getNodeCount())
                 // EC2 status checks; ReplaceUnhealthy stays active, so a failed node is replaced.
                 .healthChecks(HealthChecks.ec2())
+                // GroupTerminatingInstances feeds the alarm on a departing member held in Terminating:Wait.
+                .groupMetrics(List.of(new GroupMetrics(GroupMetric.PENDING_INSTANCES, GroupMetric.IN_SERVICE_INSTANCES,
+                        GroupMetric.TERMINATING_INSTANCES)))
                 .build();
         Annotations.of(group).acknowledgeWarning("@aws-cdk/aws-autoscaling:desiredCapacitySet",
                 "min = max = desired = node count by design: a deploy must restore the configured size.");

@@ -23,6 +23,8 @@ import software.amazon.awscdk.customresources.Provider;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MetricProps;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
@@ -50,6 +52,7 @@ import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.SystemLogLevel;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
@@ -98,12 +101,32 @@ public class ReconcileWorkflow extends Construct {
             "drbd-status", "DOCUMENT_STATUS",
             "drbd-forget-peer", "DOCUMENT_FORGET_PEER");
 
+    /**
+     * How long CloudFormation waits for the deploy custom resource: its ServiceTimeout, at most and
+     * by default 3600 s (CloudFormation template reference, AWS::CloudFormation::CustomResource).
+     * The Provider's total timeout is the same, so the framework never outwaits CloudFormation.
+     */
+    public static final Duration DEPLOY_SERVICE_TIMEOUT = Duration.hours(1);
+    /** How often the Provider framework asks isComplete whether the deploy's reconcile ended. */
+    public static final Duration DEPLOY_QUERY_INTERVAL = Duration.seconds(30);
+    /**
+     * The deploy gives up this long before CloudFormation would, so that its reason (where the
+     * reconcile is) reaches CloudFormation in time: a poll interval, cold starts, the response
+     * PUT's retries. Without it the deploy would end in CloudFormation's bare timeout.
+     */
+    public static final Duration DEPLOY_REPORT_MARGIN = Duration.minutes(5);
+
+    /** The TerminationHeld alarm fires after this many lifecycle hook timeouts in Terminating:Wait. */
+    public static final int HELD_TERMINATION_HOOK_TIMEOUTS = 4;
+    private static final Duration HELD_TERMINATION_PERIOD = Duration.minutes(5);
+
     private static final String LAMBDA_BASIC_EXECUTION_POLICY =
             "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
 
     private final ReconcileWorkflowProps props;
     private final Table clusterTable;
     private final Secret secret;
+    private final LogGroup commandOutput;
     private final String stateMachineName;
     private final Map<WorkflowHandler, Function> functions = new EnumMap<>(WorkflowHandler.class);
     private final Map<WorkflowHandler, Alias> aliases = new EnumMap<>(WorkflowHandler.class);
@@ -120,13 +143,20 @@ public class ReconcileWorkflow extends Construct {
 
         this.clusterTable = createRegistry();
         this.secret = createPeerSecret();
+        this.commandOutput = createCommandOutputLogs();
         this.stateMachineName = Names.uniqueResourceName(this, UniqueResourceNameOptions.builder()
                 .maxLength(80).separator("-").build());
 
         Construct functionScope = new Construct(this, "Functions");
         Map<String, String> environment = commonEnvironment();
         for (WorkflowHandler handler : WorkflowHandler.stateMachineHandlers()) {
-            createFunction(functionScope, handler, environment);
+            Map<String, String> own = environment;
+            if (handler == WorkflowHandler.START_FOLLOW_UP_RECONCILE) {
+                // Built from the name: a reference to the state machine would be a cycle (it invokes this function).
+                own = new TreeMap<>(environment);
+                own.put("STATE_MACHINE_ARN", stateMachineArnFromName());
+            }
+            createFunction(functionScope, handler, own);
         }
         grantStateMachineFunctions();
 
@@ -137,8 +167,10 @@ public class ReconcileWorkflow extends Construct {
         triggerEnvironment.put("STATE_MACHINE_ARN", stateMachine.getStateMachineArn());
         this.deadLetterQueue = createDeadLetterQueue();
         createFunction(functionScope, WorkflowHandler.TRIGGER_RECONCILE, triggerEnvironment);
-        createFunction(functionScope, WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT, triggerEnvironment);
-        createFunction(functionScope, WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE, triggerEnvironment);
+        Map<String, String> deployEnvironment = new TreeMap<>(triggerEnvironment);
+        deployEnvironment.put("DEPLOY_WAIT_SECONDS", Long.toString(deployWait().toSeconds().longValue()));
+        createFunction(functionScope, WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT, deployEnvironment);
+        createFunction(functionScope, WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE, deployEnvironment);
         grantTriggerFunctions();
 
         createEventTriggers();
@@ -160,6 +192,14 @@ public class ReconcileWorkflow extends Construct {
     /** The membership registry: lock item, members, node-id allocations. */
     public ITable getClusterTable() {
         return clusterTable;
+    }
+
+    /**
+     * Where the SSM agent on the nodes writes the full output of every command the workflow sends
+     * (GetCommandInvocation keeps only 24,000 characters of stdout and 8,000 of stderr).
+     */
+    public ILogGroup getCommandOutputLogGroup() {
+        return commandOutput;
     }
 
     /** The DRBD peer-authentication secret; the nodes read it, nothing else. */
@@ -230,6 +270,26 @@ public class ReconcileWorkflow extends Construct {
         return peerSecret;
     }
 
+    /**
+     * The log group of the nodes' command output. The node role may write only there: create
+     * streams, put events, describe its streams; DescribeLogGroups (the agent's existence check)
+     * has no resource-level permission. It may not create groups.
+     */
+    private LogGroup createCommandOutputLogs() {
+        LogGroup group = LogGroup.Builder.create(this, "CommandOutput")
+                .retention(props.getLogRetention())
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        props.getNodeRole().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("WriteCommandOutput")
+                .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"))
+                .resources(List.of(group.getLogGroupArn()))
+                .build());
+        props.getNodeRole().addToPrincipalPolicy(statement("FindCommandOutputGroup", List.of("*"),
+                "logs:DescribeLogGroups"));
+        return group;
+    }
+
     private Map<String, String> commonEnvironment() {
         Map<String, String> env = new TreeMap<>();
         env.put("CLUSTER_TABLE_NAME", clusterTable.getTableName());
@@ -249,7 +309,9 @@ public class ReconcileWorkflow extends Construct {
         props.getDocumentNames().forEach((file, name) -> env.put(DOCUMENT_ENVIRONMENT.get(file), name));
         env.put("POLL_SECONDS", Long.toString(props.getPollInterval().toSeconds().longValue()));
         env.put("AGENT_WAIT_MAX_ATTEMPTS", Integer.toString(props.getAgentWaitMaxAttempts()));
+        env.put("LIFECYCLE_HOOK_TIMEOUT_SECONDS", Long.toString(props.getLifecycleHookTimeout().toSeconds().longValue()));
         env.put("CONNECT_WAIT_MAX_ATTEMPTS", Integer.toString(props.getConnectWaitMaxAttempts()));
+        env.put("COMMAND_LOG_GROUP_NAME", commandOutput.getLogGroupName());
         return env;
     }
 
@@ -329,8 +391,12 @@ public class ReconcileWorkflow extends Construct {
         fn(WorkflowHandler.COLLECT_COMMAND_RESULTS).addToRolePolicy(
                 statement("ReadCommandResults", List.of("*"), "ssm:GetCommandInvocation"));
 
-        fn(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS).addToRolePolicy(
+        // Heartbeats every waiting action of the group, also of instances this run has not described.
+        Function heartbeats = fn(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS);
+        heartbeats.addToRolePolicy(
                 statement("HeartbeatGroupActions", List.of(groupArn), "autoscaling:RecordLifecycleActionHeartbeat"));
+        heartbeats.addToRolePolicy(
+                statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
 
         // Completes actions, records reported endpoints, releases node-ids of forgotten members.
         Function complete = fn(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS);
@@ -341,21 +407,37 @@ public class ReconcileWorkflow extends Construct {
         // Failure path: may run before DescribeCluster succeeded, so it describes the group itself.
         Function abandon = fn(WorkflowHandler.ABANDON_PENDING_LAUNCHES);
         abandon.addToRolePolicy(
-                statement("AbandonGroupLaunches", List.of(groupArn), "autoscaling:CompleteLifecycleAction"));
+                statement("AbandonGroupLaunches", List.of(groupArn), "autoscaling:CompleteLifecycleAction",
+                        "autoscaling:RecordLifecycleActionHeartbeat"));
         abandon.addToRolePolicy(
                 statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
 
         // ReportClusterStatus builds the report from the state document: no AWS permission.
+
+        // The follow-up of a failed run is a new execution of this state machine.
+        fn(WorkflowHandler.START_FOLLOW_UP_RECONCILE).addToRolePolicy(
+                statement("StartFollowUpExecution", List.of(stateMachineArnFromName()), "states:StartExecution"));
     }
 
     private void grantTriggerFunctions() {
         stateMachine.grantStartExecution(fn(WorkflowHandler.TRIGGER_RECONCILE));
         stateMachine.grantStartExecution(fn(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT));
-        fn(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE).addToRolePolicy(describeOwnExecutions());
+        // GetExecutionHistory: where a reconcile that outlasts the deploy is, for the deploy's failure reason.
+        fn(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE).addToRolePolicy(statement("FollowReconcileExecutions",
+                List.of(executionArnPattern()), "states:DescribeExecution", "states:GetExecutionHistory"));
     }
 
     private PolicyStatement describeOwnExecutions() {
         return statement("DescribeReconcileExecutions", List.of(executionArnPattern()), "states:DescribeExecution");
+    }
+
+    /** This state machine's ARN, built from its name (no reference to the resource). */
+    private String stateMachineArnFromName() {
+        return Stack.of(this).formatArn(ArnComponents.builder()
+                .service("states").resource("stateMachine")
+                .resourceName(stateMachineName)
+                .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                .build());
     }
 
     /** Executions of this state machine, built from its name (no reference to the resource). */
@@ -458,6 +540,12 @@ public class ReconcileWorkflow extends Construct {
         }
     }
 
+    /** DEPLOY_WAIT_SECONDS: how long isComplete waits for the reconcile before it fails the deploy with where it is. */
+    static Duration deployWait() {
+        return Duration.seconds(DEPLOY_SERVICE_TIMEOUT.toSeconds().longValue()
+                - DEPLOY_REPORT_MARGIN.toSeconds().longValue());
+    }
+
     private CustomResource createDeployTrigger() {
         Construct deploy = new Construct(this, "Deploy");
         LogGroup frameworkLogs = LogGroup.Builder.create(deploy, "FrameworkLogs")
@@ -471,8 +559,8 @@ public class ReconcileWorkflow extends Construct {
         Provider provider = Provider.Builder.create(deploy, "Provider")
                 .onEventHandler(aliases.get(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT))
                 .isCompleteHandler(aliases.get(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE))
-                .queryInterval(Duration.seconds(30))
-                .totalTimeout(Duration.hours(1))
+                .queryInterval(DEPLOY_QUERY_INTERVAL)
+                .totalTimeout(DEPLOY_SERVICE_TIMEOUT)
                 .logGroup(frameworkLogs)
                 // Waiter logging is off unless asked for explicitly (aws-cdk-lib default).
                 .disableWaiterStateMachineLogging(false)
@@ -482,6 +570,7 @@ public class ReconcileWorkflow extends Construct {
         CustomResource resource = CustomResource.Builder.create(deploy, "Reconcile")
                 .serviceToken(provider.getServiceToken())
                 .resourceType("Custom::DrbdReconcile")
+                .serviceTimeout(DEPLOY_SERVICE_TIMEOUT)
                 .properties(Map.of("ConfigHash", props.getConfigHash()))
                 .build();
         // The deploy reconcile needs the group's instances, the workflow and the nodes' secret grant.
@@ -503,6 +592,26 @@ public class ReconcileWorkflow extends Construct {
                         + "ReconcileFailed's error and cause");
         alarm(alarms, "ExecutionsTimedOut", topic, stateMachine.metricTimedOut(sumPer5Min),
                 "A reconcile execution timed out; its lock is recovered by the next trigger");
+        // A departing member is kept in Terminating:Wait while it may hold the only good copy (I3);
+        // Auto Scaling ends the wait on its own only at the global timeout (48 h), so an operator
+        // hears of it long before: after HELD_TERMINATION_HOOK_TIMEOUTS heartbeat timeouts.
+        int periods = (int) (HELD_TERMINATION_HOOK_TIMEOUTS * props.getLifecycleHookTimeout().toSeconds().longValue()
+                / HELD_TERMINATION_PERIOD.toSeconds().longValue());
+        Alarm held = Alarm.Builder.create(alarms, "TerminationHeld")
+                .metric(new Metric(MetricProps.builder()
+                        .namespace("AWS/AutoScaling").metricName("GroupTerminatingInstances")
+                        .dimensionsMap(Map.of("AutoScalingGroupName", props.getGroup().getAutoScalingGroupName()))
+                        .statistic("Minimum").period(HELD_TERMINATION_PERIOD).build()))
+                .threshold(1)
+                .evaluationPeriods(periods)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .alarmDescription("A replica node has waited in Terminating:Wait for " + HELD_TERMINATION_HOOK_TIMEOUTS
+                        + " lifecycle hook timeouts: the reconcile keeps a departing member that may hold the only"
+                        + " UpToDate copy, or cannot reach the cluster. Read the latest reconcile execution; Auto Scaling"
+                        + " terminates it on its own at the hook's global timeout (48 h)")
+                .build();
+        held.addAlarmAction(new SnsAction(topic));
         alarm(alarms, "UndeliveredTriggers", topic,
                 deadLetterQueue.metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
                         .period(Duration.minutes(5)).statistic("Maximum").build()),
@@ -543,6 +652,8 @@ public class ReconcileWorkflow extends Construct {
                 "ssm:GetCommandInvocation supports no resource-level permissions", anyResource));
         suppress(fn(WorkflowHandler.ABANDON_PENDING_LAUNCHES), true, nag("AwsSolutions-IAM5",
                 "autoscaling:DescribeAutoScalingGroups supports no resource-level permissions", anyResource));
+        suppress(fn(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS), true, nag("AwsSolutions-IAM5",
+                "autoscaling:DescribeAutoScalingGroups supports no resource-level permissions", anyResource));
         suppress(fn(WorkflowHandler.SEND_NODE_COMMAND), true, nag("AwsSolutions-IAM5",
                 "Instance ids are unknown at synth time (the group replaces nodes); SendCommand on instances "
                         + "is limited by the condition ssm:resourceTag/" + props.getClusterTagKey()
@@ -571,6 +682,12 @@ public class ReconcileWorkflow extends Construct {
                 "Step Functions log delivery (logs:*LogDelivery, PutResourcePolicy, DescribeLogGroups) and "
                         + "X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) support no resource-level "
                         + "permissions", anyResource));
+        suppress(props.getNodeRole(), true, nag("AwsSolutions-IAM5",
+                "The node role writes command output only into this stack's CommandOutput group: its ARN ends in"
+                        + " ':*' (the group's streams); logs:DescribeLogGroups, which the SSM agent calls to find the"
+                        + " group, supports no resource-level permissions",
+                RegexAppliesTo.builder().regex("/^Resource::<[A-Za-z0-9]+CommandOutput[A-Za-z0-9]+\\.Arn>$/g").build(),
+                anyResource));
         suppress(secret, false, nag("AwsSolutions-SMG4",
                 "The DRBD shared secret is rotated by changing it and re-running the reconcile (write-config + "
                         + "adjust on every node together); an automatic rotation Lambda would break peer "

@@ -63,6 +63,7 @@ public final class ReconcileWorkflowProps {
     private final String thinPool;
     private final String logicalVolume;
     private final Duration pollInterval;
+    private final Duration lifecycleHookTimeout;
     private final int agentWaitMaxAttempts;
     private final int connectWaitMaxAttempts;
     private final Path functionsJar;
@@ -90,6 +91,7 @@ public final class ReconcileWorkflowProps {
         this.thinPool = b.thinPool;
         this.logicalVolume = b.logicalVolume;
         this.pollInterval = b.pollInterval;
+        this.lifecycleHookTimeout = b.lifecycleHookTimeout;
         this.agentWaitMaxAttempts = b.agentWaitMaxAttempts;
         this.connectWaitMaxAttempts = b.connectWaitMaxAttempts;
         this.functionsJar = b.functionsJar;
@@ -199,6 +201,11 @@ public final class ReconcileWorkflowProps {
         return functionMemoryMiB;
     }
 
+    /** HeartbeatTimeout of the group's lifecycle hooks: the heartbeats and follow-ups are paced by it. */
+    public Duration getLifecycleHookTimeout() {
+        return lifecycleHookTimeout;
+    }
+
     public RetentionDays getLogRetention() {
         return logRetention;
     }
@@ -225,6 +232,7 @@ public final class ReconcileWorkflowProps {
         private String thinPool = "thinpool";
         private String logicalVolume = "r0data";
         private Duration pollInterval = Duration.seconds(5);
+        private Duration lifecycleHookTimeout = Duration.hours(1);
         private int agentWaitMaxAttempts = 60;
         private int connectWaitMaxAttempts = 30;
         private Path functionsJar;
@@ -346,6 +354,15 @@ public final class ReconcileWorkflowProps {
             return this;
         }
 
+        /**
+         * HeartbeatTimeout of the group's launch and terminate hooks (the same value the group
+         * declares them with): the workflow heartbeats every third of it. 30..7200 s. Default: 1 hour.
+         */
+        public Builder lifecycleHookTimeout(Duration lifecycleHookTimeout) {
+            this.lifecycleHookTimeout = lifecycleHookTimeout;
+            return this;
+        }
+
         /** Checks of the SSM agents before the reconcile fails with AgentsOffline. Default: 60. */
         public Builder agentWaitMaxAttempts(int agentWaitMaxAttempts) {
             this.agentWaitMaxAttempts = agentWaitMaxAttempts;
@@ -441,6 +458,11 @@ public final class ReconcileWorkflowProps {
             double pollSeconds = pollInterval.toSeconds(FRACTIONAL).doubleValue();
             require(pollSeconds >= 1 && pollSeconds <= 300 && pollSeconds == Math.floor(pollSeconds),
                     "pollInterval must be whole seconds 1..300, got " + pollInterval.toHumanString());
+            require(lifecycleHookTimeout != null, "lifecycleHookTimeout must not be null");
+            double hookSeconds = lifecycleHookTimeout.toSeconds(FRACTIONAL).doubleValue();
+            require(hookSeconds >= 30 && hookSeconds <= 7200 && hookSeconds == Math.floor(hookSeconds),
+                    "lifecycleHookTimeout must be whole seconds 30..7200 (Auto Scaling's HeartbeatTimeout range), got "
+                            + lifecycleHookTimeout.toHumanString());
             require(agentWaitMaxAttempts >= 1 && agentWaitMaxAttempts <= 1000,
                     "agentWaitMaxAttempts must be 1..1000, got " + agentWaitMaxAttempts);
             require(connectWaitMaxAttempts >= 1 && connectWaitMaxAttempts <= 1000,

@@ -83,7 +83,8 @@ class ReplicaNodesTemplateTest {
     @Test
     @DisplayName("launch and terminate hooks are declared on the group itself, not as separate resources")
     void lifecycleHooksOnTheGroup() {
-        DrbdMultiAzStack stack = TemplateFixture.stack(java.util.Map.of("drbd:lifecycleHookTimeoutSec", 2700));
+        DrbdMultiAzStack stack = TemplateFixture.stack(java.util.Map.of("drbd:lifecycleHookTimeoutSec", 2700,
+                "drbd:readjustIntervalMinutes", 20));
         Template t = Template.fromStack(stack);
         ReplicaNodes nodes = stack.getReplicaNodes();
         t.resourceCountIs("AWS::AutoScaling::LifecycleHook", 0);

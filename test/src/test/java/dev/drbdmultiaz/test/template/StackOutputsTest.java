@@ -34,7 +34,7 @@ class StackOutputsTest {
     }
 
     @Test
-    @DisplayName("outputs name the state machine, the alarm topic and the cluster id of re-adjust events")
+    @DisplayName("outputs name the state machine, the alarm topic, the command output log group and the cluster id of re-adjust events")
     void workflowOutputsPresent() {
         DrbdMultiAzStack stack = TemplateFixture.defaultStack();
         Template t = TemplateFixture.defaultTemplate();
@@ -43,6 +43,9 @@ class StackOutputsTest {
         String topic = TemplateFixture.logicalId((software.constructs.IConstruct) stack.getWorkflow().getAlarmTopic());
         t.hasOutput("ReconcileStateMachineArn", Map.of("Value", Map.of("Ref", stateMachine)));
         t.hasOutput("AlarmTopicArn", Map.of("Value", Map.of("Ref", topic)));
+        String commandOutput = TemplateFixture.logicalId(
+                (software.constructs.IConstruct) stack.getWorkflow().getCommandOutputLogGroup());
+        t.hasOutput("CommandOutputLogGroup", Map.of("Value", Map.of("Ref", commandOutput)));
         Map<String, Object> clusterId = TemplateFixture.map(t.findOutputs("ClusterId").get("ClusterId"));
         assertEquals("DrbdMultiAz/r0", TemplateFixture.flatten(clusterId.get("Value")));
     }

@@ -79,7 +79,7 @@ class StackWiringTest {
     @Test
     @DisplayName("the re-adjust schedule follows drbd:readjustIntervalMinutes and 0 switches it off")
     void readjustSchedule() {
-        assertEquals(List.of("rate(1 hour)"), scheduleExpressions(TemplateFixture.defaultTemplate()));
+        assertEquals(List.of("rate(30 minutes)"), scheduleExpressions(TemplateFixture.defaultTemplate()));
         assertEquals(List.of("rate(15 minutes)"),
                 scheduleExpressions(TemplateFixture.template(Map.of("drbd:readjustIntervalMinutes", 15))));
         assertEquals(List.of(), scheduleExpressions(TemplateFixture.template(Map.of("drbd:readjustIntervalMinutes", 0))));

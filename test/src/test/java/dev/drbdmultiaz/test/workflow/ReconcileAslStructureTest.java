@@ -41,15 +41,16 @@ class ReconcileAslStructureTest {
 
     /** State names drawn in CONTRACTS.md, "Reconcile workflow". */
     static final Set<String> CONTRACT_STATES = new TreeSet<>(List.of(
+            "FollowUpBackoff?", "WaitBeforeFollowUp",
             "AcquireClusterLock", "LockAcquired?", "CoalescedIntoRunningReconcile",
-            "DescribeCluster", "CheckAgentsOnline", "AgentsOnline?", "WaitForAgents",
+            "DescribeCluster", "CheckAgentsOnline", "AgentsOnline?", "WaitForAgents", "HeartbeatWhileWaitingForAgents",
             "PlanNextStep", "HeartbeatDue?", "RecordLifecycleHeartbeats", "RouteStep",
             "ObserveNodes", "InstallDrbd", "PrepareLvm", "WriteConfig", "CreateMetadata", "UpOrAdjust",
-            "SkipInitialSync", "ForgetDepartedPeers", "SendNodeCommand", "WaitForCommand",
+            "SkipInitialSync", "ForgetDepartedPeers", "SendNodeCommand", "WaitForCommand", "HeartbeatWhilePolling",
             "CollectCommandResults", "CommandFinished?", "NodeStepFailed", "WaitForConnections",
             "Converged", "CompleteLifecycleActions", "ReportClusterStatus", "ReleaseClusterLock",
             "RerunRequested?", "ReconcileSucceeded", "AbandonPendingLaunches",
-            "ReleaseClusterLockAfterFailure", "ReconcileFailed"));
+            "ReleaseClusterLockAfterFailure", "FollowUpRequested?", "StartFollowUpReconcile", "ReconcileFailed"));
 
     /**
      * States the definition adds to the contract's drawing: Pass states that turn a Choice
@@ -60,7 +61,8 @@ class ReconcileAslStructureTest {
 
     /** The failure path: entered with $.error set, never leads back into the reconcile. */
     static final Set<String> FAILURE_PATH = Set.of(
-            "AbandonPendingLaunches", "ReleaseClusterLockAfterFailure", "ReconcileFailed");
+            "AbandonPendingLaunches", "ReleaseClusterLockAfterFailure", "FollowUpRequested?", "StartFollowUpReconcile",
+            "ReconcileFailed");
 
     /**
      * Transient errors of a Lambda Task: the four the Step Functions developer guide names
@@ -82,7 +84,13 @@ class ReconcileAslStructureTest {
             Map.entry("SendNodeCommand", "$.command"),
             Map.entry("CollectCommandResults", "$.collected"),
             Map.entry("ReportClusterStatus", "$.report"),
-            Map.entry("ReleaseClusterLock", "$.release"));
+            Map.entry("ReleaseClusterLock", "$.release"),
+            Map.entry("RecordLifecycleHeartbeats", "$.heartbeat"),
+            Map.entry("HeartbeatWhileWaitingForAgents", "$.heartbeat"),
+            Map.entry("HeartbeatWhilePolling", "$.heartbeat"),
+            Map.entry("AbandonPendingLaunches", "$.abandon"),
+            Map.entry("ReleaseClusterLockAfterFailure", "$.release"),
+            Map.entry("StartFollowUpReconcile", "$.followUp"));
 
     /** Error names of the concrete RetryableException classes (Java reports the class name). */
     private static Set<String> RETRYABLE_HANDLER_ERRORS;
@@ -239,7 +247,8 @@ class ReconcileAslStructureTest {
         Map<String, String> expected = Map.of(
                 "WaitForAgents", "$.agents.waitSeconds",
                 "WaitForCommand", "$.plan.pollSeconds",
-                "WaitForConnections", "$.plan.waitSeconds");
+                "WaitForConnections", "$.plan.waitSeconds",
+                "WaitBeforeFollowUp", "$.trigger.backoffSeconds");
         Map<String, String> actual = new HashMap<>();
         forEachState("Wait", (name, state) -> {
             assertFalse(state.has("Seconds") || state.has("Timestamp") || state.has("TimestampPath"),
@@ -253,7 +262,11 @@ class ReconcileAslStructureTest {
     @DisplayName("every Task invokes a handler alias through a substitution and stores its result at the contract path")
     void tasksInvokeHandlerAliases() {
         forEachState("Task", (name, state) -> {
-            String handlerState = name.equals("ReleaseClusterLockAfterFailure") ? "ReleaseClusterLock" : name;
+            String handlerState = switch (name) {
+                case "ReleaseClusterLockAfterFailure" -> "ReleaseClusterLock";
+                case "HeartbeatWhileWaitingForAgents", "HeartbeatWhilePolling" -> "RecordLifecycleHeartbeats";
+                default -> name;
+            };
             assertEquals("${" + handlerState + "Function}", state.get("Resource").asText(), name);
             assertEquals("$", state.path("InputPath").asText("$"), name + " must receive the whole state");
             if (!name.equals("AcquireClusterLock")) {
@@ -296,7 +309,9 @@ class ReconcileAslStructureTest {
     @Test
     @DisplayName("the lock receives this execution's ARN, the only input it needs")
     void lockReceivesExecutionArn() {
-        assertEquals("AcquireClusterLock", definition.get("StartAt").asText());
+        assertEquals("FollowUpBackoff?", definition.get("StartAt").asText());
+        assertEquals("AcquireClusterLock", states.at("/FollowUpBackoff?/Default").asText());
+        assertEquals("AcquireClusterLock", states.at("/WaitBeforeFollowUp/Next").asText());
         assertEquals("$$.Execution.Id", states.at("/AcquireClusterLock/Parameters/executionArn.$").asText());
         assertEquals("$.release.rerun", states.at("/RerunRequested?/Choices/0/Variable").asText());
         assertEquals("DescribeCluster", states.at("/RerunRequested?/Choices/0/Next").asText());
@@ -309,6 +324,41 @@ class ReconcileAslStructureTest {
         assertEquals("$.report", states.at("/ReconcileSucceeded/OutputPath").asText());
         assertEquals("Succeed", states.at("/CoalescedIntoRunningReconcile/Type").asText());
         assertEquals("CoalescedIntoRunningReconcile", states.at("/LockAcquired?/Default").asText());
+    }
+
+    @Test
+    @DisplayName("every loop heartbeats the group's lifecycle actions when Java says one is due, before it waits again")
+    void loopsHeartbeat() {
+        assertEquals("$.plan.heartbeat", states.at("/HeartbeatDue?/Choices/0/Variable").asText());
+        assertEquals("RecordLifecycleHeartbeats", states.at("/HeartbeatDue?/Choices/0/Next").asText());
+        assertEquals("RouteStep", states.at("/RecordLifecycleHeartbeats/Next").asText());
+        JsonNode agents = states.at("/AgentsOnline?/Choices");
+        assertEquals("$.agents.heartbeatDue", agents.get(agents.size() - 1).get("Variable").asText());
+        assertEquals("HeartbeatWhileWaitingForAgents", agents.get(agents.size() - 1).get("Next").asText());
+        assertEquals("WaitForAgents", states.at("/HeartbeatWhileWaitingForAgents/Next").asText());
+        boolean polled = false;
+        for (JsonNode choice : states.at("/CommandFinished?/Choices")) {
+            if ("HeartbeatWhilePolling".equals(choice.path("Next").asText())) {
+                assertEquals("[{\"Variable\":\"$.collected.status\",\"StringEquals\":\"Pending\"},"
+                    + "{\"Variable\":\"$.collected.heartbeatDue\",\"BooleanEquals\":true}]", choice.get("And").toString());
+                polled = true;
+            }
+            if ("WaitForCommand".equals(choice.path("Next").asText())) {
+                assertTrue(polled, "the heartbeat rule must come before the plain Pending rule");
+            }
+        }
+        assertTrue(polled, "CommandFinished? never heartbeats");
+        assertEquals("WaitForCommand", states.at("/HeartbeatWhilePolling/Next").asText());
+    }
+
+    @Test
+    @DisplayName("a failed run starts a follow-up when the lock release asks for one, then fails")
+    void failureStartsFollowUp() {
+        assertEquals("FollowUpRequested?", states.at("/ReleaseClusterLockAfterFailure/Next").asText());
+        assertEquals("$.release.followUp", states.at("/FollowUpRequested?/Choices/0/Variable").asText());
+        assertEquals("StartFollowUpReconcile", states.at("/FollowUpRequested?/Choices/0/Next").asText());
+        assertEquals("ReconcileFailed", states.at("/FollowUpRequested?/Default").asText());
+        assertEquals("ReconcileFailed", states.at("/StartFollowUpReconcile/Next").asText());
     }
 
     private static Set<String> names() {

@@ -61,11 +61,19 @@ class ReconcileWorkflowTemplateTest {
                     "LOGICAL_VOLUME", "VOLUME_SIZE_GIB", "MAX_PEERS", "SECRET_ARN", "DOCUMENT_INSTALL",
                     "DOCUMENT_PREPARE_LVM", "DOCUMENT_WRITE_CONFIG", "DOCUMENT_CREATE_MD", "DOCUMENT_UP",
                     "DOCUMENT_SKIP_INITIAL_SYNC", "DOCUMENT_STATUS", "DOCUMENT_FORGET_PEER", "POLL_SECONDS",
-                    "AGENT_WAIT_MAX_ATTEMPTS", "CONNECT_WAIT_MAX_ATTEMPTS")) {
+                    "AGENT_WAIT_MAX_ATTEMPTS", "CONNECT_WAIT_MAX_ATTEMPTS", "LIFECYCLE_HOOK_TIMEOUT_SECONDS")) {
                 assertTrue(env.has(name), handler.id() + " misses environment variable " + name);
             }
-            assertEquals(!handler.invokedByStateMachine(), env.has("STATE_MACHINE_ARN"),
-                    handler.id() + ": only trigger and deploy functions know the state machine (no cycle)");
+            boolean startsExecutions = !handler.invokedByStateMachine()
+                    || handler == WorkflowHandler.START_FOLLOW_UP_RECONCILE;
+            assertEquals(startsExecutions, env.has("STATE_MACHINE_ARN"),
+                    handler.id() + ": only the functions that start executions know the state machine");
+            if (handler == WorkflowHandler.START_FOLLOW_UP_RECONCILE) {
+                String arn = env.get("STATE_MACHINE_ARN").toString();
+                String machineId = logicalIds("AWS::StepFunctions::StateMachine").get(0);
+                assertTrue(arn.contains(":stateMachine:" + synth.stateMachineName()) && !arn.contains(machineId),
+                        "built from the name, not a Ref (the state machine invokes this function: a cycle): " + arn);
+            }
             assertEquals("{\"Ref\":\"" + groupId + "\"}", env.get("AUTO_SCALING_GROUP_NAME").toString());
         }
     }
@@ -183,6 +191,35 @@ class ReconcileWorkflowTemplateTest {
     }
 
     @Test
+    @DisplayName("the deploy's wait, the Provider's waiter and CloudFormation's timeout agree: the deploy fails with"
+            + " its own reason before either times out")
+    void deployTimeoutsAgree() throws Exception {
+        JsonNode resource = resources.get(logicalIds("Custom::DrbdReconcile").get(0));
+        int serviceTimeout = resource.at("/Properties/ServiceTimeout").asInt();
+        assertEquals(3600, serviceTimeout, "CloudFormation waits at most 3600 s for a custom resource");
+        // The waiter's DefinitionString is a Fn::Join of text and function ARNs: the text holds the Retry.
+        JsonNode waiter = resourcesOfType("AWS::StepFunctions::StateMachine").stream()
+                .filter(m -> m.at("/Properties/DefinitionString").toString().contains("framework-isComplete-task"))
+                .findFirst().orElseThrow();
+        StringBuilder definition = new StringBuilder();
+        waiter.at("/Properties/DefinitionString/Fn::Join/1").forEach(part ->
+                definition.append(part.isTextual() ? part.asText() : "arn:aws:lambda:r:1:function:f"));
+        JsonNode retry = JSON.readTree(definition.toString()).at("/States/framework-isComplete-task/Retry/0");
+        int interval = retry.path("IntervalSeconds").asInt();
+        assertEquals(serviceTimeout, interval * retry.path("MaxAttempts").asInt(),
+                "the Provider's total timeout is CloudFormation's: " + retry);
+        for (WorkflowHandler handler : List.of(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT,
+                WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE)) {
+            int wait = single("AWS::Lambda::Function", Map.of("Handler", handler.handler()))
+                    .at("/Properties/Environment/Variables/DEPLOY_WAIT_SECONDS").asInt();
+            assertTrue(wait > 0 && wait + 2 * interval <= serviceTimeout - 60,
+                    handler.id() + ": DEPLOY_WAIT_SECONDS " + wait + " leaves two polls and a minute of cold starts"
+                            + " and retries before " + serviceTimeout + " s");
+            assertEquals(serviceTimeout - ReconcileWorkflow.DEPLOY_REPORT_MARGIN.toSeconds().intValue(), wait);
+        }
+    }
+
+    @Test
     @DisplayName("SendCommand is limited to the eight documents and to instances tagged with this cluster")
     void sendCommandScoped() {
         List<JsonNode> sendStatements = statements().stream()
@@ -212,7 +249,7 @@ class ReconcileWorkflowTemplateTest {
                 .filter(s -> actions(s).stream().anyMatch(a -> a.equals("autoscaling:CompleteLifecycleAction")
                         || a.equals("autoscaling:RecordLifecycleActionHeartbeat")))
                 .toList();
-        assertEquals(3, lifecycle.size(), "heartbeat, complete and abandon");
+        assertEquals(3, lifecycle.size(), "heartbeat, complete, and abandon/hand over");
         for (JsonNode statement : lifecycle) {
             List<JsonNode> res = resourcesOf(statement);
             assertEquals(1, res.size());
@@ -239,7 +276,24 @@ class ReconcileWorkflowTemplateTest {
         assertEquals(List.of("ssm:GetCommandInvocation"), actionsOf(WorkflowHandler.COLLECT_COMMAND_RESULTS));
         assertEquals(List.of("states:StartExecution"), actionsOf(WorkflowHandler.TRIGGER_RECONCILE).stream()
                 .filter(a -> !a.startsWith("sqs:")).toList());
-        assertEquals(List.of("states:DescribeExecution"), actionsOf(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE));
+        assertEquals(List.of("states:DescribeExecution", "states:GetExecutionHistory"),
+                actionsOf(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE), "follows the reconcile, says where it is");
+        assertEquals(List.of("autoscaling:RecordLifecycleActionHeartbeat", "autoscaling:DescribeAutoScalingGroups"),
+                actionsOf(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS), "heartbeats every waiting action of the group");
+        assertEquals(List.of("autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat",
+                "autoscaling:DescribeAutoScalingGroups"), actionsOf(WorkflowHandler.ABANDON_PENDING_LAUNCHES));
+        assertEquals(List.of("states:StartExecution"), actionsOf(WorkflowHandler.START_FOLLOW_UP_RECONCILE));
+    }
+
+    @Test
+    @DisplayName("the follow-up function may start executions of this state machine only")
+    void followUpScoped() {
+        List<JsonNode> starts = statements().stream()
+                .filter(s -> s.path("Sid").asText().equals("StartFollowUpExecution")).toList();
+        assertEquals(1, starts.size());
+        String resource = starts.get(0).get("Resource").toString();
+        assertTrue(resource.contains(":stateMachine:" + synth.stateMachineName()), resource);
+        assertFalse(resource.contains("*"), resource);
     }
 
     @Test
@@ -306,6 +360,56 @@ class ReconcileWorkflowTemplateTest {
                         "Effect", "Deny",
                         "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))));
         assertNotNull(synth.workflow().getAlarmTopic());
+    }
+
+    @Test
+    @DisplayName("SendCommand sends the full output to the stack's log group, which only the node role may write to")
+    void commandOutputLogGroup() {
+        String groupId = logicalIds("AWS::Logs::LogGroup").stream()
+                .filter(id -> id.contains("CommandOutput")).findFirst().orElseThrow();
+        assertEquals(90, resources.get(groupId).at("/Properties/RetentionInDays").asInt());
+        for (JsonNode fn : resourcesOfType("AWS::Lambda::Function")) {
+            if (WorkflowHandler.SEND_NODE_COMMAND.handler().equals(fn.at("/Properties/Handler").asText())) {
+                assertEquals("{\"Ref\":\"" + groupId + "\"}",
+                        fn.at("/Properties/Environment/Variables/COMMAND_LOG_GROUP_NAME").toString());
+            }
+        }
+        List<JsonNode> writes = statements().stream()
+                .filter(st -> actions(st).contains("logs:PutLogEvents") && st.toString().contains(groupId)).toList();
+        assertEquals(1, writes.size(), writes.toString());
+        assertEquals(List.of("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"), actions(writes.get(0)));
+        List<JsonNode> resources = resourcesOf(writes.get(0));
+        assertEquals(1, resources.size());
+        assertEquals("{\"Fn::GetAtt\":[\"" + groupId + "\",\"Arn\"]}", resources.get(0).toString(),
+                "writes only into this group");
+        String nodeRole = "{\"Ref\":\"" + logicalId(synth.nodeRole()) + "\"}";
+        for (JsonNode policy : resourcesOfType("AWS::IAM::Policy")) {
+            if (policy.at("/Properties/Roles").toString().contains(nodeRole)) {
+                toList(policy.at("/Properties/PolicyDocument/Statement")).forEach(st -> assertFalse(
+                        actions(st).contains("logs:CreateLogGroup"), "the node role creates no log groups: " + st));
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("an alarm fires when a node waits in Terminating:Wait for four hook timeouts, long before the 48 h global timeout")
+    void terminationHeldAlarm() {
+        String topicId = logicalIds("AWS::SNS::Topic").get(0);
+        JsonNode alarm = resourcesOfType("AWS::CloudWatch::Alarm").stream()
+                .filter(a -> "GroupTerminatingInstances".equals(a.at("/Properties/MetricName").asText()))
+                .findFirst().orElseThrow();
+        JsonNode props = alarm.get("Properties");
+        assertEquals("AWS/AutoScaling", props.get("Namespace").asText());
+        assertEquals("Minimum", props.get("Statistic").asText(), "held for the whole window, not once");
+        assertEquals("GreaterThanOrEqualToThreshold", props.get("ComparisonOperator").asText());
+        assertEquals(1, props.get("Threshold").asInt());
+        long window = props.get("Period").asLong() * props.get("EvaluationPeriods").asLong();
+        long hook = WorkflowFixture.LIFECYCLE_HOOK_TIMEOUT_SECONDS;
+        assertEquals(4 * hook, window);
+        long global = Math.min(48 * 3600, 100 * hook);
+        assertTrue(window <= global / 4, "fires well before the global timeout: " + window + " vs " + global);
+        assertTrue(window <= 86_400, "CloudWatch evaluates at most a day");
+        assertEquals("[{\"Ref\":\"" + topicId + "\"}]", props.get("AlarmActions").toString());
     }
 
     // --- helpers -------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ final class WorkflowFixture {
     static final String LAUNCH_HOOK = "drbd-launch";
     static final String TERMINATE_HOOK = "drbd-terminate";
     static final String CONFIG_HASH = "sha256-0123456789abcdef";
+    static final long LIFECYCLE_HOOK_TIMEOUT_SECONDS = 2700;
 
     private static Path placeholderJar;
 
@@ -41,6 +42,12 @@ final class WorkflowFixture {
 
     /** The synthesized pieces a test looks at. */
     record Synth(App app, Stack stack, AutoScalingGroup group, Role nodeRole, ReconcileWorkflow workflow) {
+
+        /** The state machine's deterministic physical name. */
+        String stateMachineName() {
+            return ((software.amazon.awscdk.services.stepfunctions.CfnStateMachine) workflow.getStateMachine()
+                    .getNode().getDefaultChild()).getStateMachineName();
+        }
     }
 
     /** The repository root: the directory holding state-machines/ (the test module runs in test/). */
@@ -105,6 +112,7 @@ final class WorkflowFixture {
                 .nodeCount(3)
                 .functionsJar(functionsJar())
                 .definitionFile(definitionFile())
+                .lifecycleHookTimeout(Duration.seconds(LIFECYCLE_HOOK_TIMEOUT_SECONDS))
                 .configHash(CONFIG_HASH);
     }
 

@@ -2,11 +2,15 @@ package dev.drbdmultiaz.functions.reconcile.lifecycle;
 
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.reconcile.state.FailureHandover;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.util.Objects;
 
-/** AbandonPendingLaunches (failure path, reads {@code $.error}) → {@code {"abandoned":[…],"skipped":[…]}}. */
-public final class AbandonPendingLaunchesHandler extends JsonHandler<ReconcileState, LifecycleActions.ActionsResult> {
+/**
+ * AbandonPendingLaunches (failure path, reads {@code $.error}) → {@code $.abandon}
+ * {@code {"abandoned":[…],"handedOver":[…],"skipped":[…]}}.
+ */
+public final class AbandonPendingLaunchesHandler extends JsonHandler<ReconcileState, FailureHandover> {
 
     private final LifecycleActions actions;
 
@@ -20,7 +24,7 @@ public final class AbandonPendingLaunchesHandler extends JsonHandler<ReconcileSt
     }
 
     @Override
-    protected LifecycleActions.ActionsResult handle(ReconcileState state) {
+    protected FailureHandover handle(ReconcileState state) {
         return actions.abandonPendingLaunches(state);
     }
 }

@@ -5,6 +5,8 @@ import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
 import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.FailureHandover;
+import dev.drbdmultiaz.functions.reconcile.state.HeartbeatStatus;
 import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
@@ -26,13 +28,22 @@ import software.amazon.awssdk.services.autoscaling.model.RecordLifecycleActionHe
 
 /**
  * Lifecycle actions of the cluster's Auto Scaling group, completed by instance id (no token:
- * members launched before the rules existed have none). Invariant I4: every pending action is
- * completed (CONTINUE or ABANDON) by the reconcile that saw it, never left to time out.
+ * members launched before the rules existed have none). Invariant I4: no action is left to time
+ * out. A run heartbeats every action of the group while it works (also the actions of instances
+ * that launched after it described the group), completes them when it converged, and on failure
+ * ABANDONs the launches the failure names and hands everything else to a follow-up run.
  */
 public final class LifecycleActions {
 
     static final String CONTINUE = "CONTINUE";
     static final String ABANDON = "ABANDON";
+    static final String PENDING_WAIT = "Pending:Wait";
+    static final String TERMINATING_WAIT = "Terminating:Wait";
+    /**
+     * Failed runs in a row after which the launches a failure does not name are ABANDONed too
+     * (the group replaces them) instead of being handed to yet another follow-up.
+     */
+    public static final int MAX_HANDOVERS = 3;
     private static final StructuredLog LOG = StructuredLog.of(LifecycleActions.class);
 
     private final AutoScalingClient autoScaling;
@@ -40,35 +51,56 @@ public final class LifecycleActions {
     private final String groupName;
     private final String launchHookName;
     private final String terminateHookName;
+    private final HeartbeatSchedule schedule;
 
     public LifecycleActions(AutoScalingClient autoScaling, MembershipRegistry registry, String groupName,
-        String launchHookName, String terminateHookName) {
+        String launchHookName, String terminateHookName, HeartbeatSchedule schedule) {
         this.autoScaling = Objects.requireNonNull(autoScaling, "autoScaling");
         this.registry = registry;
         this.groupName = Objects.requireNonNull(groupName, "groupName");
         this.launchHookName = Objects.requireNonNull(launchHookName, "launchHookName");
         this.terminateHookName = Objects.requireNonNull(terminateHookName, "terminateHookName");
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
     }
 
-    /** RecordLifecycleHeartbeats: extends the launch hook timeout of every pending launch. */
-    public ActionsResult recordHeartbeats(ReconcileState state) {
-        if (state.cluster() == null) {
-            throw new InvalidStateDocumentException("RecordLifecycleHeartbeats needs $.cluster, but the state has none");
-        }
+    /**
+     * RecordLifecycleHeartbeats: extends the timeout of every waiting action of the group, launch
+     * and terminate, also of instances this execution has not described (a launch that arrived
+     * while it held the lock).
+     */
+    public HeartbeatStatus recordHeartbeats(ReconcileState state) {
+        java.time.Instant[] times = schedule.recordNow();
         List<String> done = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        for (Member member : state.cluster().members()) {
-            if (!member.launchPending()) {
-                continue;
-            }
-            String id = member.instanceId();
-            tolerateNoAction(id, "heartbeat", done, skipped, () -> autoScaling.recordLifecycleActionHeartbeat(
-                RecordLifecycleActionHeartbeatRequest.builder().autoScalingGroupName(groupName)
-                    .lifecycleHookName(launchHookName).instanceId(id).build()));
+        for (Instance instance : waitingInstances()) {
+            heartbeat(instance, done, skipped);
         }
         LOG.info("Recorded lifecycle action heartbeats", "executionArn", state.currentExecutionArn(),
             "instanceIds", done, "skipped", skipped);
-        return new ActionsResult(done, List.of(), List.of(), skipped);
+        return new HeartbeatStatus(times[0].toString(), times[1].toString(), done, skipped);
+    }
+
+    private void heartbeat(Instance instance, List<String> done, List<String> skipped) {
+        String id = instance.instanceId();
+        String hook = PENDING_WAIT.equals(instance.lifecycleStateAsString()) ? launchHookName : terminateHookName;
+        tolerateNoAction(id, "heartbeat", done, skipped, () -> autoScaling.recordLifecycleActionHeartbeat(
+            RecordLifecycleActionHeartbeatRequest.builder().autoScalingGroupName(groupName)
+                .lifecycleHookName(hook).instanceId(id).build()));
+    }
+
+    /** The group's instances in Pending:Wait or Terminating:Wait. */
+    private List<Instance> waitingInstances() {
+        List<Instance> waiting = new ArrayList<>();
+        for (AutoScalingGroup group : autoScaling.describeAutoScalingGroups(DescribeAutoScalingGroupsRequest.builder()
+            .autoScalingGroupNames(groupName).build()).autoScalingGroups()) {
+            for (Instance instance : group.instances()) {
+                String state = instance.lifecycleStateAsString();
+                if (PENDING_WAIT.equals(state) || TERMINATING_WAIT.equals(state)) {
+                    waiting.add(instance);
+                }
+            }
+        }
+        return waiting;
     }
 
     /**
@@ -112,35 +144,37 @@ public final class LifecycleActions {
 
     /**
      * AbandonPendingLaunches (failure path): ABANDON the pending launches of the nodes the error
-     * names (NodeStepFailed, AgentsOffline), or of every pending launch when it names none, so the
-     * group replaces them. Terminate actions are never touched.
+     * names (NodeStepFailed, AgentsOffline), so the group replaces them; hand every other waiting
+     * action to a follow-up run with a fresh heartbeat: the other launches (the failure may be
+     * elsewhere), and every terminate action (a departing member is let go only after a run forgot
+     * it, invariant I3). After {@value #MAX_HANDOVERS} failed runs in a row every pending launch is
+     * ABANDONed.
      */
-    public ActionsResult abandonPendingLaunches(ReconcileState state) {
+    public FailureHandover abandonPendingLaunches(ReconcileState state) {
         Set<String> named = namedNodes(state);
-        List<AutoScalingGroup> groups = autoScaling.describeAutoScalingGroups(
-            DescribeAutoScalingGroupsRequest.builder().autoScalingGroupNames(groupName).build())
-            .autoScalingGroups();
+        boolean exhausted = state.triggerOrManual().followUpAttempt() >= MAX_HANDOVERS;
         List<String> abandoned = new ArrayList<>();
+        List<String> handedOver = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        for (AutoScalingGroup group : groups) {
-            for (Instance instance : group.instances()) {
-                String id = instance.instanceId();
-                if (!"Pending:Wait".equals(instance.lifecycleStateAsString())
-                    || (named != null && !named.contains(id))) {
-                    continue;
-                }
+        for (Instance instance : waitingInstances()) {
+            String id = instance.instanceId();
+            boolean launch = PENDING_WAIT.equals(instance.lifecycleStateAsString());
+            if (launch && (exhausted || named.contains(id))) {
                 tolerateNoAction(id, "abandon launch", abandoned, skipped, () -> complete(id, launchHookName, ABANDON));
+            } else {
+                heartbeat(instance, handedOver, skipped);
             }
         }
-        LOG.warn("Abandoned pending launches", "executionArn", state.currentExecutionArn(),
-            "error", state.error() == null ? null : state.error().error(), "abandoned", abandoned, "skipped", skipped);
-        return new ActionsResult(List.of(), abandoned, List.of(), skipped);
+        LOG.warn("Handled the lifecycle actions of a failed run", "executionArn", state.currentExecutionArn(),
+            "error", state.error() == null ? null : state.error().error(), "abandoned", abandoned,
+            "handedOver", handedOver, "skipped", skipped, "followUpAttempt", state.triggerOrManual().followUpAttempt());
+        return new FailureHandover(abandoned, handedOver, skipped);
     }
 
-    /** The instances the error names, or {@code null} when it names none. */
+    /** The instances the error names (none for an error that names no node). */
     private static Set<String> namedNodes(ReconcileState state) {
         if (state.error() == null) {
-            return null;
+            return Set.of();
         }
         if (state.error().is("NodeStepFailed") && state.collected() != null && state.collected().failure() != null) {
             Set<String> ids = new HashSet<>(state.collected().failure().instanceIds());
@@ -152,7 +186,7 @@ public final class LifecycleActions {
         if (state.error().is("AgentsOffline") && state.agents() != null && !state.agents().offline().isEmpty()) {
             return new HashSet<>(state.agents().offline());
         }
-        return null;
+        return Set.of();
     }
 
     private void complete(String instanceId, String hookName, String result) {

@@ -12,17 +12,20 @@ import java.time.Clock;
  * @param launchHookName LAUNCH_HOOK_NAME
  * @param terminateHookName TERMINATE_HOOK_NAME
  * @param tableName CLUSTER_TABLE_NAME
+ * @param schedule from LIFECYCLE_HOOK_TIMEOUT_SECONDS
  */
-public record LifecycleConfig(String groupName, String launchHookName, String terminateHookName, String tableName) {
+public record LifecycleConfig(String groupName, String launchHookName, String terminateHookName, String tableName,
+    HeartbeatSchedule schedule) {
 
     public static LifecycleConfig from(Env env) {
         return new LifecycleConfig(env.require("AUTO_SCALING_GROUP_NAME"), env.require("LAUNCH_HOOK_NAME"),
-            env.require("TERMINATE_HOOK_NAME"), env.require("CLUSTER_TABLE_NAME"));
+            env.require("TERMINATE_HOOK_NAME"), env.require("CLUSTER_TABLE_NAME"),
+            HeartbeatSchedule.from(env, Clock.systemUTC()));
     }
 
     LifecycleActions actions() {
         return new LifecycleActions(AwsClients.autoScaling(),
             new MembershipRegistry(AwsClients.dynamoDb(), tableName, Clock.systemUTC()),
-            groupName, launchHookName, terminateHookName);
+            groupName, launchHookName, terminateHookName, schedule);
     }
 }

@@ -2,11 +2,15 @@ package dev.drbdmultiaz.functions.reconcile.lifecycle;
 
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.reconcile.state.HeartbeatStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.util.Objects;
 
-/** RecordLifecycleHeartbeats: RecordLifecycleActionHeartbeat for every pending launch → {@code {"continued":[…],"skipped":[…]}}. */
-public final class RecordLifecycleHeartbeatsHandler extends JsonHandler<ReconcileState, LifecycleActions.ActionsResult> {
+/**
+ * RecordLifecycleHeartbeats: RecordLifecycleActionHeartbeat for every waiting action of the group
+ * → {@code $.heartbeat} {@code {"recordedAt","dueAt","instanceIds":[…],"skipped":[…]}}.
+ */
+public final class RecordLifecycleHeartbeatsHandler extends JsonHandler<ReconcileState, HeartbeatStatus> {
 
     private final LifecycleActions actions;
 
@@ -20,7 +24,7 @@ public final class RecordLifecycleHeartbeatsHandler extends JsonHandler<Reconcil
     }
 
     @Override
-    protected LifecycleActions.ActionsResult handle(ReconcileState state) {
+    protected HeartbeatStatus handle(ReconcileState state) {
         return actions.recordHeartbeats(state);
     }
 }

@@ -99,7 +99,8 @@ public final class ClusterLock {
 
     /**
      * Releases the lock held by {@code executionArn}. After success, a trigger coalesced while it
-     * ran makes it keep the lock and answer {@code rerun}; after a failure it always releases.
+     * ran makes it keep the lock and answer {@code rerun}; after a failure it always releases and
+     * answers {@code followUp} for a coalesced trigger, which must not be lost with the failure.
      */
     public ReleaseResult release(String executionArn, boolean afterFailure) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -116,18 +117,18 @@ public final class ClusterLock {
                     .build()).attributes();
                 boolean dirty = old != null && old.containsKey("dirty") && Boolean.TRUE.equals(old.get("dirty").bool());
                 if (afterFailure && dirty) {
-                    LOG.warn("Released cluster lock after failure with coalesced triggers pending",
-                        "executionArn", executionArn);
+                    LOG.warn("Released cluster lock after failure with coalesced triggers pending: a follow-up"
+                        + " reconciles them", "executionArn", executionArn);
                 } else {
                     LOG.info("Released cluster lock", "executionArn", executionArn, "afterFailure", afterFailure);
                 }
-                return new ReleaseResult(true, false);
+                return new ReleaseResult(true, false, afterFailure && dirty);
             } catch (ConditionalCheckFailedException notReleased) {
                 String holder = currentHolder();
                 if (!executionArn.equals(holder)) {
                     LOG.warn("Found cluster lock held by another execution", "executionArn", executionArn,
                         "holderExecutionArn", holder);
-                    return new ReleaseResult(false, false);
+                    return new ReleaseResult(false, false, false);
                 }
                 try {
                     dynamoDb.updateItem(UpdateItemRequest.builder()
@@ -139,7 +140,7 @@ public final class ClusterLock {
                             ":false", AttributeValue.fromBool(false), ":true", AttributeValue.fromBool(true)))
                         .build());
                     LOG.info("Kept cluster lock to reconcile coalesced triggers", "executionArn", executionArn);
-                    return new ReleaseResult(false, true);
+                    return new ReleaseResult(false, true, false);
                 } catch (ConditionalCheckFailedException changed) {
                     continue;
                 }
@@ -182,7 +183,14 @@ public final class ClusterLock {
      * @param released the lock is free now
      * @param rerun a trigger was coalesced while this execution ran: it keeps the lock and
      *     reconciles again (RerunRequested)
+     * @param followUp (failure path) a trigger was coalesced into the failed run, or it handed
+     *     lifecycle actions over: a follow-up run must start (FollowUpRequested?)
      */
-    public record ReleaseResult(boolean released, boolean rerun) {
+    public record ReleaseResult(boolean released, boolean rerun, boolean followUp) {
+
+        /** The same result, with a follow-up also for {@code handedOver} actions. */
+        public ReleaseResult withFollowUpFor(java.util.List<String> handedOver) {
+            return new ReleaseResult(released, rerun, followUp || !handedOver.isEmpty());
+        }
     }
 }

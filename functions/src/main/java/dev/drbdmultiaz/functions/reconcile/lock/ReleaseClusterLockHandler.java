@@ -7,9 +7,11 @@ import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.util.Objects;
 
 /**
- * ReleaseClusterLock and ReleaseClusterLockAfterFailure → {@code {"released":bool,"rerun":bool}}.
- * With {@code $.error} present (the failure path) the lock is always released; otherwise a
- * coalesced trigger makes the execution keep it and rerun.
+ * ReleaseClusterLock and ReleaseClusterLockAfterFailure → {@code {"released":bool,"rerun":bool,"followUp":bool}}.
+ * With {@code $.error} present (the failure path) the lock is always released, and a follow-up
+ * run is requested for a coalesced trigger or for the lifecycle actions AbandonPendingLaunches
+ * handed over ({@code $.abandon.handedOver}); otherwise a coalesced trigger makes the execution
+ * keep the lock and rerun.
  */
 public final class ReleaseClusterLockHandler extends JsonHandler<ReconcileState, ClusterLock.ReleaseResult> {
 
@@ -31,6 +33,8 @@ public final class ReleaseClusterLockHandler extends JsonHandler<ReconcileState,
             throw new InvalidStateDocumentException("ReleaseClusterLock needs executionArn or an acquired"
                 + " $.lock.holderExecutionArn, but the state has neither");
         }
-        return lock.release(executionArn, state.error() != null);
+        boolean afterFailure = state.error() != null;
+        ClusterLock.ReleaseResult result = lock.release(executionArn, afterFailure);
+        return afterFailure && state.abandon() != null ? result.withFollowUpFor(state.abandon().handedOver()) : result;
     }
 }

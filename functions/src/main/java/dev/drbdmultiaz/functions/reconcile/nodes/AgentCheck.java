@@ -2,6 +2,7 @@ package dev.drbdmultiaz.functions.reconcile.nodes;
 
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.state.AgentsStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.util.ArrayList;
@@ -28,11 +29,18 @@ public final class AgentCheck {
     private final SsmClient ssm;
     private final int maxAttempts;
     private final double waitTimeScale;
+    private final HeartbeatSchedule heartbeats;
 
     public AgentCheck(SsmClient ssm, int maxAttempts, double waitTimeScale) {
+        this(ssm, maxAttempts, waitTimeScale, new HeartbeatSchedule(java.time.Duration.ofHours(1),
+            java.time.Clock.systemUTC()));
+    }
+
+    public AgentCheck(SsmClient ssm, int maxAttempts, double waitTimeScale, HeartbeatSchedule heartbeats) {
         this.ssm = Objects.requireNonNull(ssm, "ssm");
         this.maxAttempts = maxAttempts;
         this.waitTimeScale = waitTimeScale;
+        this.heartbeats = Objects.requireNonNull(heartbeats, "heartbeats");
     }
 
     public AgentsStatus check(ReconcileState state) {
@@ -65,8 +73,9 @@ public final class AgentCheck {
         boolean allOnline = offline.isEmpty();
         int base = BACKOFF_SECONDS.get(Math.min(attempt - 1, BACKOFF_SECONDS.size() - 1));
         int waitSeconds = allOnline ? 0 : Math.max(1, (int) Math.round(base * waitTimeScale));
-        AgentsStatus result = new AgentsStatus(allOnline, !allOnline && attempt >= maxAttempts, offline, attempt,
-            waitSeconds);
+        boolean exhausted = !allOnline && attempt >= maxAttempts;
+        AgentsStatus result = new AgentsStatus(allOnline, exhausted, offline, attempt, waitSeconds,
+            !allOnline && !exhausted && heartbeats.due(state));
         LOG.info(allOnline ? "Found every SSM agent online" : "Found SSM agents offline",
             "executionArn", state.currentExecutionArn(), "offline", offline, "attempt", attempt,
             "exhausted", result.exhausted());

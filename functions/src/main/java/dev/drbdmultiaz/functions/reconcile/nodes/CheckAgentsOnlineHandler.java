@@ -3,7 +3,9 @@ package dev.drbdmultiaz.functions.reconcile.nodes;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.plan.PlanNextStepHandler;
+import java.time.Clock;
 import dev.drbdmultiaz.functions.reconcile.state.AgentsStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.util.Objects;
@@ -32,16 +34,17 @@ public final class CheckAgentsOnlineHandler extends JsonHandler<ReconcileState, 
      *
      * @param maxAttempts AGENT_WAIT_MAX_ATTEMPTS (default 30)
      * @param waitTimeScale POLL_SECONDS / 5 (POLL_SECONDS default 5): scales the backoff
+     * @param heartbeats from LIFECYCLE_HOOK_TIMEOUT_SECONDS
      */
-    public record Config(int maxAttempts, double waitTimeScale) {
+    public record Config(int maxAttempts, double waitTimeScale, HeartbeatSchedule heartbeats) {
 
         public static Config from(Env env) {
             return new Config(env.optionalInt("AGENT_WAIT_MAX_ATTEMPTS", 30, 1, 1000),
-                PlanNextStepHandler.waitTimeScale(env));
+                PlanNextStepHandler.waitTimeScale(env), HeartbeatSchedule.from(env, Clock.systemUTC()));
         }
 
         AgentCheck check() {
-            return new AgentCheck(AwsClients.ssm(), maxAttempts, waitTimeScale);
+            return new AgentCheck(AwsClients.ssm(), maxAttempts, waitTimeScale, heartbeats);
         }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.functions.common.Json;
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.state.CommandFailure;
 import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
@@ -48,11 +49,17 @@ public final class CommandCollector {
     private final SsmClient ssm;
     private final Duration maxWait;
     private final Clock clock;
+    private final HeartbeatSchedule heartbeats;
 
     public CommandCollector(SsmClient ssm, Duration maxWait, Clock clock) {
+        this(ssm, maxWait, clock, new HeartbeatSchedule(Duration.ofHours(1), clock));
+    }
+
+    public CommandCollector(SsmClient ssm, Duration maxWait, Clock clock, HeartbeatSchedule heartbeats) {
         this.ssm = Objects.requireNonNull(ssm, "ssm");
         this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.heartbeats = Objects.requireNonNull(heartbeats, "heartbeats");
     }
 
     public Collected collect(ReconcileState state) {
@@ -126,7 +133,8 @@ public final class CommandCollector {
             }
             LOG.info("Found node command pending", "executionArn", state.currentExecutionArn(),
                 "step", step.name(), "instanceIds", pending);
-            return new Collected(Collected.PENDING, previous.observed(), previous.results(), run, null);
+            return new Collected(Collected.PENDING, previous.observed(), previous.results(), run, null,
+                heartbeats.due(state));
         }
 
         Map<String, NodeStatus> observed = new HashMap<>(previous.observed());

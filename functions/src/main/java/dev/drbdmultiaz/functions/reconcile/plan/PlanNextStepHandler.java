@@ -7,25 +7,31 @@ import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException
 import dev.drbdmultiaz.functions.drbd.DrbdResourceSpec;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
+import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import dev.drbdmultiaz.functions.reconcile.state.Step;
+import java.time.Clock;
 import java.util.Objects;
 
 /**
- * PlanNextStep: state document → {@link ReconcilePlanner} → {@code $.plan}. No AWS call.
+ * PlanNextStep: state document → {@link ReconcilePlanner} → {@code $.plan}, with the heartbeat
+ * flag of the {@link HeartbeatSchedule} (the planner itself has no clock). No AWS call.
  */
 public final class PlanNextStepHandler extends JsonHandler<ReconcileState, PlannedStep> {
 
     private static final StructuredLog LOG = StructuredLog.of(PlanNextStepHandler.class);
 
     private final DesiredSettings desired;
+    private final HeartbeatSchedule heartbeats;
 
     public PlanNextStepHandler() {
-        this(Config.from(Env.system()).desiredSettings());
+        this(Config.from(Env.system()).desiredSettings(), HeartbeatSchedule.from(Env.system(), Clock.systemUTC()));
     }
 
-    public PlanNextStepHandler(DesiredSettings desired) {
+    public PlanNextStepHandler(DesiredSettings desired, HeartbeatSchedule heartbeats) {
         super(ReconcileState.class);
         this.desired = Objects.requireNonNull(desired, "desired");
+        this.heartbeats = Objects.requireNonNull(heartbeats, "heartbeats");
     }
 
     @Override
@@ -35,8 +41,10 @@ public final class PlanNextStepHandler extends JsonHandler<ReconcileState, Plann
                 "PlanNextStep needs $.cluster (the result of DescribeCluster), but the state has none");
         }
         Collected collected = state.collectedOrEmpty();
-        PlannedStep step = ReconcilePlanner.plan(state.cluster(),
+        PlannedStep planned = ReconcilePlanner.plan(state.cluster(),
             new RunProgress(collected.observed(), collected.run()), desired);
+        PlannedStep step = planned.withHeartbeat(!Step.Converged.name().equals(planned.step())
+            && heartbeats.due(state));
         LOG.info("Planned reconcile step", "executionArn", state.currentExecutionArn(),
             "step", step.step(), "reason", step.reason(), "targets", step.targets(),
             "mutating", step.mutating());

@@ -59,7 +59,6 @@ public final class ReconcilePlanner {
         private final RunCounters counters;
         private final DesiredSettings desired;
         private final List<Member> active;
-        private final boolean launchPending;
 
         Planning(ClusterSnapshot cluster, RunProgress run, DesiredSettings desired) {
             this.cluster = cluster;
@@ -67,7 +66,6 @@ public final class ReconcilePlanner {
             this.counters = run.counters();
             this.desired = desired;
             this.active = cluster.members();
-            this.launchPending = active.stream().anyMatch(Member::launchPending);
         }
 
         PlannedStep next() {
@@ -149,14 +147,19 @@ public final class ReconcilePlanner {
                 }
             }
 
+            // A retained member stays in the config and keeps its terminate action waiting
+            // (heartbeated by every run) until a run lets it go (I3).
             List<DepartingMember> released = cluster.departing().stream()
                 .filter(d -> !retained.contains(d)).toList();
             return converged(
                 "Every member runs the desired DRBD config, every pair is Connected and "
-                    + upToDateMembers().size() + " of " + active.size() + " replicas are UpToDate",
+                    + upToDateMembers().size() + " of " + active.size() + " replicas are UpToDate"
+                    + (retained.isEmpty() ? "" : "; kept in the config while the group is below "
+                        + DrbdResourceSpec.MIN_NODES + " members: " + retained.stream()
+                            .map(DepartingMember::instanceId).toList()),
                 new LifecyclePlan(
                     active.stream().filter(Member::launchPending).map(Member::instanceId).toList(),
-                    terminatePending(cluster.departing()),
+                    terminatePending(released),
                     released));
         }
 
@@ -315,7 +318,7 @@ public final class ReconcilePlanner {
                         + " execution history", step, targets, reason));
             }
             return new PlannedStep(step.name(), reason, document(step), targets, parameters, true,
-                launchPending, 0, desired.pollSeconds(), null);
+                false, 0, desired.pollSeconds(), null);
         }
 
         private PlannedStep converged(String reason, LifecyclePlan lifecycle) {

@@ -12,13 +12,15 @@ import java.util.TreeMap;
  * @param results the last stdout JSON line of each node for the last command (for the operator)
  * @param run counters and flags of this execution
  * @param failure the failing node, set when {@code status} is {@code Failed}
+ * @param heartbeatDue pending lifecycle actions need a heartbeat before the next poll
  */
 public record Collected(
     String status,
     Map<String, NodeStatus> observed,
     Map<String, JsonNode> results,
     RunCounters run,
-    CommandFailure failure) {
+    CommandFailure failure,
+    boolean heartbeatDue) {
 
     public static final String PENDING = "Pending";
     public static final String SUCCEEDED = "Succeeded";
@@ -28,6 +30,16 @@ public record Collected(
         observed = observed == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(observed));
         results = results == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(results));
         run = run == null ? RunCounters.initial() : run;
+    }
+
+    public Collected(String status, Map<String, NodeStatus> observed, Map<String, JsonNode> results, RunCounters run,
+        CommandFailure failure) {
+        this(status, observed, results, run, failure, false);
+    }
+
+    /** The same result, with {@code due} as its heartbeatDue. */
+    public Collected withHeartbeatDue(boolean due) {
+        return new Collected(status, observed, results, run, failure, due);
     }
 
     /** Nothing collected yet. */

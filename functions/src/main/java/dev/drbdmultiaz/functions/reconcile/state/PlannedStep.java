@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * @param targets instances to send it to
  * @param parameters document parameters, each value a one-element list (the SSM API shape)
  * @param mutating whether the document changes a node
- * @param heartbeat whether RecordLifecycleHeartbeats runs before the command
+ * @param heartbeat whether RecordLifecycleHeartbeats runs before the step (the handler's HeartbeatSchedule)
  * @param waitSeconds WaitForConnections' wait before the next observation, else 0
  * @param pollSeconds WaitForCommand's wait between result polls
  * @param lifecycle what CompleteLifecycleActions does; set on Converged only
@@ -33,6 +33,12 @@ public record PlannedStep(
     public PlannedStep {
         targets = targets == null ? List.of() : List.copyOf(targets);
         parameters = parameters == null ? Map.of() : copyParameters(parameters);
+    }
+
+    /** The same step, with {@code due} as its heartbeat flag. */
+    public PlannedStep withHeartbeat(boolean due) {
+        return new PlannedStep(step, reason, documentName, targets, parameters, mutating, due, waitSeconds,
+            pollSeconds, lifecycle);
     }
 
     /** The single value of parameter {@code name}, or {@code null}. */

@@ -14,6 +14,8 @@ package dev.drbdmultiaz.functions.reconcile.state;
  * @param command result of SendNodeCommand
  * @param collected result of CollectCommandResults
  * @param error the error a Catch recorded
+ * @param heartbeat result of the last RecordLifecycleHeartbeats
+ * @param abandon result of AbandonPendingLaunches (failure path)
  */
 public record ReconcileState(
     String executionArn,
@@ -24,7 +26,19 @@ public record ReconcileState(
     PlannedStep plan,
     CommandSent command,
     Collected collected,
-    ErrorInfo error) {
+    ErrorInfo error,
+    HeartbeatStatus heartbeat,
+    FailureHandover abandon) {
+
+    public ReconcileState(String executionArn, Trigger trigger, LockState lock, ClusterSnapshot cluster,
+        AgentsStatus agents, PlannedStep plan, CommandSent command, Collected collected, ErrorInfo error) {
+        this(executionArn, trigger, lock, cluster, agents, plan, command, collected, error, null, null);
+    }
+
+    /** The trigger, or a manual one when the input had none. */
+    public Trigger triggerOrManual() {
+        return trigger == null ? new Trigger("manual", null) : trigger;
+    }
 
     /** This execution's ARN, from the input or the lock, or {@code null}. */
     public String currentExecutionArn() {

@@ -19,6 +19,8 @@ import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.CommandFailure;
 import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
 import dev.drbdmultiaz.functions.reconcile.state.ErrorInfo;
+import dev.drbdmultiaz.functions.reconcile.state.FailureHandover;
+import dev.drbdmultiaz.functions.reconcile.state.HeartbeatStatus;
 import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
@@ -47,8 +49,10 @@ class LifecycleActionsTest {
 
     private final AutoScalingClient autoScaling = mock(AutoScalingClient.class);
     private final MembershipRegistry registry = mock(MembershipRegistry.class);
+    private static final java.time.Instant NOW = java.time.Instant.parse("2024-05-01T12:00:00Z");
     private final LifecycleActions actions = new LifecycleActions(autoScaling, registry, "drbd-asg", "launch-hook",
-        "terminate-hook");
+        "terminate-hook", new HeartbeatSchedule(java.time.Duration.ofHours(1),
+            java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC)));
 
     private static final ClusterSnapshot CLUSTER = new ClusterSnapshot("drbd-asg", 1, List.of(
         new Member("i-new", "eu-west-1a", "Pending:Wait", 3, null, null, Member.LAUNCH),
@@ -120,17 +124,22 @@ class LifecycleActionsTest {
     }
 
     @Test
-    @DisplayName("records a heartbeat for every pending launch")
+    @DisplayName("records a heartbeat for every waiting action of the group, launch and terminate, also of instances the run did not describe")
     void heartbeats() {
-        LifecycleActions.ActionsResult result = actions.recordHeartbeats(
+        groupInstances(instance("i-new", "Pending:Wait"), instance("i-late", "Pending:Wait"),
+            instance("i-gone", "Terminating:Wait"), instance("i-old1", "InService"));
+
+        HeartbeatStatus result = actions.recordHeartbeats(
             new ReconcileState(null, null, null, CLUSTER, null, null, null, null, null));
 
         ArgumentCaptor<RecordLifecycleActionHeartbeatRequest> request =
             ArgumentCaptor.forClass(RecordLifecycleActionHeartbeatRequest.class);
-        verify(autoScaling).recordLifecycleActionHeartbeat(request.capture());
-        assertEquals("i-new", request.getValue().instanceId());
-        assertEquals("launch-hook", request.getValue().lifecycleHookName());
-        assertEquals(List.of("i-new"), result.continued());
+        verify(autoScaling, org.mockito.Mockito.times(3)).recordLifecycleActionHeartbeat(request.capture());
+        assertEquals(List.of("launch-hook:i-new", "launch-hook:i-late", "terminate-hook:i-gone"),
+            request.getAllValues().stream().map(r -> r.lifecycleHookName() + ":" + r.instanceId()).toList());
+        assertEquals(List.of("i-new", "i-late", "i-gone"), result.instanceIds());
+        assertEquals(NOW.toString(), result.recordedAt());
+        assertEquals(NOW.plusSeconds(1200).toString(), result.dueAt(), "a third of the hook timeout later");
     }
 
     private void groupInstances(Instance... instances) {
@@ -144,7 +153,7 @@ class LifecycleActionsTest {
     }
 
     @Test
-    @DisplayName("abandons only the launches of the nodes a NodeStepFailed error names, never terminate actions")
+    @DisplayName("abandons only the launches of the nodes a NodeStepFailed error names; hands the rest over with a heartbeat")
     void abandonsNamedNodes() {
         groupInstances(instance("i-a", "Pending:Wait"), instance("i-b", "Pending:Wait"),
             instance("i-c", "Terminating:Wait"), instance("i-d", "InService"));
@@ -153,7 +162,7 @@ class LifecycleActionsTest {
             new Collected(Collected.FAILED, Map.of(), Map.of(), RunCounters.initial(), failure),
             new ErrorInfo("NodeStepFailed", "{}"));
 
-        LifecycleActions.ActionsResult result = actions.abandonPendingLaunches(state);
+        FailureHandover result = actions.abandonPendingLaunches(state);
 
         ArgumentCaptor<CompleteLifecycleActionRequest> request = ArgumentCaptor.forClass(CompleteLifecycleActionRequest.class);
         verify(autoScaling).completeLifecycleAction(request.capture());
@@ -161,22 +170,45 @@ class LifecycleActionsTest {
         assertEquals("ABANDON", request.getValue().lifecycleActionResult());
         assertEquals("launch-hook", request.getValue().lifecycleHookName());
         assertEquals(List.of("i-a"), result.abandoned());
+        assertEquals(List.of("i-b", "i-c"), result.handedOver(), "terminate actions are never abandoned here");
+        ArgumentCaptor<RecordLifecycleActionHeartbeatRequest> heartbeats =
+            ArgumentCaptor.forClass(RecordLifecycleActionHeartbeatRequest.class);
+        verify(autoScaling, org.mockito.Mockito.times(2)).recordLifecycleActionHeartbeat(heartbeats.capture());
+        assertEquals(List.of("launch-hook:i-b", "terminate-hook:i-c"), heartbeats.getAllValues().stream()
+            .map(r -> r.lifecycleHookName() + ":" + r.instanceId()).toList());
     }
 
     @Test
-    @DisplayName("abandons every pending launch for an error that names no node, tolerating finished actions")
-    void abandonsAll() {
+    @DisplayName("hands every waiting action over for an error that names no node, tolerating finished actions")
+    void handsOverForUnnamedError() {
         groupInstances(instance("i-a", "Pending:Wait"), instance("i-b", "Pending:Wait"),
             instance("i-c", "Terminating:Wait"));
-        when(autoScaling.completeLifecycleAction(any(CompleteLifecycleActionRequest.class)))
-            .thenReturn(null).thenThrow(noActiveAction());
+        when(autoScaling.recordLifecycleActionHeartbeat(any(RecordLifecycleActionHeartbeatRequest.class)))
+            .thenReturn(null).thenThrow(noActiveAction()).thenReturn(null);
         ReconcileState state = new ReconcileState(null, null, null, null, null, null, null, null,
             new ErrorInfo("dev.drbdmultiaz.functions.common.exceptions.ConvergenceTimeoutException", "timed out"));
 
-        LifecycleActions.ActionsResult result = actions.abandonPendingLaunches(state);
+        FailureHandover result = actions.abandonPendingLaunches(state);
 
-        assertEquals(List.of("i-a"), result.abandoned());
+        verify(autoScaling, never()).completeLifecycleAction(any(CompleteLifecycleActionRequest.class));
+        assertEquals(List.of("i-a", "i-c"), result.handedOver());
         assertEquals(List.of("i-b"), result.skipped());
+    }
+
+    @Test
+    @DisplayName("after three failed runs in a row it abandons every pending launch, and still hands terminate actions over")
+    void abandonsAllAfterRepeatedFailures() {
+        groupInstances(instance("i-a", "Pending:Wait"), instance("i-b", "Pending:Wait"),
+            instance("i-c", "Terminating:Wait"));
+        ReconcileState state = new ReconcileState(null,
+            new dev.drbdmultiaz.functions.reconcile.state.Trigger("followup", null, LifecycleActions.MAX_HANDOVERS, 60),
+            null, null, null, null, null, null,
+            new ErrorInfo("dev.drbdmultiaz.functions.common.exceptions.ConvergenceTimeoutException", "timed out"));
+
+        FailureHandover result = actions.abandonPendingLaunches(state);
+
+        assertEquals(List.of("i-a", "i-b"), result.abandoned());
+        assertEquals(List.of("i-c"), result.handedOver());
     }
 
     @Test
@@ -188,6 +220,7 @@ class LifecycleActionsTest {
             new ErrorInfo("AgentsOffline", "agents offline"));
 
         assertEquals(List.of("i-b"), actions.abandonPendingLaunches(state).abandoned());
+        assertEquals(List.of("i-a"), actions.abandonPendingLaunches(state).handedOver());
     }
 
     @Test

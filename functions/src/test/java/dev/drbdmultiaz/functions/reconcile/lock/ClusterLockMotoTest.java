@@ -71,7 +71,7 @@ class ClusterLockMotoTest {
         assertEquals(1, state.generation());
         assertEquals(me, state.holderExecutionArn());
 
-        assertEquals(new ClusterLock.ReleaseResult(true, false), lock.release(me, false));
+        assertEquals(new ClusterLock.ReleaseResult(true, false, false), lock.release(me, false));
         assertFalse(item().containsKey("holder"), "the holder attribute is gone");
         assertTrue(lock.acquire(running()).acquired(), "a released lock can be taken again");
     }
@@ -103,10 +103,10 @@ class ClusterLockMotoTest {
         assertEquals(holder, coalesced.holderExecutionArn());
         assertEquals(2, coalesced.generation());
         assertEquals(3, coalescedAgain.generation());
-        assertEquals(new ClusterLock.ReleaseResult(false, true), lock.release(holder, false),
+        assertEquals(new ClusterLock.ReleaseResult(false, true, false), lock.release(holder, false),
             "a burst of triggers gives the holder one more round");
         assertEquals(holder, item().get("holder").s());
-        assertEquals(new ClusterLock.ReleaseResult(true, false), lock.release(holder, false),
+        assertEquals(new ClusterLock.ReleaseResult(true, false, false), lock.release(holder, false),
             "the second release frees the lock");
     }
 
@@ -134,14 +134,23 @@ class ClusterLockMotoTest {
     }
 
     @Test
-    @DisplayName("releases after a failure even with coalesced triggers pending")
+    @DisplayName("releases after a failure even with coalesced triggers pending, and asks for a follow-up for them")
     void releaseAfterFailure() {
         String holder = running();
         lock.acquire(holder);
         lock.acquire(running());
 
-        assertEquals(new ClusterLock.ReleaseResult(true, false), lock.release(holder, true));
+        assertEquals(new ClusterLock.ReleaseResult(true, false, true), lock.release(holder, true));
         assertFalse(item().containsKey("holder"));
+    }
+
+    @Test
+    @DisplayName("releases after a failure without a follow-up when nothing was coalesced")
+    void releaseAfterFailureAlone() {
+        String holder = running();
+        lock.acquire(holder);
+
+        assertEquals(new ClusterLock.ReleaseResult(true, false, false), lock.release(holder, true));
     }
 
     @Test
@@ -150,7 +159,7 @@ class ClusterLockMotoTest {
         String holder = running();
         lock.acquire(holder);
 
-        assertEquals(new ClusterLock.ReleaseResult(false, false), lock.release(running(), false));
+        assertEquals(new ClusterLock.ReleaseResult(false, false, false), lock.release(running(), false));
         assertEquals(holder, item().get("holder").s());
     }
 
@@ -164,7 +173,20 @@ class ClusterLockMotoTest {
             Json.mapper().readTree(lockJson));
 
         String released = invoke(new ReleaseClusterLockHandler(lock), "{\"lock\":" + lockJson + "}");
-        assertEquals(Json.mapper().readTree("{\"released\":true,\"rerun\":false}"), Json.mapper().readTree(released));
+        assertEquals(Json.mapper().readTree("{\"released\":true,\"rerun\":false,\"followUp\":false}"),
+            Json.mapper().readTree(released));
+    }
+
+    @Test
+    @DisplayName("after a failure, asks for a follow-up when the failed run handed lifecycle actions over")
+    void followUpForHandedOverActions() throws Exception {
+        String me = running();
+        lock.acquire(me);
+        String released = invoke(new ReleaseClusterLockHandler(lock), "{\"executionArn\":\"" + me + "\","
+            + "\"error\":{\"Error\":\"NodeStepFailed\",\"Cause\":\"x\"},"
+            + "\"abandon\":{\"abandoned\":[\"i-a\"],\"handedOver\":[\"i-b\"],\"skipped\":[]}}");
+        assertEquals(Json.mapper().readTree("{\"released\":true,\"rerun\":false,\"followUp\":true}"),
+            Json.mapper().readTree(released));
     }
 
     private Map<String, AttributeValue> item() {

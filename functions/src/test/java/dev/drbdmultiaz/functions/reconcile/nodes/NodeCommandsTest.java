@@ -67,7 +67,8 @@ class NodeCommandsTest {
     class Agents {
 
         private final SsmClient ssm = mock(SsmClient.class);
-        private final AgentCheck check = new AgentCheck(ssm, 3, 1.0);
+        private final AgentCheck check = new AgentCheck(ssm, 3, 1.0,
+            new dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule(Duration.ofHours(1), CLOCK));
 
         private void online(String... ids) {
             List<InstanceInformation> infos = new ArrayList<>();
@@ -182,7 +183,8 @@ class NodeCommandsTest {
 
         private final SsmClient ssm = mock(SsmClient.class);
         private final Map<String, Object> answers = new LinkedHashMap<>();
-        private final CommandCollector collector = new CommandCollector(ssm, Duration.ofMinutes(30), CLOCK);
+        private final CommandCollector collector = new CommandCollector(ssm, Duration.ofMinutes(30), CLOCK,
+            new dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule(Duration.ofHours(1), CLOCK));
 
         Collect() {
             when(ssm.getCommandInvocation(any(GetCommandInvocationRequest.class))).thenAnswer(call -> {

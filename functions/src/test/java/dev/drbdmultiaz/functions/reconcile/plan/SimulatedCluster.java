@@ -67,8 +67,9 @@ final class SimulatedCluster {
                 .standardOutputContent("progress on stdout is allowed\n" + stdout.get(request.instanceId()) + "\n")
                 .standardErrorContent("").build();
         });
-        collector = new CommandCollector(ssm, Duration.ofHours(1),
-            Clock.fixed(Instant.parse("2024-05-01T12:00:00Z"), ZoneOffset.UTC));
+        Clock clock = Clock.fixed(Instant.parse("2024-05-01T12:00:00Z"), ZoneOffset.UTC);
+        collector = new CommandCollector(ssm, Duration.ofHours(1), clock,
+            new dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule(Duration.ofHours(1), clock));
     }
 
     static DesiredSettings settings(int connectWaitMaxAttempts) {
