@@ -14,9 +14,13 @@ final class CompressedTime {
 
     /**
      * Durations in seconds the functions read. POLL_SECONDS: WaitForCommand's wait and the base of
-     * every backoff the handlers compute.
+     * every backoff the handlers compute. LIFECYCLE_HOOK_TIMEOUT_SECONDS: the hooks' heartbeat
+     * timeout, which the Auto Scaling model compresses too; the heartbeats and follow-ups are paced
+     * by it. DEPLOY_WAIT_SECONDS: how long the deploy waits for its reconcile, against
+     * CloudFormation's custom resource timeout, which the rehearsal's CloudFormation compresses too.
      */
-    static final Set<String> DURATION_VARIABLES = Set.of("POLL_SECONDS");
+    static final Set<String> DURATION_VARIABLES = Set.of("POLL_SECONDS", "LIFECYCLE_HOOK_TIMEOUT_SECONDS",
+        "DEPLOY_WAIT_SECONDS");
 
     private CompressedTime() {
     }

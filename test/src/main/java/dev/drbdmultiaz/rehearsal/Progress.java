@@ -18,6 +18,9 @@ import java.util.Locale;
  */
 public final class Progress implements StepFunctionsFront.Listener {
 
+    /** The Provider framework waiter's Task: it polls isComplete by retrying. */
+    private static final String WAITER_POLL = "framework-isComplete-task";
+
     private final PrintStream out;
     private final Instant start = Instant.now();
     private final boolean verbose;
@@ -54,6 +57,9 @@ public final class Progress implements StepFunctionsFront.Listener {
     public void event(Execution execution, JsonNode event) {
         String type = event.path("type").asText();
         String state = event.path("state").asText();
+        if (!verbose && state.equals(WAITER_POLL) && (type.equals("StateRetried") || type.equals("StateFailed"))) {
+            return; // the Provider's waiter "fails" each isComplete poll until the reconcile ends
+        }
         switch (type) {
             case "StateEntered" -> {
                 if (verbose) {
@@ -114,7 +120,14 @@ public final class Progress implements StepFunctionsFront.Listener {
             }
             case "SendNodeCommand" -> { }
             case "CollectCommandResults" -> commandResults(label, output);
-            case "CompleteLifecycleActions", "AbandonPendingLaunches" -> {
+            case "AbandonPendingLaunches" -> {
+                JsonNode result = output.path("abandon");
+                line(label, state + ": abandoned " + result.path("abandoned") + ", handed over "
+                    + result.path("handedOver"));
+            }
+            case "StartFollowUpReconcile" -> line(label, state + ": " + output.path("followUp").path("executionName")
+                .asText() + " after " + output.path("followUp").path("backoffSeconds").asInt() + " s");
+            case "CompleteLifecycleActions" -> {
                 JsonNode result = output.path("lifecycle");
                 if (!result.isMissingNode()) {
                     line(label, state + ": continued " + result.path("continued") + ", released "
@@ -126,8 +139,10 @@ public final class Progress implements StepFunctionsFront.Listener {
             }
             case "ReleaseClusterLock" -> line(label, state + ": " + (output.path("release").path("rerun").asBoolean()
                 ? "kept: a trigger was coalesced, reconciling again" : "released"));
-            case "ReleaseClusterLockAfterFailure" -> line(label, state + ": released");
-            case "RecordLifecycleHeartbeats" -> line(label, state + ": pending launch actions kept alive");
+            case "ReleaseClusterLockAfterFailure" -> line(label, state + ": released"
+                + (output.path("release").path("followUp").asBoolean() ? ", a follow-up run is needed" : ""));
+            case "RecordLifecycleHeartbeats", "HeartbeatWhileWaitingForAgents", "HeartbeatWhilePolling" ->
+                line(label, state + ": heartbeat for " + output.path("heartbeat").path("instanceIds"));
             default -> line(label, state + " done");
         }
     }

@@ -75,7 +75,7 @@ public final class Rehearsal {
             failure = e.getMessage();
             RehearsalReport report = new RehearsalReport(scenario.scenarioName(), options.nodes(), RehearsalReport.FAILED,
                 scenario.expectation(), failure, List.of(), 0, 0, 0, 0,
-                new RehearsalReport.Lifecycle(0, 0, 0, List.of(), List.of()), null, List.of(), List.of(), 0, 0, 0,
+                new RehearsalReport.Lifecycle(0, 0, 0, List.of(), List.of()), null, List.of(), List.of(), List.of(), 0, 0, 0,
                 run == null ? null : run.sandbox().toString());
             result = new Result(report, Map.of(), Map.of(), List.of(), List.of());
         } finally {
@@ -139,10 +139,11 @@ public final class Rehearsal {
     static String usage() {
         return "Usage: bin/rehearse [--scenario NAME] [--nodes N] [--report FILE] [--time-scale X] [--verbose]"
             + " [--keep-sandbox]\n  scenarios (default fresh):\n" + String.join("\n", Arrays.stream(Scenario.values())
-                .map(s -> String.format(Locale.ROOT, "    %-14s %s", s.scenarioName(), s.expectation())).toList())
+                .map(s -> String.format(Locale.ROOT, "    %-23s %s", s.scenarioName(), s.expectation())).toList())
             + "\n  --nodes: odd, 3..15 (default 3; scale-5 uses 5)"
-            + "\n  --time-scale: simulated durations and the command poll, 1.0 = real time (default "
-            + RehearsalOptions.DEFAULT_TIME_SCALE + ")";
+            + "\n  --time-scale: AWS time runs this much faster (node work, AWS timeouts, the functions' duration"
+            + " settings); 1.0 = real time (default " + RehearsalOptions.DEFAULT_TIME_SCALE + "; deploy needs 0.05 or more,"
+            + " deploy-outlasted 0.02)";
     }
 
     /** The options, or {@code null} for --help. */

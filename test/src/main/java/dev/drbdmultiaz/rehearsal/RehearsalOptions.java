@@ -28,6 +28,11 @@ public record RehearsalOptions(Scenario scenario, int nodes, Path report, double
         if (!(timeScale > 0) || timeScale > 10) {
             throw new IllegalArgumentException("--time-scale must be > 0 and <= 10, got " + timeScale);
         }
+        if (timeScale < scenario.minimumTimeScale()) {
+            throw new IllegalArgumentException("--time-scale " + timeScale + " is too small for scenario "
+                + scenario.scenarioName() + ": it needs at least " + scenario.minimumTimeScale() + " (the deploy's hour"
+                + " shrinks with the scale, the rehearsal's own latencies do not)");
+        }
         projectRoot = projectRoot.toAbsolutePath().normalize();
     }
 

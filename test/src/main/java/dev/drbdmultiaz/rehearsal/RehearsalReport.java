@@ -61,6 +61,7 @@ public record RehearsalReport(
     String lockHolder,
     List<Phase> phases,
     List<ClusterRow> cluster,
+    List<Deploy> deploys,
     double wallTimeSeconds,
     double nodeSideSeconds,
     double orchestrationOverheadSeconds,
@@ -165,6 +166,20 @@ public record RehearsalReport(
      */
     public record Phase(String name, List<String> executions, int stateTransitions, int ssmRounds, int ssmCommands,
         int mutatingSsmCommands, Lifecycle lifecycle, double nodeSideSeconds, double orchestrationOverheadSeconds) {
+    }
+
+    /**
+     * One request CloudFormation sent to the deploy trigger (Custom::DrbdReconcile), and how it
+     * ended.
+     *
+     * @param requestType Create, Update or Delete; {@code (rollback)} or {@code (cleanup)} when
+     *     CloudFormation sent it after another
+     * @param status SUCCESS or FAILED
+     * @param reason the response's Reason (or CloudFormation's own)
+     * @param seconds from the request to the response
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Deploy(String requestType, String status, String reason, double seconds) {
     }
 
     /**

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.sun.net.httpserver.HttpServer;
 import dev.drbdmultiaz.rehearsal.asl.AslRunner;
 import dev.drbdmultiaz.rehearsal.aws.AutoScalingFront;
 import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
+import dev.drbdmultiaz.rehearsal.aws.CustomResources;
 import dev.drbdmultiaz.rehearsal.aws.EventBus;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
@@ -86,7 +88,16 @@ public final class RehearsalRun implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Thread shutdownHook = new Thread(this::interrupted, "rehearsal-shutdown");
     private final List<PhaseMark> phases = new ArrayList<>();
-    private final Set<String> knownInstances = new HashSet<>();
+    private final Set<String> knownInstances = new java.util.LinkedHashSet<>();
+    private final Set<String> leftGroup = new HashSet<>();
+    private final java.util.concurrent.ExecutorService deliveries = java.util.concurrent.Executors.newCachedThreadPool();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile java.util.function.BiPredicate<String, String> lifecycleEventLost = (id, transition) -> false;
+    private final java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    private boolean capacityAvailable = true;
+    private IntFunction<NodeFaults> faultsByLaunch = index -> NodeFaults.none();
+    private final Map<String, String> notes = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<String> asyncFailures = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> roles = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, String> documentFiles = new TreeMap<>();
@@ -104,6 +115,10 @@ public final class RehearsalRun implements AutoCloseable {
     private StepFunctionsFront stepFunctions;
     private LambdaService lambda;
     private EventBus events;
+    private CustomResources customResources;
+    private final List<CustomResources.Outcome> deploys = Collections.synchronizedList(new ArrayList<>());
+    private String deployPhysicalId;
+    private JsonNode deployProperties;
     private volatile boolean closed;
 
     private RehearsalRun(RehearsalOptions options, Progress progress) {
@@ -161,8 +176,11 @@ public final class RehearsalRun implements AutoCloseable {
         progress.note("moto_server " + moto.endpoint() + ": registry table " + view.tableName()
             + ", launch template " + launchTemplateId);
 
-        lifecycle = new LifecycleModel(view.groupName(), view.launchHookName(), view.terminateHookName(),
-            synthesized.settings().availabilityZones());
+        lifecycle = new LifecycleModel(view.groupName(), hook("autoscaling:EC2_INSTANCE_LAUNCHING"),
+            hook("autoscaling:EC2_INSTANCE_TERMINATING"), synthesized.settings().availabilityZones(),
+            options.timeScale());
+        closeables.add(lifecycle);
+        lifecycle.onWait(this::enteredWait);
         lifecycle.onCompletion(this::afterLifecycleAction);
         AutoScalingFront autoScalingFront = AutoScalingFront.start(moto.endpoint(), lifecycle, authority);
         closeables.add(autoScalingFront);
@@ -171,7 +189,9 @@ public final class RehearsalRun implements AutoCloseable {
 
         fleet = new NodeFleet(sandbox.resolve("fleet"), root, options.timeScale());
         closeables.add(fleet);
-        ssm = new SsmEmulator(fleet, deployDocuments(root.resolve("ssm-documents")));
+        ssm = new SsmEmulator(fleet, deployDocuments(root.resolve("ssm-documents")), authority);
+        ssm.setLogGroups(new java.util.TreeSet<>(stack.logicalIds("AWS::Logs::LogGroup").stream().map(stack::ref)
+            .toList()));
         closeables.add(ssm);
 
         stepFunctions = StepFunctionsFront.start(authority);
@@ -186,10 +206,15 @@ public final class RehearsalRun implements AutoCloseable {
         routing.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
         // Every other service: a closed port, so no call can leave this machine.
         routing.put("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+        HttpServer responseBucket = CustomResources.startBucket();
         lambda = new LambdaService(processes, FunctionSpec.of(stack), routing,
             env -> CompressedTime.environment(env, options.timeScale()), authority, root, sandbox, List.of(),
-            Map.of());
+            Map.of(CustomResources.responseHost(stack.region()), CustomResources.route(responseBucket)));
         closeables.add(lambda);
+        customResources = new CustomResources(lambda, stack.region(),
+            stack.arn("cloudformation", "stack/" + stack.stackName() + "/" + new UUID(NAME_SEED, NAME_SEED)),
+            options.timeScale(), responseBucket);
+        closeables.add(customResources);
         events = new EventBus(stack, (target, event) -> lambda.invoke(target, event));
 
         Path executions = createDirectories(sandbox.resolve("executions"));
@@ -197,9 +222,40 @@ public final class RehearsalRun implements AutoCloseable {
             view.reconcileDefinition(), view.reconcileSubstitutions(), lambda.endpoint(),
             () -> roleEnvironment("states.amazonaws.com"), Map.of("WaitForCommand", commandPollMillis()), Map.of(),
             executions, processes));
+        registerWaiter(root, executions);
         progress.note("emulators up: Auto Scaling " + autoScalingFront.endpoint() + ", SSM " + ssm.endpoint()
             + ", Step Functions " + stepFunctions.endpoint() + ", Lambda " + lambda.endpoint() + " ("
             + lambda.functions().size() + " functions)");
+    }
+
+    /**
+     * The Provider framework's waiter state machine, from its DefinitionString; each Task's Retry
+     * interval (30 s between isComplete polls) compressed by the time scale.
+     */
+    private void registerWaiter(Path root, Path executions) {
+        String definition = view.waiterDefinition();
+        Path file = executions.resolve("provider-waiter.asl.json");
+        Map<String, Long> retryIntervals = new TreeMap<>();
+        try {
+            Files.writeString(file, definition);
+            JSON.readTree(definition).path("States").properties().forEach(state -> {
+                JsonNode retry = state.getValue().path("Retry").path(0);
+                if (retry.has("IntervalSeconds")) {
+                    retryIntervals.put(state.getKey(),
+                        Math.max(1, Math.round(retry.path("IntervalSeconds").asLong() * 1000 * options.timeScale())));
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        stepFunctions.register(view.waiterStateMachineArn(), new AslRunner(root, file, Map.of(), lambda.endpoint(),
+            () -> roleEnvironment("states.amazonaws.com"), Map.of(), retryIntervals, executions, processes));
+    }
+
+    private LifecycleModel.Hook hook(String transition) {
+        JsonNode hook = view.hook(transition);
+        return new LifecycleModel.Hook(hook.path("LifecycleHookName").asText(),
+            Duration.ofSeconds(hook.path("HeartbeatTimeout").asLong(3600)), hook.path("DefaultResult").asText("ABANDON"));
     }
 
     /** AWS_REGION and temporary credentials of a service role, as a process environment. */
@@ -242,6 +298,8 @@ public final class RehearsalRun implements AutoCloseable {
         }
         return deployed;
     }
+
+    private static final String DEPLOY_RESOURCE_TYPE = "Custom::DrbdReconcile";
 
     /** WaitForCommand's poll: 5 s in AWS, times the time scale (at least 100 ms). */
     long commandPollMillis() {
@@ -302,6 +360,76 @@ public final class RehearsalRun implements AutoCloseable {
         return documentFiles.getOrDefault(documentName, documentName);
     }
 
+    /**
+     * CloudFormation creates the deploy trigger (Custom::DrbdReconcile) as {@code cdk deploy} does
+     * once the group exists and the functions' SnapStart versions are published (the trigger
+     * depends on their aliases): sends Create to its ServiceToken and waits for the response (at
+     * most its ServiceTimeout, compressed).
+     */
+    public CustomResources.Outcome createDeployResource() {
+        lambda.publishSnapStartVersions();
+        lambda.awaitVersionsPublished(Duration.ofMinutes(3));
+        JsonNode properties = view.deployResourceProperties();
+        CustomResources.Outcome outcome = customResources.create(view.deployResourceLogicalId(),
+            DEPLOY_RESOURCE_TYPE, properties);
+        recordDeploy(outcome, properties);
+        return outcome;
+    }
+
+    /** A deploy that changed a setting: CloudFormation updates the trigger with a new ConfigHash. */
+    public CustomResources.Outcome updateDeployResource(String configHash) {
+        JsonNode old = requireDeployed();
+        ObjectNode properties = old.deepCopy();
+        properties.put("ConfigHash", configHash);
+        CustomResources.Outcome outcome = customResources.update(view.deployResourceLogicalId(), DEPLOY_RESOURCE_TYPE,
+            properties, old, deployPhysicalId);
+        recordDeploy(outcome, outcome.succeeded() ? properties : old);
+        return outcome;
+    }
+
+    /** {@code cdk destroy}: CloudFormation deletes the trigger. */
+    public CustomResources.Outcome deleteDeployResource() {
+        CustomResources.Outcome outcome = customResources.delete(view.deployResourceLogicalId(), DEPLOY_RESOURCE_TYPE,
+            requireDeployed(), deployPhysicalId);
+        recordDeploy(outcome, null);
+        deployProperties = null;
+        return outcome;
+    }
+
+    /** What CloudFormation sent to the deploy trigger so far, with what it sent after each (rollback, cleanup). */
+    private List<RehearsalReport.Deploy> deployReports() {
+        List<RehearsalReport.Deploy> reports = new ArrayList<>();
+        synchronized (deploys) {
+            for (CustomResources.Outcome outcome : deploys) {
+                for (CustomResources.Outcome o = outcome; o != null; o = o.followUp()) {
+                    String type = o == outcome ? o.requestType()
+                        : o.requestType() + (outcome.succeeded() ? " (cleanup)" : " (rollback)");
+                    reports.add(new RehearsalReport.Deploy(type, o.status(), o.reason(), o.took().toMillis() / 1000.0));
+                }
+            }
+        }
+        return reports;
+    }
+
+    private JsonNode requireDeployed() {
+        if (deployProperties == null) {
+            throw new IllegalStateException("The deploy trigger was not created (createDeployResource first)");
+        }
+        return deployProperties;
+    }
+
+    private void recordDeploy(CustomResources.Outcome outcome, JsonNode properties) {
+        deploys.add(outcome);
+        for (CustomResources.Outcome o = outcome; o != null; o = o.followUp()) {
+            progress.note("CloudFormation: " + o.requestType() + (o == outcome ? "" : " (after it)") + " " + o.status()
+                + " in " + o.took().toMillis() + " ms" + (o.succeeded() ? "" : ": " + o.reason()));
+        }
+        if (outcome.succeeded()) {
+            deployPhysicalId = outcome.physicalResourceId();
+            deployProperties = properties;
+        }
+    }
+
     /** The reconcile executions (not the Provider framework's waiter), in start order. */
     public List<Execution> reconcileExecutions() {
         return stepFunctions.executions(view.reconcileStateMachineArn());
@@ -320,15 +448,17 @@ public final class RehearsalRun implements AutoCloseable {
      * Creates the Auto Scaling group with {@code nodes} instances (its hooks exist from the start,
      * as LifecycleHookSpecificationList makes them) and adds their nodes to the fleet.
      *
-     * @param faults the faults of the node at each index
+     * @param faults the faults of the node of each launch, counted from 0 over the group's life
+     *     (replacements included); {@code null} for none
      * @return the new instance ids, in launch order
      */
     public List<String> createGroup(int nodes, IntFunction<NodeFaults> faults) {
+        this.faultsByLaunch = faults == null ? index -> NodeFaults.none() : faults;
         autoScaling.createAutoScalingGroup(b -> b.autoScalingGroupName(view.groupName())
             .launchTemplate(t -> t.launchTemplateId(launchTemplateId))
             .minSize(nodes).maxSize(nodes + 1).desiredCapacity(nodes)
             .availabilityZones(lifecycle.zones()));
-        return discoverInstances(faults);
+        return discoverInstances();
     }
 
     /**
@@ -336,7 +466,7 @@ public final class RehearsalRun implements AutoCloseable {
      * the lifecycle model and gets a node in the fleet (hostname from its private IP, as EC2's
      * ip-name hostnames are).
      */
-    public synchronized List<String> discoverInstances(IntFunction<NodeFaults> faults) {
+    public synchronized List<String> discoverInstances() {
         List<String> added = new ArrayList<>();
         List<Instance> instances = autoScaling.describeAutoScalingGroups(b -> b.autoScalingGroupNames(view.groupName()))
             .autoScalingGroups().get(0).instances();
@@ -349,7 +479,7 @@ public final class RehearsalRun implements AutoCloseable {
                 .privateIpAddress();
             LifecycleModel.Instance modeled = lifecycle.launched(id, ip);
             String hostname = "ip-" + ip.replace('.', '-');
-            NodeFaults nodeFaults = faults == null ? NodeFaults.none() : faults.apply(knownInstances.size() - 1);
+            NodeFaults nodeFaults = faultsByLaunch.apply(knownInstances.size() - 1);
             fleet.addNode(id, hostname, ip, modeled.availabilityZone(), nodeFaults);
             progress.note("instance " + id + " launched in " + modeled.availabilityZone() + " (" + hostname + ", "
                 + ip + ")" + (NodeFaults.none().equals(nodeFaults) ? "" : " with faults " + nodeFaults)
@@ -361,20 +491,58 @@ public final class RehearsalRun implements AutoCloseable {
 
     /**
      * The group terminates {@code instanceId} (as after a failed health check): it waits in
-     * Terminating:Wait for its terminate action, and the group launches a replacement.
+     * Terminating:Wait for its terminate action, and the group launches a replacement when it has
+     * capacity (see {@link #setCapacityAvailable}).
      *
-     * @return the replacement's instance id
+     * @return the replacement's instance id, or {@code null} when the group could not launch one
      */
     public String terminateInstance(String instanceId) {
+        int before = knownInstancesInOrder().size();
         lifecycle.terminating(instanceId);
-        progress.note("instance " + instanceId + " terminating: Terminating:Wait");
-        autoScaling.terminateInstanceInAutoScalingGroup(b -> b.instanceId(instanceId)
-            .shouldDecrementDesiredCapacity(false));
-        List<String> replacements = discoverInstances(null);
-        if (replacements.size() != 1) {
+        List<String> all = knownInstancesInOrder();
+        List<String> replacements = all.subList(before, all.size());
+        if (replacements.size() > 1 || (capacityAvailable && replacements.isEmpty())) {
             throw new IllegalStateException("Expected one replacement of " + instanceId + ", got " + replacements);
         }
-        return replacements.get(0);
+        return replacements.isEmpty() ? null : replacements.get(0);
+    }
+
+    /**
+     * Whether EC2 has capacity for the group's launches (InsufficientInstanceCapacity otherwise).
+     * Without it a terminated instance is not replaced; when capacity returns, the group launches
+     * up to its desired capacity again.
+     */
+    public void setCapacityAvailable(boolean available) {
+        synchronized (this) {
+            capacityAvailable = available;
+        }
+        if (available) {
+            int desired = options.nodes();
+            autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(view.groupName()).desiredCapacity(desired)
+                .minSize(desired));
+            List<String> launched = discoverInstances();
+            progress.note("capacity is back: the group launched " + launched);
+        } else {
+            // The group cannot launch: modelled as a replacement that never comes (desired capacity
+            // drops with each termination, so moto launches nothing).
+            autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(view.groupName()).minSize(0));
+            progress.note("EC2 has no capacity for the group's launches (InsufficientInstanceCapacity)");
+        }
+    }
+
+    /**
+     * Runs the template's schedule rules as EventBridge does (every rate, times the time scale),
+     * until the run closes.
+     */
+    public void startSchedule() {
+        for (EventBus.Rule rule : events.schedules()) {
+            long millis = lifecycle.scaled(rule.schedule()).toMillis();
+            scheduler.scheduleAtFixedRate(() -> deliver(() -> {
+                ObjectNode event = event("aws.events", "Scheduled Event", JSON.createObjectNode(), List.of(rule.arn()));
+                events.fire(rule, event);
+            }), millis, millis, TimeUnit.MILLISECONDS);
+            progress.note("schedule " + rule.logicalId() + " fires every " + millis + " ms (" + rule.schedule() + " in AWS)");
+        }
     }
 
     /** Reboots a node; its DRBD resource stays down (the boot units do not bring it up). */
@@ -383,30 +551,74 @@ public final class RehearsalRun implements AutoCloseable {
         progress.note("instance " + instanceId + " rebooted: DRBD resource down, metadata kept");
     }
 
+    /**
+     * An instance entered Pending:Wait or Terminating:Wait: Auto Scaling sends the lifecycle
+     * event to EventBridge; a terminating instance leaves the group in moto, which launches its
+     * replacement (the group keeps its desired capacity).
+     */
+    private void enteredWait(LifecycleModel.Instance instance, String transition) {
+        if ("terminate".equals(transition)) {
+            progress.note("instance " + instance.instanceId() + " terminating: Terminating:Wait");
+            try {
+                synchronized (this) {
+                    if (leftGroup.add(instance.instanceId())) {
+                        boolean replace = capacityAvailable;
+                        autoScaling.terminateInstanceInAutoScalingGroup(b -> b.instanceId(instance.instanceId())
+                            .shouldDecrementDesiredCapacity(!replace));
+                        discoverInstances();
+                    }
+                }
+            } catch (RuntimeException e) {
+                asyncFailures.add("Replacing " + instance.instanceId() + " failed: " + e.getMessage());
+            }
+        }
+        if (lifecycleEventLost.test(instance.instanceId(), transition)) {
+            progress.note("the " + transition + " lifecycle event of " + instance.instanceId()
+                + " was lost (EventBridge delivers Auto Scaling events on a best-effort basis)");
+            return;
+        }
+        deliver(() -> publishLifecycleEvent(transition, instance.instanceId()));
+    }
+
     private void afterLifecycleAction(LifecycleModel.Completion completion) {
         progress.lifecycle(completion);
-        boolean gone = "terminate".equals(completion.transition()) || LifecycleModel.ABANDON.equals(completion.result());
-        if (!gone) {
+        if (!"terminate".equals(completion.transition())) {
             return;
         }
         try {
-            if ("launch".equals(completion.transition())) {
-                // ABANDON: the group terminates the instance. (AWS would launch a replacement; the
-                // rehearsal ends the scenario here instead, so the failure stays visible.)
-                autoScaling.terminateInstanceInAutoScalingGroup(b -> b.instanceId(completion.instanceId())
-                    .shouldDecrementDesiredCapacity(true));
-            }
             if (fleet.isOnline(completion.instanceId())) {
                 fleet.terminate(completion.instanceId());
             }
             progress.note("instance " + completion.instanceId() + " terminated");
         } catch (RuntimeException e) {
-            asyncFailures.add("Terminating " + completion.instanceId() + " after its " + completion.transition()
-                + " action failed: " + e.getMessage());
+            asyncFailures.add("Terminating " + completion.instanceId() + " failed: " + e.getMessage());
         }
     }
 
-    /** The EventBridge lifecycle event of the group (Auto Scaling's own shape), put on the bus. */
+    /** Which lifecycle events EventBridge does not deliver (instance id, {@code launch|terminate}); default none. */
+    public void loseLifecycleEvents(java.util.function.BiPredicate<String, String> lost) {
+        this.lifecycleEventLost = lost;
+    }
+
+    /** Runs an event delivery on its own thread, as EventBridge delivers asynchronously. */
+    private void deliver(Runnable delivery) {
+        inFlight.incrementAndGet();
+        deliveries.execute(() -> {
+            try {
+                delivery.run();
+            } catch (RuntimeException e) {
+                asyncFailures.add("Event delivery failed: " + e.getMessage());
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+    }
+
+    private synchronized List<String> knownInstancesInOrder() {
+        return List.copyOf(knownInstances);
+    }
+
+    /** An EventBridge lifecycle event of the group (Auto Scaling's own shape), put on the bus. */
     public Execution publishLifecycleEvent(String transition, String instanceId) {
         boolean launch = "launch".equals(transition);
         ObjectNode detail = JSON.createObjectNode();
@@ -465,14 +677,21 @@ public final class RehearsalRun implements AutoCloseable {
         return stepFunctions.describe(result.path("executionArn").asText());
     }
 
-    /** Waits until no execution runs any more. */
+    /** Waits until no event is being delivered and no execution runs any more. */
     public void awaitExecutions(Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
-        while (true) {
+        int quiet = 0;
+        while (quiet < 3) {
             List<Execution> running = stepFunctions.running();
             if (running.isEmpty()) {
-                break;
+                quiet = inFlight.get() == 0 ? quiet + 1 : 0;
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("Events still being delivered after " + timeout.toSeconds() + " s");
+                }
+                dev.drbdmultiaz.rehearsal.support.Net.sleep(50);
+                continue;
             }
+            quiet = 0;
             try {
                 running.get(0).done().get(Math.max(1, Duration.between(Instant.now(), deadline).toMillis()),
                     TimeUnit.MILLISECONDS);
@@ -489,6 +708,12 @@ public final class RehearsalRun implements AutoCloseable {
         if (!asyncFailures.isEmpty()) {
             throw new IllegalStateException(String.join("; ", asyncFailures));
         }
+    }
+
+    /** Waits until {@code execution} holds the cluster lock. */
+    public void awaitLockHeldBy(Execution execution, Duration timeout) {
+        dev.drbdmultiaz.rehearsal.support.Net.await(timeout, execution.name() + " never took the cluster lock",
+            () -> execution.arn().equals(lockHolder()));
     }
 
     /** Every node's state now, by instance id (terminated nodes included). */
@@ -533,7 +758,7 @@ public final class RehearsalRun implements AutoCloseable {
             invocations(commands, true), commands.size(),
             lifecycleReport(completions, lifecycle.heartbeats(),
                 lifecycle.pendingActions().stream().map(LifecycleModel.Instance::instanceId).toList()),
-            lockHolder(), phaseReports, clusterTable(), Duration.between(started, end).toMillis() / 1000.0,
+            lockHolder(), phaseReports, clusterTable(), deployReports(), Duration.between(started, end).toMillis() / 1000.0,
             nodeSideSeconds(commands), overheadSeconds(executions, commands), keepSandbox ? sandbox.toString() : null);
     }
 
@@ -646,6 +871,19 @@ public final class RehearsalRun implements AutoCloseable {
         return rows;
     }
 
+    /** Records an observation a scenario makes during its run, for its checks (and the progress log). */
+    public void note(String key, String value) {
+        notes.put(key, value);
+        progress.note(key + ": " + value);
+    }
+
+    /** The scenario's observations. */
+    public Map<String, String> notes() {
+        synchronized (notes) {
+            return Map.copyOf(notes);
+        }
+    }
+
     /** Names an instance for the scenario's checks and the result (e.g. "replaced", "faulty"). */
     public void role(String role, String instanceId) {
         roles.put(role, instanceId);
@@ -717,6 +955,8 @@ public final class RehearsalRun implements AutoCloseable {
             return;
         }
         closed = true;
+        scheduler.shutdownNow();
+        deliveries.shutdownNow();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {

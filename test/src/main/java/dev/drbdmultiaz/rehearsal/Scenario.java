@@ -2,13 +2,16 @@ package dev.drbdmultiaz.rehearsal;
 
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
+import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
 import dev.drbdmultiaz.rehearsal.nodes.NodeFaults;
 import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
+import dev.drbdmultiaz.rehearsal.support.Net;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
 
@@ -20,7 +23,27 @@ import java.util.function.IntFunction;
  */
 public enum Scenario {
 
-    FRESH("fresh", 3, "a cluster from nothing: every launch action CONTINUEd, every disk UpToDate, every peer Connected"),
+    FRESH("fresh", 3, "a cluster from nothing: every launch action CONTINUEd, every disk UpToDate, every peer Connected;"
+        + " every command's whole output in the stack's CloudWatch Logs group") {
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = converged(run);
+            Map<String, String> streams = run.ssm().logStreams(run.stack().commandLogGroup());
+            for (CommandRecord command : run.ssm().commands()) {
+                for (String instanceId : command.targets()) {
+                    String stdout = streams.entrySet().stream()
+                        .filter(e -> e.getKey().startsWith(command.commandId() + "/" + instanceId + "/")
+                            && e.getKey().endsWith("/stdout"))
+                        .map(Map.Entry::getValue).findFirst().orElse(null);
+                    if (stdout == null || !stdout.strip().endsWith("}")) {
+                        problems.add("no stdout of " + command.documentFile() + " on " + instanceId + " in log group "
+                            + run.stack().commandLogGroup());
+                    }
+                }
+            }
+            return problems;
+        }
+    },
 
     READJUST_NOOP("readjust-noop", 3, "a re-adjust right after a fresh cluster sends no mutating SSM command") {
         @Override
@@ -74,8 +97,6 @@ public enum Scenario {
             run.role("replaced", replaced);
             String replacement = run.terminateInstance(replaced);
             run.role("replacement", replacement);
-            run.publishLifecycleEvent("terminate", replaced);
-            run.publishLifecycleEvent("launch", replacement);
             run.awaitExecutions(EXECUTION_TIMEOUT);
         }
 
@@ -95,11 +116,10 @@ public enum Scenario {
         @Override
         void act(RehearsalRun run) {
             run.phase("burst");
-            List<String> ids = run.createGroup(run.options().nodes(), null);
-            List<CompletableFuture<Execution>> triggers = new ArrayList<>();
-            ids.forEach(id -> triggers.add(CompletableFuture.supplyAsync(() -> run.publishLifecycleEvent("launch", id))));
-            triggers.add(CompletableFuture.supplyAsync(run::publishReadjust));
-            triggers.forEach(CompletableFuture::join);
+            // The group's launch events go out as its instances enter Pending:Wait; a re-adjust joins them.
+            CompletableFuture<Execution> readjust = CompletableFuture.supplyAsync(run::publishReadjust);
+            run.createGroup(run.options().nodes(), null);
+            readjust.join();
             run.awaitExecutions(EXECUTION_TIMEOUT);
             run.awaitInSync(SYNC_TIMEOUT);
         }
@@ -116,8 +136,8 @@ public enum Scenario {
         }
     },
 
-    SSM_FAILURE("ssm-failure", 3, "install fails on one node: its launch ABANDONed, the lock released, the execution"
-        + " failed naming the node") {
+    SSM_FAILURE("ssm-failure", 3, "install fails on one node: the execution fails naming it, its launch is ABANDONed,"
+        + " the group replaces it and a follow-up run builds the cluster with the replacement") {
         @Override
         void act(RehearsalRun run) {
             launchCluster(run, run.options().nodes(), index -> index == 1 ? NodeFaults.none().withInstallFailure()
@@ -126,11 +146,12 @@ public enum Scenario {
 
         @Override
         List<String> check(RehearsalRun run) {
-            return failedOn(run, "InstallDrbd");
+            return failedThenReplaced(run, "InstallDrbd");
         }
     },
 
-    FOREIGN_DISK("foreign-disk", 3, "a data disk with another filesystem is refused and left as it was") {
+    FOREIGN_DISK("foreign-disk", 3, "a data disk with another filesystem is refused and left as it was; the node is"
+        + " replaced and the cluster converges without it") {
         @Override
         void act(RehearsalRun run) {
             launchCluster(run, run.options().nodes(), index -> index == 1 ? NodeFaults.none().withForeignFilesystem("ext4")
@@ -139,11 +160,284 @@ public enum Scenario {
 
         @Override
         List<String> check(RehearsalRun run) {
-            List<String> problems = failedOn(run, "PrepareLvm");
+            List<String> problems = failedThenReplaced(run, "PrepareLvm");
             NodeSnapshot faulty = run.fleet().snapshot(run.roles().get("faulty"));
             if (!faulty.lvm().physicalVolumes().isEmpty() || faulty.metadata()) {
                 problems.add("the foreign disk was written: " + faulty.lvm() + ", metadata " + faulty.metadataDevices());
             }
+            return problems;
+        }
+    },
+
+    REPLACE_INSTALL_FAILS("replace-install-fails", 3, "a replacement whose install fails is ABANDONed and replaced in"
+        + " turn; the cluster converges with the next one and no lifecycle action is left pending or timed out") {
+        @Override
+        void act(RehearsalRun run) {
+            int nodes = run.options().nodes();
+            List<String> ids = launchCluster(run, nodes, index -> index == nodes ? NodeFaults.none().withInstallFailure()
+                : NodeFaults.none());
+            run.phase("replace");
+            String replaced = ids.get(ids.size() - 1);
+            run.role("replaced", replaced);
+            run.role("faulty", run.terminateInstance(replaced));
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+        }
+
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = failedThenReplaced(run, "InstallDrbd");
+            if (run.fleet().isOnline(run.roles().get("replaced"))) {
+                problems.add("the replaced instance still runs: its terminate action was not completed");
+            }
+            return problems;
+        }
+    },
+
+    COALESCED_INTO_FAILURE("coalesced-into-failure", 3, "a re-adjust coalesced into a run that then fails is not"
+        + " lost: a follow-up run starts after a backoff and repairs the cluster") {
+        @Override
+        void act(RehearsalRun run) {
+            List<String> ids = launchCluster(run, run.options().nodes(), null);
+            run.phase("failing-run");
+            String rebooted = ids.get(1);
+            run.role("rebooted", rebooted);
+            run.reboot(rebooted);
+            run.ssm().failNext(rebooted, "drbd-up", 4, "drbdadm: (injected) Failure: (102) Local address(port) already in use");
+            Execution holder = run.publishReadjust();
+            run.awaitLockHeldBy(holder, EXECUTION_TIMEOUT);
+            run.note("holder", holder.name());
+            run.note("coalesced", run.publishReadjust().name());
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+        }
+
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = new ArrayList<>();
+            Map<String, Execution> byName = new java.util.LinkedHashMap<>();
+            run.reconcileExecutions().forEach(e -> byName.put(e.name(), e));
+            Execution holder = byName.get(run.notes().get("holder"));
+            if (holder == null || !Execution.FAILED.equals(holder.status())) {
+                problems.add("the run holding the lock should fail at UpOrAdjust: " + holder);
+            }
+            Execution coalesced = byName.get(run.notes().get("coalesced"));
+            if (coalesced == null || coalesced.stateTransitions() > 6) {
+                problems.add("the second re-adjust should coalesce into the holder: " + coalesced);
+            }
+            if (byName.values().stream().noneMatch(e -> e.name().startsWith("followup-1-")
+                && Execution.SUCCEEDED.equals(e.status()) && holder != null && e.startDate().isAfter(holder.startDate()))) {
+                problems.add("no follow-up run repaired the cluster after the failure: " + byName.keySet());
+            }
+            run.reconcileExecutions().stream().filter(e -> e != holder && !Execution.SUCCEEDED.equals(e.status()))
+                .forEach(e -> problems.add("execution " + e.name() + " " + e.status() + ": " + e.cause()));
+            problems.addAll(convergedCluster(run));
+            return problems;
+        }
+    },
+
+    LAUNCH_WHILE_LOCKED("launch-while-locked", 3, "a replacement launched while another run holds the lock (waiting"
+        + " for an agent longer than the hook timeout) is heartbeated by that run and joins when it reruns") {
+        @Override
+        void act(RehearsalRun run) {
+            List<String> ids = launchCluster(run, run.options().nodes(), null);
+            run.phase("locked");
+            String slow = ids.get(0);
+            run.role("slow", slow);
+            run.fleet().setAgentOnline(slow, false);
+            Execution holder = run.publishReadjust();
+            run.awaitLockHeldBy(holder, EXECUTION_TIMEOUT);
+            run.note("holder", holder.name());
+            String replaced = ids.get(2);
+            run.role("replaced", replaced);
+            run.role("replacement", run.terminateInstance(replaced));
+            Duration hook = run.lifecycle().scaled(run.lifecycle().launchHook().heartbeatTimeout());
+            Net.sleep(hook.toMillis() * 3 / 2);
+            run.fleet().setAgentOnline(slow, true);
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+        }
+
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = converged(run);
+            String replacement = run.roles().get("replacement");
+            if (run.lifecycle().heartbeats(replacement) == 0) {
+                problems.add("the replacement's launch action got no heartbeat while the holder waited");
+            }
+            if (run.reconcileExecutions().stream().filter(e -> e.name().equals(run.notes().get("holder")))
+                .noneMatch(e -> Execution.SUCCEEDED.equals(e.status()))) {
+                problems.add("the holder should wait for the agent and succeed");
+            }
+            return problems;
+        }
+    },
+
+    REPLACE_NO_CAPACITY("replace-no-capacity", 3, "a member terminated while the group cannot launch stays in the"
+        + " config and in Terminating:Wait, heartbeated by every run (scheduled ones too) past its hook timeout, and is"
+        + " let go once a replacement has joined") {
+        @Override
+        void act(RehearsalRun run) {
+            List<String> ids = launchCluster(run, run.options().nodes(), null);
+            run.phase("no-capacity");
+            run.startSchedule();
+            run.setCapacityAvailable(false);
+            String replaced = ids.get(ids.size() - 1);
+            run.role("replaced", replaced);
+            if (run.terminateInstance(replaced) != null) {
+                throw new IllegalStateException("the group launched a replacement without capacity");
+            }
+            // Longer than one heartbeat timeout: only heartbeats keep the departing member waiting.
+            Duration hook = run.lifecycle().scaled(run.lifecycle().terminateHook().heartbeatTimeout());
+            Net.sleep(hook.toMillis() * 3 / 2);
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+            LifecycleModel.Instance kept = run.lifecycle().find(replaced).orElseThrow();
+            run.note("kept", kept.state().api() + ", " + run.lifecycle().heartbeats(replaced) + " heartbeats, "
+                + (run.fleet().isOnline(replaced) ? "running" : "terminated"));
+            run.phase("capacity");
+            run.setCapacityAvailable(true);
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+        }
+
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = converged(run);
+            String kept = run.notes().get("kept");
+            if (kept == null || !kept.startsWith(LifecycleModel.State.TERMINATING_WAIT.api()) || !kept.endsWith("running")
+                || kept.contains(" 0 heartbeats") || kept.contains(" 1 heartbeats")) {
+                problems.add("while the group could not launch, the departing member should have waited in"
+                    + " Terminating:Wait, running, with heartbeats from several runs: " + kept);
+            }
+            String replaced = run.roles().get("replaced");
+            List<LifecycleModel.Completion> ends = run.lifecycle().completions().stream()
+                .filter(c -> c.instanceId().equals(replaced) && c.transition().equals("terminate")).toList();
+            if (ends.size() != 1 || !LifecycleModel.CONTINUE.equals(ends.get(0).result())
+                || ends.get(0).cause() != LifecycleModel.Cause.COMPLETED) {
+                problems.add("the departing member's terminate action should end once, CONTINUEd by a run: " + ends);
+            }
+            return problems;
+        }
+    },
+
+    DEPLOY("deploy", 3, "cdk deploy through the CDK Provider framework's own code: Create answers once the cluster"
+        + " converged; an Update with a new ConfigHash re-converges a node that went down; an Update whose reconcile"
+        + " fails fails with the reconcile's reason and is rolled back; Delete answers at once and starts nothing") {
+        @Override
+        double minimumTimeScale() {
+            return 0.05;
+        }
+
+        @Override
+        void act(RehearsalRun run) {
+            run.phase("create");
+            List<String> ids = run.createGroup(run.options().nodes(), null);
+            for (int i = 0; i < ids.size(); i++) {
+                run.role("node" + i, ids.get(i));
+            }
+            run.createDeployResource();
+            run.note("after-create", String.join("; ", convergedCluster(run)));
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+
+            run.phase("update");
+            String rebooted = ids.get(1);
+            run.role("rebooted", rebooted);
+            run.reboot(rebooted);
+            run.updateDeployResource("7f3c1e0a9b2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d2e4f6a8b0c1d3e");
+            run.note("after-update", String.join("; ", convergedCluster(run)));
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+
+            run.phase("failing-update");
+            run.reboot(rebooted);
+            run.ssm().failNext(rebooted, "drbd-up", 4, "drbdadm: (injected) Failure: (102) Local address(port) already in use");
+            run.updateDeployResource("c41d9e7b2a6f0835d1e4b7a9c2f6e0d3b8a5c1f7e9d2b4a6c8e0f1d3a5b7c9e2");
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+
+            run.phase("delete");
+            int before = run.reconcileExecutions().size();
+            run.deleteDeployResource();
+            run.note("delete-started", Integer.toString(run.reconcileExecutions().size() - before));
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+        }
+
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = new ArrayList<>();
+            List<RehearsalReport.Deploy> deploys = run.report(name, null, null, null, false).deploys();
+            List<String> shape = deploys.stream().map(d -> d.requestType() + " " + d.status()).toList();
+            if (!shape.equals(List.of("Create SUCCESS", "Update SUCCESS", "Update FAILED", "Update (rollback) SUCCESS",
+                "Delete SUCCESS"))) {
+                problems.add("CloudFormation's requests should end Create SUCCESS, Update SUCCESS, Update FAILED,"
+                    + " its rollback SUCCESS, Delete SUCCESS; got " + shape);
+                return problems;
+            }
+            for (String phase : List.of("after-create", "after-update")) {
+                if (!run.notes().get(phase).isEmpty()) {
+                    problems.add("the deploy answered before the cluster converged (" + phase + "): "
+                        + run.notes().get(phase));
+                }
+            }
+            String reason = deploys.get(2).reason();
+            if (!reason.contains("UpOrAdjust") || !reason.contains(run.roles().get("rebooted"))) {
+                problems.add("the failed deploy should carry the reconcile's reason (step UpOrAdjust on "
+                    + run.roles().get("rebooted") + "): " + reason);
+            }
+            if (!"0".equals(run.notes().get("delete-started"))) {
+                problems.add("Delete started " + run.notes().get("delete-started") + " reconcile executions, expected none");
+            }
+            if (deploys.get(4).seconds() > 15) {
+                problems.add("Delete should answer at once, took " + deploys.get(4).seconds() + " s");
+            }
+            List<Execution> failed = run.reconcileExecutions().stream()
+                .filter(e -> !Execution.SUCCEEDED.equals(e.status())).toList();
+            if (failed.size() != 1 || !failed.get(0).name().startsWith("deploy-")) {
+                problems.add("exactly the failing update's reconcile should fail: "
+                    + failed.stream().map(e -> e.name() + " " + e.status()).toList());
+            }
+            problems.addAll(convergedCluster(run));
+            return problems;
+        }
+    },
+
+    DEPLOY_OUTLASTED("deploy-outlasted", 3, "a reconcile that outlasts the deploy's hour (every command delivered late):"
+        + " the deploy fails in time with where the reconcile is, never with a bare timeout; the reconcile goes on and"
+        + " converges") {
+        @Override
+        double minimumTimeScale() {
+            return 0.02;
+        }
+
+        @Override
+        void act(RehearsalRun run) {
+            run.phase("deploy");
+            // SSM delivers every command on its retry, 9 minutes late (within the 10-minute delivery timeout).
+            run.ssm().setDeliveryDelays(1, 1.0, Duration.ofMinutes(9));
+            List<String> ids = run.createGroup(run.options().nodes(), null);
+            for (int i = 0; i < ids.size(); i++) {
+                run.role("node" + i, ids.get(i));
+            }
+            run.createDeployResource();
+            run.note("running-at-answer", Integer.toString(run.reconcileExecutions().stream()
+                .filter(e -> Execution.RUNNING.equals(e.status())).toList().size()));
+            run.ssm().setDeliveryDelays(1, 0, Duration.ZERO);
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+        }
+
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = new ArrayList<>();
+            List<RehearsalReport.Deploy> deploys = run.report(name, null, null, null, false).deploys();
+            if (deploys.isEmpty() || !"FAILED".equals(deploys.get(0).status())) {
+                problems.add("the deploy should fail: it outlasts CloudFormation's wait: " + deploys);
+                return problems;
+            }
+            String reason = deploys.get(0).reason();
+            if (!reason.contains("still running") || !reason.contains("it is at ")) {
+                problems.add("the deploy should fail saying the reconcile is still running and where: " + reason);
+            }
+            if (reason.contains("Operation timed out") || reason.contains("did not receive a response")) {
+                problems.add("the deploy ended in a generic timeout: " + reason);
+            }
+            if ("0".equals(run.notes().get("running-at-answer"))) {
+                problems.add("the reconcile had ended when the deploy gave up: it did not outlast the deploy");
+            }
+            problems.addAll(converged(run));
             return problems;
         }
     };
@@ -167,6 +461,17 @@ public enum Scenario {
 
     public int defaultNodes() {
         return defaultNodes;
+    }
+
+    /**
+     * The smallest time scale the scenario is meaningful at. The deploy's hour shrinks with the
+     * scale but the rehearsal's own latencies (a reconcile takes a minute of real time here) do
+     * not: below 0.05 even a healthy reconcile outlasts the compressed deploy, and below 0.02 the
+     * deploy's margin before CloudFormation's timeout (5 minutes, compressed) is shorter than a
+     * Node cold start here.
+     */
+    double minimumTimeScale() {
+        return 0;
     }
 
     /** Whether the scenario fixes the cluster size (scale-5). */
@@ -199,7 +504,8 @@ public enum Scenario {
 
     /**
      * The group launches {@code nodes} instances; each launch action's EventBridge event reaches
-     * TriggerReconcile as the instance enters Pending:Wait. Waits for every execution.
+     * TriggerReconcile as the instance enters Pending:Wait (sent by the rehearsal's Auto Scaling).
+     * Waits for every execution.
      */
     static List<String> launchCluster(RehearsalRun run, int nodes, IntFunction<NodeFaults> faults) {
         run.phase("launch");
@@ -214,7 +520,6 @@ public enum Scenario {
                 }
             }
         }
-        ids.forEach(id -> run.publishLifecycleEvent("launch", id));
         run.awaitExecutions(EXECUTION_TIMEOUT);
         if (faults == null) {
             run.awaitInSync(SYNC_TIMEOUT);
@@ -222,15 +527,31 @@ public enum Scenario {
         return ids;
     }
 
-    /** Every execution succeeded, no action pending, the lock free, every disk UpToDate and every peer Connected. */
+    /**
+     * Every execution succeeded (but the one a failure scenario expects), no action pending or
+     * timed out, the lock free, every disk UpToDate and every peer Connected.
+     */
     static List<String> converged(RehearsalRun run) {
         List<String> problems = new ArrayList<>();
-        run.reconcileExecutions().stream().filter(e -> !Execution.SUCCEEDED.equals(e.status()))
+        boolean failureExpected = run.roles().containsKey("faulty");
+        run.reconcileExecutions().stream().filter(e -> !Execution.SUCCEEDED.equals(e.status()) && !failureExpected)
             .forEach(e -> problems.add("execution " + e.name() + " " + e.status() + ": " + e.error() + ": " + e.cause()));
+        problems.addAll(convergedCluster(run));
+        return problems;
+    }
+
+    /** No action pending or timed out, the lock free, every disk UpToDate and every peer Connected. */
+    static List<String> convergedCluster(RehearsalRun run) {
+        List<String> problems = new ArrayList<>();
         run.lifecycle().pendingActions().forEach(i -> problems.add("lifecycle action of " + i.instanceId()
             + " still pending (" + i.state().api() + ")"));
-        run.lifecycle().completions().stream().filter(c -> LifecycleModel.ABANDON.equals(c.result()))
+        String faulty = run.roles().get("faulty");
+        run.lifecycle().completions().stream().filter(c -> LifecycleModel.ABANDON.equals(c.result())
+                && !c.instanceId().equals(faulty))
             .forEach(c -> problems.add(c.transition() + " action of " + c.instanceId() + " ABANDONed"));
+        run.lifecycle().completions().stream().filter(c -> c.cause() != LifecycleModel.Cause.COMPLETED)
+            .forEach(c -> problems.add(c.transition() + " action of " + c.instanceId() + " ended by "
+                + c.cause() + " (" + c.result() + "): nobody completed it in time (I4)"));
         if (run.lockHolder() != null) {
             problems.add("the cluster lock is still held by " + run.lockHolder());
         }
@@ -244,10 +565,11 @@ public enum Scenario {
     }
 
     /**
-     * The execution that held the lock failed in {@code step} naming the faulty node, whose
-     * launch was ABANDONed; the other launches were not abandoned; the lock is free.
+     * Exactly one execution failed, in {@code step}, naming the faulty node, whose launch alone was
+     * ABANDONed; the group replaced it and the cluster converged without it (a follow-up run took
+     * over what the failed run handed on).
      */
-    static List<String> failedOn(RehearsalRun run, String step) {
+    static List<String> failedThenReplaced(RehearsalRun run, String step) {
         List<String> problems = new ArrayList<>();
         String faulty = run.roles().get("faulty");
         List<Execution> failed = run.reconcileExecutions().stream()
@@ -264,10 +586,15 @@ public enum Scenario {
         if (abandoned.size() != 1 || !abandoned.get(0).instanceId().equals(faulty)) {
             problems.add("expected only " + faulty + "'s launch ABANDONed, got " + abandoned);
         }
-        if (run.lockHolder() != null) {
-            problems.add("the cluster lock is still held by " + run.lockHolder());
+        if (run.fleet().isOnline(faulty)) {
+            problems.add("the abandoned instance " + faulty + " still runs: its terminate action was not completed");
         }
-        problems.addAll(run.asyncFailures());
+        List<Execution> all = run.reconcileExecutions();
+        if (failed.size() == 1 && all.stream().noneMatch(e -> e.startDate().isAfter(failed.get(0).startDate())
+            && Execution.SUCCEEDED.equals(e.status()) && e.name().startsWith("followup-"))) {
+            problems.add("no follow-up run succeeded after the failure");
+        }
+        problems.addAll(converged(run));
         return problems;
     }
 }

@@ -93,6 +93,36 @@ public final class StackView {
             && handler.handler().equals(r.path("Properties").path("Handler").asText())), handler.id() + " function");
     }
 
+    /** The log group the nodes' command output goes to (COMMAND_LOG_GROUP_NAME of the functions). */
+    public String commandLogGroup() {
+        return stack.environment(functionLogicalId(WorkflowHandler.SEND_NODE_COMMAND)).get("COMMAND_LOG_GROUP_NAME");
+    }
+
+    /** The deploy trigger: the one custom resource of type Custom::DrbdReconcile. */
+    public String deployResourceLogicalId() {
+        return only(stack.logicalIds("Custom::DrbdReconcile"), "deploy custom resource");
+    }
+
+    /** The deploy trigger's properties as CloudFormation sends them (ServiceToken, ConfigHash, ...), resolved. */
+    public JsonNode deployResourceProperties() {
+        return stack.resolve(stack.resource(deployResourceLogicalId()).path("Properties"));
+    }
+
+    private String waiterLogicalId() {
+        return only(stack.logicalIds(r -> "AWS::StepFunctions::StateMachine".equals(r.path("Type").asText())
+            && r.path("Properties").has("DefinitionString")), "Provider waiter state machine");
+    }
+
+    /** The CDK Provider framework's waiter state machine (it polls isComplete). */
+    public String waiterStateMachineArn() {
+        return stack.ref(waiterLogicalId());
+    }
+
+    /** The waiter's definition, its Fn::Join resolved. */
+    public String waiterDefinition() {
+        return stack.property(waiterLogicalId(), "DefinitionString").asText();
+    }
+
     /** The cluster id the functions serve (re-adjust events name it). */
     public String clusterId() {
         return stack.environment(functionLogicalId(WorkflowHandler.TRIGGER_RECONCILE)).get("CLUSTER_ID");

@@ -96,7 +96,7 @@ class RehearsalFidelityTest {
                 Set<String> expected = new TreeSet<>(function.environment().keySet());
                 expected.addAll(LAMBDA_DEFINED);
                 expected.addAll(Set.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-                    "AWS_ENDPOINT_URL"));
+                    "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA"));
                 assertTrue(function.snapStart(), function.name() + " runs with SnapStart");
                 assertEquals(expected, new TreeSet<>(env.keySet()), function.name());
                 assertEquals("snap-start", env.get("AWS_LAMBDA_INITIALIZATION_TYPE"));

@@ -18,7 +18,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,13 +39,15 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @DisplayName("Rehearsal scenarios")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
 class RehearsalScenariosTest {
 
     /** Fast but still ordered like AWS: install ~0.6 s, resync ~0.6 s, command poll 100 ms. */
     private static final double TIME_SCALE = 0.01;
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Path LOGS = Path.of(System.getProperty("rehearsal.logDir", "target/rehearsal"));
-    private static final Map<Scenario, Rehearsal.Result> RESULTS = new EnumMap<>(Scenario.class);
+    private static final Map<Scenario, java.util.concurrent.CompletableFuture<Rehearsal.Result>> RESULTS =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     static void prerequisites() {
@@ -69,13 +70,33 @@ class RehearsalScenariosTest {
         }
     }
 
-    /** Runs a scenario once (results are shared between the tests that need them). */
-    private static synchronized Rehearsal.Result run(Scenario scenario) {
-        return RESULTS.computeIfAbsent(scenario, s -> {
+    /**
+     * Runs a scenario once (results are shared between the tests that need them). Scenarios run
+     * two at a time (junit-platform.properties): each has its own sandbox, ports and processes.
+     */
+    private static Rehearsal.Result run(Scenario scenario) {
+        var mine = new java.util.concurrent.CompletableFuture<Rehearsal.Result>();
+        var existing = RESULTS.putIfAbsent(scenario, mine);
+        if (existing != null) {
+            return existing.join();
+        }
+        try {
+            Rehearsal.Result result = execute(scenario);
+            mine.complete(result);
+            return result;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private static Rehearsal.Result execute(Scenario s) {
+        {
             try {
                 Files.createDirectories(LOGS);
                 Path log = LOGS.resolve(s.scenarioName() + ".log");
-                RehearsalOptions options = RehearsalOptions.defaults(s, ROOT).withTimeScale(TIME_SCALE)
+                RehearsalOptions options = RehearsalOptions.defaults(s, ROOT)
+                    .withTimeScale(Math.max(TIME_SCALE, s.minimumTimeScale()))
                     .withReport(LOGS.resolve(s.scenarioName() + ".json"));
                 try (PrintStream out = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
                     Rehearsal.Result result = Rehearsal.run(options, out);
@@ -88,7 +109,7 @@ class RehearsalScenariosTest {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }
     }
 
     private static String why(Rehearsal.Result result) {
@@ -101,9 +122,14 @@ class RehearsalScenariosTest {
     }
 
     private static void assertConverged(Rehearsal.Result result, int nodes) {
+        result.report().executions().forEach(e -> assertEquals("SUCCEEDED", e.status(), e.name() + ": " + e.cause()));
+        assertClusterConverged(result, nodes);
+    }
+
+    /** Every live node UpToDate and Connected to every other, own node-ids, nothing pending, the lock free. */
+    private static void assertClusterConverged(Rehearsal.Result result, int nodes) {
         RehearsalReport report = result.report();
         assertTrue(report.passed(), why(result));
-        report.executions().forEach(e -> assertEquals("SUCCEEDED", e.status(), e.name() + ": " + e.cause()));
         List<NodeSnapshot> live = live(result);
         assertEquals(nodes, live.size(), why(result));
         for (NodeSnapshot node : live) {
@@ -288,11 +314,8 @@ class RehearsalScenariosTest {
         live(result).forEach(n -> assertEquals(1, n.createMdCount(), n.instanceId()));
     }
 
-    @Test
-    @Order(7)
-    @DisplayName("ssm-failure: install fails on one node: its launch ABANDONed, the others untouched, lock released, failure names the node")
-    void ssmFailure() {
-        Rehearsal.Result result = run(Scenario.SSM_FAILURE);
+    /** The faulty node's launch ABANDONed (its terminate CONTINUEd), the failing run named it, a follow-up converged. */
+    private static void assertFailedThenReplaced(Rehearsal.Result result, String step) {
         RehearsalReport report = result.report();
         assertTrue(report.passed(), why(result));
         String faulty = result.roles().get("faulty");
@@ -300,35 +323,50 @@ class RehearsalScenariosTest {
             .filter(e -> e.status().equals("FAILED")).toList();
         assertEquals(1, failed.size(), report.executions().toString());
         assertEquals("NodeStepFailed", failed.get(0).error());
-        assertTrue(failed.get(0).cause().contains(faulty) && failed.get(0).cause().contains("InstallDrbd"),
-            failed.get(0).cause());
-        assertEquals(List.of(new RehearsalReport.Action(faulty, "launch", "ABANDON")), report.lifecycle().actions(),
-            "only the failing node's launch is abandoned (I4)");
-        assertNull(report.lockHolder(), "the failure path releases the lock");
-
-        Set<String> documents = result.commands().stream().map(CommandRecord::documentFile)
-            .collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(Set.of("drbd-status", "drbd-install"), documents, "nothing after the failed install round");
-        result.snapshots().values().stream().filter(n -> !n.instanceId().equals(faulty)).forEach(n -> {
-            assertFalse(n.terminated(), n.instanceId());
-            assertEquals(List.of(), n.lvm().physicalVolumes(), n.instanceId() + " untouched beyond install");
-            assertFalse(n.metadata(), n.instanceId());
-            assertTrue(report.lifecycle().pending().contains(n.instanceId()), n.instanceId() + " keeps its launch action");
-        });
+        assertTrue(failed.get(0).cause().contains(faulty) && failed.get(0).cause().contains(step), failed.get(0).cause());
+        assertTrue(report.executions().stream().anyMatch(e -> e.name().startsWith("followup-1-")
+            && e.status().equals("SUCCEEDED")), "a follow-up run took over: " + report.executions());
+        List<RehearsalReport.Action> faultyActions = report.lifecycle().actions().stream()
+            .filter(a -> a.instanceId().equals(faulty)).toList();
+        assertEquals(List.of(new RehearsalReport.Action(faulty, "launch", "ABANDON"),
+            new RehearsalReport.Action(faulty, "terminate", "CONTINUE")), faultyActions,
+            "only the failing node's launch is abandoned, and its terminate action is completed (I4)");
+        report.lifecycle().actions().stream().filter(a -> !a.instanceId().equals(faulty))
+            .forEach(a -> assertEquals("CONTINUE", a.result(), a.toString()));
         assertTrue(result.snapshots().get(faulty).terminated(), "the abandoned instance is terminated");
+        assertConvergedAfter(result, failed.get(0));
+    }
+
+    /** Every execution but {@code failed} succeeded, and the cluster converged. */
+    private static void assertConvergedAfter(Rehearsal.Result result, RehearsalReport.ExecutionReport failed) {
+        result.report().executions().stream().filter(e -> e != failed)
+            .forEach(e -> assertEquals("SUCCEEDED", e.status(), e.name() + ": " + e.cause()));
+        assertClusterConverged(result, 3);
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("ssm-failure: install fails on one node: it alone is ABANDONed and replaced, a follow-up builds the cluster with the replacement")
+    void ssmFailure() {
+        Rehearsal.Result result = run(Scenario.SSM_FAILURE);
+        assertFailedThenReplaced(result, "InstallDrbd");
+        String faulty = result.roles().get("faulty");
+        Set<String> documents = result.commands().stream().filter(c -> c.targets().contains(faulty))
+            .map(CommandRecord::documentFile).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(Set.of("drbd-status", "drbd-install"), documents, "nothing after the failed install on it");
+        assertEquals(1, live(result).stream().mapToInt(NodeSnapshot::syncSkipCount).sum(),
+            "the cluster is still brand-new when the follow-up builds it: one sync-skip (I2)");
     }
 
     @Test
     @Order(8)
-    @DisplayName("foreign-disk: a data disk with another filesystem is refused and nothing is written to it")
+    @DisplayName("foreign-disk: a data disk with another filesystem is refused and nothing is written to it; the node is replaced")
     void foreignDisk() {
         Rehearsal.Result result = run(Scenario.FOREIGN_DISK);
-        RehearsalReport report = result.report();
-        assertTrue(report.passed(), why(result));
+        assertFailedThenReplaced(result, "PrepareLvm");
         String faulty = result.roles().get("faulty");
-        RehearsalReport.ExecutionReport failed = report.executions().stream()
-            .filter(e -> e.status().equals("FAILED")).findFirst().orElseThrow(() -> new AssertionError(report.executions()));
-        assertTrue(failed.cause().contains(faulty) && failed.cause().contains("PrepareLvm"), failed.cause());
+        RehearsalReport.ExecutionReport failed = result.report().executions().stream()
+            .filter(e -> e.status().equals("FAILED")).findFirst().orElseThrow();
         assertTrue(failed.cause().contains("exit 3"), "refused by a safety guard (exit 3): " + failed.cause());
         NodeSnapshot disk = result.snapshots().get(faulty);
         assertEquals(List.of(), disk.lvm().physicalVolumes(), "no PV on the foreign disk");
@@ -337,9 +375,124 @@ class RehearsalScenariosTest {
         for (String writer : List.of("pvcreate", "vgcreate", "lvcreate", "wipefs", "mkfs.ext4", "drbdadm create-md")) {
             assertEquals(0, disk.callCount(writer), writer + " ran on the foreign disk: " + disk.calls());
         }
-        assertEquals(List.of(new RehearsalReport.Action(faulty, "launch", "ABANDON")), report.lifecycle().actions());
-        assertNull(report.lockHolder());
-        assertEquals(0, sent(result.commands(), "drbd-write-config") + sent(result.commands(), "drbd-create-md"),
-            "the run stops at the refusal");
+        assertEquals(0, result.commands().stream().filter(c -> c.targets().contains(faulty)
+            && (c.documentFile().equals("drbd-write-config") || c.documentFile().equals("drbd-create-md"))).count(),
+            "the faulty node gets nothing after the refusal");
+    }
+
+    @Test
+    @Order(9)
+    @DisplayName("replace-install-fails: a replacement whose install fails is ABANDONed and replaced; the cluster converges, no action times out")
+    void replaceInstallFails() {
+        Rehearsal.Result result = run(Scenario.REPLACE_INSTALL_FAILS);
+        assertFailedThenReplaced(result, "InstallDrbd");
+        assertTrue(result.node("replaced").terminated(), "the replaced member is let go once forgotten");
+        assertEquals(3, result.report().cluster().size());
+        assertEquals(1, result.snapshots().values().stream().mapToInt(NodeSnapshot::syncSkipCount).sum(),
+            "one sync-skip in the cluster's life, none for a replacement (I2)");
+        List<NodeSnapshot> nodes = live(result);
+        assertEquals(1, nodes.stream().map(NodeSnapshot::currentUuid).distinct().count(),
+            "the second replacement was resynced from the survivors");
+    }
+
+    @Test
+    @Order(10)
+    @DisplayName("replace-no-capacity: a departing member is kept in Terminating:Wait past its hook timeout by every run's heartbeats, then let go")
+    void replaceNoCapacity() {
+        Rehearsal.Result result = run(Scenario.REPLACE_NO_CAPACITY);
+        assertConverged(result, 3);
+        String replaced = result.roles().get("replaced");
+        assertTrue(result.snapshots().get(replaced).terminated());
+        RehearsalReport.Phase kept = result.report().phase("no-capacity");
+        assertTrue(kept.executions().stream().filter(n -> n.startsWith("schedule-")).count() >= 2,
+            "scheduled runs came while the member was kept: " + kept.executions());
+        assertTrue(kept.lifecycle().heartbeats() >= 2, "the scheduled runs heartbeated the kept member: " + kept);
+        assertEquals(0, kept.mutatingSsmCommands(), "keeping the member needs no change on the nodes");
+        assertEquals(List.of("CONTINUE"), result.completions().stream()
+            .filter(c -> c.instanceId().equals(replaced) && c.transition().equals("terminate"))
+            .map(LifecycleModel.Completion::result).toList(), "let go once, by a run, not by a timeout");
+    }
+
+    @Test
+    @Order(11)
+    @DisplayName("coalesced-into-failure: a re-adjust coalesced into a run that fails leads to a follow-up run that repairs the cluster")
+    void coalescedIntoFailure() {
+        Rehearsal.Result result = run(Scenario.COALESCED_INTO_FAILURE);
+        RehearsalReport report = result.report();
+        String rebooted = result.roles().get("rebooted");
+        List<RehearsalReport.ExecutionReport> failed = report.executions().stream()
+            .filter(e -> e.status().equals("FAILED")).toList();
+        assertEquals(1, failed.size(), report.executions().toString());
+        assertTrue(failed.get(0).lockAcquired(), "the run holding the lock failed: " + failed.get(0));
+        assertTrue(failed.get(0).cause().contains(rebooted), failed.get(0).cause());
+        List<RehearsalReport.ExecutionReport> followUps = report.executions().stream()
+            .filter(e -> e.name().startsWith("followup-")).toList();
+        assertEquals(1, followUps.size(), "exactly one follow-up: " + report.executions());
+        assertEquals("SUCCEEDED", followUps.get(0).status());
+        assertTrue(followUps.get(0).startedAtSeconds() > failed.get(0).startedAtSeconds(),
+            "the failed run starts the follow-up on its failure path");
+        assertTrue(followUps.get(0).lockAcquired(), "the follow-up waits its backoff, then takes the lock itself");
+        assertTrue(targetsOf(commandsIn(result, "failing-run"), "drbd-up").contains(rebooted));
+        assertEquals(2, sent(commandsIn(result, "failing-run"), "drbd-up"), "drbd-up once failed, once by the follow-up");
+        assertConvergedAfter(result, failed.get(0));
+    }
+
+    @Test
+    @Order(12)
+    @DisplayName("launch-while-locked: a replacement launched while a run waits on an agent is heartbeated past its hook timeout and joins")
+    void launchWhileLocked() {
+        Rehearsal.Result result = run(Scenario.LAUNCH_WHILE_LOCKED);
+        assertConverged(result, 3);
+        String replacement = result.roles().get("replacement");
+        List<LifecycleModel.Completion> launches = result.completions().stream()
+            .filter(c -> c.instanceId().equals(replacement) && c.transition().equals("launch")).toList();
+        assertEquals(1, launches.size(), launches.toString());
+        assertEquals(LifecycleModel.CONTINUE, launches.get(0).result());
+        assertEquals(LifecycleModel.Cause.COMPLETED, launches.get(0).cause(), "completed by a run, not by its timeout (I4)");
+        assertTrue(result.report().phase("locked").lifecycle().heartbeats() >= 1, result.report().phase("locked").toString());
+        assertEquals(1, result.node("replacement").createMdCount());
+        assertEquals(0, sent(commandsIn(result, "locked"), "drbd-skip-initial-sync"), "the replacement is resynced (I2)");
+    }
+
+    private static List<String> deployShape(Rehearsal.Result result) {
+        return result.report().deploys().stream().map(d -> d.requestType() + " " + d.status()).toList();
+    }
+
+    @Test
+    @Order(13)
+    @DisplayName("deploy: the CDK Provider framework's code answers Create and Update once the cluster converged, a failing"
+        + " reconcile's reason, Delete at once")
+    void deploy() {
+        Rehearsal.Result result = run(Scenario.DEPLOY);
+        RehearsalReport report = result.report();
+        assertTrue(report.passed(), why(result));
+        assertEquals(List.of("Create SUCCESS", "Update SUCCESS", "Update FAILED", "Update (rollback) SUCCESS",
+            "Delete SUCCESS"), deployShape(result));
+        String reason = report.deploys().get(2).reason();
+        assertTrue(reason.contains("NodeStepFailed: Step UpOrAdjust failed on " + result.roles().get("rebooted")), reason);
+        assertTrue(reason.contains("(102) Local address(port) already in use"), "the node's own words: " + reason);
+        assertEquals(0, report.phase("delete").executions().stream().filter(n -> n.startsWith("deploy-")).count(),
+            "Delete starts no reconcile: " + report.phase("delete"));
+        assertEquals(1, report.phase("update").executions().stream().filter(n -> n.startsWith("deploy-")).count());
+        assertTrue(targetsOf(commandsIn(result, "update"), "drbd-up").contains(result.roles().get("rebooted")),
+            "the Update's reconcile brought the rebooted node up");
+        assertEquals(1, live(result).stream().mapToInt(NodeSnapshot::syncSkipCount).sum(), "one sync-skip (I2)");
+        assertClusterConverged(result, 3);
+    }
+
+    @Test
+    @Order(14)
+    @DisplayName("deploy-outlasted: a reconcile longer than CloudFormation waits fails the deploy in time, saying where it is")
+    void deployOutlasted() {
+        Rehearsal.Result result = run(Scenario.DEPLOY_OUTLASTED);
+        RehearsalReport report = result.report();
+        assertTrue(report.passed(), why(result));
+        assertEquals(List.of("Create FAILED", "Delete (rollback) SUCCESS"), deployShape(result));
+        String reason = report.deploys().get(0).reason();
+        assertTrue(reason.contains("is still running after") && reason.contains("it is at step "), reason);
+        double cloudFormationWait = 3600 * Scenario.DEPLOY_OUTLASTED.minimumTimeScale();
+        assertTrue(report.deploys().get(0).seconds() < cloudFormationWait,
+            "answered before CloudFormation's own timeout (" + cloudFormationWait + " s): " + report.deploys().get(0));
+        assertConverged(result, 3);
     }
 }

@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.rehearsal.aws;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,23 +9,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * What moto does not model of an Auto Scaling group: lifecycle hooks (launch and terminate, both
- * present from the group's creation, as {@code LifecycleHookSpecificationList} makes them), the
- * wait states they put instances in, their completion (CONTINUE / ABANDON, by instance id) and
- * heartbeats, and the spread of instances over the group's zones.
+ * What moto does not model of an Auto Scaling group: its lifecycle hooks (launch and terminate,
+ * both present from the group's creation, as {@code LifecycleHookSpecificationList} makes them),
+ * the wait states they put instances in, their completion (CONTINUE / ABANDON, by instance id),
+ * heartbeats and timeouts, and the spread of instances over the group's zones.
+ *
+ * <p>As the Auto Scaling API reference documents a hook (LifecycleHook, PutLifecycleHook,
+ * RecordLifecycleActionHeartbeat): an action times out after HeartbeatTimeout without a heartbeat
+ * and the group then performs the hook's DefaultResult; a heartbeat extends the timeout by
+ * HeartbeatTimeout; no action outlives its global timeout, 172800 s (48 h) or 100 times
+ * HeartbeatTimeout, whichever is smaller. Every duration is AWS time, multiplied by the
+ * rehearsal's time scale.
  *
  * <p>States: a launched instance waits in {@code Pending:Wait} until its launch action is
- * completed (CONTINUE: {@code InService}; ABANDON: the group terminates it). An instance being
- * terminated waits in {@code Terminating:Wait} until its terminate action is completed, then is
- * gone. Thread-safe.
+ * completed (CONTINUE: {@code InService}). An instance being terminated waits in
+ * {@code Terminating:Wait} until its terminate action is completed (either result), then is gone.
+ * An abandoned launch (ABANDON or a timeout with DefaultResult ABANDON) terminates the instance;
+ * the documentation does not say whether the terminate hook then holds it, so the harsher
+ * reading applies: it enters {@code Terminating:Wait} like any terminating instance. Thread-safe.
  */
-public final class LifecycleModel {
+public final class LifecycleModel implements AutoCloseable {
 
     public static final String CONTINUE = "CONTINUE";
     public static final String ABANDON = "ABANDON";
+    /** The cap of every hook's global timeout: 48 hours. */
+    public static final Duration MAX_GLOBAL_TIMEOUT = Duration.ofHours(48);
+    /** The global timeout is at most this many heartbeat timeouts. */
+    public static final int GLOBAL_TIMEOUT_HEARTBEATS = 100;
 
     /** Lifecycle states as the Auto Scaling API spells them. */
     public enum State {
@@ -44,20 +62,48 @@ public final class LifecycleModel {
         }
     }
 
+    /** Why an action ended. */
+    public enum Cause {
+        /** CompleteLifecycleAction. */
+        COMPLETED,
+        /** HeartbeatTimeout passed without a heartbeat: DefaultResult. */
+        HEARTBEAT_TIMEOUT,
+        /** The global timeout passed: DefaultResult. */
+        GLOBAL_TIMEOUT
+    }
+
+    /**
+     * A lifecycle hook of the group, as the template declares it.
+     *
+     * @param name LifecycleHookName
+     * @param heartbeatTimeout HeartbeatTimeout (AWS time)
+     * @param defaultResult DefaultResult
+     */
+    public record Hook(String name, Duration heartbeatTimeout, String defaultResult) {
+
+        /** min(48 h, 100 x HeartbeatTimeout). */
+        public Duration globalTimeout() {
+            Duration hundred = heartbeatTimeout.multipliedBy(GLOBAL_TIMEOUT_HEARTBEATS);
+            return hundred.compareTo(MAX_GLOBAL_TIMEOUT) < 0 ? hundred : MAX_GLOBAL_TIMEOUT;
+        }
+    }
+
     /** One instance of the group as this model knows it. */
     public record Instance(String instanceId, String availabilityZone, String privateIp, State state) {
     }
 
     /**
-     * One completed lifecycle action.
+     * One ended lifecycle action.
      *
      * @param instanceId the instance
      * @param hookName the hook the action belonged to
      * @param transition {@code launch} or {@code terminate}
      * @param result CONTINUE or ABANDON
      * @param at when
+     * @param cause completed by a call, or timed out
      */
-    public record Completion(String instanceId, String hookName, String transition, String result, Instant at) {
+    public record Completion(String instanceId, String hookName, String transition, String result, Instant at,
+        Cause cause) {
     }
 
     /** An action the API refuses (no such group, hook, or no active action for the instance). */
@@ -69,20 +115,43 @@ public final class LifecycleModel {
         }
     }
 
+    /** The timers of one waiting instance, in real time. */
+    private record Action(Instant heartbeatDeadline, Instant globalDeadline) {
+    }
+
     private final String groupName;
-    private final String launchHookName;
-    private final String terminateHookName;
+    private final Hook launchHook;
+    private final Hook terminateHook;
     private final List<String> zones;
+    private final double timeScale;
     private final Map<String, Instance> instances = new LinkedHashMap<>();
+    private final Map<String, Action> actions = new LinkedHashMap<>();
     private final List<Completion> completions = new ArrayList<>();
     private final Map<String, Integer> heartbeats = new LinkedHashMap<>();
-    private final List<Consumer<Completion>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Completion>> completionListeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<Instance, String>> waitListeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lifecycle-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
 
-    public LifecycleModel(String groupName, String launchHookName, String terminateHookName, List<String> zones) {
+    /**
+     * @param timeScale multiplies every hook duration (the rehearsal's compressed time)
+     */
+    public LifecycleModel(String groupName, Hook launchHook, Hook terminateHook, List<String> zones, double timeScale) {
         this.groupName = groupName;
-        this.launchHookName = launchHookName;
-        this.terminateHookName = terminateHookName;
+        this.launchHook = launchHook;
+        this.terminateHook = terminateHook;
         this.zones = List.copyOf(zones);
+        this.timeScale = timeScale;
+        timer.scheduleWithFixedDelay(this::expire, 20, 20, TimeUnit.MILLISECONDS);
+    }
+
+    /** A model whose hooks time out after an hour with ABANDON, in real time. */
+    public LifecycleModel(String groupName, String launchHookName, String terminateHookName, List<String> zones) {
+        this(groupName, new Hook(launchHookName, Duration.ofHours(1), ABANDON),
+            new Hook(terminateHookName, Duration.ofHours(1), ABANDON), zones, 1.0);
     }
 
     public String groupName() {
@@ -90,20 +159,33 @@ public final class LifecycleModel {
     }
 
     public String launchHookName() {
-        return launchHookName;
+        return launchHook.name();
     }
 
     public String terminateHookName() {
-        return terminateHookName;
+        return terminateHook.name();
+    }
+
+    public Hook launchHook() {
+        return launchHook;
+    }
+
+    public Hook terminateHook() {
+        return terminateHook;
     }
 
     public List<String> zones() {
         return zones;
     }
 
-    /** Called on every completion (after the state changed). */
+    /** Called on every ended action (after the state changed), also for timeouts. */
     public void onCompletion(Consumer<Completion> listener) {
-        listeners.add(listener);
+        completionListeners.add(listener);
+    }
+
+    /** Called when an instance enters a wait state: {@code launch} (Pending:Wait) or {@code terminate}. */
+    public void onWait(BiConsumer<Instance, String> listener) {
+        waitListeners.add(listener);
     }
 
     /**
@@ -111,60 +193,135 @@ public final class LifecycleModel {
      * instances that stay (pending or in service; not those terminating), first zone on a tie:
      * the group balances its zones.
      */
-    public synchronized Instance launched(String instanceId, String privateIp) {
-        if (instances.containsKey(instanceId)) {
-            return instances.get(instanceId);
+    public Instance launched(String instanceId, String privateIp) {
+        Instance instance;
+        synchronized (this) {
+            if (instances.containsKey(instanceId)) {
+                return instances.get(instanceId);
+            }
+            String zone = zones.stream()
+                .min(Comparator.comparingLong(z -> instances.values().stream()
+                    .filter(i -> i.availabilityZone().equals(z)
+                        && (i.state() == State.PENDING_WAIT || i.state() == State.IN_SERVICE)).count()))
+                .orElseThrow();
+            instance = new Instance(instanceId, zone, privateIp, State.PENDING_WAIT);
+            instances.put(instanceId, instance);
+            actions.put(instanceId, newAction(launchHook));
         }
-        String zone = zones.stream()
-            .min(Comparator.comparingLong(z -> instances.values().stream()
-                .filter(i -> i.availabilityZone().equals(z)
-                    && (i.state() == State.PENDING_WAIT || i.state() == State.IN_SERVICE)).count()))
-            .orElseThrow();
-        Instance instance = new Instance(instanceId, zone, privateIp, State.PENDING_WAIT);
-        instances.put(instanceId, instance);
+        waitListeners.forEach(l -> l.accept(instance, "launch"));
         return instance;
     }
 
     /** The group starts terminating {@code instanceId}: it waits in {@code Terminating:Wait}. */
-    public synchronized Instance terminating(String instanceId) {
-        Instance instance = find(instanceId).orElseThrow(() -> new IllegalArgumentException("Unknown instance " + instanceId));
-        Instance changed = new Instance(instanceId, instance.availabilityZone(), instance.privateIp(), State.TERMINATING_WAIT);
-        instances.put(instanceId, changed);
+    public Instance terminating(String instanceId) {
+        Instance changed;
+        synchronized (this) {
+            Instance instance = find(instanceId).orElseThrow(() -> new IllegalArgumentException("Unknown instance "
+                + instanceId));
+            changed = enterTerminatingWait(instance);
+        }
+        waitListeners.forEach(l -> l.accept(changed, "terminate"));
         return changed;
+    }
+
+    private Instance enterTerminatingWait(Instance instance) {
+        Instance changed = new Instance(instance.instanceId(), instance.availabilityZone(), instance.privateIp(),
+            State.TERMINATING_WAIT);
+        instances.put(instance.instanceId(), changed);
+        actions.put(instance.instanceId(), newAction(terminateHook));
+        return changed;
+    }
+
+    private Action newAction(Hook hook) {
+        Instant now = Instant.now();
+        return new Action(now.plus(scaled(hook.heartbeatTimeout())), now.plus(scaled(hook.globalTimeout())));
+    }
+
+    /** An AWS duration in the rehearsal's time. */
+    public Duration scaled(Duration aws) {
+        return Duration.ofMillis(Math.max(1, Math.round(aws.toMillis() * timeScale)));
     }
 
     /** CompleteLifecycleAction by instance id (the token is not needed to find the action). */
     public Completion complete(String group, String hookName, String instanceId, String result) {
+        if (!CONTINUE.equals(result) && !ABANDON.equals(result)) {
+            throw new ValidationError("LifecycleActionResult must be CONTINUE or ABANDON, got " + result);
+        }
         Completion completion;
+        Instance terminating = null;
         synchronized (this) {
             Instance instance = activeAction(group, hookName, instanceId);
-            if (!CONTINUE.equals(result) && !ABANDON.equals(result)) {
-                throw new ValidationError("LifecycleActionResult must be CONTINUE or ABANDON, got " + result);
+            completion = end(instance, result, Cause.COMPLETED);
+            if (completion.transition().equals("launch") && ABANDON.equals(result)) {
+                terminating = enterTerminatingWait(instances.get(instanceId));
             }
-            boolean launch = hookName.equals(launchHookName);
-            State next = launch && CONTINUE.equals(result) ? State.IN_SERVICE : State.TERMINATED;
-            instances.put(instanceId, new Instance(instanceId, instance.availabilityZone(), instance.privateIp(), next));
-            completion = new Completion(instanceId, hookName, launch ? "launch" : "terminate", result, Instant.now());
-            completions.add(completion);
         }
-        listeners.forEach(listener -> listener.accept(completion));
+        notifyEnded(completion, terminating);
         return completion;
     }
 
-    /** RecordLifecycleActionHeartbeat by instance id. */
+    private Completion end(Instance instance, String result, Cause cause) {
+        boolean launch = instance.state() == State.PENDING_WAIT;
+        State next = launch && CONTINUE.equals(result) ? State.IN_SERVICE : State.TERMINATED;
+        instances.put(instance.instanceId(), new Instance(instance.instanceId(), instance.availabilityZone(),
+            instance.privateIp(), next));
+        actions.remove(instance.instanceId());
+        Completion completion = new Completion(instance.instanceId(), launch ? launchHook.name() : terminateHook.name(),
+            launch ? "launch" : "terminate", result, Instant.now(), cause);
+        completions.add(completion);
+        return completion;
+    }
+
+    private void notifyEnded(Completion completion, Instance terminating) {
+        completionListeners.forEach(listener -> listener.accept(completion));
+        if (terminating != null) {
+            Instance waiting = terminating;
+            waitListeners.forEach(l -> l.accept(waiting, "terminate"));
+        }
+    }
+
+    /** RecordLifecycleActionHeartbeat by instance id: the timeout starts again, up to the global timeout. */
     public synchronized void heartbeat(String group, String hookName, String instanceId) {
-        activeAction(group, hookName, instanceId);
+        Instance instance = activeAction(group, hookName, instanceId);
+        Hook hook = instance.state() == State.PENDING_WAIT ? launchHook : terminateHook;
+        Action action = actions.get(instanceId);
+        Instant extended = Instant.now().plus(scaled(hook.heartbeatTimeout()));
+        actions.put(instanceId, new Action(extended.isBefore(action.globalDeadline()) ? extended
+            : action.globalDeadline(), action.globalDeadline()));
         heartbeats.merge(instanceId, 1, Integer::sum);
+    }
+
+    /** Applies DefaultResult to every action whose heartbeat or global timeout passed. */
+    private void expire() {
+        List<Map.Entry<Completion, Instance>> ended = new ArrayList<>();
+        synchronized (this) {
+            Instant now = Instant.now();
+            for (Map.Entry<String, Action> entry : List.copyOf(actions.entrySet())) {
+                Action action = entry.getValue();
+                boolean global = !now.isBefore(action.globalDeadline());
+                if (!global && now.isBefore(action.heartbeatDeadline())) {
+                    continue;
+                }
+                Instance instance = instances.get(entry.getKey());
+                Hook hook = instance.state() == State.PENDING_WAIT ? launchHook : terminateHook;
+                Completion completion = end(instance, hook.defaultResult(),
+                    global ? Cause.GLOBAL_TIMEOUT : Cause.HEARTBEAT_TIMEOUT);
+                Instance terminating = completion.transition().equals("launch") && ABANDON.equals(hook.defaultResult())
+                    ? enterTerminatingWait(instances.get(entry.getKey())) : null;
+                ended.add(new java.util.AbstractMap.SimpleEntry<>(completion, terminating));
+            }
+        }
+        ended.forEach(e -> notifyEnded(e.getKey(), e.getValue()));
     }
 
     private Instance activeAction(String group, String hookName, String instanceId) {
         if (!groupName.equals(group)) {
             throw new ValidationError("Group " + group + " not found");
         }
-        if (!hookName.equals(launchHookName) && !hookName.equals(terminateHookName)) {
+        if (!hookName.equals(launchHook.name()) && !hookName.equals(terminateHook.name())) {
             throw new ValidationError("No Lifecycle Hook named " + hookName + " found for group " + group);
         }
-        State waiting = hookName.equals(launchHookName) ? State.PENDING_WAIT : State.TERMINATING_WAIT;
+        State waiting = hookName.equals(launchHook.name()) ? State.PENDING_WAIT : State.TERMINATING_WAIT;
         Instance instance = instances.get(instanceId);
         if (instance == null || instance.state() != waiting) {
             throw new ValidationError("No active Lifecycle Action found with instance ID " + instanceId);
@@ -193,9 +350,19 @@ public final class LifecycleModel {
         return heartbeats.values().stream().mapToInt(Integer::intValue).sum();
     }
 
+    /** Heartbeats recorded for one instance's actions. */
+    public synchronized int heartbeats(String instanceId) {
+        return heartbeats.getOrDefault(instanceId, 0);
+    }
+
     /** Instances whose launch or terminate action nobody completed yet. */
     public synchronized List<Instance> pendingActions() {
         return instances.values().stream()
             .filter(i -> i.state() == State.PENDING_WAIT || i.state() == State.TERMINATING_WAIT).toList();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
     }
 }

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 /**
  * The Step Functions endpoint the handlers use (AWS_ENDPOINT_URL_SFN): AWS JSON 1.0 on 127.0.0.1
  * with {@code AWSStepFunctions.StartExecution} and {@code DescribeExecution} for the state
- * machines of the stack (the reconcile workflow, the Provider framework's waiter). Every
+ * machines of the stack (the reconcile workflow, the Provider framework's waiter), and
+ * {@code GetExecutionHistory}. Every
  * StartExecution starts its own ASL runner process (executions run concurrently, as in AWS; the
  * cluster lock is what serializes them); the runner's event lines update the execution's status,
  * output, error and cause, and go to the listeners as they arrive.
@@ -252,8 +253,10 @@ public final class StepFunctionsFront implements AutoCloseable {
                     }
                     case "AWSStepFunctions.DescribeExecution" -> describeInto(
                         describe(request.path("executionArn").asText(null)), response);
-                    default -> throw new ApiError("UnknownOperationException",
-                        "The rehearsal's Step Functions answers StartExecution and DescribeExecution only, not " + target);
+                    case "AWSStepFunctions.GetExecutionHistory" -> historyInto(
+                        describe(request.path("executionArn").asText(null)), request, response);
+                    default -> throw new ApiError("UnknownOperationException", "The rehearsal's Step Functions answers"
+                        + " StartExecution, DescribeExecution and GetExecutionHistory only, not " + target);
                 }
             } catch (ApiError e) {
                 ObjectNode body = JSON.createObjectNode();
@@ -285,6 +288,79 @@ public final class StepFunctionsFront implements AutoCloseable {
         if (execution.cause() != null) {
             response.put("cause", execution.cause());
         }
+    }
+
+    /**
+     * GetExecutionHistory (API reference): the runner's event lines as history events with ids
+     * from 1, {@code <StateType>StateEntered} / {@code StateExited} with the state's name (and
+     * output, a JSON string), ExecutionStarted / Succeeded / Failed, TaskFailed; maxResults 1 to
+     * 1000 (default 100), reverseOrder, and nextToken to page on.
+     */
+    private static void historyInto(Execution execution, JsonNode request, ObjectNode response) {
+        int maxResults = request.path("maxResults").asInt(100);
+        if (maxResults < 0 || maxResults > 1000) {
+            throw new ApiError("ValidationException", "1 validation error detected: Value '" + maxResults
+                + "' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000");
+        }
+        List<ObjectNode> events = new ArrayList<>();
+        for (JsonNode line : execution.events()) {
+            ObjectNode event = historyEvent(line, events.size() + 1L);
+            if (event != null) {
+                events.add(event);
+            }
+        }
+        if (request.path("reverseOrder").asBoolean(false)) {
+            java.util.Collections.reverse(events);
+        }
+        int from;
+        try {
+            from = request.hasNonNull("nextToken") ? Integer.parseInt(request.path("nextToken").asText()) : 0;
+        } catch (NumberFormatException e) {
+            throw new ApiError("InvalidToken", "Invalid Token: '" + request.path("nextToken").asText() + "'");
+        }
+        int to = Math.min(events.size(), from + (maxResults == 0 ? 100 : maxResults));
+        var page = response.putArray("events");
+        events.subList(Math.min(from, to), to).forEach(page::add);
+        if (to < events.size()) {
+            response.put("nextToken", Integer.toString(to));
+        }
+    }
+
+    private static ObjectNode historyEvent(JsonNode line, long id) {
+        String type = line.path("type").asText();
+        String stateType = line.path("stateType").asText("");
+        ObjectNode event = JSON.createObjectNode();
+        event.put("timestamp", line.path("timestamp").asLong(0) / 1000.0);
+        event.put("id", id);
+        event.put("previousEventId", id - 1);
+        try {
+            switch (type) {
+                case "ExecutionStarted" -> event.put("type", type).putObject("executionStartedEventDetails")
+                    .put("input", JSON.writeValueAsString(line.path("input")));
+                case "ExecutionSucceeded" -> event.put("type", type).putObject("executionSucceededEventDetails")
+                    .put("output", JSON.writeValueAsString(line.path("output")));
+                case "ExecutionFailed" -> event.put("type", type).putObject("executionFailedEventDetails")
+                    .put("error", line.path("error").asText("")).put("cause", line.path("cause").asText(""));
+                case "StateEntered" -> event.put("type", stateType + "StateEntered")
+                    .putObject("stateEnteredEventDetails").put("name", line.path("state").asText());
+                case "StateExited" -> event.put("type", stateType + "StateExited").putObject("stateExitedEventDetails")
+                    .put("name", line.path("state").asText()).put("output", JSON.writeValueAsString(line.path("output")));
+                case "StateFailed" -> {
+                    if (!"Task".equals(stateType)) {
+                        return null;
+                    }
+                    event.put("type", "TaskFailed").putObject("taskFailedEventDetails").put("resourceType", "lambda")
+                        .put("resource", "invoke").put("error", line.path("error").asText(""))
+                        .put("cause", line.path("cause").asText(""));
+                }
+                default -> {
+                    return null;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return event;
     }
 
     private static double epochSeconds(java.time.Instant instant) {

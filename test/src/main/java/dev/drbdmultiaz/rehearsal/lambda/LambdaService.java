@@ -34,6 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,8 +86,10 @@ public final class LambdaService implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final Map<String, Object> startLocks = new ConcurrentHashMap<>();
     private final Map<String, String> containerTokens = new ConcurrentHashMap<>();
     private final Map<String, Integer> invocations = new ConcurrentHashMap<>();
+    private volatile CompletableFuture<Void> published = CompletableFuture.completedFuture(null);
 
     /**
      * @param routing AWS_ENDPOINT_URL_* variables every function gets
@@ -160,6 +163,45 @@ public final class LambdaService implements AutoCloseable {
             throw new FunctionError(target.spec().name(), null, "returned a payload that is not JSON");
         }
     }
+
+    /**
+     * Invokes a function asynchronously (InvocationType Event), as CloudFormation invokes a custom
+     * resource's ServiceToken: returns at once; a function error is retried twice, one and then two
+     * minutes later (times {@code timeScale}), as Lambda does ("How Lambda handles errors and
+     * retries with asynchronous invocation"); then the event is dropped.
+     *
+     * @return completes with the last attempt's error, or {@code null} when an attempt succeeded
+     */
+    public CompletableFuture<FunctionError> invokeEvent(String functionNameOrArn,
+        JsonNode payload, double timeScale) {
+        Target target = target(functionNameOrArn, null);
+        byte[] body = bytes(payload);
+        CompletableFuture<FunctionError> outcome = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                FunctionError last = null;
+                for (int attempt = 0; attempt <= ASYNC_RETRY_DELAYS.size(); attempt++) {
+                    if (attempt > 0) {
+                        Net.sleep(Math.round(ASYNC_RETRY_DELAYS.get(attempt - 1).toMillis() * timeScale));
+                    }
+                    Result result = invoke(target, body);
+                    if (result.functionError() == null) {
+                        outcome.complete(null);
+                        return;
+                    }
+                    last = new FunctionError(target.spec().name(), null,
+                        new String(result.body(), StandardCharsets.UTF_8));
+                }
+                outcome.complete(last);
+            } catch (RuntimeException e) {
+                outcome.completeExceptionally(e);
+            }
+        });
+        return outcome;
+    }
+
+    /** Lambda's waits before the second and third attempt of an asynchronous invocation. */
+    static final List<Duration> ASYNC_RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
 
     private static byte[] bytes(JsonNode payload) {
         try {
@@ -239,7 +281,7 @@ public final class LambdaService implements AutoCloseable {
         if (existing != null && existing.process().isAlive()) {
             return existing;
         }
-        synchronized (this) {
+        synchronized (startLocks.computeIfAbsent(spec.name(), n -> new Object())) {
             existing = running.get(spec.name());
             if (existing != null && existing.process().isAlive()) {
                 return existing;
@@ -247,6 +289,48 @@ public final class LambdaService implements AutoCloseable {
             Running started = start(spec);
             running.put(spec.name(), started);
             return started;
+        }
+    }
+
+    /**
+     * Runs the init phase of every SnapStart function now, in parallel, as Lambda does when a
+     * version is published: their first invocations then find them initialized. Without it a
+     * function starts on its first invocation, which then pays the whole init (slower than a
+     * SnapStart restore: the harsher timing); the rehearsal publishes only where timing against
+     * CloudFormation matters (the deploy trigger), to spare the machine the functions a scenario
+     * never calls.
+     */
+    public void publishSnapStartVersions() {
+        List<CompletableFuture<Void>> starts = new ArrayList<>();
+        byName.values().stream().filter(FunctionSpec::snapStart)
+            .forEach(spec -> starts.add(CompletableFuture.runAsync(() -> {
+                try {
+                    running(spec);
+                } catch (RuntimeException e) {
+                    // the first invocation starts it again and reports why it failed
+                }
+            }, executor)));
+        // The Node runtimes' binaries too: Lambda has its runtimes ready before any function runs.
+        byName.values().stream().filter(spec -> spec.runtime().startsWith("nodejs")).map(FunctionSpec::runtime)
+            .distinct().forEach(runtime -> starts.add(CompletableFuture.runAsync(() ->
+                NodeBinaries.node(Integer.parseInt(runtime.replaceAll("[^0-9]", "")), processes), executor)));
+        published = CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Waits until {@link #publishSnapStartVersions} is done: CloudFormation creates a resource that
+     * depends on a SnapStart version (the deploy trigger) only once the version is published.
+     */
+    public void awaitVersionsPublished(Duration timeout) {
+        try {
+            published.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("The SnapStart versions were not published within " + timeout);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("Publishing the SnapStart versions failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
         }
     }
 
@@ -363,6 +447,7 @@ public final class LambdaService implements AutoCloseable {
                 env.put(k, v);
             }
         });
+        env.put("AWS_ENDPOINT_URL_LAMBDA", endpoint().toString());
         return env;
     }
 

@@ -9,11 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -48,6 +50,7 @@ public final class NodeFleet implements AutoCloseable {
     private final String python;
     private final Map<String, SimulatedNode> nodes = new LinkedHashMap<>();
     private final Map<String, Boolean> terminated = new LinkedHashMap<>();
+    private final Set<String> agentOffline = new HashSet<>();
     private final List<BiConsumer<String, NodeEvent>> listeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -130,7 +133,8 @@ public final class NodeFleet implements AutoCloseable {
 
     /**
      * Reboots the node: the kernel forgets every DRBD resource (metadata stays on disk, the DRBD
-     * module is loaded again), running commands die, the agent is back online. The enabled
+     * module is loaded again), running commands die, the agent is back online (unless
+     * {@link #setAgentOnline} holds it offline: that models a fault a reboot does not fix). The enabled
      * {@code drbd@<res>.target} units are NOT run, so the resource stays down until the workflow
      * brings it up.
      */
@@ -232,9 +236,39 @@ public final class NodeFleet implements AutoCloseable {
         return List.copyOf(nodes.values());
     }
 
-    /** Whether the node's SSM agent is online (added and not terminated). */
+    /**
+     * Whether the instance is running (added and not terminated), whatever its SSM agent does: SSM
+     * accepts commands for it (they wait for the agent, see {@link #isAgentOnline}).
+     */
     public synchronized boolean isOnline(String instanceId) {
         return Boolean.FALSE.equals(terminated.get(instanceId));
+    }
+
+    /**
+     * Whether the node's SSM agent is connected: the instance is running and its agent was not set
+     * offline. DescribeInstanceInformation reports ConnectionLost otherwise, and commands wait for
+     * delivery.
+     */
+    public synchronized boolean isAgentOnline(String instanceId) {
+        return isOnline(instanceId) && !agentOffline.contains(instanceId);
+    }
+
+    /**
+     * Disconnects or reconnects the node's SSM agent (a stopped agent, lost network to the SSM
+     * endpoint) while the instance keeps running. A terminated node's agent is offline for good.
+     *
+     * @throws IllegalStateException when bringing the agent of a terminated node online
+     */
+    public synchronized void setAgentOnline(String instanceId, boolean online) {
+        known(instanceId);
+        if (online && !isOnline(instanceId)) {
+            throw new IllegalStateException("Node " + instanceId + " is terminated: its agent stays offline");
+        }
+        if (online) {
+            agentOffline.remove(instanceId);
+        } else {
+            agentOffline.add(instanceId);
+        }
     }
 
     /** The environment SSM commands run in on this node. */

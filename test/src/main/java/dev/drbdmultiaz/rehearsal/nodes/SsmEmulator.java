@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -53,6 +55,16 @@ import java.util.stream.Stream;
  * target at once in the node's environment with the document step's timeoutSeconds, keeps the
  * first 24,000 characters of stdout and 8,000 of stderr, and answers InvocationDoesNotExist for an
  * invocation polled right after SendCommand (see {@link #setInvocationVisibilityDelay}).
+ *
+ * <p>Invocation statuses follow GetCommandInvocation's Status/StatusDetails (AWS SSM API reference;
+ * "Understanding command statuses", docs.aws.amazon.com/systems-manager/latest/userguide/monitor-commands.html),
+ * harsher where the documentation leaves room: a command for a running instance whose agent is
+ * offline ({@link NodeFleet#setAgentOnline}) is accepted and waits Delayed until the agent is back
+ * or the delivery timeout (SendCommand's TimeoutSeconds, times the fleet's time scale) ends it
+ * TimedOut / Delivery Timed Out without running; a node terminated before delivery ends Failed /
+ * Undeliverable; one terminated while running stays InProgress for a moment, then Cancelling, then
+ * Failed / Terminated; a finished script's result is reported only while the agent is online.
+ * docs/CONTRACTS.md ("SSM emulator semantics") lists them.
  */
 public final class SsmEmulator implements AutoCloseable {
 
@@ -65,6 +77,13 @@ public final class SsmEmulator implements AutoCloseable {
     private static final Pattern TIMEOUT = Pattern.compile("(?m)^\\s+timeoutSeconds:\\s*\"?(\\d+)\"?\\s*$");
     private static final Pattern STEP_NAME = Pattern.compile(
         "(?m)^\\s*-\\s*action:\\s*aws:runShellScript\\s*\\n\\s+name:\\s*([A-Za-z0-9_.-]+)");
+    /** Rehearsal durations derived from AWS time never go below this (a poll must be able to see them). */
+    private static final Duration MIN_SCALED = Duration.ofMillis(100);
+    /** AWS time until the service gives up on the invocation of an instance that vanished mid-run. */
+    private static final Duration LOST_RESULT_DELAY = Duration.ofSeconds(2);
+    private static final long DELIVERY_POLL_MILLIS = 20;
+    /** The terminal values of CommandInvocationStatus; Pending, InProgress, Delayed, Cancelling are not. */
+    private static final Set<String> TERMINAL = Set.of("Success", "Failed", "TimedOut", "Cancelled");
 
     private final NodeFleet fleet;
     private final Map<String, Path> documents;
@@ -76,15 +95,25 @@ public final class SsmEmulator implements AutoCloseable {
     private final String nodeExecutable;
     private volatile Duration visibilityDelay = Duration.ofMillis(300);
     private final List<BiConsumer<CommandRecord, String>> listeners = new CopyOnWriteArrayList<>();
+    private Random deliveryRetries;
+    private double deliveryRetryProbability;
+    private Duration deliveryRetryDelay = Duration.ZERO;
+
+    private final CredentialAuthority authority;
+    private volatile Set<String> logGroups = Set.of();
+    private final Map<String, java.util.Queue<InjectedFailure>> injectedFailures = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> logStreams = new TreeMap<>();
 
     /**
      * Starts the emulator on 127.0.0.1 at a free port.
      *
      * @param fleet the nodes commands run on
      * @param documentsByName document name (as SendCommand names it) to the YAML file
+     * @param authority whose issued credentials a request must be signed with, as SSM refuses others
      */
-    public SsmEmulator(NodeFleet fleet, Map<String, Path> documentsByName) {
+    public SsmEmulator(NodeFleet fleet, Map<String, Path> documentsByName, CredentialAuthority authority) {
         this.fleet = Objects.requireNonNull(fleet, "fleet");
+        this.authority = Objects.requireNonNull(authority, "authority");
         this.documents = Map.copyOf(documentsByName);
         this.documents.forEach((name, path) -> {
             if (!Files.isRegularFile(path)) {
@@ -128,6 +157,26 @@ public final class SsmEmulator implements AutoCloseable {
      */
     public void setInvocationVisibilityDelay(Duration delay) {
         this.visibilityDelay = Objects.requireNonNull(delay, "delay");
+    }
+
+    /**
+     * Makes some invocations report Delayed before they start even though the agent is online, as
+     * when SSM's first delivery attempt fails and it tries again (StatusDetails Delayed: "The
+     * system will try to send the command again"). Each invocation, drawn in SendCommand order
+     * from a {@link Random} seeded with {@code seed}, is delayed with {@code probability} for
+     * {@code delay} (AWS time, times the fleet's time scale), which counts against its delivery
+     * timeout. Default off; probability 0 turns it off again.
+     */
+    public synchronized void setDeliveryDelays(long seed, double probability, Duration delay) {
+        if (!(probability >= 0 && probability <= 1)) {
+            throw new IllegalArgumentException("probability must be in [0, 1], got " + probability);
+        }
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, got " + delay);
+        }
+        this.deliveryRetries = new Random(seed);
+        this.deliveryRetryProbability = probability;
+        this.deliveryRetryDelay = delay;
     }
 
     /**
@@ -179,6 +228,12 @@ public final class SsmEmulator implements AutoCloseable {
                 body = bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
             } catch (IOException e) {
                 send(exchange, 400, error("SerializationException", "The request body is not JSON"), "SerializationException");
+                return;
+            }
+            var rejected = authority.check(exchange.getRequestHeaders());
+            if (rejected.isPresent()) {
+                String code = rejected.get().code() + "Exception";
+                send(exchange, 400, error(code, rejected.get().message()), code);
                 return;
             }
             if (!"POST".equals(exchange.getRequestMethod()) || target == null || !target.startsWith("AmazonSSM.")) {
@@ -296,14 +351,19 @@ public final class SsmEmulator implements AutoCloseable {
         Path dir = fleet.sandboxRoot().resolve("ssm").resolve(commandId);
         Path script = dir.resolve("script.sh");
         render(document, script, assignments);
+        JsonNode cloudWatch = body.path("CloudWatchOutputConfig");
+        String logGroup = cloudWatch.path("CloudWatchOutputEnabled").asBoolean(false)
+            ? cloudWatch.path("CloudWatchLogGroupName").asText("aws/ssm/" + documentName) : null;
         Command command = new Command(commandId, documentName, document, text(body, "Comment"), targets,
-            parameters, Instant.now(), timeoutSeconds, executionTimeout(documentText), stepName(documentText), dir);
+            parameters, Instant.now(), timeoutSeconds, executionTimeout(documentText), stepName(documentText), dir,
+            logGroup);
         commands.put(commandId, command);
         synchronized (order) {
             order.add(commandId);
         }
         for (String instanceId : targets) {
             Invocation invocation = command.invocations.get(instanceId);
+            invocation.retryUntil = deliveryRetryUntil(command.requestedAt);
             runners.submit(() -> run(command, invocation, script));
         }
         ObjectNode result = JSON.createObjectNode();
@@ -375,8 +435,8 @@ public final class SsmEmulator implements AutoCloseable {
             r.put("StandardErrorContent", invocation.finished() ? invocation.stderr : "");
             r.put("StandardErrorUrl", "");
             ObjectNode cw = r.putObject("CloudWatchOutputConfig");
-            cw.put("CloudWatchLogGroupName", "");
-            cw.put("CloudWatchOutputEnabled", false);
+            cw.put("CloudWatchLogGroupName", command.logGroup == null ? "" : command.logGroup);
+            cw.put("CloudWatchOutputEnabled", command.logGroup != null);
             return r;
         }
     }
@@ -426,11 +486,15 @@ public final class SsmEmulator implements AutoCloseable {
         int max = body.path("MaxResults").asInt(50);
         int start = body.hasNonNull("NextToken") ? Integer.parseInt(body.get("NextToken").asText()) : 0;
         List<SimulatedNode> matching = new ArrayList<>();
+        Map<String, String> pings = new LinkedHashMap<>();
         for (SimulatedNode node : fleet.nodes()) {
-            String ping = fleet.isOnline(node.instanceId()) ? "Online" : "ConnectionLost";
+            // PingStatus is the agent's connection: ConnectionLost for a stopped agent of a running
+            // instance as for a terminated one.
+            String ping = fleet.isAgentOnline(node.instanceId()) ? "Online" : "ConnectionLost";
             if ((wanted == null || wanted.contains(node.instanceId()))
                 && (pingStatuses == null || pingStatuses.contains(ping))) {
                 matching.add(node);
+                pings.put(node.instanceId(), ping);
             }
         }
         ObjectNode result = JSON.createObjectNode();
@@ -440,7 +504,7 @@ public final class SsmEmulator implements AutoCloseable {
             Math.min(start + max, matching.size()))) {
             ObjectNode n = list.addObject();
             n.put("InstanceId", node.instanceId());
-            n.put("PingStatus", fleet.isOnline(node.instanceId()) ? "Online" : "ConnectionLost");
+            n.put("PingStatus", pings.get(node.instanceId()));
             n.put("LastPingDateTime", now);
             n.put("AgentVersion", AGENT_VERSION);
             n.put("IsLatestVersion", true);
@@ -489,48 +553,76 @@ public final class SsmEmulator implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------
+    // CloudWatch Logs output
+
+    /**
+     * The log groups that exist in the account: the agent writes command output only there. The
+     * node role may not create groups (it writes only into the stack's own), so output sent to a
+     * group that does not exist is lost, as the agent's would be.
+     */
+    public void setLogGroups(Set<String> groups) {
+        this.logGroups = Set.copyOf(groups);
+    }
+
+    /**
+     * The full output the agent published to CloudWatch Logs, by stream
+     * ({@code <command-id>/<instance-id>/<plugin>/stdout|stderr}), for one group.
+     */
+    public Map<String, String> logStreams(String group) {
+        synchronized (logStreams) {
+            return Map.copyOf(logStreams.getOrDefault(group, Map.of()));
+        }
+    }
+
+    /** The agent sends the whole output (not the API's 24,000/8,000-character cut) to the command's group. */
+    private void publishOutput(Command command, String instanceId) {
+        if (command.logGroup == null || !logGroups.contains(command.logGroup)) {
+            return;
+        }
+        String prefix = command.commandId + "/" + instanceId + "/" + command.stepName + "/";
+        synchronized (logStreams) {
+            Map<String, String> streams = logStreams.computeIfAbsent(command.logGroup, g -> new TreeMap<>());
+            streams.put(prefix + "stdout", whole(command.dir.resolve(instanceId + ".stdout")));
+            streams.put(prefix + "stderr", whole(command.dir.resolve(instanceId + ".stderr")));
+        }
+    }
+
+    private static String whole(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
     // Running scripts on nodes
 
     private void run(Command command, Invocation invocation, Path script) {
-        Map<String, String> env = fleet.environment(invocation.instanceId);
-        Path out = command.dir.resolve(invocation.instanceId + ".stdout");
-        Path err = command.dir.resolve(invocation.instanceId + ".stderr");
-        Path workDir = fleet.node(invocation.instanceId).orElseThrow().directory().resolve("root");
-        Process process;
-        synchronized (invocation) {
-            if (invocation.finished()) {
-                return;
-            }
-            try {
-                ProcessBuilder pb = new ProcessBuilder("/bin/bash", script.toString()).directory(workDir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-                pb.environment().clear();
-                pb.environment().putAll(env);
-                process = pb.start();
-            } catch (IOException e) {
-                invocation.finish("Failed", "Failed", -1, "", "Could not start bash: " + e.getMessage());
-                return;
-            }
-            invocation.process = process;
-            invocation.startedAt = Instant.now();
-            invocation.status = "InProgress";
-            invocation.statusDetails = "InProgress";
-        }
         try {
+            Process process = deliver(command, invocation, script);
+            if (process == null) {
+                return;
+            }
             boolean done = process.waitFor(command.executionTimeoutSeconds, TimeUnit.SECONDS);
             if (!done) {
                 destroyTree(process);
             }
             process.waitFor(10, TimeUnit.SECONDS);
-            String stdout = head(out, STDOUT_LIMIT);
-            String stderr = head(err, STDERR_LIMIT);
+            String stdout = head(command.dir.resolve(invocation.instanceId + ".stdout"), STDOUT_LIMIT);
+            String stderr = head(command.dir.resolve(invocation.instanceId + ".stderr"), STDERR_LIMIT);
+            publishOutput(command, invocation.instanceId);
+            // The agent reports the result when it is connected: one cut off keeps it InProgress.
+            while (!fleet.isAgentOnline(invocation.instanceId) && fleet.isOnline(invocation.instanceId)) {
+                Thread.sleep(DELIVERY_POLL_MILLIS);
+            }
             synchronized (invocation) {
-                if (invocation.finished()) {
+                // A terminated instance's result never arrives: nodeEvent reports it lost.
+                if (invocation.finished() || invocation.lost || !fleet.isOnline(invocation.instanceId)) {
                     return;
                 }
                 if (!done) {
-                    invocation.finish("TimedOut", "ExecutionTimedOut", -1, stdout, stderr);
+                    invocation.finish("TimedOut", "Execution Timed Out", -1, stdout, stderr);
                 } else {
                     int code = process.exitValue();
                     invocation.finish(code == 0 ? "Success" : "Failed", code == 0 ? "Success" : "Failed", code,
@@ -539,19 +631,167 @@ public final class SsmEmulator implements AutoCloseable {
             }
             notifyFinished(command, invocation.instanceId);
         } catch (InterruptedException e) {
-            destroyTree(process);
+            if (invocation.process != null) {
+                destroyTree(invocation.process);
+            }
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Waits until the invocation can be delivered and starts its script; null when it ended without
+     * running. StatusDetails Delayed: "the target wasn't available ... The system will try to send
+     * the command again"; SendCommand's TimeoutSeconds: "If this time is reached and the command
+     * hasn't already started running, it won't run" (StatusDetails Delivery Timed Out, Status TimedOut).
+     */
+    private Process deliver(Command command, Invocation invocation, Path script) throws InterruptedException {
+        while (true) {
+            synchronized (invocation) {
+                if (invocation.finished()) {
+                    return null;
+                }
+                Instant now = Instant.now();
+                if (!now.isBefore(command.deliveryDeadline)) {
+                    invocation.finish("TimedOut", "Delivery Timed Out", -1, "", "");
+                    break;
+                }
+                boolean retrying = invocation.retryUntil != null && now.isBefore(invocation.retryUntil);
+                if (!retrying && fleet.isAgentOnline(invocation.instanceId)) {
+                    Process process = start(command, invocation, script);
+                    if (process != null) {
+                        return process;
+                    }
+                    break;
+                }
+                invocation.status = "Delayed";
+                invocation.statusDetails = "Delayed";
+            }
+            Thread.sleep(DELIVERY_POLL_MILLIS);
+        }
+        notifyFinished(command, invocation.instanceId);
+        return null;
+    }
+
+    /**
+     * A fault for the rehearsal: the next invocation of the document (file base name, e.g.
+     * {@code drbd-up}) on the instance fails with {@code exitCode} and {@code stderr} instead of
+     * running its script, as a node command that fails for a passing reason does.
+     */
+    public void failNext(String instanceId, String documentFile, int exitCode, String stderr) {
+        injectedFailures.computeIfAbsent(instanceId + "/" + documentFile, k -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+            .add(new InjectedFailure(exitCode, stderr));
+    }
+
+    private record InjectedFailure(int exitCode, String stderr) {
+    }
+
+    /** Starts the script (the caller holds the invocation's lock); null when bash could not start. */
+    private Process start(Command command, Invocation invocation, Path script) {
+        Path workDir = fleet.node(invocation.instanceId).orElseThrow().directory().resolve("root");
+        String file = command.document.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        var injected = injectedFailures.getOrDefault(invocation.instanceId + "/" + file,
+            new java.util.concurrent.ConcurrentLinkedQueue<>()).poll();
+        List<String> argv = injected == null ? List.of("/bin/bash", script.toString())
+            : List.of("/bin/bash", "-c", "printf '%s\\n' \"$1\" >&2; exit \"$2\"", "injected", injected.stderr(),
+                Integer.toString(injected.exitCode()));
+        try {
+            ProcessBuilder pb = new ProcessBuilder(argv).directory(workDir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(command.dir.resolve(invocation.instanceId + ".stdout").toFile())
+                .redirectError(command.dir.resolve(invocation.instanceId + ".stderr").toFile());
+            pb.environment().clear();
+            pb.environment().putAll(fleet.environment(invocation.instanceId));
+            invocation.process = pb.start();
+        } catch (IOException e) {
+            invocation.finish("Failed", "Failed", -1, "", "Could not start bash: " + e.getMessage());
+            return null;
+        }
+        invocation.startedAt = Instant.now();
+        invocation.status = "InProgress";
+        invocation.statusDetails = "In Progress";
+        return invocation.process;
     }
 
     private void nodeEvent(String instanceId, NodeFleet.NodeEvent event) {
         for (Command c : commands.values()) {
             Invocation i = c.invocations.get(instanceId);
-            if (i != null && i.kill(event == NodeFleet.NodeEvent.TERMINATED
-                ? "instance terminated while the command ran" : "instance rebooted while the command ran")) {
+            if (i == null) {
+                continue;
+            }
+            if (event == NodeFleet.NodeEvent.TERMINATED) {
+                terminated(c, i);
+            } else if (i.started() && i.kill("instance rebooted while the command ran")) {
+                // No documentation describes an external reboot mid-run: kept as a plain failure.
                 notifyFinished(c, instanceId);
             }
         }
+    }
+
+    private void terminated(Command command, Invocation invocation) {
+        synchronized (invocation) {
+            if (invocation.finished() || invocation.lost) {
+                return;
+            }
+            if (invocation.started()) {
+                invocation.lost = true;
+                if (invocation.process != null) {
+                    destroyTree(invocation.process);
+                }
+                runners.submit(() -> reportLost(command, invocation));
+                return;
+            }
+            // StatusDetails Undeliverable: "The node might not exist or might not be responding".
+            invocation.finish("Failed", "Undeliverable", -1, "", "");
+        }
+        notifyFinished(command, invocation.instanceId);
+    }
+
+    /**
+     * The service learns late that the instance is gone: InProgress for a moment, then Cancelling
+     * (a CommandInvocationStatus), then Failed with StatusDetails Terminated (terminal).
+     */
+    private void reportLost(Command command, Invocation invocation) {
+        Duration delay = scaled(LOST_RESULT_DELAY);
+        try {
+            Thread.sleep(delay.toMillis());
+            synchronized (invocation) {
+                if (invocation.finished()) {
+                    return;
+                }
+                invocation.status = "Cancelling";
+                invocation.statusDetails = "Cancelling";
+            }
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        synchronized (invocation) {
+            if (invocation.finished()) {
+                return;
+            }
+            invocation.finish("Failed", "Terminated", -1, "", "nodesim: instance terminated while the command ran\n");
+        }
+        notifyFinished(command, invocation.instanceId);
+    }
+
+    /** When a delivery retry drawn for a new invocation ends, or null (see {@link #setDeliveryDelays}). */
+    private synchronized Instant deliveryRetryUntil(Instant requestedAt) {
+        if (deliveryRetries == null || deliveryRetryProbability == 0
+            || deliveryRetries.nextDouble() >= deliveryRetryProbability) {
+            return null;
+        }
+        return requestedAt.plus(scaled(deliveryRetryDelay, Duration.ZERO));
+    }
+
+    /** An AWS duration in rehearsal time (the fleet's time scale), at least 100 ms. */
+    private Duration scaled(Duration aws) {
+        return scaled(aws, MIN_SCALED);
+    }
+
+    private Duration scaled(Duration aws, Duration floor) {
+        Duration d = Duration.ofNanos(Math.round(aws.toNanos() * fleet.timeScale()));
+        return d.compareTo(floor) < 0 ? floor : d;
     }
 
     private void notifyFinished(Command command, String instanceId) {
@@ -620,14 +860,18 @@ public final class SsmEmulator implements AutoCloseable {
         final Map<String, List<String>> parameters;
         final Instant requestedAt;
         final int deliveryTimeoutSeconds;
+        /** requestedAt plus the delivery timeout in rehearsal time. */
+        final Instant deliveryDeadline;
         final int executionTimeoutSeconds;
         final String stepName;
         final Path dir;
+        /** CloudWatchOutputConfig's group, or null when output goes only to the API. */
+        final String logGroup;
         final Map<String, Invocation> invocations = new LinkedHashMap<>();
 
         Command(String commandId, String documentName, Path document, String comment, List<String> targets,
             Map<String, List<String>> parameters, Instant requestedAt, int deliveryTimeoutSeconds,
-            int executionTimeoutSeconds, String stepName, Path dir) {
+            int executionTimeoutSeconds, String stepName, Path dir, String logGroup) {
             this.commandId = commandId;
             this.documentName = documentName;
             this.document = document;
@@ -636,9 +880,11 @@ public final class SsmEmulator implements AutoCloseable {
             this.parameters = parameters;
             this.requestedAt = requestedAt;
             this.deliveryTimeoutSeconds = deliveryTimeoutSeconds;
+            this.deliveryDeadline = requestedAt.plus(scaled(Duration.ofSeconds(deliveryTimeoutSeconds)));
             this.executionTimeoutSeconds = executionTimeoutSeconds;
             this.stepName = stepName;
             this.dir = dir;
+            this.logGroup = logGroup;
             targets.forEach(id -> invocations.put(id, new Invocation(id)));
         }
 
@@ -646,7 +892,7 @@ public final class SsmEmulator implements AutoCloseable {
             Map<String, CommandRecord.NodeResult> results = new LinkedHashMap<>();
             invocations.forEach((id, i) -> {
                 synchronized (i) {
-                    results.put(id, new CommandRecord.NodeResult(i.status, i.exitCode, i.elapsed(),
+                    results.put(id, new CommandRecord.NodeResult(recordStatus(i.status), i.exitCode, i.elapsed(),
                         i.stdout.contains(NodeFleet.SHARED_SECRET) || i.stderr.contains(NodeFleet.SHARED_SECRET)));
                 }
             });
@@ -654,6 +900,18 @@ public final class SsmEmulator implements AutoCloseable {
             return new CommandRecord(commandId, documentName, file, comment, targets, parameters,
                 !file.equals("drbd-status"), requestedAt, results);
         }
+    }
+
+    /**
+     * The status as {@link CommandRecord.NodeResult} holds it: it knows Pending and InProgress as the
+     * only non-final statuses, so Delayed (not delivered yet) reads Pending and Cancelling InProgress.
+     */
+    private static String recordStatus(String status) {
+        return switch (status) {
+            case "Delayed" -> "Pending";
+            case "Cancelling" -> "InProgress";
+            default -> status;
+        };
     }
 
     /** One command on one node. */
@@ -667,13 +925,21 @@ public final class SsmEmulator implements AutoCloseable {
         String stdout = "";
         String stderr = "";
         Process process;
+        /** End of a delivery retry drawn at SendCommand (see setDeliveryDelays), or null. */
+        Instant retryUntil;
+        /** The instance was terminated after the script started: its result never arrives. */
+        boolean lost;
 
         Invocation(String instanceId) {
             this.instanceId = instanceId;
         }
 
         boolean finished() {
-            return !status.equals("Pending") && !status.equals("InProgress");
+            return TERMINAL.contains(status);
+        }
+
+        boolean started() {
+            return startedAt != null;
         }
 
         Duration elapsed() {

@@ -162,7 +162,8 @@ class ClusterLifecycleOnSimulatedNodesTest {
         nodes.bringUp(three);
         SimulatedNode gone = three.get(2);
         nodes.fleet.terminate(gone.instanceId());
-        SimulatedNode fresh = nodes.add(4, 3, NodeFaults.none());
+        // Slow: its full resync takes ~6 s, so a status poll sees it in progress even on a loaded machine.
+        SimulatedNode fresh = nodes.add(4, 3, NodeFaults.none().withSlowFactor(10));
         List<SimulatedNode> survivors = List.of(three.get(0), three.get(1));
         List<SimulatedNode> members = List.of(three.get(0), three.get(1), fresh);
 

@@ -14,7 +14,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import java.util.Set;
+import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -30,6 +32,8 @@ final class SsmNodes implements AutoCloseable {
 
     static final String SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:drbd/peer-secret-AbCdEf";
     static final double TIME_SCALE = 0.01;
+    /** CommandInvocationStatus values after which nothing changes any more. */
+    static final Set<String> FINAL = Set.of("Success", "Failed", "TimedOut", "Cancelled");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final NodeFleet fleet;
@@ -46,14 +50,22 @@ final class SsmNodes implements AutoCloseable {
     }
 
     SsmNodes(Path dir) {
+        this(dir, TIME_SCALE);
+    }
+
+    /** @param timeScale the fleet's time scale (simulated node work and the emulator's AWS durations) */
+    SsmNodes(Path dir, double timeScale) {
         Path root = projectRoot();
-        fleet = new NodeFleet(dir.resolve("fleet"), root, TIME_SCALE);
-        ssm = new SsmEmulator(fleet, SsmEmulator.documentsIn(root.resolve("ssm-documents")));
+        fleet = new NodeFleet(dir.resolve("fleet"), root, timeScale);
+        CredentialAuthority authority = new CredentialAuthority();
+        ssm = new SsmEmulator(fleet, SsmEmulator.documentsIn(root.resolve("ssm-documents")), authority);
         ssm.setInvocationVisibilityDelay(Duration.ofMillis(100));
+        CredentialAuthority.Issued issued = authority.issue("ssm-nodes-test");
         client = SsmClient.builder()
             .endpointOverride(ssm.endpoint())
             .region(Region.US_EAST_1)
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDREHEARSAL", "secret")))
+            .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(issued.accessKeyId(),
+                issued.secretAccessKey(), issued.sessionToken())))
             .httpClient(UrlConnectionHttpClient.builder().build())
             .build();
     }
@@ -128,7 +140,7 @@ final class SsmNodes implements AutoCloseable {
                     GetCommandInvocationResponse r = client.getCommandInvocation(b -> b.commandId(commandId)
                         .instanceId(target.instanceId()));
                     String status = r.statusAsString();
-                    if (!status.equals("Pending") && !status.equals("InProgress")) {
+                    if (FINAL.contains(status)) {
                         outcomes.put(target.instanceId(), new Outcome(status, r.responseCode(),
                             lastJson(r.standardOutputContent()), r.standardOutputContent(), r.standardErrorContent()));
                         break;
