@@ -116,6 +116,7 @@ public final class RehearsalRun implements AutoCloseable {
     private LambdaService lambda;
     private EventBus events;
     private CustomResources customResources;
+    private final List<java.util.concurrent.ScheduledFuture<?>> schedules = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<CustomResources.Outcome> deploys = Collections.synchronizedList(new ArrayList<>());
     private String deployPhysicalId;
     private JsonNode deployProperties;
@@ -537,12 +538,19 @@ public final class RehearsalRun implements AutoCloseable {
     public void startSchedule() {
         for (EventBus.Rule rule : events.schedules()) {
             long millis = lifecycle.scaled(rule.schedule()).toMillis();
-            scheduler.scheduleAtFixedRate(() -> deliver(() -> {
+            schedules.add(scheduler.scheduleAtFixedRate(() -> deliver(() -> {
                 ObjectNode event = event("aws.events", "Scheduled Event", JSON.createObjectNode(), List.of(rule.arn()));
                 events.fire(rule, event);
-            }), millis, millis, TimeUnit.MILLISECONDS);
+            }), millis, millis, TimeUnit.MILLISECONDS));
             progress.note("schedule " + rule.logicalId() + " fires every " + millis + " ms (" + rule.schedule() + " in AWS)");
         }
+    }
+
+    /** Stops the schedule rules (a scenario's last runs are then all it waits for). */
+    public void stopSchedule() {
+        schedules.forEach(s -> s.cancel(false));
+        schedules.clear();
+        progress.note("schedule stopped");
     }
 
     /** Reboots a node; its DRBD resource stays down (the boot units do not bring it up). */

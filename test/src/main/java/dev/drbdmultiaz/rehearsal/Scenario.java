@@ -294,6 +294,8 @@ public enum Scenario {
             run.phase("capacity");
             run.setCapacityAvailable(true);
             run.awaitExecutions(EXECUTION_TIMEOUT);
+            run.stopSchedule();
+            run.awaitExecutions(EXECUTION_TIMEOUT);
         }
 
         @Override
