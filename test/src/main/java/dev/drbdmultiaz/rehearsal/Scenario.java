@@ -28,6 +28,10 @@ public enum Scenario {
         @Override
         List<String> check(RehearsalRun run) {
             List<String> problems = converged(run);
+            if (run.stack().commandLogGroup() == null) {
+                problems.add("SendNodeCommand has no COMMAND_LOG_GROUP_NAME: command output reaches no CloudWatch Logs group");
+                return problems;
+            }
             Map<String, String> streams = run.ssm().logStreams(run.stack().commandLogGroup());
             for (CommandRecord command : run.ssm().commands()) {
                 for (String instanceId : command.targets()) {
