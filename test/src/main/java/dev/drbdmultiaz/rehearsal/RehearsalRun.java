@@ -170,7 +170,9 @@ public final class RehearsalRun implements AutoCloseable {
             .credentialsProvider(operator).httpClient(http).build();
         closeables.addAll(List.of(dynamoDb, ec2, autoScaling));
         createRegistryTable();
-        String imageId = ec2.describeImages(b -> b.owners("amazon")).images().get(0).imageId();
+        // An image of our own: listing moto's built-in catalogue (DescribeImages) costs seconds.
+        String imageId = ec2.registerImage(b -> b.name("drbd-rehearsal-ubuntu").architecture("x86_64")
+            .rootDeviceName("/dev/sda1")).imageId();
         launchTemplateId = ec2.createLaunchTemplate(b -> b.launchTemplateName("drbd-rehearsal-replicas")
                 .launchTemplateData(d -> d.imageId(imageId).instanceType(synthesized.settings().instanceType())))
             .launchTemplate().launchTemplateId();

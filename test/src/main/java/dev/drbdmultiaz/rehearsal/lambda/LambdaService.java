@@ -347,8 +347,12 @@ public final class LambdaService implements AutoCloseable {
         List<String> command = new ArrayList<>();
         if (spec.java()) {
             command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx" + spec.memoryMiB() + "m",
-                "-cp", classpath(spec), LambdaHostMain.class.getName(), "--port-file", portFile.toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx" + spec.memoryMiB() + "m"));
+            ClassDataSharing sharing = ClassDataSharing.forJar(spec.code());
+            if (sharing != null) {
+                command.addAll(sharing.options());
+            }
+            command.addAll(List.of("-cp", classpath(spec), LambdaHostMain.class.getName(), "--port-file", portFile.toString(),
                 "--handler", spec.handler(), "--timeout-seconds", Integer.toString(spec.timeoutSeconds())));
         } else if (spec.runtime().startsWith("nodejs")) {
             int major = Integer.parseInt(spec.runtime().replaceAll("[^0-9]", ""));
@@ -558,6 +562,17 @@ public final class LambdaService implements AutoCloseable {
         server.stop(0);
         executor.shutdownNow();
         running.values().forEach(r -> r.process().destroy());
+        for (Running r : running.values()) {
+            try {
+                r.process().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        // The runtimes' class lists are complete now: later rehearsals in this JVM start from them.
+        byName.values().stream().filter(FunctionSpec::java).map(FunctionSpec::code).distinct()
+            .map(ClassDataSharing::forJar).filter(java.util.Objects::nonNull).forEach(s -> s.build(processes));
     }
 
     /** An error of the Lambda API itself (not of a function). */
