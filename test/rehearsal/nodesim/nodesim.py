@@ -351,6 +351,8 @@ def find_peer(world, node, res, peer_id, conn):
     rip, rport = parse_addr(conn["paths"][0]["remote"])
     if lip != node["ip"]:
         return None
+    if rport in world.fleet.get("blockedPorts", []) or lport in world.fleet.get("blockedPorts", []):
+        return None  # a security group drops the port between the nodes: no handshake, ever
     for other in world.all_nodes():
         if other is node or not alive(other) or other["ip"] != rip:
             continue
@@ -2230,6 +2232,15 @@ def fleet_reboot(a):
     return result
 
 
+def fleet_network(a):
+    """--blocked-ports 7789,7790 (or empty): TCP ports dropped between the nodes, as a security group would."""
+    ports = [int(p) for p in (a.get("blocked-ports") or "").split(",") if p.strip()]
+    with locked_world(a["fleet"]) as w:
+        w.fleet["blockedPorts"] = ports
+        atomic_write(os.path.join(a["fleet"], "fleet.json"), json.dumps(w.fleet, indent=1))
+    return {"blockedPorts": ports}
+
+
 def fleet_snapshot(a):
     iid = a["instance-id"]
     with locked_world(a["fleet"]) as w:
@@ -2269,7 +2280,7 @@ def fleet_snapshot(a):
 
 def fleet_cli(argv):
     if not argv:
-        raise SystemExit("usage: nodesim.py fleet init|add-node|terminate|reboot|snapshot --fleet DIR ...")
+        raise SystemExit("usage: nodesim.py fleet init|add-node|terminate|reboot|snapshot|network --fleet DIR ...")
     op, rest = argv[0], argv[1:]
     a = {}
     i = 0
@@ -2283,7 +2294,7 @@ def fleet_cli(argv):
         raise SystemExit("--fleet DIR is required")
     a["fleet"] = os.path.abspath(a["fleet"])
     fn = {"init": fleet_init, "add-node": fleet_add_node, "terminate": fleet_terminate,
-          "reboot": fleet_reboot, "snapshot": fleet_snapshot}.get(op)
+          "reboot": fleet_reboot, "snapshot": fleet_snapshot, "network": fleet_network}.get(op)
     if fn is None:
         raise SystemExit("unknown fleet operation %s" % op)
     out(json.dumps(fn(a)))

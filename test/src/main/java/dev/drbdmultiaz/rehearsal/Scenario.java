@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
 
@@ -322,6 +323,50 @@ public enum Scenario {
         }
     },
 
+    NO_CONNECTION("no-connection", 3, "the DRBD port is blocked between the nodes: the run gives up after its"
+        + " connection bound with ConvergenceTimeoutException, ABANDONs the launches that never connected and releases"
+        + " the lock; once the port is open again the group's replacements converge") {
+        @Override
+        void act(RehearsalRun run) {
+            run.phase("blocked");
+            run.fleet().setPortBlocked(run.stack().drbdPort(), true);
+            List<String> ids = run.createGroup(run.options().nodes(), null);
+            for (int i = 0; i < ids.size(); i++) {
+                run.role("faulty" + i, ids.get(i));
+            }
+            Net.await(EXECUTION_TIMEOUT, "no reconcile gave up on the blocked connections within "
+                + EXECUTION_TIMEOUT.toMinutes() + " minutes", () -> run.reconcileExecutions().stream()
+                .anyMatch(e -> !Execution.RUNNING.equals(e.status()) && !Execution.SUCCEEDED.equals(e.status())));
+            run.phase("open");
+            run.fleet().setPortBlocked(run.stack().drbdPort(), false);
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+        }
+
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = new ArrayList<>();
+            List<Execution> failed = run.reconcileExecutions().stream()
+                .filter(e -> !Execution.SUCCEEDED.equals(e.status())).toList();
+            int bound = run.stack().connectWaitMaxAttempts();
+            if (failed.size() != 1 || !Execution.FAILED.equals(failed.get(0).status())
+                || !failed.get(0).error().endsWith("ConvergenceTimeoutException")
+                || !failed.get(0).cause().contains("after " + bound + " observations")) {
+                problems.add("one run should fail with ConvergenceTimeoutException after " + bound + " observations: "
+                    + failed.stream().map(e -> e.name() + " " + e.status() + " " + e.error() + ": " + e.cause()).toList());
+            }
+            for (String role : List.of("faulty0", "faulty1", "faulty2")) {
+                String id = run.roles().get(role);
+                if (run.lifecycle().completions().stream().noneMatch(c -> c.instanceId().equals(id)
+                    && c.transition().equals("launch") && LifecycleModel.ABANDON.equals(c.result())
+                    && c.cause() == LifecycleModel.Cause.COMPLETED)) {
+                    problems.add("the launch of " + id + ", which never connected, should be ABANDONed by the run");
+                }
+            }
+            problems.addAll(convergedCluster(run));
+            return problems;
+        }
+    },
+
     DEPLOY("deploy", 3, "cdk deploy through the CDK Provider framework's own code: Create answers once the cluster"
         + " converged; an Update with a new ConfigHash re-converges a node that went down; an Update whose reconcile"
         + " fails fails with the reconcile's reason and is rolled back; Delete answers at once and starts nothing") {
@@ -539,7 +584,7 @@ public enum Scenario {
      */
     static List<String> converged(RehearsalRun run) {
         List<String> problems = new ArrayList<>();
-        boolean failureExpected = run.roles().containsKey("faulty");
+        boolean failureExpected = run.roles().keySet().stream().anyMatch(r -> r.startsWith("faulty"));
         run.reconcileExecutions().stream().filter(e -> !Execution.SUCCEEDED.equals(e.status()) && !failureExpected)
             .forEach(e -> problems.add("execution " + e.name() + " " + e.status() + ": " + e.error() + ": " + e.cause()));
         problems.addAll(convergedCluster(run));
@@ -551,9 +596,10 @@ public enum Scenario {
         List<String> problems = new ArrayList<>();
         run.lifecycle().pendingActions().forEach(i -> problems.add("lifecycle action of " + i.instanceId()
             + " still pending (" + i.state().api() + ")"));
-        String faulty = run.roles().get("faulty");
+        Set<String> faulty = run.roles().entrySet().stream().filter(e -> e.getKey().startsWith("faulty"))
+            .map(Map.Entry::getValue).collect(java.util.stream.Collectors.toSet());
         run.lifecycle().completions().stream().filter(c -> LifecycleModel.ABANDON.equals(c.result())
-                && !c.instanceId().equals(faulty))
+                && !faulty.contains(c.instanceId()))
             .forEach(c -> problems.add(c.transition() + " action of " + c.instanceId() + " ABANDONed"));
         run.lifecycle().completions().stream().filter(c -> c.cause() != LifecycleModel.Cause.COMPLETED)
             .forEach(c -> problems.add(c.transition() + " action of " + c.instanceId() + " ended by "

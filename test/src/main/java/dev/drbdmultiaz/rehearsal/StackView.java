@@ -123,6 +123,20 @@ public final class StackView {
         return stack.property(waiterLogicalId(), "DefinitionString").asText();
     }
 
+    /** The DRBD port the nodes replicate over (DRBD_PORT of the functions). */
+    public int drbdPort() {
+        return Integer.parseInt(planEnvironment().get("DRBD_PORT"));
+    }
+
+    /** How many WaitForConnections observations a run makes before it gives up (CONNECT_WAIT_MAX_ATTEMPTS). */
+    public int connectWaitMaxAttempts() {
+        return Integer.parseInt(planEnvironment().get("CONNECT_WAIT_MAX_ATTEMPTS"));
+    }
+
+    private Map<String, String> planEnvironment() {
+        return stack.environment(functionLogicalId(WorkflowHandler.PLAN_NEXT_STEP));
+    }
+
     /** The cluster id the functions serve (re-adjust events name it). */
     public String clusterId() {
         return stack.environment(functionLogicalId(WorkflowHandler.TRIGGER_RECONCILE)).get("CLUSTER_ID");

@@ -143,6 +143,14 @@ public final class NodeFleet implements AutoCloseable {
     }
 
     /**
+     * Drops TCP {@code port} between every pair of nodes (a security group without the rule), or
+     * lets it through again: DRBD connections over it stay Connecting.
+     */
+    public synchronized void setPortBlocked(int port, boolean blocked) {
+        fleet("network", "--blocked-ports", blocked ? Integer.toString(port) : "");
+    }
+
+    /**
      * Reboots the node; with {@code runBootUnits} every enabled {@code drbd@<res>.target} runs
      * {@code drbdadm adjust <res>} as at a real boot.
      */

@@ -143,6 +143,23 @@ class ReconcileAslStructureTest {
     }
 
     @Test
+    @DisplayName("the step states only label: no Pass state rewrites the plan, and a connection wait goes straight back to the command")
+    void stepLabelsChangeNoData() {
+        states.properties().forEach(e -> {
+            JsonNode state = e.getValue();
+            if ("Pass".equals(state.path("Type").asText())) {
+                String resultPath = state.path("ResultPath").asText("$");
+                assertFalse(resultPath.startsWith("$.plan") || (resultPath.equals("$") && (state.has("Result")
+                        || state.has("Parameters"))), e.getKey() + " writes " + resultPath
+                        + ": CollectCommandResults reads $.plan.step to count the round (a WaitForConnections"
+                        + " relabelled as ObserveNodes never advances the bound)");
+            }
+        });
+        assertEquals("SendNodeCommand", states.path("WaitForConnections").path("Next").asText(),
+                "WaitForConnections must not pass through a label that renames the round");
+    }
+
+    @Test
     @DisplayName("state names are the contract's states plus the documented additions")
     void stateNamesMatchContract() throws IOException {
         Set<String> expected = new TreeSet<>(CONTRACT_STATES);

@@ -4,6 +4,7 @@ import dev.drbdmultiaz.functions.common.AwsErrors;
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
+import dev.drbdmultiaz.functions.reconcile.state.Connections;
 import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
 import dev.drbdmultiaz.functions.reconcile.state.FailureHandover;
 import dev.drbdmultiaz.functions.reconcile.state.HeartbeatStatus;
@@ -144,7 +145,8 @@ public final class LifecycleActions {
 
     /**
      * AbandonPendingLaunches (failure path): ABANDON the pending launches of the nodes the error
-     * names (NodeStepFailed, AgentsOffline), so the group replaces them; hand every other waiting
+     * names (NodeStepFailed, AgentsOffline, and for ConvergenceTimeoutException the nodes the last
+     * observation shows not Connected), so the group replaces them; hand every other waiting
      * action to a follow-up run with a fresh heartbeat: the other launches (the failure may be
      * elsewhere), and every terminate action (a departing member is let go only after a run forgot
      * it, invariant I3). After {@value #MAX_HANDOVERS} failed runs in a row every pending launch is
@@ -185,6 +187,10 @@ public final class LifecycleActions {
         }
         if (state.error().is("AgentsOffline") && state.agents() != null && !state.agents().offline().isEmpty()) {
             return new HashSet<>(state.agents().offline());
+        }
+        if (state.error().is("ConvergenceTimeoutException") && state.cluster() != null) {
+            // The nodes that never connected within the bound; a launch among them is replaced.
+            return Connections.unconnectedMembers(state.cluster().members(), state.collectedOrEmpty().observed());
         }
         return Set.of();
     }

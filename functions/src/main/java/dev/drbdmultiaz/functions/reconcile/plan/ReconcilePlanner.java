@@ -10,11 +10,11 @@ import dev.drbdmultiaz.functions.drbd.DrbdResFileRenderer;
 import dev.drbdmultiaz.functions.drbd.DrbdResourceSpec;
 import dev.drbdmultiaz.functions.drbd.RenderedConfig;
 import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
+import dev.drbdmultiaz.functions.reconcile.state.Connections;
 import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
 import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
-import dev.drbdmultiaz.functions.reconcile.state.PeerStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
 import dev.drbdmultiaz.functions.reconcile.state.Step;
@@ -243,27 +243,7 @@ public final class ReconcilePlanner {
 
         /** Every pair of active members that does not see the other as Connected. */
         private List<String> unconnectedPairs() {
-            List<String> pairs = new ArrayList<>();
-            for (int i = 0; i < active.size(); i++) {
-                for (int j = i + 1; j < active.size(); j++) {
-                    Member a = active.get(i);
-                    Member b = active.get(j);
-                    String ab = connection(a, b);
-                    String ba = connection(b, a);
-                    if (!PeerStatus.CONNECTED.equals(ab) || !PeerStatus.CONNECTED.equals(ba)) {
-                        pairs.add(String.format("%s-%s (%s/%s)", a.instanceId(), b.instanceId(), ab, ba));
-                    }
-                }
-            }
-            return pairs;
-        }
-
-        private String connection(Member from, Member to) {
-            NodeStatus status = status(from);
-            if (status.resource() == null) {
-                return "Down";
-            }
-            return status.resource().peer(to.nodeId()).map(PeerStatus::connection).orElse("Unknown");
+            return Connections.unconnected(active, run.observed()).stream().map(Connections.Pair::toString).toList();
         }
 
         private PlannedStep syncDecision() {

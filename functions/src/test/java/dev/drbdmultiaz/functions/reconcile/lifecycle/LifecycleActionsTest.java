@@ -211,6 +211,36 @@ class LifecycleActionsTest {
         assertEquals(List.of("i-c"), result.handedOver());
     }
 
+    private static NodeStatus up(String peerConnections) {
+        List<dev.drbdmultiaz.functions.reconcile.state.PeerStatus> peers = new java.util.ArrayList<>();
+        for (String peer : peerConnections.split(",")) {
+            String[] idAndState = peer.split("=");
+            peers.add(new dev.drbdmultiaz.functions.reconcile.state.PeerStatus(Integer.valueOf(idAndState[0]), null,
+                idAndState[1], "UpToDate", 100.0));
+        }
+        return new NodeStatus(true, "h", "a", "9.2.12", "vol", true, "sha", true, true, false,
+            new dev.drbdmultiaz.functions.reconcile.state.ResourceStatus("Secondary", "UpToDate", peers));
+    }
+
+    @Test
+    @DisplayName("for ConvergenceTimeoutException abandons the launch of a node that never connected, hands the others over")
+    void abandonsUnconnectedLaunchesAfterConvergenceTimeout() {
+        groupInstances(instance("i-new", "Pending:Wait"), instance("i-old1", "InService"),
+            instance("i-old2", "InService"), instance("i-gone", "Terminating:Wait"));
+        Map<String, NodeStatus> observed = Map.of(
+            "i-new", up("0=Connecting,1=Connecting"),
+            "i-old1", up("1=Connected,3=Connecting"),
+            "i-old2", up("0=Connected,3=Connecting"));
+        ReconcileState state = new ReconcileState(null, null, null, CLUSTER, null, null, null,
+            new Collected(Collected.SUCCEEDED, observed, Map.of(), RunCounters.initial(), null),
+            new ErrorInfo("dev.drbdmultiaz.functions.common.exceptions.ConvergenceTimeoutException", "timed out"));
+
+        FailureHandover result = actions.abandonPendingLaunches(state);
+
+        assertEquals(List.of("i-new"), result.abandoned());
+        assertEquals(List.of("i-gone"), result.handedOver(), "a terminate action is handed over, never abandoned");
+    }
+
     @Test
     @DisplayName("abandons only the offline nodes' launches for AgentsOffline")
     void abandonsOffline() {
