@@ -34,12 +34,12 @@ teardown() {
 }
 
 @test "real drbdmeta: detection says absent on a blank loop device and create-md writes v09 metadata there" {
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -0 --separate-stderr "${SCRIPT}"
   assert_result found '"absent"'
   assert_result changed true
   run -0 /usr/sbin/drbdmeta 0 v09 "${LOOP}" internal dump-md
-  [[ "${output}" == *"max-peers 7;"* ]]
+  [[ "${output}" == *"max-peers 5;"* ]]
 
   run -0 --separate-stderr "${SCRIPT}"
   assert_result found '"present"'
@@ -48,7 +48,7 @@ teardown() {
 
 @test "real drbdmeta: detection says present after drbdmeta create-md and the metadata stays as it was" {
   /usr/sbin/drbdmeta --force 0 v09 "${LOOP}" internal create-md 3 </dev/null
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -0 --separate-stderr "${SCRIPT}"
   assert_result found '"present"'
   assert_result changed false
@@ -59,7 +59,7 @@ teardown() {
 
 @test "real drbdmeta: detection says foreign on an ext4 loop device and create-md writes nothing" {
   /usr/sbin/mkfs.ext4 -q -F "${LOOP}" 32M
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -3 --separate-stderr "${SCRIPT}"
   assert_result found '"foreign"'
   [[ "$(result error)" == *"TYPE=ext4"* ]]

@@ -5,12 +5,12 @@ load test_helper
 
 @test "create-md writes metadata once on a blank backing device and reports changed=false on the second run" {
   given_backing
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -0 --separate-stderr "${SCRIPT}"
   assert_result changed true
   assert_result found '"absent"'
   [[ "$(grep -c '^drbdadm create-md' "${CALLS}")" == 1 ]]
-  grep -qx 'drbdadm create-md --max-peers=7 r0' "${CALLS}"
+  grep -qx 'drbdadm create-md --max-peers=5 r0' "${CALLS}"
 
   : >"${CALLS}"
   run -0 --separate-stderr "${SCRIPT}"
@@ -22,7 +22,7 @@ load test_helper
 @test "create-md leaves a backing device with DRBD metadata untouched" {
   given_backing
   touch "${STUB_STATE}/md"
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -0 --separate-stderr "${SCRIPT}"
   assert_result ok true
   assert_result changed false
@@ -33,7 +33,7 @@ load test_helper
 @test "create-md reports present without touching the disk when the resource is attached" {
   given_backing
   given_up Secondary UpToDate 1:Connected:UpToDate
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -0 --separate-stderr "${SCRIPT}"
   assert_result changed false
   assert_result found '"present"'
@@ -44,7 +44,7 @@ load test_helper
   given_backing
   mkdir -p "${STUB_STATE}/blkid"
   printf 'UUID=1234\nTYPE=ext4\nUSAGE=filesystem\n' >"${STUB_STATE}/blkid/r0"
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -3 --separate-stderr "${SCRIPT}"
   assert_result ok false
   assert_result changed false
@@ -57,7 +57,7 @@ load test_helper
   given_backing
   mkdir -p "${STUB_STATE}/blkid"
   printf 'VERSION=v08\nTYPE=drbd\nUSAGE=raid\n' >"${STUB_STATE}/blkid/r0"
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -3 --separate-stderr "${SCRIPT}"
   assert_result found '"foreign"'
   run ! grep 'create-md' "${CALLS}"
@@ -66,7 +66,7 @@ load test_helper
 @test "create-md fails without writing when the metadata check itself fails" {
   given_backing
   echo 20 >"${STUB_STATE}/dump-md.rc"
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -4 --separate-stderr "${SCRIPT}"
   assert_result found '"unknown"'
   run ! grep 'create-md' "${CALLS}"
@@ -87,7 +87,7 @@ load test_helper
 }
 
 @test "create-md reports the node not ready when the resource has no config" {
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -5 --separate-stderr "${SCRIPT}"
   assert_result ok false
   run ! grep 'create-md' "${CALLS}"
@@ -95,7 +95,7 @@ load test_helper
 
 @test "create-md reports the node not ready when drbd-utils is not installed" {
   unstub drbdadm
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -5 --separate-stderr "${SCRIPT}"
   [[ "$(result error)" == *"drbdadm is not installed"* ]]
 }
@@ -103,7 +103,7 @@ load test_helper
 @test "a rebooted node keeps its metadata and is brought up without create-md" {
   given_backing
   touch "${STUB_STATE}/md"
-  render drbd-create-md
+  render drbd-create-md MaxPeers=5
   run -0 --separate-stderr "${SCRIPT}"
   assert_result changed false
   status_json Secondary UpToDate 1:Connecting:DUnknown 2:Connected:UpToDate >"${STUB_STATE}/status.json"

@@ -43,11 +43,31 @@ load test_helper
   run ! grep -E 'del-peer|forget-peer' "${CALLS}"
 }
 
-@test "forget-peer refuses a peer that is connected" {
-  given_up Primary UpToDate 1:Connected:UpToDate 2:Connected:UpToDate
-  render drbd-forget-peer PeerNodeId=2
+@test "forget-peer refuses a peer that the config on the node still names" {
+  given_up Primary UpToDate 1:StandAlone:DUnknown 2:Connected:UpToDate
+  render drbd-forget-peer PeerNodeId=1
   run -3 --separate-stderr "${SCRIPT}"
+  [[ "$(result error)" == *"still names node-id 1"* ]]
   run ! grep -E 'del-peer|forget-peer' "${CALLS}"
+}
+
+@test "forget-peer deletes and forgets a departed peer that is still Connected (its instance is terminating)" {
+  given_up Secondary UpToDate 1:Connected:UpToDate 2:Connected:UpToDate
+  render drbd-forget-peer PeerNodeId=2
+  run -0 --separate-stderr "${SCRIPT}"
+  assert_result peerDeleted true
+  grep -qx 'drbdsetup del-peer r0 2' "${CALLS}"
+  grep -qx 'drbdsetup forget-peer r0 2' "${CALLS}"
+}
+
+@test "forget-peer matches the whole node-id: node-id 12 is not node-id 1" {
+  given_up Secondary UpToDate 12:Connected:UpToDate
+  printf 'resource r0 {\n    on nodea {\n        node-id 0;\n    }\n    on nodem {\n        node-id 12;\n    }\n}\n' \
+    >"${STUB_STATE}/dump"
+  render drbd-forget-peer PeerNodeId=1
+  run -0 --separate-stderr "${SCRIPT}"
+  render drbd-forget-peer PeerNodeId=12
+  run -3 --separate-stderr "${SCRIPT}"
 }
 
 @test "forget-peer refuses to forget this node itself" {

@@ -8,7 +8,7 @@ DATA_DISK_PATTERN='(pvcreate|vgcreate|lvcreate)'
 
 @test "prepare-lvm creates PV, VG, thin pool and thin LV on the blank non-root EBS volume" {
   given_ebs_disks
-  render drbd-prepare-lvm VolumeSizeGiB=90
+  render drbd-prepare-lvm
   run -0 --separate-stderr "${SCRIPT}"
   assert_result changed true
   assert_result dataVolumeId '"vol-0123456789abcdef0"'
@@ -18,13 +18,14 @@ DATA_DISK_PATTERN='(pvcreate|vgcreate|lvcreate)'
   grep -qx "pvcreate ${NODE_ROOT}/dev/nvme1n1" "${CALLS}"
   grep -qx "vgcreate drbdpool ${NODE_ROOT}/dev/nvme1n1" "${CALLS}"
   grep -qx 'lvcreate --type thin-pool --extents 95%FREE --name thinpool drbdpool' "${CALLS}"
-  grep -qx 'lvcreate --type thin --virtualsize 90G --thinpool thinpool --name r0 drbdpool' "${CALLS}"
+  grep -qx 'lvs --noheadings --nosuffix --units b -o lv_size drbdpool/thinpool' "${CALLS}"
+  grep -qx 'lvcreate --type thin --virtualsize 96556630016b --thinpool thinpool --name r0 drbdpool' "${CALLS}"
   run ! grep -E "(pvcreate|vgcreate).*nvme0n1" "${CALLS}"
 }
 
 @test "prepare-lvm reports changed=false and creates nothing on its second run" {
   given_ebs_disks
-  render drbd-prepare-lvm VolumeSizeGiB=90
+  render drbd-prepare-lvm
   run -0 --separate-stderr "${SCRIPT}"
   : >"${CALLS}"
   run -0 --separate-stderr "${SCRIPT}"
@@ -39,7 +40,7 @@ DATA_DISK_PATTERN='(pvcreate|vgcreate|lvcreate)'
   echo drbdpool >"${STUB_STATE}/lvm/pv.nvme1n1"
   touch "${STUB_STATE}/lvm/vg.drbdpool"
   echo TYPE=LVM2_member >"${STUB_STATE}/blkid/nvme1n1"
-  render drbd-prepare-lvm VolumeSizeGiB=10
+  render drbd-prepare-lvm
   run -0 --separate-stderr "${SCRIPT}"
   assert_result created '["thin-pool","thin-lv"]'
   run ! grep -E '^(pvcreate|vgcreate)' "${CALLS}"
@@ -49,7 +50,7 @@ DATA_DISK_PATTERN='(pvcreate|vgcreate|lvcreate)'
   given_ebs_disks
   mkdir -p "${STUB_STATE}/blkid"
   printf 'TYPE=ext4\nUSAGE=filesystem\n' >"${STUB_STATE}/blkid/nvme1n1"
-  render drbd-prepare-lvm VolumeSizeGiB=90
+  render drbd-prepare-lvm
   run -3 --separate-stderr "${SCRIPT}"
   assert_result ok false
   assert_result changed false
@@ -62,7 +63,7 @@ DATA_DISK_PATTERN='(pvcreate|vgcreate|lvcreate)'
   given_ebs_disks
   mkdir -p "${STUB_STATE}/blkid"
   printf 'PTUUID=abcd\nPTTYPE=gpt\n' >"${STUB_STATE}/blkid/nvme1n1"
-  render drbd-prepare-lvm VolumeSizeGiB=90
+  render drbd-prepare-lvm
   run -3 --separate-stderr "${SCRIPT}"
   run ! grep -E "^${DATA_DISK_PATTERN}" "${CALLS}"
 }
@@ -72,7 +73,7 @@ DATA_DISK_PATTERN='(pvcreate|vgcreate|lvcreate)'
   mkdir -p "${STUB_STATE}/lvm" "${STUB_STATE}/blkid"
   echo othervg >"${STUB_STATE}/lvm/pv.nvme1n1"
   echo TYPE=LVM2_member >"${STUB_STATE}/blkid/nvme1n1"
-  render drbd-prepare-lvm VolumeSizeGiB=90
+  render drbd-prepare-lvm
   run -3 --separate-stderr "${SCRIPT}"
   [[ "$(result error)" == *"othervg"* ]]
   run ! grep -E "^${DATA_DISK_PATTERN}" "${CALLS}"
@@ -80,7 +81,7 @@ DATA_DISK_PATTERN='(pvcreate|vgcreate|lvcreate)'
 
 @test "prepare-lvm refuses to choose between two EBS data volumes" {
   given_ebs_disks vol0fedcba9876543210
-  render drbd-prepare-lvm VolumeSizeGiB=90
+  render drbd-prepare-lvm
   run -3 --separate-stderr "${SCRIPT}"
   run ! grep -E "^${DATA_DISK_PATTERN}" "${CALLS}"
 }
@@ -88,8 +89,18 @@ DATA_DISK_PATTERN='(pvcreate|vgcreate|lvcreate)'
 @test "prepare-lvm reports the node not ready when only the root volume is attached" {
   given_ebs_disks
   rm "${DISK_BY_ID_DIR}"/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0*
-  render drbd-prepare-lvm VolumeSizeGiB=90
+  render drbd-prepare-lvm
   run -5 --separate-stderr "${SCRIPT}"
   assert_result ok false
   run ! grep -E "^${DATA_DISK_PATTERN}" "${CALLS}"
+}
+
+@test "prepare-lvm stops, creating no thin volume, when lvs reports no size for the pool" {
+  given_ebs_disks
+  mkdir -p "${STUB_STATE}/lvm"
+  : >"${STUB_STATE}/lvm/lv_size.drbdpool.thinpool"
+  render drbd-prepare-lvm
+  run -4 --separate-stderr "${SCRIPT}"
+  [[ "$(result error)" == *"no size for the thin pool"* ]]
+  run ! grep -E '^lvcreate --type thin ' "${CALLS}"
 }

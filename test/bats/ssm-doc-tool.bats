@@ -37,7 +37,9 @@ YAML
   run -0 node "${SSM_DOC_TOOL}" list-params "${DOCS_DIR}/drbd-create-md.yaml"
   assert_result document '"drbd-create-md"'
   assert_result parameters.0.name '"ResourceName"'
-  assert_result parameters.1.default '"7"'
+  assert_result parameters.0.default '"r0"'
+  assert_result parameters.1.name '"MaxPeers"'
+  assert_result parameters.1.default 'undefined'
 }
 
 @test "ssm-doc exits 1 on a usage error" {

@@ -28,7 +28,6 @@ declare -gA SAMPLE=(
   [VolumeGroup]=drbdpool
   [ThinPool]=thinpool
   [LogicalVolume]=r0
-  [VolumeSizeGiB]=90
   [ConfigBase64]=cmVzb3VyY2UgcjAge30K
   [SecretId]=arn:aws:secretsmanager:eu-west-1:123456789012:secret:drbd/peer-secret-AbCdEf
   [PeerNodeId]=2

@@ -12,8 +12,12 @@
 //   --execution-arn ARN        $$.Execution.Id (also Name, StateMachine.Id in the Context Object)
 //   --state-machine-arn ARN
 //   --input JSON               execution input (default {})
-//   --wait-override State=ms   (repeatable) the library's Wait state override; other waits use the
-//                              definition (SecondsPath from the handlers' results).
+//   --wait-override State=ms   (repeatable) the library's Wait state override (a fixed wait).
+//   --wait-scale F             every other Wait state waits its seconds (SecondsPath from the
+//                              handlers' results) times F: the rehearsal's compressed time. Such a
+//                              Wait runs as a local step of the same name that sleeps and passes its
+//                              input on (the event lines still say Wait); a SecondsPath that is not a
+//                              non-negative integer fails with States.Runtime, as in Step Functions.
 //   --retry-override State=ms  (repeatable) the library's Retry interval override of a Task state.
 //
 // Output: one JSON object per line on stdout, as the execution runs: the library's event log
@@ -42,7 +46,7 @@ function usage(message) {
 }
 
 function parseArgs(argv) {
-  const args = { waitOverrides: {}, retryOverrides: {}, input: '{}', substitutions: '{}' };
+  const args = { waitOverrides: {}, retryOverrides: {}, input: '{}', substitutions: '{}', waitScale: 1 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -55,6 +59,10 @@ function parseArgs(argv) {
       case '--execution-arn': args.executionArn = value; break;
       case '--state-machine-arn': args.stateMachineArn = value; break;
       case '--input': args.input = value; break;
+      case '--wait-scale':
+        args.waitScale = Number(value);
+        if (!Number.isFinite(args.waitScale) || args.waitScale <= 0) usage(`--wait-scale needs a positive number, got ${value}`);
+        break;
       case '--wait-override':
       case '--retry-override': {
         const eq = value.lastIndexOf('=');
@@ -126,16 +134,51 @@ function lambdaBridge(client, resource) {
   };
 }
 
+/** The value at a simple reference path ($.a.b.c), or undefined. */
+function valueAt(input, path) {
+  let value = input;
+  for (const key of path.replace(/^\$\.?/, '').split('.').filter((k) => k.length > 0)) {
+    value = value == null ? undefined : value[key];
+  }
+  return value;
+}
+
+/**
+ * Wait states with SecondsPath (or Seconds) and no fixed override become local steps of the same
+ * name that sleep seconds x scale and return their input; returns their names.
+ */
+function compressWaits(states, waitOverrides, scale, handlers) {
+  const compressed = new Set();
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type !== 'Wait' || name in waitOverrides || (state.SecondsPath === undefined && state.Seconds === undefined)) {
+      continue;
+    }
+    const { SecondsPath: secondsPath, Seconds: fixed, Next: next, End: end, Comment: comment } = state;
+    states[name] = { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:rehearsal-wait', Comment: comment,
+      ...(end ? { End: true } : { Next: next }) };
+    handlers[name] = async (input) => {
+      const seconds = secondsPath === undefined ? fixed : valueAt(input, secondsPath);
+      if (!Number.isInteger(seconds) || seconds < 0) {
+        throw new TaskError('States.Runtime', `The SecondsPath parameter of ${name} does not reference a non-negative integer: ${JSON.stringify(seconds)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000 * scale));
+      return input;
+    };
+    compressed.add(name);
+  }
+  return compressed;
+}
+
 function emit(event) {
   process.stdout.write(`${JSON.stringify(event)}\n`);
 }
 
 /** The library's event, flattened to what the driver reads. */
-function toLine(event) {
+function toLine(event, compressedWaits) {
   const line = { type: event.type, timestamp: event.timestamp };
   if (event.state) {
     line.state = event.state.name;
-    line.stateType = event.state.type;
+    line.stateType = compressedWaits.has(event.state.name) ? 'Wait' : event.state.type;
     if (event.type === 'StateExited') line.output = event.state.output;
   }
   if (event.Error !== undefined) {
@@ -161,9 +204,14 @@ async function main() {
   }
   const client = new LambdaClient({ endpoint: args.lambdaEndpoint, maxAttempts: 1 });
   const taskResourceLocalHandlers = {};
+  const compressedWaits = new Set();
   const collect = (states) => {
+    compressWaits(states, args.waitOverrides, args.waitScale, taskResourceLocalHandlers)
+      .forEach((name) => compressedWaits.add(name));
     for (const [name, state] of Object.entries(states)) {
-      if (state.Type === 'Task') taskResourceLocalHandlers[name] = lambdaBridge(client, state.Resource);
+      if (state.Type === 'Task' && !compressedWaits.has(name)) {
+        taskResourceLocalHandlers[name] = lambdaBridge(client, state.Resource);
+      }
       if (state.Type === 'Parallel') state.Branches.forEach((b) => collect(b.States));
       if (state.Type === 'Map') collect((state.ItemProcessor ?? state.Iterator).States);
     }
@@ -181,7 +229,7 @@ async function main() {
     },
   });
   const logging = (async () => {
-    for await (const event of execution.eventLogs) emit(toLine(event));
+    for await (const event of execution.eventLogs) emit(toLine(event, compressedWaits));
   })();
   let exitCode = 0;
   try {

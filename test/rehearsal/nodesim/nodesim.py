@@ -27,15 +27,23 @@ What is real and what is simulated:
   - Everything else (apt, dpkg, snap, modprobe, LVM, blkid, systemctl, IMDS curl, aws) keeps
     per-node state in nodes/<id>/state.json, written atomically under an fcntl lock of the
     whole fleet (nodes read each other's state).
+  - Data and capacity: LVM in 4 MiB extents with lvm2's thin-pool metadata/pmspare sizing,
+    overprovisioning warnings and reports; DRBD metadata records carry the backing device's
+    content (checksum, writtenKiB); `fleet write` is an application write (quorum, auto-promote,
+    protocol C, out-of-sync bits and a new data generation for peers that miss it); thin LVs map
+    what is written and resynced (rs-discard-granularity spares zero ranges); a full pool errors
+    the write and DRBD detaches that disk (see "Data" below).
 Durations (install ~60 s, resync ~60 s, others ~1 s) are multiplied by the fleet's time scale
 and the node's slowFactor fault.
 
 Fleet administration (used by the Java NodeFleet): `nodesim.py fleet <op> --fleet DIR ...`
-with op init | add-node | terminate | reboot | snapshot; each prints one JSON object.
+with op init | add-node | terminate | reboot | snapshot | network | write; each prints one JSON
+object (write exits 1 when the write fails).
 """
 
 import fcntl
 import json
+import math
 import os
 import re
 import sys
@@ -301,7 +309,8 @@ def md_size_kib(size_kib, max_peers):
 def new_md(max_peers, size_kib):
     return {"maxPeers": max_peers, "nodeId": -1, "current": JUST_CREATED, "history": [0, 0],
             "consistent": False, "upToDate": False, "slots": {}, "deviceUuid": 0,
-            "sizeKiB": size_kib - md_size_kib(size_kib, max_peers), "resync": None}
+            "sizeKiB": size_kib - md_size_kib(size_kib, max_peers), "resync": None,
+            "checksum": None, "writtenKiB": 0}
 
 
 def fmt_uuid(u):
@@ -311,6 +320,241 @@ def fmt_uuid(u):
 def new_uuid():
     import random
     return random.getrandbits(64) & ~1 & 0xFFFFFFFFFFFFFFFF
+
+
+# ---------------------------------------------------------------------------------------------
+# Data: what the backing devices hold, thin allocation, dm-thin running out of space
+# ---------------------------------------------------------------------------------------------
+
+def thin_lv_of(node, dev):
+    """(vg/lv key, record) of the thin LV behind a node device path, or (None, None)."""
+    m = re.match(r"^/dev/([^/]+)/([^/]+)$", dev or "")
+    if not m:
+        return None, None
+    key = "%s/%s" % (m.group(1), m.group(2))
+    lv = node["lvm"]["lvs"].get(key)
+    return (key, lv) if lv and lv["type"] == "thin" else (None, None)
+
+
+def kernel_event(node, line):
+    node.setdefault("kernelEvents", []).append(line)
+
+
+def round_up(v, unit):
+    return int(-(-int(v) // int(unit)) * int(unit))
+
+
+def pool_dm_name(node, pool_key):
+    """The pool's device-mapper major:minor as the kernel log names it (253:N, N by pool order)."""
+    pools = sorted(k for k, lv in node["lvm"]["lvs"].items() if lv["type"] == "thin-pool")
+    return "253:%d" % (2 + 3 * pools.index(pool_key))
+
+
+def pool_out_of_space(node, pool_key, pool):
+    """dm-thin (drivers/md/dm-thin.c set_pool_mode): with --errorwhenfull n (lvm2's default) the pool
+    first queues I/O, then after no_space_timeout (60 s) errors it; the simulation takes the harsher
+    end result at once: the I/O fails (both kernel lines are logged)."""
+    if pool.get("outOfDataSpace"):
+        return
+    pool["outOfDataSpace"] = True
+    name = pool_dm_name(node, pool_key)
+    if not pool.get("errorWhenFull"):
+        kernel_event(node, "device-mapper: thin: %s: switching pool to out-of-data-space (queue IO) mode" % name)
+    kernel_event(node, "device-mapper: thin: %s: switching pool to out-of-data-space (error IO) mode" % name)
+
+
+def thin_allocate(node, dev, data_kib=None, md_kib=None):
+    """Map the chunks a write touches on the thin LV behind dev: data from offset 0 up to data_kib,
+    DRBD's internal metadata (md_kib at the end of the LV). Rounded to the pool's chunk size (64 KiB);
+    dm-thin allocates on any write, zeros included. Returns False when the pool has no room: then
+    what fits is mapped, the pool is out of data space and the write errors. Other devices (disks,
+    linear LVs) are fully provisioned: always True."""
+    key, lv = thin_lv_of(node, dev)
+    if lv is None:
+        return True
+    vg = key.split("/", 1)[0]
+    pool_key = "%s/%s" % (vg, lv["pool"])
+    pool = node["lvm"]["lvs"][pool_key]
+    chunk = int(pool.get("chunkKiB", THIN_CHUNK_KIB))
+    size = thin_lv_kib(lv)
+    want_data = max(int(lv.get("dataAllocKiB", 0)), round_up(data_kib or 0, chunk))
+    want_md = max(int(lv.get("mdAllocKiB", 0)), round_up(md_kib or 0, chunk))
+    want_data = min(want_data, size - want_md)
+    delta = want_data + want_md - int(lv.get("allocatedKiB", 0))
+    if delta <= 0:
+        lv["dataAllocKiB"], lv["mdAllocKiB"] = want_data, want_md
+        return True
+    room = lv_extents(pool) * EXTENT_KIB - pool_used_kib(node, pool_key)
+    if delta > room:
+        got = max(0, room) // chunk * chunk
+        lv["allocatedKiB"] = int(lv.get("allocatedKiB", 0)) + got
+        if want_md > int(lv.get("mdAllocKiB", 0)):
+            lv["mdAllocKiB"] = int(lv.get("mdAllocKiB", 0)) + got
+        else:
+            lv["dataAllocKiB"] = int(lv.get("dataAllocKiB", 0)) + got
+        pool_out_of_space(node, pool_key, pool)
+        return False
+    lv["dataAllocKiB"], lv["mdAllocKiB"] = want_data, want_md
+    lv["allocatedKiB"] = want_data + want_md
+    return True
+
+
+def io_error_detach(node, res, dev, where):
+    """DRBD 9's default on-io-error detach (drbd.conf(5) disk section): a failed lower-level write
+    makes the node drop its disk ("Local IO failed in %s. Detaching...", drbd_main.c
+    __drbd_chk_io_error_), disk( UpToDate -> Failed -> Diskless ). Its metadata remembers an
+    outdated disk (the write is missing there)."""
+    md = md_of(node, dev)
+    vnr = next((k for k, v in res.get("devices", {}).items() if v is dev), "0")
+    prefix = "drbd %s/%s drbd%s: " % (res["name"], vnr, dev.get("minor"))
+    kernel_event(node, prefix + "Local IO failed in %s. Detaching..." % where)
+    kernel_event(node, prefix + "disk( %s -> Failed )" % dev["diskState"])
+    kernel_event(node, prefix + "disk( Failed -> Diskless )")
+    if md is not None:
+        md["consistent"] = md["consistent"] or dev["diskState"] in ("UpToDate", "Consistent", "Outdated")
+        md["upToDate"] = False
+    dev.update({"disk": None, "metaDisk": None, "diskState": "Diskless"})
+    res["sync"] = None
+
+
+def has_quorum(res):
+    """quorum majority (the renderer's `quorum majority; on-no-quorum io-error;`): this node and
+    the peers it is connected to are more than half of the configured nodes. Without a quorum
+    option DRBD's default is quorum off."""
+    q = res.get("options", {}).get("quorum", "off")
+    voters = 1 + len(res["connections"])
+    linked = sum(1 for c in res["connections"].values() if c.get("linked"))
+    if q in ("off", None):
+        return True
+    if q == "majority":
+        return (1 + linked) * 2 > voters
+    if q == "all":
+        return linked == len(res["connections"])
+    try:
+        return 1 + linked >= int(q)
+    except ValueError:
+        return (1 + linked) * 2 > voters
+
+
+def size_opt_bytes(v):
+    m = re.match(r"^(\d+)([kKmMgG]?)$", str(v or "0"))
+    if not m:
+        return 0
+    return int(m.group(1)) * {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}[m.group(2).lower()]
+
+
+def resync_goal_kib(tdev, tmd, sdev, smd, full, chunk=64):
+    """How much of the target's data area a resync writes (and so allocates on a thin LV).
+    Bitmap resync: only blocks the source wrote. Full resync: every block (DRBD reads and writes
+    the whole device) unless rs-discard-granularity is non-zero: "DRBD limits and aligns its
+    resync requests to the rs-discard-granularity setting. If the sync source detects all zeros in
+    such a block, the resync target discards the range on disk" (linux commit "drbd: Introduce new
+    disk config option rs-discard-granularity", drbd.conf(5) rs-discard-granularity: only when the
+    backing device reads back zeroes after a discard, i.e. discard-zeroes-if-aligned yes, the
+    default). The target aligns the requests, the source detects the zeros: the simulation takes
+    the harsher reading and needs the option on BOTH (and discard-zeroes-if-aligned not "no" on the
+    target); the granularity is rounded up to the pool chunk (the backing discard granularity)."""
+    written = int(smd.get("writtenKiB", 0))
+    if not full:
+        return written
+    t = size_opt_bytes((tdev.get("diskOptions") or {}).get("rs-discard-granularity"))
+    s = size_opt_bytes((sdev.get("diskOptions") or {}).get("rs-discard-granularity"))
+    zeroes = (tdev.get("diskOptions") or {}).get("discard-zeroes-if-aligned", "yes") != "no"
+    if t and s and zeroes:
+        return min(int(tmd["sizeKiB"]), round_up(written, max(t // 1024, chunk)))
+    return int(tmd["sizeKiB"])
+
+
+def new_content(old, writer, seq):
+    import hashlib
+    return hashlib.sha256(("%s|%s|%d|%d" % (old, writer, seq, time.time_ns())).encode()).hexdigest()[:16]
+
+
+def app_write(world, node, rname, percent):
+    """An application on node writes the first `percent` of /dev/drbdX (DRBD 9, protocol C)."""
+    def fail(msg):
+        return {"ok": False, "error": msg, "checksum": None, "writtenKiB": 0, "replicatedTo": [], "_exit": 1}
+
+    if not alive(node):
+        return fail("the instance is terminated")
+    res = kernel_resources(node).get(rname)
+    if res is None:
+        return fail("resource %s is not up: no /dev/drbd device to open" % rname)
+    d = dev0(res)
+    md = md_of(node, d)
+    if d is None or md is None or d["diskState"] != "UpToDate":
+        return fail("local disk is %s: auto-promote needs UpToDate data ((-2) Need access to UpToDate data)"
+                    % (d["diskState"] if d else "Diskless"))
+    if not has_quorum(res):
+        return fail("no quorum: auto-promote refused, I/O errors (on-no-quorum io-error)")
+    peers = []
+    for pid, conn in sorted(res["connections"].items(), key=lambda kv: int(kv[0])):
+        found = find_peer(world, node, res, pid, conn) if conn.get("linked") else None
+        if found and found[1].get("role") == "Primary":
+            return fail("auto-promote failed: peer node-id %s is Primary (Multiple primaries not allowed by config)" % pid)
+        peers.append((pid, found))
+    if res.get("role") != "Primary" and res.get("options", {}).get("auto-promote") == "no":
+        return fail("device is Secondary and auto-promote is off: open for write fails (Wrong medium type)")
+    if not 0 <= percent <= 100:
+        return fail("percent must be within 0..100")
+    new_kib = int(md["sizeKiB"] * percent / 100.0) // 4 * 4
+    seq = int(md.get("writeSeq", 0)) + 1
+    content = new_content(md.get("checksum"), node["instanceId"], seq)
+    holders, missed = [], []  # (node, res, dev, md) that took the write; node-ids that did not
+    local_ok = thin_allocate(node, d["disk"], data_kib=new_kib)
+    for pid, found in peers:
+        if found is None:
+            missed.append(int(pid))
+            continue
+        onode, ores, _ = found
+        od = dev0(ores)
+        omd = md_of(onode, od)
+        if od is None or omd is None or od["diskState"] != "UpToDate" or ores.get("sync"):
+            missed.append(int(pid))  # connected but not UpToDate: out-of-sync bits, resync covers it
+            continue
+        if thin_allocate(onode, od["disk"], data_kib=new_kib):
+            holders.append((onode, ores, od, omd))
+        else:
+            io_error_detach(onode, ores, od, "drbd_peer_request_endio")
+            missed.append(int(pid))
+    if local_ok:
+        holders.insert(0, (node, res, d, md))
+    else:
+        io_error_detach(node, res, d, "drbd_request_endio")
+        missed.append(int(res["nodeId"]))
+    old_current = md["current"]
+    for hnode, hres, hd, hmd in holders:
+        hmd["checksum"] = content
+        hmd["writtenKiB"] = max(int(hmd.get("writtenKiB", 0)), new_kib)
+        hmd["writeSeq"] = seq
+    md["writeSeq"] = seq
+    # Peers that missed the write: bits in their bitmap slot; a Primary that lost a peer starts a new
+    # data generation (new current UUID, the old one kept as that slot's bitmap UUID and in the
+    # history) on the first write after the loss, so the later handshake finds the peer's UUID and
+    # resyncs by bitmap.
+    newly = False
+    for hnode, hres, hd, hmd in holders:
+        for nid in missed:
+            if nid == int(hres["nodeId"]):
+                continue
+            slot = hmd["slots"].setdefault(str(nid), {"bitmapUuid": 0})
+            slot["dirty"] = True
+            if not slot.get("bitmapUuid") and hmd["current"] == old_current:
+                newly = True
+    if newly and holders:
+        uuid = new_uuid()
+        for hnode, hres, hd, hmd in holders:
+            for nid in missed:
+                slot = hmd["slots"].get(str(nid))
+                if slot is not None and not slot.get("bitmapUuid"):
+                    slot["bitmapUuid"] = hmd["current"]
+            hmd["history"] = [hmd["current"], hmd["history"][0]]
+            hmd["current"] = uuid
+    replicated = sorted(int(h[1]["nodeId"]) for h in holders if h[0] is not node)
+    if not local_ok:
+        return dict(fail("local write failed: thin pool out of data space (I/O error); disk detached"),
+                    replicatedTo=replicated)
+    return {"ok": True, "checksum": content, "writtenKiB": md["writtenKiB"], "replicatedTo": replicated}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -425,6 +669,16 @@ def handshake(world, a, ares, b, bres):
     if amd["current"] == bmd["current"]:
         if amd["current"] == JUST_CREATED:
             return
+        # Equal UUIDs, but one side holds out-of-sync bits for the other (writes the other missed
+        # while its disk had failed): bitmap resync towards the side that missed them.
+        a_dirty = amd["slots"].get(str(bres["nodeId"]), {}).get("dirty")
+        b_dirty = bmd["slots"].get(str(ares["nodeId"]), {}).get("dirty")
+        if a_dirty and not b_dirty and sa == "UpToDate" and disk_good(sb):
+            start_sync(world, b, bres, a, ares, full=False)
+            return
+        if b_dirty and not a_dirty and sb == "UpToDate" and disk_good(sa):
+            start_sync(world, a, ares, b, bres, full=False)
+            return
         if disk_good(sa) and disk_good(sb):
             for dev, md in ((adev, amd), (bdev, bmd)):
                 dev["diskState"] = "UpToDate"
@@ -472,6 +726,7 @@ def progress_syncs(world):
                 res["sync"] = None
                 continue
             src = None
+            src_info = None
             for pid, conn in sorted(res["connections"].items(), key=lambda kv: (int(kv[0]) != s["source"], int(kv[0]))):
                 if not conn.get("linked"):
                     continue
@@ -483,6 +738,7 @@ def progress_syncs(world):
                 omd = md_of(onode, odev)
                 if odev and odev["diskState"] == "UpToDate" and omd and omd["current"] == s["uuid"]:
                     src = int(pid)
+                    src_info = (onode, ores, odev, omd)
                     break
             if src is not None and src == s["source"]:
                 s["done"] = min(1.0, s["done"] + (t - s["since"]) / s["duration"])
@@ -490,7 +746,25 @@ def progress_syncs(world):
                 s["source"] = src
             s["since"] = t
             md["resync"] = {"uuid": s["uuid"], "done": s["done"], "full": s["full"]}
+            if src_info is not None:
+                # The resync writes the target's blocks in order: they get mapped on a thin LV.
+                goal = resync_goal_kib(dev, md, src_info[2], src_info[3], s["full"])
+                if not thin_allocate(node, dev["disk"], data_kib=int(goal * min(s["done"], 1.0))):
+                    io_error_detach(node, res, dev, "drbd_peer_request_endio")
+                    node.setdefault("kernelEvents", []).append(
+                        "drbd %s/0 drbd%s: resync aborted: local disk failed" % (res["name"], dev.get("minor")))
+                    continue
             if s["done"] >= 1.0 and s["observed"] > 0 and src is not None:
+                # What the source holds is now on the target; the source's bitmap for it is clean.
+                smd = src_info[3]
+                md["checksum"], md["writtenKiB"] = smd.get("checksum"), int(smd.get("writtenKiB", 0))
+                md["lastResync"] = "full" if s["full"] else "bitmap"
+                sslot = smd["slots"].get(str(res["nodeId"]))
+                if sslot is not None:
+                    sslot["bitmapUuid"], sslot["dirty"] = 0, False
+                tslot = md["slots"].get(str(src))
+                if tslot is not None:
+                    tslot["dirty"] = False
                 md["current"] = s["uuid"]
                 md["history"] = [0, 0] if s["full"] else md["history"]
                 md["consistent"] = md["upToDate"] = True
@@ -1205,6 +1479,12 @@ def cmd_drbdmeta(ctx):
                     "Do you want to proceed?\nstdin not a TTY, not waiting for confirmation" % (size // 2, size - 68))
                 out("Operation canceled.")
                 return 1
+            # drbdmeta writes the activity log and the zeroed bitmap at the end of the device: on a
+            # thin LV those chunks get mapped (dm-thin allocates on any write).
+            if not thin_allocate(node, dev, md_kib=md_size_kib(device_size_kib(node, dev), max_peers)):
+                err("pwrite(5,...,%d,%d) in md_initialize_common:BM failed: Input/output error"
+                    % (md_size_kib(device_size_kib(node, dev), max_peers) * 1024, device_size_kib(node, dev) * 1024))
+                return 10
             node["md"][dev] = new_md(max_peers, device_size_kib(node, dev))
             node.setdefault("counters", {}).setdefault("createMd", 0)
             node["counters"]["createMd"] += 1
@@ -1776,45 +2056,368 @@ def cmd_pvs(ctx):
     return rc
 
 
+# --- LVM sizes, as lvm2 2.03 computes and prints them ----------------------------------------
+# Extents: vgcreate's default physical extent size is 4 MiB and the first PE starts at 1 MiB
+# (lvm2 lib/config/defaults.h DEFAULT_EXTENT_SIZE 4096 KiB, DEFAULT_PE_ALIGN 1 MiB data alignment).
+EXTENT_KIB = 4096
+PE_START_KIB = 1024
+# Thin pools: lvm2 lib/config/defaults.h DEFAULT_THIN_POOL_CHUNK_SIZE 64 (KiB, policy "generic"),
+# DEFAULT_THIN_POOL_OPTIMAL_METADATA_SIZE 128 MiB, DEFAULT_THIN_POOL_MIN_METADATA_SIZE 2 MiB, the
+# uncropped maximum DEFAULT_THIN_POOL_MAX_METADATA_SIZE_V1_KB (the kernel's DM_THIN_MAX_METADATA_SIZE,
+# 15.81 GiB; allocation/thin_pool_crop_metadata defaults to 0) and DM_THIN_MAX_DATA_BLOCK_SIZE 1 GiB.
+THIN_CHUNK_KIB = 64
+THIN_OPTIMAL_META_KIB = 128 * 1024
+THIN_MIN_META_KIB = 2 * 1024
+THIN_MAX_META_KIB = 16580608
+THIN_MAX_CHUNK_KIB = 1024 * 1024
+
+
+class LvmArgError(Exception):
+    pass
+
+
+def lvm_size_kib(value, default_unit="m", opt="--size"):
+    """A size argument as lvm2's tools/lvmcmdline.c _size_arg() reads it, in KiB (fractional KiB
+    only for sector counts): suffixes k m g t p e b s, case-insensitive (sizes given to lvcreate are
+    always powers of 1024); bytes must be a multiple of 512 ("Size is not a multiple of 512. Try
+    using X or Y."); no suffix means MiB for --size/--virtualsize/--poolmetadatasize (size_mb_arg)."""
+    m = re.match(r"^([0-9]*\.?[0-9]+)([kKmMgGtTpPeEbBsS]?)$", str(value))
+    if not m:
+        raise LvmArgError("Invalid argument for %s: %s" % (opt, value))
+    v = float(m.group(1))
+    unit = (m.group(2) or default_unit).lower()
+    if unit == "b":
+        b = int(v)
+        if b % 512:
+            up = b + 512 - b % 512
+            raise LvmArgError("Size is not a multiple of 512. Try using %d or %d." % (up - 512, up))
+        return b / 1024.0
+    if unit == "s":
+        return int(v) / 2.0
+    return v * 1024 ** ("kmgtpe".index(unit))
+
+
+def extents_for_kib(kib, extent_kib=EXTENT_KIB):
+    """lvm2 lib/metadata/lv_manip.c extents_from_size(): round up to whole extents, and say so
+    ("Rounding up size to full physical extent %s", log_print_unless_silent: stdout)."""
+    ext = int(-(-kib // extent_kib)) if kib == int(kib) else int(-(-int(kib * 2) // (extent_kib * 2)))
+    rounded = ext * extent_kib != kib
+    return ext, rounded
+
+
+def display_size(nbytes, unit="r", suffix="short", include_suffix=True):
+    """libdm/libdm-string.c dm_size_to_string() with lvm.conf's default units "r" (human readable,
+    powers of 1024, a "<" prefix when the 2-digit value was rounded up: 99.996 GiB prints <100.00 GiB)
+    and si_unit_consistency=1 (GiB). suffix: "short" (" GiB", messages) or "unit" ("g", reports).
+    unit b/s/k/m/g/t/p/e (1024) or K/M/G/T/P/E (1000) as with --units."""
+    short = {"e": " EiB", "p": " PiB", "t": " TiB", "g": " GiB", "m": " MiB", "k": " KiB", "b": " B",
+             "E": " EB", "P": " PB", "T": " TB", "G": " GB", "M": " MB", "K": " kB", "B": " B", "S": " Se"}
+    prefix = ""
+    if unit in ("r", "h", "R", "H"):
+        base = 1000 if unit in ("R", "H") else 1024
+        letters = "EPTGMK" if base == 1000 else "eptgmk"
+        byte = base ** 6
+        s = 0
+        while s < 6 and nbytes < byte:
+            byte //= base
+            s += 1
+        letter = letters[s] if s < 6 else ("B" if base == 1000 else "b")
+        if s < 6 and unit in ("r", "R") and nbytes:
+            d = 100.0 * nbytes / byte
+            if math.floor(d) != round(d):
+                prefix = "<"
+        include_suffix = True
+    else:
+        letter = unit
+        byte = {"b": 1, "B": 1, "s": 512, "S": 512}.get(unit)
+        if byte is None:
+            byte = (1024 if unit.islower() else 1000) ** ("kmgtpe".index(unit.lower()) + 1)
+    if nbytes == 0:
+        return "0" + ((short.get(letter, "") if suffix == "short" else letter) if include_suffix else "")
+    precision = 0 if letter in ("b", "B", "s", "S") else 2
+    sfx = (short.get(letter, "") if suffix == "short" else letter) if include_suffix else ""
+    if suffix == "unit" and letter in ("b",):
+        sfx = "B" if include_suffix else ""
+    if suffix == "unit" and letter in ("s", "S"):
+        sfx = "S" if include_suffix else ""
+    return "%s%.*f%s" % (prefix, precision, nbytes / float(byte), sfx)
+
+
+def lv_extents(lv):
+    if "extents" not in lv:
+        lv["extents"] = int(math.ceil(float(lv.get("sizeGiB", 0)) * 256 - 1e-9))
+    return lv["extents"]
+
+
+def vg_extent_count(vg):
+    if "extentCount" not in vg:
+        vg["extentCount"] = int(float(vg.get("sizeGiB", 0)) * 256)
+    return vg["extentCount"]
+
+
+def vg_lvs(node, vg_name):
+    return [(k, lv) for k, lv in sorted(node["lvm"]["lvs"].items()) if k.split("/", 1)[0] == vg_name]
+
+
+def vg_used_extents(node, vg_name):
+    """Allocated extents: every LV with its own extents (linear, thin pool data), each pool's
+    hidden _tmeta and the VG's one lvol0_pmspare (thin LVs take none: they live in their pool)."""
+    vg = node["lvm"]["vgs"][vg_name]
+    used = int(vg.get("pmspareExtents", 0))
+    for _, lv in vg_lvs(node, vg_name):
+        if lv["type"] != "thin":
+            used += lv_extents(lv) + int(lv.get("metaExtents", 0))
+    return used
+
+
+def vg_free_extents(node, vg_name):
+    return vg_extent_count(node["lvm"]["vgs"][vg_name]) - vg_used_extents(node, vg_name)
+
+
+def thin_lv_kib(lv):
+    return lv_extents(lv) * EXTENT_KIB
+
+
+def pool_used_kib(node, pool_key):
+    """Data chunks the pool has mapped: the sum of its thin LVs' allocations."""
+    vg, pool = pool_key.split("/", 1)
+    return sum(int(lv.get("allocatedKiB", 0)) for k, lv in vg_lvs(node, vg)
+               if lv["type"] == "thin" and lv.get("pool") == pool)
+
+
+def thin_pool_metadata_extents(data_extents, chunk_kib=THIN_CHUNK_KIB):
+    """lvm2 lib/metadata/thin_manip.c update_thin_pool_params() without --poolmetadatasize:
+    _estimate_metadata_size() = data_sectors / (chunk_sectors * (SECTOR_SIZE / 64)), i.e. 64 bytes
+    of metadata per data chunk; while that exceeds 2 * DEFAULT_THIN_POOL_OPTIMAL_METADATA_SIZE
+    (128 MiB) the chunk size doubles; rounded up to the extent size, kept within
+    [2 MiB, 15.81 GiB] by update_pool_metadata_min_max(). Returns (metadata extents, chunk KiB)."""
+    data_kib = data_extents * EXTENT_KIB
+    meta_kib = data_kib * 64 // (chunk_kib * 1024)
+    while meta_kib > THIN_OPTIMAL_META_KIB and chunk_kib < THIN_MAX_CHUNK_KIB:
+        chunk_kib *= 2
+        meta_kib //= 2
+    meta_kib = min(max(meta_kib, THIN_MIN_META_KIB), THIN_MAX_META_KIB)
+    return int(-(-meta_kib // EXTENT_KIB)), chunk_kib
+
+
+def overprovisioning_warning(node, vg_name, pool_name):
+    """lvm2 lib/metadata/thin_manip.c thin_pool_check_overprovisioning() for a new thin LV (one pool
+    in the VG, activation/thin_pool_autoextend_threshold at its default 100). Returns (stderr lines,
+    stdout lines): the first WARNING is log_warn (stderr), the other two log_print_unless_silent
+    (stdout), as lib/log/log.h defines them (_LOG_WARN | _LOG_STDERR vs _LOG_WARN)."""
+    pool = node["lvm"]["lvs"]["%s/%s" % (vg_name, pool_name)]
+    pool_kib = lv_extents(pool) * EXTENT_KIB
+    thin_kib = sum(thin_lv_kib(lv) for _, lv in vg_lvs(node, vg_name)
+                   if lv["type"] == "thin" and lv.get("pool") == pool_name)
+    if thin_kib <= pool_kib:
+        return [], []
+    other_pools = [lv for k, lv in vg_lvs(node, vg_name) if lv["type"] == "thin-pool" and k != "%s/%s" % (vg_name, pool_name)]
+    for op in other_pools:
+        pool_kib += lv_extents(op) * EXTENT_KIB
+        thin_kib += sum(thin_lv_kib(lv) for k, lv in vg_lvs(node, vg_name) if lv["type"] == "thin" and lv.get("pool") == k.split("/", 1)[1])
+    if thin_kib <= pool_kib:
+        return [], []
+    vg_size = vg_extent_count(node["lvm"]["vgs"][vg_name]) * EXTENT_KIB
+    vg_free = vg_free_extents(node, vg_name) * EXTENT_KIB
+    if vg_size < thin_kib:
+        txt, sz = " and the size of whole volume group", vg_size
+    elif vg_free < thin_kib:
+        txt, sz = ("" if not vg_free else " and the amount of free space in volume group"), vg_free
+    else:
+        txt, sz = "", pool_kib  # threshold 100: "not configured for growing"
+    name = ("s" if other_pools else " %s/%s" % (vg_name, pool_name))
+    first = "  WARNING: Sum of all thin volume sizes (%s) exceeds the size of thin pool%s%s (%s)." % (
+        display_size(thin_kib * 1024), name, txt, display_size(sz * 1024) if sz > 0 else "no free space in volume group")
+    return [first], ["  WARNING: You have not turned on protection against thin pools running out of space.",
+                     "  WARNING: Set activation/thin_pool_autoextend_threshold below 100 to trigger automatic "
+                     "extension of thin pools before they get full."]
+
+
+def report_opts(args):
+    """Reporting options shared by pvs/vgs/lvs: -o/--options, --units, --nosuffix, --noheadings,
+    --separator, -a; returns (opts, positionals)."""
+    o = {"fields": None, "units": "r", "nosuffix": False, "noheadings": False, "separator": None, "all": False}
+    pos = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-o", "--options"):
+            o["fields"] = args[i + 1]
+            i += 1
+        elif a.startswith("--options="):
+            o["fields"] = a.split("=", 1)[1]
+        elif a == "--units":
+            o["units"] = args[i + 1]
+            i += 1
+        elif a.startswith("--units="):
+            o["units"] = a.split("=", 1)[1]
+        elif a == "--nosuffix":
+            o["nosuffix"] = True
+        elif a == "--noheadings":
+            o["noheadings"] = True
+        elif a == "--separator":
+            o["separator"] = args[i + 1]
+            i += 1
+        elif a.startswith("--separator="):
+            o["separator"] = a.split("=", 1)[1]
+        elif a in ("-a", "--all"):
+            o["all"] = True
+        elif a.startswith("-"):
+            pass
+        else:
+            pos.append(a)
+        i += 1
+    return o, pos
+
+
+def report_size(opts, nbytes):
+    """A size field of a report: --units (default r) with the one-letter suffix, --nosuffix drops
+    it (lvm2 lib/report/report.c _size64_disp -> display_size_units)."""
+    unit = opts["units"]
+    if unit in ("r", "h", "R", "H"):
+        return display_size(nbytes, unit, "unit", True)
+    return display_size(nbytes, unit, "unit", not opts["nosuffix"])
+
+
+def print_report(opts, columns, rows, default_fields):
+    """lvm2's column report: two leading spaces, columns separated by one space (or --separator,
+    then unaligned), numbers right-aligned and padded to the widest value or heading."""
+    fields = [f.strip() for f in (opts["fields"] or default_fields).split(",") if f.strip()]
+    if fields and fields[0].startswith("+"):
+        fields = [f.strip() for f in default_fields.split(",")] + [fields[0][1:]] + fields[1:]
+    resolved = []
+    for f in fields:
+        key = f if f in columns else next((c for c in columns if c.split("_", 1)[-1] == f or c == "lv_" + f
+                                           or c == "vg_" + f), None)
+        if key is None:
+            err("  Unrecognised field: %s" % f)
+            return 5
+        resolved.append(key)
+    table = [[columns[k][2](r) for k in resolved] for r in rows]
+    heads = [columns[k][0] for k in resolved]
+    if opts["separator"] is not None:
+        if not opts["noheadings"]:
+            out("  " + opts["separator"].join(heads))
+        for row in table:
+            out("  " + opts["separator"].join(row))
+        return 0
+    widths = [max([len(h)] + [len(row[i]) for row in table]) for i, h in enumerate(heads)]
+
+    def fmt(vals, heading=False):
+        cells = []
+        for i, v in enumerate(vals):
+            right = columns[resolved[i]][1] and not heading
+            cells.append(v.rjust(widths[i]) if right else v.ljust(widths[i]))
+        return ("  " + " ".join(cells)).rstrip()
+
+    if not opts["noheadings"]:
+        out(fmt(heads, True))
+    for row in table:
+        out(fmt(row))
+    return 0
+
+
+def lv_attr(node, key, lv):
+    """lv_attr as lvm2 prints it: thin pool twi-aotz-- ('D' in the 9th position when the pool is out
+    of data space), thin LV Vwi-a-tz-- (Vwi-aotz-- when open: attached to DRBD), linear -wi-a-----."""
+    if lv["type"] == "thin-pool":
+        return "twi-aotz%s-" % ("D" if lv.get("outOfDataSpace") else "-")
+    opened = any(d.get("disk") == "/dev/" + key for r in kernel_resources(node).values()
+                 for d in r.get("devices", {}).values())
+    if lv["type"] == "thin":
+        return "Vwi-a%stz--" % ("o" if opened else "-")
+    return "-wi-a%s----" % ("o" if opened else "-")
+
+
+def lv_data_percent(node, key, lv):
+    if lv["type"] == "thin-pool":
+        return "%.2f" % (100.0 * pool_used_kib(node, key) / (lv_extents(lv) * EXTENT_KIB))
+    if lv["type"] == "thin":
+        return "%.2f" % (100.0 * int(lv.get("allocatedKiB", 0)) / thin_lv_kib(lv))
+    return ""
+
+
+def lv_meta_percent(node, key, lv):
+    """Thin pool metadata use: the superblock, space maps and one 64-byte mapping per data chunk
+    (an estimate of what thin_check would count; nothing checks it)."""
+    if lv["type"] != "thin-pool":
+        return ""
+    meta = max(int(lv.get("metaExtents", 1)), 1) * EXTENT_KIB * 1024
+    chunks = pool_used_kib(node, key) // int(lv.get("chunkKiB", THIN_CHUNK_KIB))
+    return "%.2f" % (100.0 * (64 * 1024 + 64 * chunks) / meta)
+
+
 def cmd_vgs(ctx):
     node = ctx.read_state()
-    names = [a for a in ctx.args if not a.startswith("-")]
+    opts, names = report_opts(ctx.args)
     rc = 0
+    rows = []
     for n in names or sorted(node["lvm"]["vgs"]):
         vg = node["lvm"]["vgs"].get(n)
         if vg is None:
             err('  Volume group "%s" not found' % n)
             rc = lvm_fail("Cannot process volume group %s" % n)
             continue
-        if "--noheadings" not in ctx.args:
-            out("  VG       #PV #LV #SN Attr   VSize    VFree")
-        out("  %-8s   1   %d   0 wz--n- %.2fg %.2fg" % (n, sum(1 for k in node["lvm"]["lvs"] if k.startswith(n + "/")),
-                                                   vg["sizeGiB"], vg["sizeGiB"] - vg.get("usedGiB", 0)))
+        rows.append(n)
+    vgrec = node["lvm"]["vgs"]
+    ext = lambda n: int(vgrec[n].get("extentKiB", EXTENT_KIB)) * 1024
+    columns = {
+        "vg_name": ("VG", False, lambda n: n),
+        "pv_count": ("#PV", True, lambda n: str(len(vgrec[n].get("pvs", [])))),
+        "lv_count": ("#LV", True, lambda n: str(len(vg_lvs(node, n)))),
+        "snap_count": ("#SN", True, lambda n: "0"),
+        "vg_attr": ("Attr", False, lambda n: "wz--n-"),
+        "vg_size": ("VSize", True, lambda n: report_size(opts, vg_extent_count(vgrec[n]) * ext(n))),
+        "vg_free": ("VFree", True, lambda n: report_size(opts, vg_free_extents(node, n) * ext(n))),
+        "vg_extent_size": ("Ext", True, lambda n: report_size(opts, ext(n))),
+        "vg_extent_count": ("#Ext", True, lambda n: str(vg_extent_count(vgrec[n]))),
+        "vg_free_count": ("Free", True, lambda n: str(vg_free_extents(node, n))),
+    }
+    if rows:
+        r = print_report(opts, columns, rows, "vg_name,pv_count,lv_count,snap_count,vg_attr,vg_size,vg_free")
+        rc = rc or r
     return rc
 
 
 def cmd_lvs(ctx):
     node = ctx.read_state()
-    names = [a for a in ctx.args if not a.startswith("-")]
+    opts, names = report_opts(ctx.args)
     rc = 0
-    for n in names or sorted(node["lvm"]["lvs"]):
-        lv = node["lvm"]["lvs"].get(n)
-        if lv is None:
-            if "/" in n:
+    keys = []
+    for n in names or sorted(node["lvm"]["vgs"]):
+        n = re.sub(r"^/dev/", "", n)
+        if "/" in n:
+            if n not in node["lvm"]["lvs"]:
                 rc = lvm_fail('Failed to find logical volume "%s"' % n)
-            else:
-                vg_lvs = [k for k in node["lvm"]["lvs"] if k.startswith(n + "/")]
-                if n not in node["lvm"]["vgs"]:
-                    err('  Volume group "%s" not found' % n)
-                    rc = lvm_fail("Cannot process volume group %s" % n)
-                for k in vg_lvs:
-                    out("  %s" % k)
-            continue
-        if "--noheadings" not in ctx.args:
-            out("  LV       VG       Attr       LSize   Pool")
-        vg, name = n.split("/", 1)
-        out("  %-8s %-8s %s %.2fg %s" % (name, vg, "twi-aotz--" if lv["type"] == "thin-pool" else "Vwi-a-tz--",
-                                        lv["sizeGiB"], lv.get("pool", "")))
+                continue
+            keys.append(n)
+        else:
+            if n not in node["lvm"]["vgs"]:
+                err('  Volume group "%s" not found' % n)
+                rc = lvm_fail("Cannot process volume group %s" % n)
+                continue
+            keys += [k for k, _ in vg_lvs(node, n)]
+    lvs = node["lvm"]["lvs"]
+    columns = {
+        "lv_name": ("LV", False, lambda k: k.split("/", 1)[1]),
+        "vg_name": ("VG", False, lambda k: k.split("/", 1)[0]),
+        "lv_attr": ("Attr", False, lambda k: lv_attr(node, k, lvs[k])),
+        "lv_size": ("LSize", True, lambda k: report_size(opts, lv_extents(lvs[k]) * EXTENT_KIB * 1024)),
+        "pool_lv": ("Pool", False, lambda k: lvs[k].get("pool", "") if lvs[k]["type"] == "thin" else ""),
+        "origin": ("Origin", False, lambda k: ""),
+        "data_percent": ("Data%", True, lambda k: lv_data_percent(node, k, lvs[k])),
+        "metadata_percent": ("Meta%", True, lambda k: lv_meta_percent(node, k, lvs[k])),
+        "move_pv": ("Move", False, lambda k: ""),
+        "mirror_log": ("Log", False, lambda k: ""),
+        "copy_percent": ("Cpy%Sync", True, lambda k: ""),
+        "convert_lv": ("Convert", False, lambda k: ""),
+        "lv_path": ("Path", False, lambda k: "/dev/" + k),
+        "lv_dm_path": ("DMPath", False, lambda k: "/dev/mapper/" + "-".join(p.replace("-", "--") for p in k.split("/"))),
+    }
+    if keys:
+        r = print_report(opts, columns, keys, "lv_name,vg_name,lv_attr,lv_size,pool_lv,origin,data_percent,"
+                                              "metadata_percent,move_pv,mirror_log,copy_percent,convert_lv")
+        rc = rc or r
     return rc
 
 
@@ -1851,7 +2454,7 @@ def cmd_vgcreate(ctx):
         node = w.node(ctx.node_id)
         if name in node["lvm"]["vgs"]:
             return lvm_fail("A volume group called %s already exists." % name)
-        size = 0.0
+        extents = 0
         for raw in devs:
             dev = ctx.node_path(raw)
             kind, rec = device_info(node, dev)
@@ -1865,24 +2468,28 @@ def cmd_vgcreate(ctx):
             if dev not in node["lvm"]["pvs"]:
                 out('  Physical volume "%s" successfully created.' % raw)
             node["lvm"]["pvs"][dev] = name
-            size += float(rec["sizeGiB"]) - 0.01
-        node["lvm"]["vgs"][name] = {"pvs": [ctx.node_path(d) for d in devs], "sizeGiB": round(size, 2), "usedGiB": 0.0}
+            # pe_start at 1 MiB, whole 4 MiB extents after it (a 100 GiB disk gives 25599 extents).
+            extents += (int(float(rec["sizeGiB"]) * 1024 * 1024) - PE_START_KIB) // EXTENT_KIB
+        node["lvm"]["vgs"][name] = {"pvs": [ctx.node_path(d) for d in devs], "extentKiB": EXTENT_KIB,
+                                    "extentCount": extents, "sizeGiB": extents * EXTENT_KIB / 1048576.0,
+                                    "pmspareExtents": 0}
         out('  Volume group "%s" successfully created' % name)
     return 0
 
 
-def cmd_lvcreate(ctx):
-    args = list(ctx.args)
+def parse_lvcreate_args(args):
     opts, pos = {}, []
     i = 0
-    aliases = {"-n": "--name", "-l": "--extents", "-L": "--size", "-V": "--virtualsize", "-T": "--thinpool"}
+    aliases = {"-n": "--name", "-l": "--extents", "-L": "--size", "-V": "--virtualsize", "-T": "--thin",
+               "-c": "--chunksize", "-Z": "--zero", "-y": "--yes"}
+    with_value = ("--type", "--name", "--extents", "--size", "--virtualsize", "--thinpool", "--chunksize",
+                  "--poolmetadatasize", "--zero", "--poolmetadataspare", "--errorwhenfull", "--discards")
     while i < len(args):
         a = aliases.get(args[i], args[i])
         if a.startswith("--") and "=" in a:
             k, v = a.split("=", 1)
             opts[k] = v
-        elif a in ("--type", "--name", "--extents", "--size", "--virtualsize", "--thinpool", "--chunksize",
-                   "--poolmetadatasize"):
+        elif a in with_value:
             opts[a] = args[i + 1]
             i += 1
         elif a.startswith("-"):
@@ -1890,9 +2497,22 @@ def cmd_lvcreate(ctx):
         else:
             pos.append(a)
         i += 1
+    return opts, pos
+
+
+def cmd_lvcreate(ctx):
+    opts, pos = parse_lvcreate_args(list(ctx.args))
     if not pos:
         return lvm_fail("Please specify a volume group", 3)
     vg_name = pos[-1]
+    if "/" in vg_name and "--thinpool" not in opts:  # lvcreate -T vg/pool -V 1G -n lv
+        vg_name, pool = vg_name.split("/", 1)
+        if "--virtualsize" in opts:
+            opts["--thinpool"] = pool
+        else:
+            opts["--type"], opts["--name"] = "thin-pool", opts.get("--name", pool)
+    elif "/" in vg_name:
+        vg_name = vg_name.split("/", 1)[0]
     ctx.sleep("lvm")
     with ctx.world(settle_drbd=False) as w:
         node = w.node(ctx.node_id)
@@ -1906,37 +2526,48 @@ def cmd_lvcreate(ctx):
         key = "%s/%s" % (vg_name, name)
         if key in node["lvm"]["lvs"]:
             return lvm_fail('Logical Volume "%s" already exists in volume group "%s"' % (name, vg_name))
-        kind = opts.get("--type", "linear")
-        free = vg["sizeGiB"] - vg.get("usedGiB", 0.0)
-        if kind == "thin-pool":
-            if "thin-provisioning-tools" not in node["packages"]:
-                err("  /usr/sbin/thin_check: execvp failed: No such file or directory")
-                err("  Check of pool %s failed (status:2). Manual repair required!" % key)
-                return lvm_fail("Aborting. Failed to locally activate thin pool %s." % key)
-            ext = opts.get("--extents", "")
-            m = re.match(r"^(\d+)%FREE$", str(ext))
-            size = round(free * int(m.group(1)) / 100.0, 2) if m else parse_gib(opts.get("--size", "1G"))
-            if size > free + 1e-9:
-                return lvm_fail('Volume group "%s" has insufficient free space' % vg_name)
-            node["lvm"]["lvs"][key] = {"type": "thin-pool", "sizeGiB": size}
-            vg["usedGiB"] = round(vg.get("usedGiB", 0.0) + size, 2)
-            out("  Thin pool volume with chunk size 64.00 KiB can protect up to 15.81 TiB of data.")
-        elif kind == "thin" or "--thinpool" in opts:
-            pool = opts.get("--thinpool")
-            pkey = "%s/%s" % (vg_name, pool)
-            if pkey not in node["lvm"]["lvs"] or node["lvm"]["lvs"][pkey]["type"] != "thin-pool":
-                return lvm_fail("Thin pool %s not found." % pkey)
-            size = parse_gib(opts.get("--virtualsize", "1G"))
-            node["lvm"]["lvs"][key] = {"type": "thin", "pool": pool, "sizeGiB": size}
-            if size > node["lvm"]["lvs"][pkey]["sizeGiB"]:
-                err("  WARNING: Sum of all thin volume sizes (%.2f GiB) exceeds the size of thin pool %s (%.2f GiB)."
-                    % (size, pkey, node["lvm"]["lvs"][pkey]["sizeGiB"]))
-        else:
-            size = parse_gib(opts.get("--size", "1G"))
-            if size > free + 1e-9:
-                return lvm_fail('Volume group "%s" has insufficient free space' % vg_name)
-            node["lvm"]["lvs"][key] = {"type": "linear", "sizeGiB": size}
-            vg["usedGiB"] = round(vg.get("usedGiB", 0.0) + size, 2)
+        kind = opts.get("--type", "thin" if "--thinpool" in opts else "linear")
+        free = vg_free_extents(node, vg_name)
+        notes = []  # log_print_unless_silent lines: stdout
+        try:
+            if kind == "thin-pool":
+                rc = lvcreate_thin_pool(ctx, node, vg, vg_name, key, opts, free, notes)
+                if rc:
+                    return rc
+            elif kind == "thin":
+                pool = opts.get("--thinpool")
+                pkey = "%s/%s" % (vg_name, pool)
+                if pkey not in node["lvm"]["lvs"] or node["lvm"]["lvs"][pkey]["type"] != "thin-pool":
+                    return lvm_fail("Thin pool %s not found." % pkey)
+                ext, rounded = extents_for_kib(lvm_size_kib(opts.get("--virtualsize", "1G"), opt="--virtualsize"))
+                if rounded:
+                    notes.append("  Rounding up size to full physical extent %s" % display_size(ext * EXTENT_KIB * 1024))
+                node["lvm"]["lvs"][key] = {"type": "thin", "pool": pool, "extents": ext,
+                                           "sizeGiB": ext * EXTENT_KIB / 1048576.0, "allocatedKiB": 0}
+                warn_err, warn_out = overprovisioning_warning(node, vg_name, pool)
+                for line in notes:
+                    out(line)
+                notes = []
+                for line in warn_err:
+                    err(line)
+                notes += warn_out
+            else:
+                if "--extents" in opts:
+                    ext = percent_extents(node, vg, vg_name, opts["--extents"])
+                else:
+                    ext, rounded = extents_for_kib(lvm_size_kib(opts.get("--size", "1G")))
+                    if rounded:
+                        notes.append("  Rounding up size to full physical extent %s" % display_size(ext * EXTENT_KIB * 1024))
+                if ext > free:
+                    return lvm_fail('Volume group "%s" has insufficient free space (%d extents): %d required.'
+                                    % (vg_name, free, ext))
+                node["lvm"]["lvs"][key] = {"type": "linear", "extents": ext, "sizeGiB": ext * EXTENT_KIB / 1048576.0}
+        except LvmArgError as e:
+            err("  " + str(e))
+            err("  Error during parsing of command line.")
+            return 3
+        for line in notes:
+            out(line)
         if node["lvm"]["lvs"][key]["type"] != "thin-pool":
             path = ctx.host_path("/dev/%s/%s" % (vg_name, name))
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -1945,12 +2576,70 @@ def cmd_lvcreate(ctx):
     return 0
 
 
-def parse_gib(v):
-    m = re.match(r"^([0-9.]+)([kKmMgGtT]?)$", str(v))
+def percent_extents(node, vg, vg_name, spec):
+    """-l N, N%FREE, N%VG, N%PVS: tools/lvcreate.c _update_extents_params() percent_of_extents()
+    (rounded down)."""
+    m = re.match(r"^(\d+)(?:%(FREE|VG|PVS|F|V|P))?$", str(spec), re.I)
     if not m:
-        return 1.0
-    n = float(m.group(1))
-    return {"": n, "g": n, "t": n * 1024, "m": n / 1024, "k": n / 1048576}[m.group(2).lower()]
+        raise LvmArgError("Invalid argument for --extents: %s" % spec)
+    n, what = int(m.group(1)), (m.group(2) or "").upper()
+    if not what:
+        return n
+    base = vg_free_extents(node, vg_name) if what in ("FREE", "F") else vg_extent_count(vg)
+    return n * base // 100
+
+
+def lvcreate_thin_pool(ctx, node, vg, vg_name, key, opts, free, notes):
+    """lvcreate --type thin-pool as lvm2 2.03 allocates it: data extents, a hidden _tmeta of the
+    estimated metadata size and, when the VG has none big enough, lvol0_pmspare of the same size.
+    With --extents N%FREE (or %PVS) the percentage covers all three: tools/lvcreate.c
+    _update_extents_params() subtracts 2 * metadata extents from the data ("Not enough space for
+    thin pool creation." when that leaves nothing); with a size the metadata comes on top, and
+    lvcreate fails when the VG cannot hold it."""
+    if "thin-provisioning-tools" not in node["packages"]:
+        err("  /usr/sbin/thin_check: execvp failed: No such file or directory")
+        err("  Check of pool %s failed (status:2). Manual repair required!" % key)
+        return lvm_fail("Aborting. Failed to locally activate thin pool %s." % key)
+    percent = None
+    if "--extents" in opts:
+        m = re.match(r"^\d+%(FREE|PVS|F|P)$", str(opts["--extents"]), re.I)
+        percent = bool(m)
+        data = percent_extents(node, vg, vg_name, opts["--extents"])
+    else:
+        data, rounded = extents_for_kib(lvm_size_kib(opts.get("--size", "1G")))
+        if rounded:
+            notes.append("  Rounding up size to full physical extent %s" % display_size(data * EXTENT_KIB * 1024))
+    chunk = THIN_CHUNK_KIB
+    if "--chunksize" in opts:
+        chunk = int(lvm_size_kib(opts["--chunksize"], default_unit="k", opt="--chunksize"))
+    if "--poolmetadatasize" in opts:
+        meta, _ = extents_for_kib(lvm_size_kib(opts["--poolmetadatasize"], opt="--poolmetadatasize"))
+    else:
+        meta, chunk = thin_pool_metadata_extents(data, chunk) if "--chunksize" not in opts else \
+            (max(1, -(-(data * EXTENT_KIB * 64 // (chunk * 1024)) // EXTENT_KIB)), chunk)
+    if percent:
+        if data <= 2 * meta:
+            return lvm_fail("Not enough space for thin pool creation.")
+        data -= 2 * meta  # FIXME in lvm2: "persistent hidden space in VG wanted"
+    spare = 0 if str(opts.get("--poolmetadataspare", "y")).lower().startswith("n") else \
+        max(0, meta - int(vg.get("pmspareExtents", 0)))
+    need = data + meta + spare
+    if need > free:
+        return lvm_fail('Volume group "%s" has insufficient free space (%d extents): %d required.' % (vg_name, free, need))
+    node["lvm"]["lvs"][key] = {"type": "thin-pool", "extents": data, "sizeGiB": data * EXTENT_KIB / 1048576.0,
+                               "metaExtents": meta, "chunkKiB": chunk, "outOfDataSpace": False,
+                               "errorWhenFull": str(opts.get("--errorwhenfull", "n")).lower().startswith("y")}
+    vg["pmspareExtents"] = int(vg.get("pmspareExtents", 0)) + spare
+    # lvm2 2.03.16 (Ubuntu noble) wording of update_thin_pool_params()'s note.
+    notes.append("  Thin pool volume with chunk size %s can address at most %s of data." % (
+        display_size(chunk * 1024), display_size(THIN_MAX_META_KIB * chunk * 16384)))
+    # (_estimate_max_data_size: max metadata sectors * chunk sectors * SECTOR_SIZE / 64)
+    return 0
+
+
+def parse_gib(v):
+    """A size argument in GiB (lvm2 units, no suffix = MiB); see lvm_size_kib."""
+    return lvm_size_kib(v) / 1048576.0
 
 
 def cmd_lvchange(ctx):
@@ -1965,11 +2654,16 @@ def cmd_lvremove(ctx):
             n = n.replace("/dev/", "", 1)
             if n not in node["lvm"]["lvs"]:
                 return lvm_fail('Failed to find logical volume "%s"' % n)
-            del node["lvm"]["lvs"][n]
+            lv = node["lvm"]["lvs"][n]
+            vg, lvname = n.split("/", 1)
+            if lv["type"] == "thin-pool" and any(l.get("pool") == lvname for _, l in vg_lvs(node, vg) if l["type"] == "thin"):
+                return lvm_fail("Removing pool %s will remove 1 dependent volume(s). Proceed? [y/n]: [n]" % n)
+            del node["lvm"]["lvs"][n]  # a thin LV's chunks go back to its pool; the pmspare stays
             node["md"].pop("/dev/" + n, None)
             path = ctx.host_path("/dev/" + n)
             if os.path.exists(path):
                 os.unlink(path)
+            out('  Logical volume "%s" successfully removed.' % lvname)
     return 0
 
 
@@ -2263,6 +2957,22 @@ def fleet_snapshot(a):
         mds = sorted(node["md"].items())
         if mds:
             md_current = fmt_uuid(mds[0][1]["current"])
+        backing = dev0(res).get("disk") if res is not None and dev0(res) else None
+        data_md = node["md"].get(backing) if backing in node["md"] else (mds[0][1] if mds else None)
+        data = None if data_md is None else {"checksum": data_md.get("checksum"),
+                                              "writtenKiB": int(data_md.get("writtenKiB", 0)),
+                                              "sizeKiB": int(data_md["sizeKiB"]),
+                                              "lastResync": data_md.get("lastResync")}
+        pools, thins = {}, {}
+        for k, lv in sorted(node["lvm"]["lvs"].items()):
+            if lv["type"] == "thin-pool":
+                pools[k] = {"dataKiB": lv_extents(lv) * EXTENT_KIB, "usedKiB": pool_used_kib(node, k),
+                            "metadataKiB": int(lv.get("metaExtents", 0)) * EXTENT_KIB,
+                            "chunkKiB": int(lv.get("chunkKiB", THIN_CHUNK_KIB)),
+                            "outOfDataSpace": bool(lv.get("outOfDataSpace"))}
+            elif lv["type"] == "thin":
+                thins[k] = {"pool": "%s/%s" % (k.split("/", 1)[0], lv["pool"]), "virtualKiB": thin_lv_kib(lv),
+                            "allocatedKiB": int(lv.get("allocatedKiB", 0))}
         with open(os.path.join(a["fleet"], "nodes", iid, "calls.log")) as f:
             calls = [l.rstrip("\n") for l in f if l.strip() and not l.startswith(" ")]
         snap = {
@@ -2274,13 +2984,23 @@ def fleet_snapshot(a):
             "up": res is not None, "resource": res["name"] if res else None, "role": role, "disk": disk,
             "peers": peers, "createMdCount": node.get("counters", {}).get("createMd", 0),
             "syncSkipCount": node.get("counters", {}).get("syncSkip", 0), "calls": calls,
+            "data": data, "pools": pools, "thinVolumes": thins,
+            "kernelEvents": list(node.get("kernelEvents", [])),
         }
     return snap
 
 
+def fleet_write(a):
+    """--instance-id I --percent P [--resource r0]: an application on I writes the first P percent
+    of the DRBD device (see app_write); exit 1 with ok:false when the write fails."""
+    with locked_world(a["fleet"]) as w:
+        node = w.node(a["instance-id"])
+        return app_write(w, node, a.get("resource") or "r0", float(a.get("percent", "0")))
+
+
 def fleet_cli(argv):
     if not argv:
-        raise SystemExit("usage: nodesim.py fleet init|add-node|terminate|reboot|snapshot|network --fleet DIR ...")
+        raise SystemExit("usage: nodesim.py fleet init|add-node|terminate|reboot|snapshot|network|write --fleet DIR ...")
     op, rest = argv[0], argv[1:]
     a = {}
     i = 0
@@ -2294,11 +3014,14 @@ def fleet_cli(argv):
         raise SystemExit("--fleet DIR is required")
     a["fleet"] = os.path.abspath(a["fleet"])
     fn = {"init": fleet_init, "add-node": fleet_add_node, "terminate": fleet_terminate,
-          "reboot": fleet_reboot, "snapshot": fleet_snapshot, "network": fleet_network}.get(op)
+          "reboot": fleet_reboot, "snapshot": fleet_snapshot, "network": fleet_network,
+          "write": fleet_write}.get(op)
     if fn is None:
         raise SystemExit("unknown fleet operation %s" % op)
-    out(json.dumps(fn(a)))
-    return 0
+    result = fn(a)
+    rc = result.pop("_exit", 0)
+    out(json.dumps(result))
+    return rc
 
 
 def main():

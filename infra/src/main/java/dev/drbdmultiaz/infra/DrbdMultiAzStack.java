@@ -134,7 +134,6 @@ public class DrbdMultiAzStack extends Stack {
                         .clusterId(replicaNodes.getClusterTagValue())
                         .resourceName(settings.resourceName())
                         .drbdPort(settings.drbdPort())
-                        .dataVolumeGiB(settings.dataVolumeGiB())
                         .nodeCount(settings.nodeCount())
                         .lifecycleHookTimeout(Duration.seconds(settings.lifecycleHookTimeoutSec()))
                         .functionsJar(props.getFunctionsJar())

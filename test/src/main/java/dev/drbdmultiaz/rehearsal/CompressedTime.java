@@ -25,13 +25,29 @@ final class CompressedTime {
     private CompressedTime() {
     }
 
+    private static long scaledSeconds(long seconds, double scale) {
+        return Math.max(1, Math.round(seconds * scale));
+    }
+
+    /**
+     * What the Wait states of the reconcile multiply their seconds by. The handlers compute waits
+     * (agent, connection and follow-up backoffs) in units of POLL_SECONDS / its AWS value (the
+     * template's, {@code awsPollSeconds}), and POLL_SECONDS is a
+     * whole number of seconds, at least 1: at a time scale below 0.2 their waits come out longer
+     * than the scale asks (1 s for AWS's 5 s at 0.01), so the engine shrinks them the rest of the
+     * way and every wait keeps its AWS length times the time scale.
+     */
+    static double waitStateScale(double scale, long awsPollSeconds) {
+        return scale / (scaledSeconds(awsPollSeconds, scale) / (double) awsPollSeconds);
+    }
+
     /** {@code environment} with each duration variable multiplied by {@code scale} (whole seconds, at least 1). */
     static Map<String, String> environment(Map<String, String> environment, double scale) {
         Map<String, String> scaled = new TreeMap<>(environment);
         for (String name : DURATION_VARIABLES) {
             String value = scaled.get(name);
             if (value != null) {
-                scaled.put(name, Long.toString(Math.max(1, Math.round(Long.parseLong(value) * scale))));
+                scaled.put(name, Long.toString(scaledSeconds(Long.parseLong(value), scale)));
             }
         }
         return scaled;

@@ -223,8 +223,8 @@ public final class RehearsalRun implements AutoCloseable {
         Path executions = createDirectories(sandbox.resolve("executions"));
         stepFunctions.register(view.reconcileStateMachineArn(), new AslRunner(root,
             view.reconcileDefinition(), view.reconcileSubstitutions(), lambda.endpoint(),
-            () -> roleEnvironment("states.amazonaws.com"), Map.of("WaitForCommand", commandPollMillis()), Map.of(),
-            executions, processes));
+            () -> roleEnvironment("states.amazonaws.com"), Map.of("WaitForCommand", commandPollMillis()),
+            CompressedTime.waitStateScale(options.timeScale(), view.pollSeconds()), Map.of(), executions, processes));
         registerWaiter(root, executions);
         progress.note("emulators up: Auto Scaling " + autoScalingFront.endpoint() + ", SSM " + ssm.endpoint()
             + ", Step Functions " + stepFunctions.endpoint() + ", Lambda " + lambda.endpoint() + " ("
@@ -252,7 +252,8 @@ public final class RehearsalRun implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         stepFunctions.register(view.waiterStateMachineArn(), new AslRunner(root, file, Map.of(), lambda.endpoint(),
-            () -> roleEnvironment("states.amazonaws.com"), Map.of(), retryIntervals, executions, processes));
+            () -> roleEnvironment("states.amazonaws.com"), Map.of(), options.timeScale(), retryIntervals, executions,
+            processes));
     }
 
     private LifecycleModel.Hook hook(String transition) {

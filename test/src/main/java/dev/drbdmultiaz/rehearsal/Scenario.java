@@ -4,7 +4,9 @@ import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
 import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
 import dev.drbdmultiaz.rehearsal.nodes.NodeFaults;
+import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
 import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
+import dev.drbdmultiaz.rehearsal.nodes.SimulatedNode;
 import dev.drbdmultiaz.rehearsal.support.Net;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +27,7 @@ import java.util.function.IntFunction;
 public enum Scenario {
 
     FRESH("fresh", 3, "a cluster from nothing: every launch action CONTINUEd, every disk UpToDate, every peer Connected;"
-        + " every command's whole output in the stack's CloudWatch Logs group") {
+        + " every command's whole output in the stack's CloudWatch Logs group, and no LVM overprovisioning warning in it") {
         @Override
         List<String> check(RehearsalRun run) {
             List<String> problems = converged(run);
@@ -34,6 +36,9 @@ public enum Scenario {
                 return problems;
             }
             Map<String, String> streams = run.ssm().logStreams(run.stack().commandLogGroup());
+            streams.forEach((stream, text) -> text.lines()
+                .filter(line -> line.contains("WARNING: Sum of all thin volume sizes"))
+                .forEach(line -> problems.add("LVM overprovisions the thin pool (" + stream + "): " + line.strip())));
             for (CommandRecord command : run.ssm().commands()) {
                 for (String instanceId : command.targets()) {
                     String stdout = streams.entrySet().stream()
@@ -239,38 +244,49 @@ public enum Scenario {
         }
     },
 
-    LAUNCH_WHILE_LOCKED("launch-while-locked", 3, "a replacement launched while another run holds the lock (waiting"
-        + " for an agent longer than the hook timeout) is heartbeated by that run and joins when it reruns") {
+    LAUNCH_WHILE_LOCKED("launch-while-locked", 3, "a replacement launched while the runs wait on two offline agents"
+        + " (longer than the hook timeout, so across failed runs and their follow-ups) is heartbeated by each run and"
+        + " joins once the agents are back") {
         @Override
         void act(RehearsalRun run) {
             List<String> ids = launchCluster(run, run.options().nodes(), null);
             run.phase("locked");
-            String slow = ids.get(0);
-            run.role("slow", slow);
-            run.fleet().setAgentOnline(slow, false);
+            List<String> unreachable = ids.subList(0, 2);
+            unreachable.forEach(id -> run.fleet().setAgentOnline(id, false));
             Execution holder = run.publishReadjust();
             run.awaitLockHeldBy(holder, EXECUTION_TIMEOUT);
             run.note("holder", holder.name());
             String replaced = ids.get(2);
             run.role("replaced", replaced);
             run.role("replacement", run.terminateInstance(replaced));
+            // Longer than the hook timeout: only heartbeats keep the replacement's launch waiting.
             Duration hook = run.lifecycle().scaled(run.lifecycle().launchHook().heartbeatTimeout());
             Net.sleep(hook.toMillis() * 3 / 2);
-            run.fleet().setAgentOnline(slow, true);
+            unreachable.forEach(id -> run.fleet().setAgentOnline(id, true));
             run.awaitExecutions(EXECUTION_TIMEOUT);
         }
 
         @Override
         List<String> check(RehearsalRun run) {
-            List<String> problems = converged(run);
+            List<String> problems = new ArrayList<>();
+            List<Execution> failed = run.reconcileExecutions().stream()
+                .filter(e -> !Execution.SUCCEEDED.equals(e.status())).toList();
+            failed.stream().filter(e -> !"AgentsOffline".equals(e.error()))
+                .forEach(e -> problems.add("execution " + e.name() + " " + e.status() + ": " + e.error() + ": "
+                    + e.cause() + " (only the wait for the offline agents may fail)"));
+            if (failed.isEmpty()) {
+                problems.add("the runs should give up on the offline agents (AgentsOffline) while the hook runs out");
+            }
+            if (run.reconcileExecutions().stream().noneMatch(e -> e.name().startsWith("followup-")
+                && Execution.SUCCEEDED.equals(e.status()))) {
+                problems.add("no follow-up run converged once the agents were back");
+            }
             String replacement = run.roles().get("replacement");
-            if (run.lifecycle().heartbeats(replacement) == 0) {
-                problems.add("the replacement's launch action got no heartbeat while the holder waited");
+            if (run.lifecycle().heartbeats(replacement) < 2) {
+                problems.add("the replacement's launch action got " + run.lifecycle().heartbeats(replacement)
+                    + " heartbeats while the runs waited, expected several");
             }
-            if (run.reconcileExecutions().stream().filter(e -> e.name().equals(run.notes().get("holder")))
-                .noneMatch(e -> Execution.SUCCEEDED.equals(e.status()))) {
-                problems.add("the holder should wait for the agent and succeed");
-            }
+            problems.addAll(convergedCluster(run));
             return problems;
         }
     },
@@ -363,6 +379,71 @@ public enum Scenario {
                 }
             }
             problems.addAll(convergedCluster(run));
+            return problems;
+        }
+    },
+
+    REPLACE_TWO("replace-two", 3, "two of three members terminated at once: the survivor frees their bitmap slots,"
+        + " both replacements join UpToDate, resynced from the survivor, and the data written before is intact") {
+        @Override
+        void act(RehearsalRun run) {
+            List<String> ids = launchCluster(run, run.options().nodes(), null);
+            writeData(run, ids.get(0), 50);
+            run.phase("replace-two");
+            run.role("survivor", ids.get(0));
+            run.role("replaced0", ids.get(1));
+            run.role("replaced1", ids.get(2));
+            run.role("replacement0", run.terminateInstance(ids.get(1)));
+            run.role("replacement1", run.terminateInstance(ids.get(2)));
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+        }
+
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = converged(run);
+            problems.addAll(dataIntact(run, List.of("survivor", "replacement0", "replacement1")));
+            for (String role : List.of("replacement0", "replacement1")) {
+                NodeSnapshot.Data data = run.fleet().snapshot(run.roles().get(role)).data();
+                if (data == null || !"full".equals(data.lastResync())) {
+                    problems.add(role + " should hold the data by a full resync from the survivor: " + data);
+                }
+            }
+            return problems;
+        }
+    },
+
+    REPLACE_FULL_VOLUME("replace-full-volume", 3, "the application fills 99% of the device, a node is replaced: the"
+        + " resync completes and no thin pool on any node runs out of space") {
+        @Override
+        void act(RehearsalRun run) {
+            List<String> ids = launchCluster(run, run.options().nodes(), null);
+            writeData(run, ids.get(0), 99);
+            run.phase("replace");
+            run.role("replaced", ids.get(ids.size() - 1));
+            run.role("replacement", run.terminateInstance(ids.get(ids.size() - 1)));
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+        }
+
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = new ArrayList<>();
+            if (run.notes().containsKey("write-failed")) {
+                problems.add("the application's write failed: " + run.notes().get("write-failed"));
+            }
+            problems.addAll(converged(run));
+            List<String> live = run.fleet().nodes().stream().map(SimulatedNode::instanceId)
+                .filter(run.fleet()::isOnline).toList();
+            for (String id : live) {
+                NodeSnapshot node = run.fleet().snapshot(id);
+                node.pools().forEach((name, pool) -> {
+                    if (pool.outOfDataSpace() || pool.usedKiB() > pool.dataKiB()) {
+                        problems.add("thin pool " + name + " on " + id + " ran out of data space: " + pool);
+                    }
+                });
+                node.kernelEvents().stream().filter(e -> e.contains("out-of-data-space") || e.contains("Detaching"))
+                    .forEach(e -> problems.add(id + ": " + e));
+            }
+            problems.addAll(dataIntact(run, List.of("node0", "node1", "replacement")));
             return problems;
         }
     },
@@ -613,6 +694,43 @@ public enum Scenario {
                 .forEach(s -> problems.add(s.instanceId() + " is " + s.disk() + " with peers " + s.peers()));
         }
         problems.addAll(run.asyncFailures());
+        return problems;
+    }
+
+    /**
+     * The application on {@code instanceId} writes the first {@code percent} of the device; the
+     * checksum it wrote is noted ("written"), a failed write as "write-failed".
+     */
+    static void writeData(RehearsalRun run, String instanceId, double percent) {
+        run.phase("write");
+        NodeFleet.WriteResult written = run.fleet().write(instanceId, percent);
+        if (written.ok()) {
+            run.note("written", written.checksum());
+            run.progress().note(String.format("the application on %s wrote %.0f%% of the device (%d KiB, checksum %s),"
+                + " replicated to node-ids %s", instanceId, percent, written.writtenKiB(), written.checksum(),
+                written.replicatedTo()));
+        } else {
+            run.note("write-failed", written.error());
+            run.progress().note("the application's write on " + instanceId + " failed: " + written.error());
+        }
+    }
+
+    /** Every node of {@code roles} holds, UpToDate, exactly what the application wrote. */
+    static List<String> dataIntact(RehearsalRun run, List<String> roles) {
+        List<String> problems = new ArrayList<>();
+        String written = run.notes().get("written");
+        if (written == null) {
+            problems.add("no write was acknowledged, so nothing can be compared");
+            return problems;
+        }
+        for (String role : roles) {
+            NodeSnapshot node = run.fleet().snapshot(run.roles().get(role));
+            String held = node.data() == null ? null : node.data().checksum();
+            if (!written.equals(held) || !"UpToDate".equals(node.disk())) {
+                problems.add(role + " " + node.instanceId() + " holds checksum " + held + " (" + node.disk()
+                    + "), the application wrote " + written);
+            }
+        }
         return problems;
     }
 

@@ -133,6 +133,11 @@ public final class StackView {
         return Integer.parseInt(planEnvironment().get("CONNECT_WAIT_MAX_ATTEMPTS"));
     }
 
+    /** POLL_SECONDS of the functions: WaitForCommand's poll and the unit of their backoffs. */
+    public int pollSeconds() {
+        return Integer.parseInt(planEnvironment().get("POLL_SECONDS"));
+    }
+
     private Map<String, String> planEnvironment() {
         return stack.environment(functionLogicalId(WorkflowHandler.PLAN_NEXT_STEP));
     }

@@ -439,19 +439,23 @@ class RehearsalScenariosTest {
 
     @Test
     @Order(12)
-    @DisplayName("launch-while-locked: a replacement launched while a run waits on an agent is heartbeated past its hook timeout and joins")
+    @DisplayName("launch-while-locked: a replacement launched while runs wait on offline agents is heartbeated past its hook timeout and joins")
     void launchWhileLocked() {
         Rehearsal.Result result = run(Scenario.LAUNCH_WHILE_LOCKED);
-        assertConverged(result, 3);
+        RehearsalReport report = result.report();
+        assertTrue(report.passed(), why(result));
+        report.executions().stream().filter(e -> !e.status().equals("SUCCEEDED"))
+            .forEach(e -> assertEquals("AgentsOffline", e.error(), e.name() + ": " + e.cause()));
         String replacement = result.roles().get("replacement");
         List<LifecycleModel.Completion> launches = result.completions().stream()
             .filter(c -> c.instanceId().equals(replacement) && c.transition().equals("launch")).toList();
         assertEquals(1, launches.size(), launches.toString());
         assertEquals(LifecycleModel.CONTINUE, launches.get(0).result());
         assertEquals(LifecycleModel.Cause.COMPLETED, launches.get(0).cause(), "completed by a run, not by its timeout (I4)");
-        assertTrue(result.report().phase("locked").lifecycle().heartbeats() >= 1, result.report().phase("locked").toString());
+        assertTrue(report.phase("locked").lifecycle().heartbeats() >= 2, report.phase("locked").toString());
         assertEquals(1, result.node("replacement").createMdCount());
         assertEquals(0, sent(commandsIn(result, "locked"), "drbd-skip-initial-sync"), "the replacement is resynced (I2)");
+        assertClusterConverged(result, 3);
     }
 
     private static List<String> deployShape(Rehearsal.Result result) {
@@ -494,5 +498,31 @@ class RehearsalScenariosTest {
         assertTrue(report.deploys().get(0).seconds() < cloudFormationWait,
             "answered before CloudFormation's own timeout (" + cloudFormationWait + " s): " + report.deploys().get(0));
         assertConverged(result, 3);
+    }
+    @Test
+    @Order(15)
+    @DisplayName("no-connection: with the DRBD port blocked the run fails after its connection bound, through the real ASL,"
+        + " ABANDONs the launches that never connected and releases the lock")
+    void noConnection() {
+        Rehearsal.Result result = run(Scenario.NO_CONNECTION);
+        RehearsalReport report = result.report();
+        assertTrue(report.passed(), why(result));
+        List<RehearsalReport.ExecutionReport> failed = report.executions().stream()
+            .filter(e -> !e.status().equals("SUCCEEDED")).toList();
+        assertEquals(1, failed.size(), report.executions().toString());
+        assertEquals("FAILED", failed.get(0).status());
+        assertTrue(failed.get(0).error().endsWith("ConvergenceTimeoutException"), failed.get(0).toString());
+        assertTrue(failed.get(0).cause().matches("(?s).* after \\d+ observations.*"), "the bound (the scenario"
+            + " checks it is the stack's connectWaitMaxAttempts): " + failed.get(0).cause());
+        for (String role : List.of("faulty0", "faulty1", "faulty2")) {
+            String id = result.roles().get(role);
+            assertEquals(List.of(LifecycleModel.ABANDON), result.completions().stream()
+                .filter(c -> c.instanceId().equals(id) && c.transition().equals("launch"))
+                .map(LifecycleModel.Completion::result).toList(), role + " never connected");
+            assertTrue(result.snapshots().get(id).terminated(), role + " was replaced by the group");
+        }
+        assertEquals(0, sent(commandsIn(result, "blocked"), "drbd-skip-initial-sync"),
+            "a mesh that never connected is never declared brand-new and in sync");
+        assertClusterConverged(result, 3);
     }
 }

@@ -48,7 +48,7 @@ class CommonTest {
             env.put("DOCUMENT_" + doc, "doc-" + doc.toLowerCase());
         }
         env.putAll(Map.of("RESOURCE_NAME", "r0", "DRBD_PORT", "7789", "VOLUME_GROUP", "drbdpool", "THIN_POOL", "thin",
-            "LOGICAL_VOLUME", "r0", "VOLUME_SIZE_GIB", "100", "SECRET_ARN", "arn:aws:secretsmanager:x"));
+            "LOGICAL_VOLUME", "r0", "MAX_PEERS", "5", "SECRET_ARN", "arn:aws:secretsmanager:x"));
         return env;
     }
 

@@ -302,7 +302,6 @@ public class ReconcileWorkflow extends Construct {
         env.put("VOLUME_GROUP", props.getVolumeGroup());
         env.put("THIN_POOL", props.getThinPool());
         env.put("LOGICAL_VOLUME", props.getLogicalVolume());
-        env.put("VOLUME_SIZE_GIB", Integer.toString(props.getDataVolumeGiB()));
         env.put("MAX_PEERS", Integer.toString(props.getMaxPeers()));
         // Only the ARN: the nodes read the value themselves (drbd-write-config).
         env.put("SECRET_ARN", secret.getSecretArn());

@@ -56,7 +56,6 @@ public final class ReconcileWorkflowProps {
     private final String clusterId;
     private final String resourceName;
     private final int drbdPort;
-    private final int dataVolumeGiB;
     private final int nodeCount;
     private final int maxPeers;
     private final String volumeGroup;
@@ -84,9 +83,8 @@ public final class ReconcileWorkflowProps {
         this.clusterId = b.clusterId;
         this.resourceName = b.resourceName;
         this.drbdPort = b.drbdPort;
-        this.dataVolumeGiB = b.dataVolumeGiB;
         this.nodeCount = b.nodeCount;
-        this.maxPeers = b.maxPeers != null ? b.maxPeers : b.nodeCount;
+        this.maxPeers = b.maxPeers != null ? b.maxPeers : defaultMaxPeers(b.nodeCount);
         this.volumeGroup = b.volumeGroup;
         this.thinPool = b.thinPool;
         this.logicalVolume = b.logicalVolume;
@@ -101,6 +99,11 @@ public final class ReconcileWorkflowProps {
         this.functionMemoryMiB = b.functionMemoryMiB;
         this.logRetention = b.logRetention;
         this.registryRemovalPolicy = b.registryRemovalPolicy;
+    }
+
+    /** Bitmap slots by default: two spare beyond the peers of a full group, at most DRBD's 31. */
+    public static int defaultMaxPeers(int nodeCount) {
+        return Math.min(31, nodeCount + 2);
     }
 
     public static Builder builder() {
@@ -142,10 +145,6 @@ public final class ReconcileWorkflowProps {
 
     public int getDrbdPort() {
         return drbdPort;
-    }
-
-    public int getDataVolumeGiB() {
-        return dataVolumeGiB;
     }
 
     public int getNodeCount() {
@@ -225,7 +224,6 @@ public final class ReconcileWorkflowProps {
         private String clusterId;
         private String resourceName = "r0";
         private int drbdPort = 7789;
-        private int dataVolumeGiB;
         private int nodeCount = 3;
         private Integer maxPeers;
         private String volumeGroup = "drbdpool";
@@ -306,12 +304,6 @@ public final class ReconcileWorkflowProps {
             return this;
         }
 
-        /** Size of the thin logical volume DRBD replicates, in GiB. Required. */
-        public Builder dataVolumeGiB(int dataVolumeGiB) {
-            this.dataVolumeGiB = dataVolumeGiB;
-            return this;
-        }
-
         /** Desired number of replica nodes (odd, 3..31). Default: 3. */
         public Builder nodeCount(int nodeCount) {
             this.nodeCount = nodeCount;
@@ -319,8 +311,9 @@ public final class ReconcileWorkflowProps {
         }
 
         /**
-         * DRBD {@code --max-peers} for create-md. Default: {@code nodeCount}, one spare bitmap slot
-         * so a replacement can connect before the departed peer is forgotten.
+         * DRBD {@code --max-peers} for create-md: bitmap slots in each node's metadata. Default:
+         * {@code nodeCount + 2} (at most 31), so replacements find free slots while departed peers
+         * still hold theirs. A slot costs 1 bit per 4 KiB of data: 32 KiB per GiB (docs/CONTRACTS.md).
          */
         public Builder maxPeers(int maxPeers) {
             this.maxPeers = maxPeers;
@@ -444,11 +437,9 @@ public final class ReconcileWorkflowProps {
             requireMatch("resourceName", resourceName, RESOURCE_NAME, "[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
             require(drbdPort >= 1024 && drbdPort <= 65535,
                     "drbdPort must be 1024..65535, got " + drbdPort);
-            require(dataVolumeGiB >= 1 && dataVolumeGiB <= 16384,
-                    "dataVolumeGiB must be 1..16384, got " + dataVolumeGiB);
             require(nodeCount >= 3 && nodeCount <= 31 && nodeCount % 2 == 1,
                     "nodeCount must be an odd number 3..31, got " + nodeCount);
-            int peers = maxPeers != null ? maxPeers : nodeCount;
+            int peers = maxPeers != null ? maxPeers : defaultMaxPeers(nodeCount);
             require(peers >= nodeCount - 1 && peers <= 31,
                     "maxPeers must be " + (nodeCount - 1) + "..31 for nodeCount " + nodeCount + ", got " + peers);
             requireMatch("volumeGroup", volumeGroup, LVM_NAME, "an LVM name [A-Za-z0-9][A-Za-z0-9_+.-]{0,62}");

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * Starts {@code test/rehearsal/run-execution.mjs} (aws-local-stepfunctions) for one execution of
  * one state machine: its definition as deployed, the {@code ${...}} substitutions, the Lambda
  * API's endpoint, the credentials of the state machine's role (issued per execution), and the
- * Wait and Retry overrides of the rehearsal's compressed time. Node 22 comes from the npm
+ * rehearsal's compressed time: Wait states scaled (or fixed), Retry intervals overridden. Node 22 comes from the npm
  * registry ({@code npx -y -p node@22}); the library refuses older Node.
  */
 public final class AslRunner implements StepFunctionsFront.RunnerLauncher {
@@ -32,14 +32,17 @@ public final class AslRunner implements StepFunctionsFront.RunnerLauncher {
     private final Supplier<Map<String, String>> roleEnvironment;
     private final Map<String, Long> waitOverridesMillis;
     private final Map<String, Long> retryOverridesMillis;
+    private final double waitScale;
     private final Path logDirectory;
     private final ChildProcesses processes;
 
     /**
      * @param roleEnvironment AWS_REGION and the role credentials variables, asked for at each launch
+     * @param waitOverridesMillis Wait states that wait a fixed time instead
+     * @param waitScale every other Wait state waits its seconds times this
      */
     public AslRunner(Path projectRoot, Path definition, Map<String, String> substitutions, URI lambdaEndpoint,
-        Supplier<Map<String, String>> roleEnvironment, Map<String, Long> waitOverridesMillis,
+        Supplier<Map<String, String>> roleEnvironment, Map<String, Long> waitOverridesMillis, double waitScale,
         Map<String, Long> retryOverridesMillis, Path logDirectory, ChildProcesses processes) {
         this.projectRoot = projectRoot;
         this.definition = definition;
@@ -48,6 +51,7 @@ public final class AslRunner implements StepFunctionsFront.RunnerLauncher {
         this.roleEnvironment = roleEnvironment;
         this.waitOverridesMillis = Map.copyOf(waitOverridesMillis);
         this.retryOverridesMillis = Map.copyOf(retryOverridesMillis);
+        this.waitScale = waitScale;
         this.logDirectory = logDirectory;
         this.processes = processes;
         Path library = projectRoot.resolve("node_modules/aws-local-stepfunctions/package.json");
@@ -66,7 +70,8 @@ public final class AslRunner implements StepFunctionsFront.RunnerLauncher {
             "--lambda-endpoint", lambdaEndpoint.toString(),
             "--execution-arn", execution.arn(),
             "--state-machine-arn", execution.stateMachineArn(),
-            "--input", execution.input()));
+            "--input", execution.input(),
+            "--wait-scale", Double.toString(waitScale)));
         waitOverridesMillis.forEach((state, millis) -> {
             command.add("--wait-override");
             command.add(state + "=" + millis);

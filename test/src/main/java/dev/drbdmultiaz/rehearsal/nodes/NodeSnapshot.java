@@ -24,11 +24,56 @@ import java.util.Map;
  * @param createMdCount how many times drbdmeta created metadata on this node
  * @param syncSkipCount how many times this node ran {@code new-current-uuid --clear-bitmap}
  * @param calls commands the document scripts called on this node (not those drbdadm made)
+ * @param data what the DRBD backing device holds (of the resource's disk, else the first metadata),
+ *     {@code null} without metadata
+ * @param pools thin pools by {@code vg/pool}: data size, mapped chunks, out-of-data-space flag
+ * @param thinVolumes thin LVs by {@code vg/lv}: virtual size and mapped (allocated) KiB
+ * @param kernelEvents kernel log lines of this node (dm-thin out of data space, DRBD detaches),
+ *     oldest first
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeSnapshot(String instanceId, String hostname, boolean terminated, Map<String, String> installed,
     String moduleVersion, Lvm lvm, List<String> metadataDevices, String currentUuid, boolean up, String resource,
-    String role, String disk, List<Peer> peers, int createMdCount, int syncSkipCount, List<String> calls) {
+    String role, String disk, List<Peer> peers, int createMdCount, int syncSkipCount, List<String> calls,
+    Data data, Map<String, Pool> pools, Map<String, ThinVolume> thinVolumes, List<String> kernelEvents) {
+
+    /**
+     * The content of a DRBD backing device as DRBD sees it.
+     *
+     * @param checksum identifies what was written (equal on two nodes = same data); {@code null}
+     *     when nothing was ever written
+     * @param writtenKiB how much of the device, from offset 0, holds written data
+     * @param sizeKiB usable size of the DRBD device (backing device minus internal metadata)
+     * @param lastResync how the last completed resync onto this device ran: {@code full},
+     *     {@code bitmap}, or {@code null} when it never was a sync target
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Data(String checksum, long writtenKiB, long sizeKiB, String lastResync) {
+    }
+
+    /**
+     * A thin pool.
+     *
+     * @param dataKiB size of its data LV
+     * @param usedKiB data chunks mapped by its thin LVs
+     * @param metadataKiB size of its metadata LV (_tmeta)
+     * @param chunkKiB its chunk size
+     * @param outOfDataSpace whether dm-thin switched it to out-of-data-space (writes needing new chunks fail)
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Pool(long dataKiB, long usedKiB, long metadataKiB, long chunkKiB, boolean outOfDataSpace) {
+    }
+
+    /**
+     * A thin logical volume.
+     *
+     * @param pool its pool ({@code vg/pool})
+     * @param virtualKiB its (virtual) size
+     * @param allocatedKiB chunks of its pool it has mapped
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ThinVolume(String pool, long virtualKiB, long allocatedKiB) {
+    }
 
     /** LVM objects of the node. */
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -107,7 +107,7 @@ final class SsmNodes implements AutoCloseable {
     }
 
     static Map<String, String> lvm() {
-        return Map.of("VolumeGroup", "drbdpool", "ThinPool", "thinpool", "LogicalVolume", "r0", "VolumeSizeGiB", "90");
+        return Map.of("VolumeGroup", "drbdpool", "ThinPool", "thinpool", "LogicalVolume", "r0");
     }
 
     static Map<String, String> resource() {

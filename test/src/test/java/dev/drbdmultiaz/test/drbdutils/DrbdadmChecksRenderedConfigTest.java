@@ -165,6 +165,9 @@ class DrbdadmChecksRenderedConfigTest {
             pathsByPeer, () -> "new-path calls of " + up.describe());
         assertEquals(others.stream().map(DrbdNodeSpec::nodeId).sorted().toList(),
             calls.connects().stream().sorted().toList(), () -> "connect calls of " + up.describe());
+        assertTrue(up.stdout().lines().anyMatch(line -> line.contains("drbdsetup attach ")
+                && line.contains("--rs-discard-granularity=" + DrbdResFileRenderer.RS_DISCARD_GRANULARITY_BYTES)),
+            () -> "a resync onto the thin backing device discards unused ranges: " + up.describe());
     }
 
     /**

@@ -35,10 +35,13 @@ class ReconcileWorkflowPropsTest {
     }
 
     @Test
-    @DisplayName("builds with defaults: max-peers = node count, no schedule, registry destroyed with the stack")
+    @DisplayName("builds with defaults: max-peers = node count + 2 (two spare bitmap slots, at most 31), no schedule,"
+        + " registry destroyed with the stack")
     void buildsWithDefaults() {
         ReconcileWorkflowProps props = WorkflowFixture.props(group, role).build();
-        assertEquals(3, props.getMaxPeers());
+        assertEquals(5, props.getMaxPeers());
+        assertEquals(31, WorkflowFixture.props(group, role).nodeCount(31).build().getMaxPeers());
+        assertEquals(31, WorkflowFixture.props(group, role).nodeCount(29).build().getMaxPeers());
         assertEquals(null, props.getReadjustSchedule());
         assertEquals(RemovalPolicy.DESTROY, props.getRegistryRemovalPolicy());
         assertEquals(ReconcileWorkflowProps.DEFAULT_CLUSTER_TAG_KEY, props.getClusterTagKey());

@@ -58,7 +58,7 @@ class ReconcileWorkflowTemplateTest {
             JsonNode env = props.at("/Environment/Variables");
             for (String name : List.of("CLUSTER_TABLE_NAME", "AUTO_SCALING_GROUP_NAME", "LAUNCH_HOOK_NAME",
                     "TERMINATE_HOOK_NAME", "CLUSTER_ID", "RESOURCE_NAME", "DRBD_PORT", "VOLUME_GROUP", "THIN_POOL",
-                    "LOGICAL_VOLUME", "VOLUME_SIZE_GIB", "MAX_PEERS", "SECRET_ARN", "DOCUMENT_INSTALL",
+                    "LOGICAL_VOLUME", "MAX_PEERS", "SECRET_ARN", "DOCUMENT_INSTALL",
                     "DOCUMENT_PREPARE_LVM", "DOCUMENT_WRITE_CONFIG", "DOCUMENT_CREATE_MD", "DOCUMENT_UP",
                     "DOCUMENT_SKIP_INITIAL_SYNC", "DOCUMENT_STATUS", "DOCUMENT_FORGET_PEER", "POLL_SECONDS",
                     "AGENT_WAIT_MAX_ATTEMPTS", "CONNECT_WAIT_MAX_ATTEMPTS", "LIFECYCLE_HOOK_TIMEOUT_SECONDS")) {

@@ -108,7 +108,6 @@ final class WorkflowFixture {
                 .nodeRole(role)
                 .documentNames(documentNames())
                 .clusterId(CLUSTER_ID)
-                .dataVolumeGiB(20)
                 .nodeCount(3)
                 .functionsJar(functionsJar())
                 .definitionFile(definitionFile())

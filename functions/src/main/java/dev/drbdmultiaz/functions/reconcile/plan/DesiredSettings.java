@@ -12,7 +12,6 @@ import java.util.Objects;
  * @param volumeGroup LVM volume group on the data disk
  * @param thinPool thin pool in it
  * @param logicalVolume thin LV that backs DRBD
- * @param volumeSizeGiB size of the thin LV
  * @param maxPeers {@code create-md --max-peers}
  * @param secretId ARN of the Secrets Manager secret the node reads (never its value)
  * @param verifyAlg DRBD verify-alg
@@ -29,7 +28,6 @@ public record DesiredSettings(
     String volumeGroup,
     String thinPool,
     String logicalVolume,
-    int volumeSizeGiB,
     int maxPeers,
     String secretId,
     String verifyAlg,

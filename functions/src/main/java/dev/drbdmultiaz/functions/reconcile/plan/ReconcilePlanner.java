@@ -32,8 +32,9 @@ import java.util.stream.Collectors;
  * execution observed and did, and the desired settings. No SDK types, no clock, no I/O.
  *
  * <p>Order (first unmet condition wins, docs/CONTRACTS.md): ObserveNodes → InstallDrbd →
- * PrepareLvm → WriteConfig → CreateMetadata → UpOrAdjust → WaitForConnections → SkipInitialSync →
- * ForgetDepartedPeers → Converged. Each step targets every node that needs it at once.
+ * PrepareLvm → WriteConfig → CreateMetadata → ForgetDepartedPeers (survivors up and UpToDate) →
+ * UpOrAdjust → WaitForConnections → SkipInitialSync → ForgetDepartedPeers (the other survivors) →
+ * Converged. Each step targets every node that needs it at once.
  *
  * <p>Data safety: SkipInitialSync only on a brand-new cluster (I2); a departing member stays in
  * the configuration and is not forgotten until an active survivor is UpToDate (I3); its node-id
@@ -92,8 +93,7 @@ public final class ReconcilePlanner {
                 return mutating(Step.PrepareLvm, targets, params(
                     "VolumeGroup", desired.volumeGroup(),
                     "ThinPool", desired.thinPool(),
-                    "LogicalVolume", desired.logicalVolume(),
-                    "VolumeSizeGiB", String.valueOf(desired.volumeSizeGiB())),
+                    "LogicalVolume", desired.logicalVolume()),
                     "The LVM thin pool or volume is missing on " + targets);
             }
             targets = targets(s -> !config.sha256().equals(s.configSha256()));
@@ -112,6 +112,13 @@ public final class ReconcilePlanner {
                     "MaxPeers", String.valueOf(desired.maxPeers())),
                     "The backing volume holds no DRBD metadata on " + targets);
             }
+            // Before UpOrAdjust adds new peers: a survivor's bitmap slots of departed peers are
+            // freed first, or two replacements at once can find no free slot (175).
+            PlannedStep forget = forgetDeparted(retained, m -> isTrue(status(m).up())
+                && UP_TO_DATE.equals(status(m).diskState()));
+            if (forget != null) {
+                return forget;
+            }
             targets = targets(s -> !isTrue(s.up()) || isTrue(s.adjustNeeded()));
             if (!targets.isEmpty()) {
                 return mutating(Step.UpOrAdjust, targets, params("ResourceName", desired.resourceName()),
@@ -129,22 +136,9 @@ public final class ReconcilePlanner {
                 return waitOrFail("No replica is UpToDate yet (disk states: " + diskStates() + ")");
             }
 
-            for (DepartingMember departed : cluster.departing()) {
-                if (retained.contains(departed)) {
-                    continue;
-                }
-                Set<String> done = new HashSet<>(counters.forgottenBy(departed.nodeId()));
-                List<String> survivors = active.stream()
-                    .map(Member::instanceId)
-                    .filter(id -> !counters.metadataCreated().contains(id) && !done.contains(id))
-                    .toList();
-                if (!survivors.isEmpty()) {
-                    return mutating(Step.ForgetDepartedPeers, survivors, params(
-                        "ResourceName", desired.resourceName(),
-                        "PeerNodeId", String.valueOf(departed.nodeId())),
-                        "Departed member " + departed.instanceId() + " (node-id " + departed.nodeId()
-                            + ") is still known to " + survivors);
-                }
+            forget = forgetDeparted(retained, m -> true);
+            if (forget != null) {
+                return forget;
             }
 
             // A retained member stays in the config and keeps its terminate action waiting
@@ -161,6 +155,33 @@ public final class ReconcilePlanner {
                     active.stream().filter(Member::launchPending).map(Member::instanceId).toList(),
                     terminatePending(released),
                     released));
+        }
+
+        /**
+         * ForgetDepartedPeers on the {@code eligible} survivors that still know a departed member
+         * the config let go of, or {@code null}. A survivor is a member whose metadata predates this
+         * run (a new member never knew the departed one); the document re-checks I3 on the node.
+         */
+        private PlannedStep forgetDeparted(List<DepartingMember> retained, Predicate<Member> eligible) {
+            for (DepartingMember departed : cluster.departing()) {
+                if (retained.contains(departed)) {
+                    continue;
+                }
+                Set<String> done = new HashSet<>(counters.forgottenBy(departed.nodeId()));
+                List<String> survivors = active.stream()
+                    .filter(m -> !counters.metadataCreated().contains(m.instanceId()) && !done.contains(m.instanceId()))
+                    .filter(eligible)
+                    .map(Member::instanceId)
+                    .toList();
+                if (!survivors.isEmpty()) {
+                    return mutating(Step.ForgetDepartedPeers, survivors, params(
+                        "ResourceName", desired.resourceName(),
+                        "PeerNodeId", String.valueOf(departed.nodeId())),
+                        "Departed member " + departed.instanceId() + " (node-id " + departed.nodeId()
+                            + ") is still known to " + survivors);
+                }
+            }
+            return null;
         }
 
         /** Why the observation is too old to plan on, or {@code null}. */

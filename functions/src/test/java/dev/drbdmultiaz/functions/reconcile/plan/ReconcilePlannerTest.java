@@ -58,6 +58,7 @@ class ReconcilePlannerTest {
     @DisplayName("gives 5 and 9 nodes the same step sequence as 3")
     void largerClusters(int size) {
         SimulatedCluster sim = new SimulatedCluster();
+        sim.settings = SimulatedCluster.settings(20, size + 2);
         IntStream.range(0, size).forEach(sim::fresh);
 
         assertEquals(FRESH_CLUSTER_STEPS, sim.runToConvergence());
@@ -137,8 +138,8 @@ class ReconcilePlannerTest {
         List<String> steps = sim.runToConvergence();
 
         assertEquals(List.of("ObserveNodes", "InstallDrbd", "ObserveNodes", "PrepareLvm", "ObserveNodes",
-            "WriteConfig", "ObserveNodes", "CreateMetadata", "ObserveNodes", "UpOrAdjust", "ObserveNodes",
-            "ForgetDepartedPeers", "ObserveNodes", "Converged"), steps);
+            "WriteConfig", "ObserveNodes", "CreateMetadata", "ObserveNodes", "ForgetDepartedPeers", "ObserveNodes",
+            "UpOrAdjust", "ObserveNodes", "Converged"), steps);
         assertFalse(steps.contains("SkipInitialSync"), "a replaced node gets a full resync");
         assertEquals(List.of(replacement.instanceId), step(sim, "CreateMetadata").targets());
         assertEquals(List.of(old.get(0).instanceId, old.get(1).instanceId), step(sim, "ForgetDepartedPeers").targets());
@@ -155,6 +156,32 @@ class ReconcilePlannerTest {
     }
 
     @Test
+    @DisplayName("two of three replaced at once: the survivor frees the departed peers' bitmap slots before it adds the"
+        + " new peers")
+    void twoReplacedAtOnce() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(old);
+        sim.depart(old.get(1), DepartingMember.TERMINATE);
+        sim.depart(old.get(2), DepartingMember.TERMINATE);
+        SimulatedCluster.Node first = sim.fresh(3);
+        SimulatedCluster.Node second = sim.fresh(4);
+        first.launchPending = second.launchPending = true;
+
+        List<String> steps = sim.runToConvergence();
+
+        assertTrue(steps.indexOf("ForgetDepartedPeers") < steps.indexOf("UpOrAdjust"), steps.toString());
+        List<String> forgotten = sim.plans.stream().filter(p -> p.step().equals("ForgetDepartedPeers"))
+            .map(p -> p.parameter("PeerNodeId")).toList();
+        assertEquals(List.of("1", "2"), forgotten, "both departed peers, one round each");
+        sim.plans.stream().filter(p -> p.step().equals("ForgetDepartedPeers"))
+            .forEach(p -> assertEquals(List.of(old.get(0).instanceId), p.targets(), "only the survivor knew them"));
+        assertEquals(List.of(first.instanceId, second.instanceId),
+            sim.plans.get(sim.plans.size() - 1).lifecycle().continueLaunches());
+        assertEquals(String.valueOf(SimulatedCluster.settings(20).maxPeers()), step(sim, "CreateMetadata").parameter("MaxPeers"));
+    }
+
+    @Test
     @DisplayName("removes and forgets a departed node when four of five remain")
     void departedFromFive() {
         SimulatedCluster sim = new SimulatedCluster();
@@ -162,8 +189,8 @@ class ReconcilePlannerTest {
         sim.configured(old);
         sim.depart(old.get(4), null);
 
-        assertEquals(List.of("ObserveNodes", "WriteConfig", "ObserveNodes", "UpOrAdjust", "ObserveNodes",
-            "ForgetDepartedPeers", "ObserveNodes", "Converged"), sim.runToConvergence());
+        assertEquals(List.of("ObserveNodes", "WriteConfig", "ObserveNodes", "ForgetDepartedPeers", "ObserveNodes",
+            "Converged"), sim.runToConvergence(), "forget-peer also deletes the peer's connection: nothing left to adjust");
         assertEquals(4, step(sim, "ForgetDepartedPeers").targets().size());
         assertEquals(1, sim.plans.get(sim.plans.size() - 1).lifecycle().release().size());
     }
@@ -326,7 +353,7 @@ class ReconcilePlannerTest {
     void scaledWaits() {
         DesiredSettings base = SimulatedCluster.settings(5);
         DesiredSettings fast = new DesiredSettings(base.resourceName(), base.port(), base.minor(), base.volumeGroup(),
-            base.thinPool(), base.logicalVolume(), base.volumeSizeGiB(), base.maxPeers(), base.secretId(),
+            base.thinPool(), base.logicalVolume(), base.maxPeers(), base.secretId(),
             base.verifyAlg(), base.cramHmacAlg(), base.documents(), 5, 40, 0.1);
 
         List<Integer> waits = new ArrayList<>();

@@ -73,7 +73,11 @@ final class SimulatedCluster {
     }
 
     static DesiredSettings settings(int connectWaitMaxAttempts) {
-        return new DesiredSettings("r0", 7789, 0, "drbdpool", "thinpool", "r0", 100, 7, SECRET_ARN,
+        return settings(connectWaitMaxAttempts, 5);
+    }
+
+    static DesiredSettings settings(int connectWaitMaxAttempts, int maxPeers) {
+        return new DesiredSettings("r0", 7789, 0, "drbdpool", "thinpool", "r0", maxPeers, SECRET_ARN,
             "crc32c", "sha256",
             new SsmDocuments("doc-install", "doc-prepare-lvm", "doc-write-config", "doc-create-md", "doc-up",
                 "doc-skip-initial-sync", "doc-status", "doc-forget-peer"),
@@ -108,6 +112,7 @@ final class SimulatedCluster {
             if (node.up) {
                 node.kernelNodeIds = node.configNodeIds;
             }
+            node.configNodeIds.stream().filter(id -> id != node.nodeId).forEach(node.bitmapSlots::add);
         }
     }
 
@@ -185,14 +190,37 @@ final class SimulatedCluster {
                 if (!node.metadata) {
                     node.metadata = true;
                     node.disk = "Inconsistent";
+                    node.maxPeers = Integer.parseInt(plan.parameter("MaxPeers"));
+                    node.bitmapSlots.clear();
                 }
             }
             case "UpOrAdjust" -> {
+                // DRBD 9 gives every peer of the config a bitmap slot; forget-peer frees one.
+                for (int peer : node.configNodeIds) {
+                    if (peer != node.nodeId && !node.bitmapSlots.contains(peer)) {
+                        if (node.bitmapSlots.size() >= node.maxPeers) {
+                            throw new AssertionError("UpOrAdjust on " + node.instanceId + ": (175) Not enough free"
+                                + " bitmap slots for node-id " + peer + ", slots held by " + node.bitmapSlots);
+                        }
+                        node.bitmapSlots.add(peer);
+                    }
+                }
                 node.up = true;
                 node.kernelNodeIds = node.configNodeIds;
             }
             case "SkipInitialSync" -> nodes.values().forEach(n -> n.disk = "UpToDate");
-            case "ForgetDepartedPeers" -> node.forgotten.add(Integer.parseInt(plan.parameter("PeerNodeId")));
+            case "ForgetDepartedPeers" -> {
+                int peer = Integer.parseInt(plan.parameter("PeerNodeId"));
+                // The document's guards: I3 on the node, and only a peer its config let go of.
+                if (!node.up || !"UpToDate".equals(node.disk) || node.configNodeIds.contains(peer)) {
+                    throw new AssertionError("drbd-forget-peer refuses node-id " + peer + " on " + node.instanceId
+                        + " (up " + node.up + ", disk " + node.disk + ", config " + node.configNodeIds + ")");
+                }
+                node.forgotten.add(peer);
+                node.bitmapSlots.remove(peer);
+                node.kernelNodeIds = node.kernelNodeIds.stream().filter(id -> id != peer)
+                    .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+            }
             default -> throw new AssertionError("Unexpected step " + plan.step());
         }
         return Json.write(result);
@@ -262,6 +290,9 @@ final class SimulatedCluster {
         String disk = "Diskless";
         boolean launchPending;
         final Set<Integer> forgotten = new TreeSet<>();
+        /** Peers holding a bitmap slot in this node's metadata; existing members were created with max-peers 2. */
+        final Set<Integer> bitmapSlots = new TreeSet<>();
+        int maxPeers = 2;
 
         Node(String instanceId, int nodeId, String hostname, String address) {
             this.instanceId = instanceId;
