@@ -47,6 +47,8 @@ import software.constructs.Node;
  *     2400..7200 s ({@code drbd:lifecycleHookTimeoutSec})
  * @param readjustIntervalMinutes minutes between scheduled re-adjust reconciles, 5 up to half the
  *     lifecycle hook timeout; 0 switches the schedule off ({@code drbd:readjustIntervalMinutes})
+ * @param evictAfterMinutes minutes a member may stay unreachable (SSM agent offline) before the
+ *     reconcile marks it Unhealthy so the group replaces it, 0..10080; 0 never ({@code drbd:evictAfterMinutes})
  */
 public record ClusterSettings(
         String region,
@@ -62,7 +64,8 @@ public record ClusterSettings(
         int natGateways,
         Optional<String> sshCidr,
         int lifecycleHookTimeoutSec,
-        int readjustIntervalMinutes) {
+        int readjustIntervalMinutes,
+        int evictAfterMinutes) {
 
     public static final String PREFIX = "drbd:";
     public static final String REGION = PREFIX + "region";
@@ -85,6 +88,7 @@ public record ClusterSettings(
      */
     public static final int MIN_LIFECYCLE_HOOK_TIMEOUT_SEC = 2400;
     public static final String READJUST_INTERVAL_MINUTES = PREFIX + "readjustIntervalMinutes";
+    public static final String EVICT_AFTER_MINUTES = PREFIX + "evictAfterMinutes";
     /**
      * Amazon EC2 Auto Scaling sends its lifecycle events to EventBridge on a best-effort basis, so
      * the schedule is the backstop for a lost one: it must find the waiting instance while its hook
@@ -143,6 +147,8 @@ public record ClusterSettings(
                 "0 (no scheduled re-adjust) or an integer from 5 to " + maxReadjustMinutes + " minutes: at most"
                         + " half of " + LIFECYCLE_HOOK_TIMEOUT_SEC + "=" + lifecycleHookTimeoutSec + " s, so that a"
                         + " lifecycle event EventBridge did not deliver is picked up before its hook times out");
+        require(evictAfterMinutes >= 0 && evictAfterMinutes <= 10080, EVICT_AFTER_MINUTES, evictAfterMinutes,
+                "0 (never replace an unreachable member) or an integer from 1 to 10080 minutes (a week)");
     }
 
     /** @return whether a schedule re-runs the reconcile to repair drift */
@@ -172,6 +178,7 @@ public record ClusterSettings(
         d.put(SSH_CIDR, "");
         d.put(LIFECYCLE_HOOK_TIMEOUT_SEC, 3600);
         d.put(READJUST_INTERVAL_MINUTES, 30);
+        d.put(EVICT_AFTER_MINUTES, 60);
         return Collections.unmodifiableMap(d);
     }
 
@@ -237,7 +244,8 @@ public record ClusterSettings(
                 integer(values, NAT_GATEWAYS),
                 ssh.isEmpty() ? Optional.empty() : Optional.of(ssh),
                 integer(values, LIFECYCLE_HOOK_TIMEOUT_SEC),
-                integer(values, READJUST_INTERVAL_MINUTES));
+                integer(values, READJUST_INTERVAL_MINUTES),
+                integer(values, EVICT_AFTER_MINUTES));
     }
 
     /**

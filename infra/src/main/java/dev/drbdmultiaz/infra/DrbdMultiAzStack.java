@@ -136,6 +136,7 @@ public class DrbdMultiAzStack extends Stack {
                         .drbdPort(settings.drbdPort())
                         .nodeCount(settings.nodeCount())
                         .lifecycleHookTimeout(Duration.seconds(settings.lifecycleHookTimeoutSec()))
+                        .evictAfter(Duration.minutes(settings.evictAfterMinutes()))
                         .functionsJar(props.getFunctionsJar())
                         .definitionFile(props.getReconcileDefinition())
                         .readjustSchedule(settings.readjustScheduled()

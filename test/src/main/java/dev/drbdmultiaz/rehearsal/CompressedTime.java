@@ -18,15 +18,17 @@ final class CompressedTime {
      * timeout, which the Auto Scaling model compresses too; the heartbeats and follow-ups are paced
      * by it. DEPLOY_WAIT_SECONDS: how long the deploy waits for its reconcile, against
      * CloudFormation's custom resource timeout, which the rehearsal's CloudFormation compresses too.
+     * EVICT_AFTER_SECONDS: how long a member may stay unreachable before it is replaced (0, never,
+     * stays 0).
      */
     static final Set<String> DURATION_VARIABLES = Set.of("POLL_SECONDS", "LIFECYCLE_HOOK_TIMEOUT_SECONDS",
-        "DEPLOY_WAIT_SECONDS");
+        "DEPLOY_WAIT_SECONDS", "EVICT_AFTER_SECONDS");
 
     private CompressedTime() {
     }
 
     private static long scaledSeconds(long seconds, double scale) {
-        return Math.max(1, Math.round(seconds * scale));
+        return seconds == 0 ? 0 : Math.max(1, Math.round(seconds * scale));
     }
 
     /**
@@ -41,7 +43,7 @@ final class CompressedTime {
         return scale / (scaledSeconds(awsPollSeconds, scale) / (double) awsPollSeconds);
     }
 
-    /** {@code environment} with each duration variable multiplied by {@code scale} (whole seconds, at least 1). */
+    /** {@code environment} with each duration variable multiplied by {@code scale} (whole seconds, at least 1 unless 0). */
     static Map<String, String> environment(Map<String, String> environment, double scale) {
         Map<String, String> scaled = new TreeMap<>(environment);
         for (String name : DURATION_VARIABLES) {

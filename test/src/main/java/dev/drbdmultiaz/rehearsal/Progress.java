@@ -110,6 +110,7 @@ public final class Progress implements StepFunctionsFront.Listener {
             case "CheckAgentsOnline" -> {
                 JsonNode agents = output.path("agents");
                 line(label, state + ": " + (agents.path("allOnline").asBoolean() ? "every SSM agent online"
+                    : agents.path("proceed").asBoolean() ? "going on without unreachable " + agents.path("unreachable")
                     : "offline " + agents.path("offline") + " (attempt " + agents.path("attempt").asText() + ")"));
             }
             case "PlanNextStep" -> {

@@ -448,6 +448,93 @@ public enum Scenario {
         }
     },
 
+    AGENT_LOST("agent-lost", 3, "one member's SSM agent stays offline (DRBD still runs there): the others converge"
+        + " without it and the run's output names it; once unreachable for drbd:evictAfterMinutes a run marks it"
+        + " Unhealthy, the group replaces it and the cluster converges again with the data intact") {
+        @Override
+        void act(RehearsalRun run) {
+            List<String> ids = launchCluster(run, run.options().nodes(), null);
+            writeData(run, ids.get(0), 30);
+            run.phase("lost");
+            String lost = ids.get(ids.size() - 1);
+            run.role("lost", lost);
+            run.fleet().setAgentOnline(lost, false);
+            run.publishReadjust();
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+            run.phase("evict");
+            Net.sleep(run.lifecycle().scaled(Duration.ofSeconds(run.stack().evictAfterSeconds())).toMillis());
+            run.publishReadjust();
+            run.role("replacement", awaitReplacementOf(run, lost));
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+            run.awaitInSync(SYNC_TIMEOUT);
+        }
+
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = converged(run);
+            String lost = run.roles().get("lost");
+            List<String> inLostPhase = run.report(name, null, null, null, false).phase("lost").executions();
+            List<Execution> lostRuns = run.reconcileExecutions().stream()
+                .filter(e -> inLostPhase.contains(e.name())).toList();
+            if (lostRuns.isEmpty() || lostRuns.stream().anyMatch(e -> e.output() == null
+                || !e.output().contains("\"Reachable\"") || !e.output().contains(lost))) {
+                problems.add("the runs while " + lost + " was unreachable should converge and name it in their output");
+            }
+            if (run.fleet().isOnline(lost)) {
+                problems.add(lost + " still runs: it was not replaced after drbd:evictAfterMinutes");
+            }
+            if (run.lifecycle().completions().stream().noneMatch(c -> c.instanceId().equals(lost)
+                && c.transition().equals("terminate") && LifecycleModel.CONTINUE.equals(c.result()))) {
+                problems.add("the terminate action of the evicted " + lost + " should be CONTINUEd by a run");
+            }
+            problems.addAll(dataIntact(run, List.of("node0", "node1", "replacement")));
+            return problems;
+        }
+    },
+
+    AGENT_LOST_DURING_REPLACE("agent-lost-during-replace", 3, "one member's SSM agent is offline while another is"
+        + " replaced: the replacement still joins (synced from the reachable survivor), and once the agent is back the"
+        + " member learns the new configuration") {
+        @Override
+        void act(RehearsalRun run) {
+            List<String> ids = launchCluster(run, run.options().nodes(), null);
+            writeData(run, ids.get(0), 30);
+            run.phase("replace");
+            run.role("lost", ids.get(1));
+            run.fleet().setAgentOnline(ids.get(1), false);
+            run.role("replaced", ids.get(2));
+            run.role("replacement", run.terminateInstance(ids.get(2)));
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+            run.note("replacement-joined", String.valueOf(run.fleet().snapshot(run.roles().get("replacement")).disk()));
+            run.phase("back");
+            run.fleet().setAgentOnline(ids.get(1), true);
+            run.publishReadjust();
+            run.awaitExecutions(EXECUTION_TIMEOUT);
+            run.awaitInSync(SYNC_TIMEOUT);
+        }
+
+        @Override
+        List<String> check(RehearsalRun run) {
+            List<String> problems = converged(run);
+            String replacement = run.roles().get("replacement");
+            if (run.lifecycle().completions().stream().noneMatch(c -> c.instanceId().equals(replacement)
+                && c.transition().equals("launch") && LifecycleModel.CONTINUE.equals(c.result())
+                && c.cause() == LifecycleModel.Cause.COMPLETED)) {
+                problems.add("the replacement's launch should be CONTINUEd by a run while " + run.roles().get("lost")
+                    + " was unreachable");
+            }
+            if (!"UpToDate".equals(run.notes().get("replacement-joined"))) {
+                problems.add("the replacement should be UpToDate before the agent came back, was "
+                    + run.notes().get("replacement-joined"));
+            }
+            if (!run.fleet().isOnline(run.roles().get("lost"))) {
+                problems.add("the member whose agent was offline should not have been replaced in this scenario");
+            }
+            problems.addAll(dataIntact(run, List.of("node0", "lost", "replacement")));
+            return problems;
+        }
+    },
+
     DEPLOY("deploy", 3, "cdk deploy through the CDK Provider framework's own code: Create answers once the cluster"
         + " converged; an Update with a new ConfigHash re-converges a node that went down; an Update whose reconcile"
         + " fails fails with the reconcile's reason and is rolled back; Delete answers at once and starts nothing") {
@@ -695,6 +782,23 @@ public enum Scenario {
         }
         problems.addAll(run.asyncFailures());
         return problems;
+    }
+
+    /** Waits until the group launched an instance after {@code replaced} left it; returns its id. */
+    static String awaitReplacementOf(RehearsalRun run, String replaced) {
+        Set<String> before = run.lifecycle().all().stream().map(LifecycleModel.Instance::instanceId)
+            .collect(java.util.stream.Collectors.toSet());
+        String[] found = new String[1];
+        Net.await(EXECUTION_TIMEOUT, "the group launched no replacement of " + replaced, () -> {
+            List<String> added = run.lifecycle().all().stream().map(LifecycleModel.Instance::instanceId)
+                .filter(id -> !before.contains(id)).toList();
+            if (added.isEmpty()) {
+                return false;
+            }
+            found[0] = added.get(0);
+            return true;
+        });
+        return found[0];
     }
 
     /**

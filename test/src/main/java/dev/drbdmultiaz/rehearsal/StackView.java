@@ -133,6 +133,16 @@ public final class StackView {
         return Integer.parseInt(planEnvironment().get("CONNECT_WAIT_MAX_ATTEMPTS"));
     }
 
+    /** How long a member may stay unreachable before a run replaces it (EVICT_AFTER_SECONDS, AWS time). */
+    public int evictAfterSeconds() {
+        return Integer.parseInt(planEnvironment().get("EVICT_AFTER_SECONDS"));
+    }
+
+    /** AGENT_WAIT_MAX_ATTEMPTS: agent checks before a run goes on without (or fails on) offline agents. */
+    public int agentWaitMaxAttempts() {
+        return Integer.parseInt(planEnvironment().get("AGENT_WAIT_MAX_ATTEMPTS"));
+    }
+
     /** POLL_SECONDS of the functions: WaitForCommand's poll and the unit of their backoffs. */
     public int pollSeconds() {
         return Integer.parseInt(planEnvironment().get("POLL_SECONDS"));

@@ -525,4 +525,83 @@ class RehearsalScenariosTest {
             "a mesh that never connected is never declared brand-new and in sync");
         assertClusterConverged(result, 3);
     }
+    private static void assertSameData(Rehearsal.Result result, String... roles) {
+        String written = result.node(roles[0]).data().checksum();
+        assertNotNull(written, "the application wrote data before the fault");
+        for (String role : roles) {
+            NodeSnapshot node = result.node(role);
+            assertEquals(written, node.data().checksum(), role + " holds what the application wrote");
+            node.pools().forEach((name, pool) -> assertTrue(!pool.outOfDataSpace() && pool.usedKiB() <= pool.dataKiB(),
+                role + " pool " + name + ": " + pool));
+        }
+    }
+
+    @Test
+    @Order(16)
+    @DisplayName("replace-two: two of three members replaced at once join UpToDate from the survivor, data intact")
+    void replaceTwo() {
+        Rehearsal.Result result = run(Scenario.REPLACE_TWO);
+        assertConverged(result, 3);
+        assertSameData(result, "survivor", "replacement0", "replacement1");
+        List<CommandRecord> commands = commandsIn(result, "replace-two");
+        String survivor = result.roles().get("survivor");
+        Set<String> forgotten = commands.stream().filter(c -> c.documentFile().equals("drbd-forget-peer"))
+            .filter(c -> c.targets().contains(survivor))
+            .map(c -> c.parameters().get("PeerNodeId").get(0)).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(2, forgotten.size(), "the survivor forgot both departed peers: " + forgotten);
+        assertEquals(0, sent(commands, "drbd-skip-initial-sync"), "replacements are resynced (I2)");
+        for (String role : List.of("replacement0", "replacement1")) {
+            assertEquals("full", result.node(role).data().lastResync(), role);
+            assertEquals(1, result.node(role).createMdCount(), role);
+        }
+        assertEquals(1, result.node("survivor").createMdCount(), "the survivor's metadata stays");
+    }
+
+    @Test
+    @Order(17)
+    @DisplayName("replace-full-volume: a device written to 99% is resynced onto a replacement without any pool running full")
+    void replaceFullVolume() {
+        Rehearsal.Result result = run(Scenario.REPLACE_FULL_VOLUME);
+        assertConverged(result, 3);
+        assertSameData(result, "node0", "node1", "replacement");
+        NodeSnapshot replacement = result.node("replacement");
+        replacement.thinVolumes().values().forEach(lv -> assertTrue(lv.virtualKiB()
+                <= replacement.pools().get("drbdpool/" + lv.pool()).dataKiB(),
+            "the thin volume is not larger than its pool: " + lv + " " + replacement.pools()));
+        live(result).forEach(n -> assertTrue(n.kernelEvents().stream().noneMatch(e -> e.contains("out-of-data-space")),
+            n.instanceId() + ": " + n.kernelEvents()));
+    }
+
+    @Test
+    @Order(18)
+    @DisplayName("agent-lost: the reachable members converge without an unreachable one, which is replaced after"
+        + " drbd:evictAfterMinutes")
+    void agentLost() {
+        Rehearsal.Result result = run(Scenario.AGENT_LOST);
+        assertConverged(result, 3);
+        String lost = result.roles().get("lost");
+        assertTrue(result.snapshots().get(lost).terminated(), "the unreachable member was replaced");
+        assertTrue(result.report().phase("lost").executions().size() >= 1);
+        assertEquals(0, commandsIn(result, "lost").stream().filter(c -> c.targets().contains(lost)).count(),
+            "no command goes to the unreachable member");
+        assertSameData(result, "node0", "node1", "replacement");
+        assertEquals(List.of(LifecycleModel.CONTINUE), result.completions().stream()
+            .filter(c -> c.instanceId().equals(lost) && c.transition().equals("terminate"))
+            .map(LifecycleModel.Completion::result).toList(),
+            "its terminate action is completed by a run");
+    }
+
+    @Test
+    @Order(19)
+    @DisplayName("agent-lost-during-replace: a replacement joins while another member is unreachable")
+    void agentLostDuringReplace() {
+        Rehearsal.Result result = run(Scenario.AGENT_LOST_DURING_REPLACE);
+        assertConverged(result, 3);
+        String lost = result.roles().get("lost");
+        assertEquals(0, commandsIn(result, "replace").stream().filter(c -> c.targets().contains(lost)).count(),
+            "no command reached the unreachable member while it was");
+        assertTrue(targetsOf(commandsIn(result, "back"), "drbd-write-config").contains(lost),
+            "the member learns the new config once its agent is back");
+        assertSameData(result, "node0", "lost", "replacement");
+    }
 }

@@ -52,7 +52,9 @@ import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.SystemLogLevel;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.logs.FilterPattern;
 import software.amazon.awscdk.services.logs.ILogGroup;
+import software.amazon.awscdk.services.logs.MetricFilter;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
@@ -115,6 +117,13 @@ public class ReconcileWorkflow extends Construct {
      * PUT's retries. Without it the deploy would end in CloudFormation's bare timeout.
      */
     public static final Duration DEPLOY_REPORT_MARGIN = Duration.minutes(5);
+
+    /** The JSON log field a function sets to the name of the alarm its log line should raise. */
+    public static final String ALARM_LOG_FIELD = "alarm";
+    /** The alarm (and metric) of an eviction held back for quorum; the Lambda logs it as {@link #ALARM_LOG_FIELD}. */
+    public static final String EVICTION_HELD_ALARM = "EvictionHeld";
+    /** Namespace of the metrics the stack derives from function logs, followed by the cluster id. */
+    public static final String METRIC_NAMESPACE_PREFIX = "drbd-multiaz/";
 
     /** The TerminationHeld alarm fires after this many lifecycle hook timeouts in Terminating:Wait. */
     public static final int HELD_TERMINATION_HOOK_TIMEOUTS = 4;
@@ -310,6 +319,7 @@ public class ReconcileWorkflow extends Construct {
         env.put("AGENT_WAIT_MAX_ATTEMPTS", Integer.toString(props.getAgentWaitMaxAttempts()));
         env.put("LIFECYCLE_HOOK_TIMEOUT_SECONDS", Long.toString(props.getLifecycleHookTimeout().toSeconds().longValue()));
         env.put("CONNECT_WAIT_MAX_ATTEMPTS", Integer.toString(props.getConnectWaitMaxAttempts()));
+        env.put("EVICT_AFTER_SECONDS", Long.toString(props.getEvictAfter().toSeconds().longValue()));
         env.put("COMMAND_LOG_GROUP_NAME", commandOutput.getLogGroupName());
         return env;
     }
@@ -397,10 +407,13 @@ public class ReconcileWorkflow extends Construct {
         heartbeats.addToRolePolicy(
                 statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
 
-        // Completes actions, records reported endpoints, releases node-ids of forgotten members.
+        // Completes actions, records reported endpoints, releases node-ids of forgotten members,
+        // marks members that stay unreachable Unhealthy so the group replaces them.
         Function complete = fn(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS);
         complete.addToRolePolicy(
                 statement("CompleteGroupActions", List.of(groupArn), "autoscaling:CompleteLifecycleAction"));
+        complete.addToRolePolicy(
+                statement("EvictUnreachableMembers", List.of(groupArn), "autoscaling:SetInstanceHealth"));
         clusterTable.grantReadWriteData(complete);
 
         // Failure path: may run before DescribeCluster succeeded, so it describes the group itself.
@@ -611,6 +624,19 @@ public class ReconcileWorkflow extends Construct {
                         + " terminates it on its own at the hook's global timeout (48 h)")
                 .build();
         held.addAlarmAction(new SnsAction(topic));
+        // CompleteLifecycleActions logs {"alarm":"EvictionHeld"} when a member stays unreachable past
+        // evictAfter but replacing it would leave fewer than a majority of UpToDate members.
+        MetricFilter evictionHeld = MetricFilter.Builder.create(alarms, "EvictionHeldFilter")
+                .logGroup(fn(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS).getLogGroup())
+                .filterPattern(FilterPattern.stringValue("$." + ALARM_LOG_FIELD, "=", EVICTION_HELD_ALARM))
+                .metricNamespace(METRIC_NAMESPACE_PREFIX + props.getClusterId())
+                .metricName(EVICTION_HELD_ALARM)
+                .metricValue("1")
+                .build();
+        alarm(alarms, EVICTION_HELD_ALARM, topic, evictionHeld.metric(sumPer5Min),
+                "A member stays unreachable (SSM agent offline) past drbd:evictAfterMinutes, but replacing it"
+                        + " would leave fewer than a majority of UpToDate members: read the latest reconcile"
+                        + " execution's output (unreachable, evictionHeld) and bring the member or its peers back");
         alarm(alarms, "UndeliveredTriggers", topic,
                 deadLetterQueue.metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
                         .period(Duration.minutes(5)).statistic("Maximum").build()),

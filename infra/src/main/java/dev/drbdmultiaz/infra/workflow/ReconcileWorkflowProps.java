@@ -63,6 +63,7 @@ public final class ReconcileWorkflowProps {
     private final String logicalVolume;
     private final Duration pollInterval;
     private final Duration lifecycleHookTimeout;
+    private final Duration evictAfter;
     private final int agentWaitMaxAttempts;
     private final int connectWaitMaxAttempts;
     private final Path functionsJar;
@@ -90,6 +91,7 @@ public final class ReconcileWorkflowProps {
         this.logicalVolume = b.logicalVolume;
         this.pollInterval = b.pollInterval;
         this.lifecycleHookTimeout = b.lifecycleHookTimeout;
+        this.evictAfter = b.evictAfter;
         this.agentWaitMaxAttempts = b.agentWaitMaxAttempts;
         this.connectWaitMaxAttempts = b.connectWaitMaxAttempts;
         this.functionsJar = b.functionsJar;
@@ -201,6 +203,10 @@ public final class ReconcileWorkflowProps {
     }
 
     /** HeartbeatTimeout of the group's lifecycle hooks: the heartbeats and follow-ups are paced by it. */
+    public Duration getEvictAfter() {
+        return evictAfter;
+    }
+
     public Duration getLifecycleHookTimeout() {
         return lifecycleHookTimeout;
     }
@@ -231,6 +237,7 @@ public final class ReconcileWorkflowProps {
         private String logicalVolume = "r0data";
         private Duration pollInterval = Duration.seconds(5);
         private Duration lifecycleHookTimeout = Duration.hours(1);
+        private Duration evictAfter = Duration.hours(1);
         private int agentWaitMaxAttempts = 60;
         private int connectWaitMaxAttempts = 30;
         private Path functionsJar;
@@ -356,6 +363,17 @@ public final class ReconcileWorkflowProps {
             return this;
         }
 
+        /**
+         * How long a member may stay unreachable (its SSM agent offline while the others go on)
+         * before a reconcile marks it Unhealthy so the group replaces it; never while that would
+         * leave fewer than a majority of UpToDate members. Whole minutes, 0 (never) to 7 days.
+         * Default: 1 hour.
+         */
+        public Builder evictAfter(Duration evictAfter) {
+            this.evictAfter = evictAfter;
+            return this;
+        }
+
         /** Checks of the SSM agents before the reconcile fails with AgentsOffline. Default: 60. */
         public Builder agentWaitMaxAttempts(int agentWaitMaxAttempts) {
             this.agentWaitMaxAttempts = agentWaitMaxAttempts;
@@ -449,6 +467,10 @@ public final class ReconcileWorkflowProps {
             double pollSeconds = pollInterval.toSeconds(FRACTIONAL).doubleValue();
             require(pollSeconds >= 1 && pollSeconds <= 300 && pollSeconds == Math.floor(pollSeconds),
                     "pollInterval must be whole seconds 1..300, got " + pollInterval.toHumanString());
+            require(evictAfter != null, "evictAfter must not be null");
+            double evictMinutes = evictAfter.toMinutes(FRACTIONAL).doubleValue();
+            require(evictMinutes >= 0 && evictMinutes <= 10080 && evictMinutes == Math.floor(evictMinutes),
+                    "evictAfter must be whole minutes 0..10080 (0: never), got " + evictAfter.toHumanString());
             require(lifecycleHookTimeout != null, "lifecycleHookTimeout must not be null");
             double hookSeconds = lifecycleHookTimeout.toSeconds(FRACTIONAL).doubleValue();
             require(hookSeconds >= 30 && hookSeconds <= 7200 && hookSeconds == Math.floor(hookSeconds),

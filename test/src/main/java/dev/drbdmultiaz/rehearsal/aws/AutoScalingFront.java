@@ -39,6 +39,13 @@ import org.w3c.dom.NodeList;
  *   <li>{@code CompleteLifecycleAction} and {@code RecordLifecycleActionHeartbeat}, which moto
  *       5.2.1 answers with HTTP 500: they are answered here from the {@link LifecycleModel}
  *       (a ValidationError "No active Lifecycle Action found" where the API gives one);</li>
+ *   <li>{@code SetInstanceHealth}: {@code Unhealthy} on an InService instance of the group makes the
+ *       group terminate it (Terminating:Wait, with its hook) and launch a replacement, after the
+ *       call has returned ("Amazon EC2 Auto Scaling terminates and replaces the unhealthy
+ *       instance", SetInstanceHealth API reference). A call that does not pass
+ *       {@code ShouldRespectGracePeriod=false} is taken as falling within the group's health check
+ *       grace period and changes nothing (the harsher reading: only an explicit false is sure to act);
+ *       an unknown instance is a ValidationError;</li>
  *   <li>{@code DescribeAutoScalingGroups}, whose answer is rewritten for the rehearsal's group:
  *       each instance gets the model's lifecycle state ({@code Pending:Wait} while its launch
  *       action is pending) and zone (moto puts every instance in the first zone), and instances
@@ -105,10 +112,25 @@ public final class AutoScalingFront implements AutoCloseable {
                     form.get("LifecycleActionResult")));
                 case "RecordLifecycleActionHeartbeat" -> lifecycle(exchange, action, () -> model.heartbeat(
                     form.get("AutoScalingGroupName"), form.get("LifecycleHookName"), form.get("InstanceId")));
+                case "SetInstanceHealth" -> lifecycle(exchange, action, () -> setInstanceHealth(form.get("InstanceId"),
+                    form.get("HealthStatus"), form.get("ShouldRespectGracePeriod")));
                 default -> forward(exchange, body, "DescribeAutoScalingGroups".equals(action));
             }
         } catch (RuntimeException e) {
             respond(exchange, 500, error("Receiver", "InternalFailure", "Rehearsal Auto Scaling front: " + e));
+        }
+    }
+
+    private void setInstanceHealth(String instanceId, String status, String respectGracePeriod) {
+        LifecycleModel.Instance instance = model.find(instanceId).orElseThrow(() -> new LifecycleModel.ValidationError(
+            "Instance Id not found - No managed instance found for instance ID: " + instanceId));
+        if (!"Healthy".equals(status) && !"Unhealthy".equals(status)) {
+            throw new LifecycleModel.ValidationError("Valid requests must contain either Healthy or Unhealthy, got "
+                + status);
+        }
+        if ("Unhealthy".equals(status) && "false".equals(respectGracePeriod)
+            && instance.state() == LifecycleModel.State.IN_SERVICE) {
+            executor.execute(() -> model.terminating(instanceId));
         }
     }
 

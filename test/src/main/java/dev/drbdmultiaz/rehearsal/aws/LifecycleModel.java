@@ -110,7 +110,7 @@ public final class LifecycleModel implements AutoCloseable {
     public static final class ValidationError extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        ValidationError(String message) {
+        public ValidationError(String message) {
             super(message);
         }
     }

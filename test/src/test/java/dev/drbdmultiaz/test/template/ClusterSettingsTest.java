@@ -107,6 +107,8 @@ class ClusterSettingsTest {
                 Arguments.of("drbd:architecture", "x86_64"),
                 Arguments.of("drbd:readjustIntervalMinutes", 4),
                 Arguments.of("drbd:readjustIntervalMinutes", 31),
+                Arguments.of("drbd:evictAfterMinutes", -1),
+                Arguments.of("drbd:evictAfterMinutes", 10081),
                 Arguments.of("drbd:region", "moon-1"));
     }
 

@@ -77,6 +77,15 @@ class ReconcileWorkflowPropsTest {
     }
 
     @Test
+    @DisplayName("fails on an eviction time that is not whole minutes 0..10080")
+    void failsWithBadEvictAfter() {
+        assertMessage("evictAfter must be whole minutes 0..10080 (0: never), got 30 seconds",
+                b -> b.evictAfter(software.amazon.awscdk.Duration.seconds(30)));
+        assertMessage("evictAfter must be whole minutes 0..10080 (0: never), got 7 days 1 minute",
+                b -> b.evictAfter(software.amazon.awscdk.Duration.minutes(10081)));
+    }
+
+    @Test
     @DisplayName("fails on a schedule that is not whole minutes")
     void failsWithFractionalSchedule() {
         assertMessage("readjustSchedule must be whole minutes", b -> b.readjustSchedule(Duration.seconds(90)));

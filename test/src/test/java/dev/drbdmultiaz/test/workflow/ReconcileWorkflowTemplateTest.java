@@ -61,7 +61,7 @@ class ReconcileWorkflowTemplateTest {
                     "LOGICAL_VOLUME", "MAX_PEERS", "SECRET_ARN", "DOCUMENT_INSTALL",
                     "DOCUMENT_PREPARE_LVM", "DOCUMENT_WRITE_CONFIG", "DOCUMENT_CREATE_MD", "DOCUMENT_UP",
                     "DOCUMENT_SKIP_INITIAL_SYNC", "DOCUMENT_STATUS", "DOCUMENT_FORGET_PEER", "POLL_SECONDS",
-                    "AGENT_WAIT_MAX_ATTEMPTS", "CONNECT_WAIT_MAX_ATTEMPTS", "LIFECYCLE_HOOK_TIMEOUT_SECONDS")) {
+                    "AGENT_WAIT_MAX_ATTEMPTS", "CONNECT_WAIT_MAX_ATTEMPTS", "LIFECYCLE_HOOK_TIMEOUT_SECONDS", "EVICT_AFTER_SECONDS")) {
                 assertTrue(env.has(name), handler.id() + " misses environment variable " + name);
             }
             boolean startsExecutions = !handler.invokedByStateMachine()
@@ -283,6 +283,40 @@ class ReconcileWorkflowTemplateTest {
         assertEquals(List.of("autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat",
                 "autoscaling:DescribeAutoScalingGroups"), actionsOf(WorkflowHandler.ABANDON_PENDING_LAUNCHES));
         assertEquals(List.of("states:StartExecution"), actionsOf(WorkflowHandler.START_FOLLOW_UP_RECONCILE));
+        for (WorkflowHandler handler : WorkflowHandler.values()) {
+            assertEquals(handler == WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS,
+                    actionsOf(handler).contains("autoscaling:SetInstanceHealth"),
+                    handler + ": only CompleteLifecycleActions evicts unreachable members");
+        }
+    }
+
+    @Test
+    @DisplayName("evictions are allowed on this group's ARN only, and an eviction held back for quorum raises an alarm"
+            + " from the line CompleteLifecycleActions logs")
+    void evictionHeldAlarm() {
+        List<JsonNode> evict = statements().stream()
+                .filter(s -> actions(s).contains("autoscaling:SetInstanceHealth")).toList();
+        assertEquals(1, evict.size());
+        String arn = resourcesOf(evict.get(0)).toString();
+        assertTrue(arn.contains("autoScalingGroupName/") && arn.contains("\"Ref\":\"" + groupId + "\""), arn);
+
+        JsonNode filter = resourcesOfType("AWS::Logs::MetricFilter").stream()
+                .filter(f -> f.at("/Properties/FilterPattern").asText().contains(
+                        dev.drbdmultiaz.functions.reconcile.lifecycle.Eviction.HELD_ALARM))
+                .findFirst().orElseThrow(() -> new AssertionError("no metric filter on the EvictionHeld log line"));
+        assertEquals("{ $." + dev.drbdmultiaz.functions.reconcile.lifecycle.Eviction.ALARM_FIELD + " = \""
+                + dev.drbdmultiaz.functions.reconcile.lifecycle.Eviction.HELD_ALARM + "\" }",
+                filter.at("/Properties/FilterPattern").asText(), "matches the field the Lambda logs");
+        JsonNode complete = resourcesOfType("AWS::Lambda::Function").stream()
+                .filter(fn -> WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS.handler().equals(fn.at("/Properties/Handler").asText()))
+                .findFirst().orElseThrow();
+        assertEquals(complete.at("/Properties/LoggingConfig/LogGroup").toString(),
+                "{\"Ref\":" + filter.at("/Properties/LogGroupName/Ref").toString() + "}",
+                "the filter reads CompleteLifecycleActions' own log group");
+        String metric = filter.at("/Properties/MetricTransformations/0/MetricName").asText();
+        assertTrue(resourcesOfType("AWS::CloudWatch::Alarm").stream()
+                .anyMatch(a -> metric.equals(a.at("/Properties/MetricName").asText())
+                        && a.at("/Properties/AlarmActions").size() == 1), "an alarm on " + metric + " notifies the topic");
     }
 
     @Test

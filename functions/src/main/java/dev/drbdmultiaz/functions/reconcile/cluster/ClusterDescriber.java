@@ -95,7 +95,8 @@ public final class ClusterDescriber {
                 }
             }
             members.add(new Member(id, instance.availabilityZone(), lifecycleState, nodeId, hostname, address,
-                PENDING_WAIT.equals(lifecycleState) ? Member.LAUNCH : null));
+                PENDING_WAIT.equals(lifecycleState) ? Member.LAUNCH : null,
+                known == null ? null : known.unreachableSince()));
         }
 
         Set<String> live = members.stream().map(Member::instanceId).collect(Collectors.toSet());

@@ -13,6 +13,8 @@ import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import dev.drbdmultiaz.functions.reconcile.state.Step;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,15 +55,24 @@ public final class LifecycleActions {
     private final String launchHookName;
     private final String terminateHookName;
     private final HeartbeatSchedule schedule;
+    private final Eviction eviction;
 
     public LifecycleActions(AutoScalingClient autoScaling, MembershipRegistry registry, String groupName,
         String launchHookName, String terminateHookName, HeartbeatSchedule schedule) {
+        this(autoScaling, registry, groupName, launchHookName, terminateHookName, schedule, Duration.ZERO,
+            Clock.systemUTC());
+    }
+
+    /** With {@code evictAfter}: how long a member may stay unreachable before it is replaced (zero: never). */
+    public LifecycleActions(AutoScalingClient autoScaling, MembershipRegistry registry, String groupName,
+        String launchHookName, String terminateHookName, HeartbeatSchedule schedule, Duration evictAfter, Clock clock) {
         this.autoScaling = Objects.requireNonNull(autoScaling, "autoScaling");
         this.registry = registry;
         this.groupName = Objects.requireNonNull(groupName, "groupName");
         this.launchHookName = Objects.requireNonNull(launchHookName, "launchHookName");
         this.terminateHookName = Objects.requireNonNull(terminateHookName, "terminateHookName");
         this.schedule = Objects.requireNonNull(schedule, "schedule");
+        this.eviction = registry == null ? null : new Eviction(autoScaling, registry, evictAfter, clock);
     }
 
     /**
@@ -106,8 +117,9 @@ public final class LifecycleActions {
 
     /**
      * CompleteLifecycleActions: carries out the Converged plan's lifecycle part: CONTINUE pending
-     * launches and terminates, then release departed members every survivor forgot (I6). Also
-     * records each member's reported hostname and address in the registry.
+     * launches and terminates, ABANDON the launches of unreachable new members, then release
+     * departed members every survivor forgot (I6), and record or evict unreachable members
+     * ({@link Eviction}). Also records each member's reported hostname and address in the registry.
      */
     public ActionsResult complete(ReconcileState state) {
         if (state.plan() == null || !Step.Converged.name().equals(state.plan().step())
@@ -133,14 +145,22 @@ public final class LifecycleActions {
             tolerateNoAction(id, "continue terminate", continued, skipped,
                 () -> complete(id, terminateHookName, CONTINUE));
         }
+        List<String> abandoned = new ArrayList<>();
+        for (String id : plan.abandonLaunches()) {
+            tolerateNoAction(id, "abandon launch", abandoned, skipped, () -> complete(id, launchHookName, ABANDON));
+        }
         List<String> released = new ArrayList<>();
         for (DepartingMember departed : plan.release()) {
             registry.release(departed.instanceId(), departed.nodeId());
             released.add(departed.instanceId());
         }
+        Eviction.Outcome evictions = eviction == null ? new Eviction.Outcome(List.of(), List.of())
+            : eviction.apply(state.cluster().members(), plan, state.currentExecutionArn());
         LOG.info("Completed lifecycle actions", "executionArn", state.currentExecutionArn(),
-            "continued", continued, "released", released, "skipped", skipped);
-        return new ActionsResult(continued, List.of(), released, skipped);
+            "continued", continued, "abandoned", abandoned, "released", released, "skipped", skipped,
+            "evicted", evictions.evicted());
+        return new ActionsResult(continued, abandoned, released, skipped, plan.unreachable(), evictions.evicted(),
+            evictions.held().isEmpty() ? null : plan.evictionHeld());
     }
 
     /**
@@ -225,8 +245,16 @@ public final class LifecycleActions {
      * @param abandoned instances whose launch was abandoned
      * @param released departed members removed from the registry with their node-ids
      * @param skipped instances without an active action
+     * @param unreachable members the run went on without
+     * @param evicted unreachable members marked Unhealthy: the group replaces them
+     * @param evictionHeld why due evictions were held back, or {@code null}
      */
     public record ActionsResult(List<String> continued, List<String> abandoned, List<String> released,
-        List<String> skipped) {
+        List<String> skipped, List<String> unreachable, List<String> evicted, String evictionHeld) {
+
+        public ActionsResult(List<String> continued, List<String> abandoned, List<String> released,
+            List<String> skipped) {
+            this(continued, abandoned, released, skipped, List.of(), List.of(), null);
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Environment of the lifecycle functions.
@@ -13,19 +14,21 @@ import java.time.Clock;
  * @param terminateHookName TERMINATE_HOOK_NAME
  * @param tableName CLUSTER_TABLE_NAME
  * @param schedule from LIFECYCLE_HOOK_TIMEOUT_SECONDS
+ * @param evictAfter EVICT_AFTER_SECONDS (0: never; drbd:evictAfterMinutes of the stack)
  */
 public record LifecycleConfig(String groupName, String launchHookName, String terminateHookName, String tableName,
-    HeartbeatSchedule schedule) {
+    HeartbeatSchedule schedule, Duration evictAfter) {
 
     public static LifecycleConfig from(Env env) {
         return new LifecycleConfig(env.require("AUTO_SCALING_GROUP_NAME"), env.require("LAUNCH_HOOK_NAME"),
             env.require("TERMINATE_HOOK_NAME"), env.require("CLUSTER_TABLE_NAME"),
-            HeartbeatSchedule.from(env, Clock.systemUTC()));
+            HeartbeatSchedule.from(env, Clock.systemUTC()),
+            Duration.ofSeconds(env.requireInt("EVICT_AFTER_SECONDS", 0, 7 * 24 * 3600)));
     }
 
     LifecycleActions actions() {
         return new LifecycleActions(AwsClients.autoScaling(),
             new MembershipRegistry(AwsClients.dynamoDb(), tableName, Clock.systemUTC()),
-            groupName, launchHookName, terminateHookName, schedule);
+            groupName, launchHookName, terminateHookName, schedule, evictAfter, Clock.systemUTC());
     }
 }

@@ -19,6 +19,9 @@ import software.amazon.awssdk.services.ssm.model.PingStatus;
 
 /**
  * CheckAgentsOnline: whether every member's SSM agent is Online, with a bounded, backed-off wait.
+ * A run goes on without offline members when the reachable ones are a majority of the members
+ * (DRBD quorum): at once for members an earlier run already went on without (the registry's
+ * {@code unreachableSince}), after the whole wait for members newly offline (a reboot comes back).
  */
 public final class AgentCheck {
 
@@ -69,16 +72,22 @@ public final class AgentCheck {
         List<String> offline = new ArrayList<>(members);
         offline.removeAll(online);
         AgentsStatus previous = state.agents();
-        int attempt = previous == null || previous.allOnline() ? 1 : previous.attempt() + 1;
+        int attempt = previous == null || previous.proceed() ? 1 : previous.attempt() + 1;
         boolean allOnline = offline.isEmpty();
+        boolean majorityReachable = (members.size() - offline.size()) * 2 > members.size();
+        boolean knownUnreachable = offline.stream().allMatch(id -> state.cluster().member(id)
+            .map(m -> m.unreachableSince() != null).orElse(false));
+        boolean lastAttempt = attempt >= maxAttempts;
+        boolean proceed = allOnline || (majorityReachable && (knownUnreachable || lastAttempt));
         int base = BACKOFF_SECONDS.get(Math.min(attempt - 1, BACKOFF_SECONDS.size() - 1));
-        int waitSeconds = allOnline ? 0 : Math.max(1, (int) Math.round(base * waitTimeScale));
-        boolean exhausted = !allOnline && attempt >= maxAttempts;
+        int waitSeconds = proceed ? 0 : Math.max(1, (int) Math.round(base * waitTimeScale));
+        boolean exhausted = !proceed && lastAttempt;
         AgentsStatus result = new AgentsStatus(allOnline, exhausted, offline, attempt, waitSeconds,
-            !allOnline && !exhausted && heartbeats.due(state));
-        LOG.info(allOnline ? "Found every SSM agent online" : "Found SSM agents offline",
+            !proceed && !exhausted && heartbeats.due(state), proceed, proceed ? offline : List.of());
+        LOG.info(allOnline ? "Found every SSM agent online"
+                : proceed ? "Going on without unreachable members" : "Found SSM agents offline",
             "executionArn", state.currentExecutionArn(), "offline", offline, "attempt", attempt,
-            "exhausted", result.exhausted());
+            "proceed", proceed, "exhausted", result.exhausted());
         return result;
     }
 }

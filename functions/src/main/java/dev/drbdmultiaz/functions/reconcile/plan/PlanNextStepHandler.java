@@ -12,6 +12,7 @@ import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import dev.drbdmultiaz.functions.reconcile.state.Step;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * PlanNextStep: state document → {@link ReconcilePlanner} → {@code $.plan}, with the heartbeat
@@ -42,7 +43,8 @@ public final class PlanNextStepHandler extends JsonHandler<ReconcileState, Plann
         }
         Collected collected = state.collectedOrEmpty();
         PlannedStep planned = ReconcilePlanner.plan(state.cluster(),
-            new RunProgress(collected.observed(), collected.run()), desired);
+            new RunProgress(collected.observed(), collected.run(),
+                state.agents() == null ? Set.of() : Set.copyOf(state.agents().unreachable())), desired);
         PlannedStep step = planned.withHeartbeat(!Step.Converged.name().equals(planned.step())
             && heartbeats.due(state));
         LOG.info("Planned reconcile step", "executionArn", state.currentExecutionArn(),

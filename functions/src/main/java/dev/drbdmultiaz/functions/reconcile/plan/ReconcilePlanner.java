@@ -39,6 +39,11 @@ import java.util.stream.Collectors;
  * <p>Data safety: SkipInitialSync only on a brand-new cluster (I2); a departing member stays in
  * the configuration and is not forgotten until an active survivor is UpToDate (I3); its node-id
  * is released only after every survivor that knew it forgot it (I6).
+ *
+ * <p>Unreachable members (their SSM agent offline; CheckAgentsOnline went on without them because
+ * the others are a majority) get no command and are not observed; one the registry can name stays
+ * in the config as a peer, and no departed node-id is released while one is unreachable (it may
+ * still know the departed peer).
  */
 public final class ReconcilePlanner {
 
@@ -59,14 +64,21 @@ public final class ReconcilePlanner {
         private final RunProgress run;
         private final RunCounters counters;
         private final DesiredSettings desired;
+        /** The members this run reaches: every command and observation goes to them. */
         private final List<Member> active;
+        /** Members this run goes on without. */
+        private final List<Member> unreachable;
+        /** The unreachable members that stay in the config: named by the registry, not joining. */
+        private final List<Member> unreachablePeers;
 
         Planning(ClusterSnapshot cluster, RunProgress run, DesiredSettings desired) {
             this.cluster = cluster;
             this.run = run;
             this.counters = run.counters();
             this.desired = desired;
-            this.active = cluster.members();
+            this.active = cluster.members().stream().filter(m -> !run.unreachable().contains(m.instanceId())).toList();
+            this.unreachable = cluster.members().stream().filter(m -> run.unreachable().contains(m.instanceId())).toList();
+            this.unreachablePeers = unreachable.stream().filter(m -> m.endpointKnown() && !m.launchPending()).toList();
         }
 
         PlannedStep next() {
@@ -130,6 +142,10 @@ public final class ReconcilePlanner {
                 return waitOrFail("Connections are not established: " + String.join(", ", unconnected));
             }
             if (active.stream().allMatch(m -> INCONSISTENT.equals(status(m).diskState()))) {
+                if (!unreachable.isEmpty()) {
+                    return waitOrFail("Every reachable replica is Inconsistent and " + ids(unreachable)
+                        + " cannot be reached: whether this is a brand-new cluster cannot be told");
+                }
                 return syncDecision();
             }
             if (upToDateMembers().isEmpty()) {
@@ -143,18 +159,37 @@ public final class ReconcilePlanner {
 
             // A retained member stays in the config and keeps its terminate action waiting
             // (heartbeated by every run) until a run lets it go (I3).
-            List<DepartingMember> released = cluster.departing().stream()
+            List<DepartingMember> letGo = cluster.departing().stream()
                 .filter(d -> !retained.contains(d)).toList();
+            // An unreachable member may still hold a departed peer's bitmap slot: no node-id is
+            // freed for reuse until it is reachable again or gone itself (I6).
+            List<DepartingMember> released = unreachable.isEmpty() ? letGo : List.of();
+            int configured = active.size() + unreachablePeers.size() + retained.size();
+            boolean evictionSafe = upToDateMembers().size() * 2 > configured;
+            String held = unreachablePeers.isEmpty() || evictionSafe ? null : String.format(
+                "%s stays unreachable, but only %d of the %d members in the config are UpToDate and reachable:"
+                    + " replacing it would leave fewer than a majority of UpToDate members",
+                ids(unreachablePeers), upToDateMembers().size(), configured);
             return converged(
-                "Every member runs the desired DRBD config, every pair is Connected and "
+                "Every reachable member runs the desired DRBD config, every pair of them is Connected and "
                     + upToDateMembers().size() + " of " + active.size() + " replicas are UpToDate"
                     + (retained.isEmpty() ? "" : "; kept in the config while the group is below "
                         + DrbdResourceSpec.MIN_NODES + " members: " + retained.stream()
-                            .map(DepartingMember::instanceId).toList()),
+                            .map(DepartingMember::instanceId).toList())
+                    + (unreachable.isEmpty() ? "" : "; unreachable (SSM agent offline, no command sent): "
+                        + ids(unreachable)),
                 new LifecyclePlan(
                     active.stream().filter(Member::launchPending).map(Member::instanceId).toList(),
-                    terminatePending(released),
-                    released));
+                    terminatePending(letGo),
+                    released,
+                    unreachable.stream().filter(Member::launchPending).map(Member::instanceId).toList(),
+                    ids(unreachable),
+                    evictionSafe ? ids(unreachablePeers) : List.of(),
+                    held));
+        }
+
+        private static List<String> ids(List<Member> members) {
+            return members.stream().map(Member::instanceId).toList();
         }
 
         /**
@@ -214,6 +249,10 @@ public final class ReconcilePlanner {
                 taken.add(status.hostname());
                 taken.add(status.address());
             }
+            for (Member member : unreachablePeers) {
+                taken.add(member.hostname());
+                taken.add(member.address());
+            }
             List<DepartingMember> candidates = cluster.departing().stream()
                 .filter(d -> d.hostname() != null && d.address() != null)
                 .filter(d -> !taken.contains(d.hostname()) && !taken.contains(d.address()))
@@ -223,7 +262,7 @@ public final class ReconcilePlanner {
             }
             List<DepartingMember> retained = new ArrayList<>();
             for (DepartingMember candidate : candidates) {
-                if (active.size() + retained.size() >= DrbdResourceSpec.MIN_NODES) {
+                if (active.size() + unreachablePeers.size() + retained.size() >= DrbdResourceSpec.MIN_NODES) {
                     break;
                 }
                 retained.add(candidate);
@@ -242,6 +281,9 @@ public final class ReconcilePlanner {
                         + " cannot name the node in the DRBD config: " + e.getMessage()
                         + "; check the drbd-status document's output in the execution history");
                 }
+            }
+            for (Member peer : unreachablePeers) {
+                nodes.add(new DrbdNodeSpec(peer.hostname(), peer.address(), peer.nodeId()));
             }
             for (DepartingMember departed : retained) {
                 nodes.add(new DrbdNodeSpec(departed.hostname(), departed.address(), departed.nodeId()));
@@ -297,7 +339,7 @@ public final class ReconcilePlanner {
         }
 
         private PlannedStep observe(Step step, String reason, int waitSeconds) {
-            return new PlannedStep(step.name(), reason, desired.documents().status(), cluster.memberIds(),
+            return new PlannedStep(step.name(), reason, desired.documents().status(), ids(active),
                 params("ResourceName", desired.resourceName(),
                     "VolumeGroup", desired.volumeGroup(),
                     "LogicalVolume", desired.logicalVolume()),

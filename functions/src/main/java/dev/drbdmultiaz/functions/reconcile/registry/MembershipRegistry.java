@@ -8,6 +8,7 @@ import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.NodeIdsExhaustedException;
 import dev.drbdmultiaz.functions.drbd.DrbdNodeSpec;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -58,7 +59,7 @@ public final class MembershipRegistry {
                     RegistryMember member = new RegistryMember(
                         text(item, "instanceId"), Integer.parseInt(item.get("nodeId").n()),
                         text(item, "status"), text(item, "hostname"), text(item, "address"),
-                        text(item, "availabilityZone"));
+                        text(item, "availabilityZone"), text(item, "unreachableSince"));
                     members.put(member.instanceId(), member);
                 } else if (key.startsWith(RegistryTable.NODE_ID_PREFIX)) {
                     owners.put(Integer.parseInt(key.substring(RegistryTable.NODE_ID_PREFIX.length())),
@@ -134,6 +135,29 @@ public final class MembershipRegistry {
         LOG.info("Changed cluster member status", "instanceId", instanceId, "status", status);
     }
 
+    /** Records when a run first went on without the member; an earlier record stays. */
+    public void markUnreachable(String instanceId, Instant since) {
+        try {
+            dynamoDb.updateItem(builder -> builder.tableName(tableName)
+                .key(RegistryTable.key(RegistryTable.memberKey(instanceId)))
+                .updateExpression("SET unreachableSince = :since, updatedAt = :now")
+                .conditionExpression("attribute_exists(" + KEY + ") AND attribute_not_exists(unreachableSince)")
+                .expressionAttributeValues(Map.of(":since", s(since.toString()), ":now", s(clock.instant().toString()))));
+            LOG.warn("Recorded cluster member unreachable", "instanceId", instanceId, "since", since.toString());
+        } catch (ConditionalCheckFailedException e) {
+            LOG.info("Found cluster member already recorded unreachable", "instanceId", instanceId);
+        }
+    }
+
+    /** Forgets that the member was unreachable: its agent answers again. */
+    public void clearUnreachable(String instanceId) {
+        dynamoDb.updateItem(builder -> builder.tableName(tableName)
+            .key(RegistryTable.key(RegistryTable.memberKey(instanceId)))
+            .updateExpression("REMOVE unreachableSince SET updatedAt = :now")
+            .expressionAttributeValues(Map.of(":now", s(clock.instant().toString()))));
+        LOG.info("Recorded cluster member reachable again", "instanceId", instanceId);
+    }
+
     /** Records the hostname and address the node reported. */
     public void recordEndpoint(String instanceId, String hostname, String address) {
         dynamoDb.updateItem(builder -> builder.tableName(tableName)
@@ -206,8 +230,14 @@ public final class MembershipRegistry {
      * @param hostname last known hostname, or {@code null}
      * @param address last known address, or {@code null}
      * @param availabilityZone its AZ, or {@code null}
+     * @param unreachableSince when a run first went on without it (agent offline), or {@code null}
      */
     public record RegistryMember(String instanceId, int nodeId, String status, String hostname, String address,
-        String availabilityZone) {
+        String availabilityZone, String unreachableSince) {
+
+        public RegistryMember(String instanceId, int nodeId, String status, String hostname, String address,
+            String availabilityZone) {
+            this(instanceId, nodeId, status, hostname, address, availabilityZone, null);
+        }
     }
 }

@@ -76,6 +76,15 @@ public final class ClusterReporter {
         conditions.add(new ClusterReport.Condition("Synced", notUpToDate.isEmpty() ? "True" : "False",
             notUpToDate.isEmpty() ? "AllUpToDate" : "Resyncing",
             notUpToDate.isEmpty() ? "Every replica is UpToDate" : "Not UpToDate yet: " + String.join(", ", notUpToDate)));
+        List<String> unreachable = state.plan() == null || state.plan().lifecycle() == null ? List.of()
+            : state.plan().lifecycle().unreachable();
+        String held = state.plan() == null || state.plan().lifecycle() == null ? null
+            : state.plan().lifecycle().evictionHeld();
+        conditions.add(new ClusterReport.Condition("Reachable", unreachable.isEmpty() ? "True" : "False",
+            unreachable.isEmpty() ? "AllAgentsOnline" : held == null ? "AgentsOffline" : "EvictionHeld",
+            unreachable.isEmpty() ? "Every member's SSM agent answers"
+                : "Unreachable (SSM agent offline; kept in the config, no command sent): " + unreachable
+                    + (held == null ? "; replaced once unreachable for drbd:evictAfterMinutes" : "; " + held)));
         List<String> kept = departed.stream().filter(d -> !d.released()).map(ClusterReport.DepartedReport::instanceId)
             .toList();
         conditions.add(new ClusterReport.Condition("DepartedForgotten", kept.isEmpty() ? "True" : "False",

@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.functions.reconcile.lifecycle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
@@ -30,6 +31,7 @@ import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.mockito.InOrder;
@@ -92,6 +94,84 @@ class LifecycleActionsTest {
         verify(registry).recordEndpoint("i-new", "ip-9", "10.0.1.9");
         assertEquals(List.of("i-new", "i-gone"), result.continued());
         assertEquals(List.of("i-gone"), result.released());
+    }
+
+    @Nested
+    @DisplayName("unreachable members")
+    class Unreachable {
+
+        private final LifecycleActions evicting = new LifecycleActions(autoScaling, registry, "drbd-asg", "launch-hook",
+            "terminate-hook", new HeartbeatSchedule(java.time.Duration.ofHours(1),
+                java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC)), java.time.Duration.ofHours(1),
+            java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+
+        private ReconcileState withLost(String since, LifecyclePlan plan) {
+            ClusterSnapshot cluster = new ClusterSnapshot("drbd-asg", 1, List.of(
+                new Member("i-old1", "eu-west-1b", "InService", 0, "ip-1", "10.0.1.1", null),
+                new Member("i-old2", "eu-west-1c", "InService", 1, "ip-2", "10.0.2.2", null, "2024-05-01T09:00:00Z"),
+                new Member("i-lost", "eu-west-1a", "InService", 2, "ip-3", "10.0.3.3", null, since)), List.of());
+            PlannedStep converged = new PlannedStep("Converged", "done", null, List.of(), Map.of(), false, false, 0, 5, plan);
+            return new ReconcileState("arn:exec", null, null, cluster, null, converged, null, null, null);
+        }
+
+        private LifecyclePlan plan(List<String> evictable, String held) {
+            return new LifecyclePlan(List.of(), List.of(), List.of(), List.of(), List.of("i-lost"), evictable, held);
+        }
+
+        @Test
+        @DisplayName("records since when a member is unreachable, and forgets it for one that answers again")
+        void recordsAndClears() {
+            evicting.complete(withLost(null, plan(List.of("i-lost"), null)));
+
+            verify(registry).markUnreachable("i-lost", NOW);
+            verify(registry).clearUnreachable("i-old2");
+            verify(autoScaling, never()).setInstanceHealth(any(java.util.function.Consumer.class));
+        }
+
+        @Test
+        @DisplayName("marks a member Unhealthy, not respecting the grace period, once unreachable for evictAfter")
+        void evictsWhenDue() {
+            LifecycleActions.ActionsResult result = evicting.complete(withLost("2024-05-01T11:00:00Z",
+                plan(List.of("i-lost"), null)));
+
+            ArgumentCaptor<java.util.function.Consumer<software.amazon.awssdk.services.autoscaling.model.SetInstanceHealthRequest.Builder>> call =
+                ArgumentCaptor.forClass(java.util.function.Consumer.class);
+            verify(autoScaling).setInstanceHealth(call.capture());
+            var builder = software.amazon.awssdk.services.autoscaling.model.SetInstanceHealthRequest.builder();
+            call.getValue().accept(builder);
+            var request = builder.build();
+            assertEquals("i-lost", request.instanceId());
+            assertEquals("Unhealthy", request.healthStatus());
+            assertEquals(Boolean.FALSE, request.shouldRespectGracePeriod());
+            assertEquals(List.of("i-lost"), result.evicted());
+        }
+
+        @Test
+        @DisplayName("waits before evictAfter, and holds back a due eviction the planner found unsafe")
+        void waitsAndHolds() {
+            LifecycleActions.ActionsResult early = evicting.complete(withLost("2024-05-01T11:30:00Z",
+                plan(List.of("i-lost"), null)));
+            LifecycleActions.ActionsResult held = evicting.complete(withLost("2024-05-01T10:00:00Z",
+                plan(List.of(), "i-lost stays unreachable, but only 1 of the 3 members ...")));
+
+            verify(autoScaling, never()).setInstanceHealth(any(java.util.function.Consumer.class));
+            assertEquals(List.of(), early.evicted());
+            assertEquals(null, early.evictionHeld());
+            assertTrue(held.evictionHeld().startsWith("i-lost stays unreachable"), held.toString());
+        }
+
+        @Test
+        @DisplayName("ABANDONs the launch of an unreachable new member")
+        void abandonsUnreachableLaunch() {
+            LifecycleActions.ActionsResult result = evicting.complete(withLost(null, new LifecyclePlan(List.of(),
+                List.of(), List.of(), List.of("i-lost"), List.of("i-lost"), List.of(), null)));
+
+            ArgumentCaptor<CompleteLifecycleActionRequest> request = ArgumentCaptor.forClass(CompleteLifecycleActionRequest.class);
+            verify(autoScaling).completeLifecycleAction(request.capture());
+            assertEquals("launch-hook:i-lost:ABANDON", request.getValue().lifecycleHookName() + ":"
+                + request.getValue().instanceId() + ":" + request.getValue().lifecycleActionResult());
+            assertEquals(List.of("i-lost"), result.abandoned());
+        }
     }
 
     @Test

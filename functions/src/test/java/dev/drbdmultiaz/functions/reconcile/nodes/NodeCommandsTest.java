@@ -109,6 +109,60 @@ class NodeCommandsTest {
         }
 
         @Test
+        @DisplayName("goes on without one offline member of three after the whole wait: the other two are a majority")
+        void proceedsWithMajorityAfterTheWait() {
+            ClusterSnapshot cluster = cluster(3);
+            online(cluster.memberIds().get(0), cluster.memberIds().get(1));
+            AgentsStatus status = null;
+            List<Boolean> proceeded = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                status = check.check(new ReconcileState(null, null, null, cluster, status, null, null, null, null));
+                proceeded.add(status.proceed());
+            }
+
+            assertEquals(List.of(false, false, true), proceeded, "a newly offline agent gets the whole wait (a reboot)");
+            assertFalse(status.exhausted());
+            assertEquals(List.of(cluster.memberIds().get(2)), status.unreachable());
+            assertEquals(0, status.waitSeconds());
+        }
+
+        @Test
+        @DisplayName("goes on at once without a member an earlier run already went on without")
+        void proceedsAtOnceForKnownUnreachable() {
+            ClusterSnapshot base = cluster(3);
+            List<Member> members = new ArrayList<>(base.members());
+            Member lost = members.get(2);
+            members.set(2, new Member(lost.instanceId(), lost.availabilityZone(), "InService", lost.nodeId(), "h", "10.0.0.3",
+                null, "2024-05-01T11:00:00Z"));
+            ClusterSnapshot cluster = new ClusterSnapshot("g", 1, members, List.of());
+            online(cluster.memberIds().get(0), cluster.memberIds().get(1));
+
+            AgentsStatus status = check.check(new ReconcileState(null, null, null, cluster, null, null, null, null, null));
+
+            assertTrue(status.proceed(), status.toString());
+            assertEquals(1, status.attempt());
+            assertEquals(List.of(lost.instanceId()), status.unreachable());
+        }
+
+        @Test
+        @DisplayName("never goes on without a majority: two of three offline is exhausted, known unreachable or not")
+        void noMajorityIsExhausted() {
+            ClusterSnapshot base = cluster(3);
+            List<Member> members = base.members().stream().map(m -> new Member(m.instanceId(), m.availabilityZone(),
+                "InService", m.nodeId(), "h", "a", null, "2024-05-01T11:00:00Z")).toList();
+            ClusterSnapshot cluster = new ClusterSnapshot("g", 1, members, List.of());
+            online(cluster.memberIds().get(0));
+            AgentsStatus status = null;
+            for (int i = 0; i < 3; i++) {
+                status = check.check(new ReconcileState(null, null, null, cluster, status, null, null, null, null));
+                assertFalse(status.proceed(), status.toString());
+            }
+
+            assertTrue(status.exhausted());
+            assertEquals(List.of(), status.unreachable());
+        }
+
+        @Test
         @DisplayName("asks about at most 50 instance ids per call")
         void batches() {
             ClusterSnapshot cluster = cluster(60);

@@ -182,6 +182,87 @@ class ReconcilePlannerTest {
     }
 
     @Test
+    @DisplayName("an unreachable member gets no command, stays in the config as a peer, and may be evicted: two of"
+        + " three UpToDate remain")
+    void unreachableMemberStaysPeer() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(nodes);
+        sim.unreachable = java.util.Set.of(nodes.get(2).instanceId);
+
+        assertEquals(List.of("ObserveNodes", "Converged"), sim.runToConvergence(), "the config still names it");
+        assertEquals(List.of(nodes.get(0).instanceId, nodes.get(1).instanceId), sim.plans.get(0).targets());
+        LifecyclePlan lifecycle = sim.plans.get(1).lifecycle();
+        assertEquals(List.of(nodes.get(2).instanceId), lifecycle.unreachable());
+        assertEquals(List.of(nodes.get(2).instanceId), lifecycle.evictable());
+        assertEquals(null, lifecycle.evictionHeld());
+        assertTrue(sim.plans.get(1).reason().contains("unreachable"), sim.plans.get(1).reason());
+    }
+
+    @Test
+    @DisplayName("holds back the eviction of an unreachable member while fewer than a majority would stay UpToDate")
+    void evictionHeldWithoutUpToDateMajority() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(nodes);
+        nodes.get(1).disk = "Inconsistent";
+        sim.unreachable = java.util.Set.of(nodes.get(2).instanceId);
+
+        sim.runToConvergence();
+
+        LifecyclePlan lifecycle = sim.plans.get(sim.plans.size() - 1).lifecycle();
+        assertEquals(List.of(), lifecycle.evictable());
+        assertTrue(lifecycle.evictionHeld().contains("only 1 of the 3"), lifecycle.evictionHeld());
+    }
+
+    @Test
+    @DisplayName("a replacement joins while another member is unreachable; the departed node-id is kept until every"
+        + " survivor forgot it")
+    void replacementJoinsWhileAMemberIsUnreachable() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(old);
+        sim.depart(old.get(2), DepartingMember.TERMINATE);
+        SimulatedCluster.Node replacement = sim.fresh(3);
+        replacement.launchPending = true;
+        sim.unreachable = java.util.Set.of(old.get(1).instanceId);
+
+        sim.runToConvergence();
+
+        assertEquals(List.of(old.get(0).instanceId), step(sim, "ForgetDepartedPeers").targets());
+        String config = new String(java.util.Base64.getDecoder().decode(step(sim, "WriteConfig").parameter("ConfigBase64")),
+            java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(config.contains("node-id 1;") && !config.contains("node-id 2;") && config.contains("node-id 3;"),
+            "the unreachable member stays a peer, the departed one goes: " + config);
+        LifecyclePlan lifecycle = sim.plans.get(sim.plans.size() - 1).lifecycle();
+        assertEquals(List.of(replacement.instanceId), lifecycle.continueLaunches());
+        assertEquals(List.of(old.get(2).instanceId), lifecycle.continueTerminates());
+        assertEquals(List.of(), lifecycle.release(), "the unreachable member may still hold node-id 2's bitmap slot (I6)");
+    }
+
+    @Test
+    @DisplayName("abandons the launch of a new member whose agent never answered: it cannot be named in the config")
+    void abandonsUnreachableLaunch() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(old);
+        sim.depart(old.get(2), DepartingMember.TERMINATE);
+        SimulatedCluster.Node silent = sim.fresh(3);
+        silent.launchPending = true;
+        silent.everObserved = false;
+        SimulatedCluster.Node extra = sim.existing(4, true);
+        sim.configured(List.of(old.get(0), old.get(1), extra));
+        sim.unreachable = java.util.Set.of(silent.instanceId);
+
+        sim.runToConvergence();
+
+        LifecyclePlan lifecycle = sim.plans.get(sim.plans.size() - 1).lifecycle();
+        assertEquals(List.of(silent.instanceId), lifecycle.abandonLaunches());
+        assertEquals(List.of(), lifecycle.continueLaunches());
+        assertEquals(List.of(), lifecycle.evictable(), "a member that never joined is abandoned, not evicted");
+    }
+
+    @Test
     @DisplayName("removes and forgets a departed node when four of five remain")
     void departedFromFive() {
         SimulatedCluster sim = new SimulatedCluster();

@@ -53,6 +53,8 @@ final class SimulatedCluster {
     final List<PlannedStep> plans = new ArrayList<>();
     DesiredSettings settings = settings(20);
     int connectAfterObservations;
+    /** Members CheckAgentsOnline went on without: the planner must send them nothing. */
+    Set<String> unreachable = Set.of();
     boolean installHasNoEffect;
     Collected collected = Collected.empty();
 
@@ -131,7 +133,8 @@ final class SimulatedCluster {
     ClusterSnapshot snapshot() {
         List<Member> members = nodes.values().stream()
             .map(n -> new Member(n.instanceId, "eu-west-1" + "abc".charAt(n.nodeId % 3), n.launchPending
-                ? "Pending:Wait" : "InService", n.nodeId, null, null, n.launchPending ? Member.LAUNCH : null))
+                ? "Pending:Wait" : "InService", n.nodeId, n.everObserved ? n.hostname : null,
+                n.everObserved ? n.address : null, n.launchPending ? Member.LAUNCH : null))
             .toList();
         return new ClusterSnapshot("drbd-asg", 1, members, departing);
     }
@@ -142,7 +145,7 @@ final class SimulatedCluster {
         ClusterSnapshot cluster = snapshot();
         for (int round = 1; round <= 80; round++) {
             PlannedStep plan = ReconcilePlanner.plan(cluster,
-                new RunProgress(collected.observed(), collected.run()), settings);
+                new RunProgress(collected.observed(), collected.run(), unreachable), settings);
             plans.add(plan);
             steps.add(plan.step());
             if (plan.step().equals("Converged")) {
@@ -150,6 +153,9 @@ final class SimulatedCluster {
             }
             Map<String, String> commandIds = new LinkedHashMap<>();
             for (String target : plan.targets()) {
+                if (unreachable.contains(target)) {
+                    throw new AssertionError(plan.step() + " sent to unreachable " + target);
+                }
                 stdout.put(target, apply(plan, nodes.get(target)));
                 commandIds.put(target, "cmd-" + round);
             }
@@ -289,6 +295,8 @@ final class SimulatedCluster {
         boolean up;
         String disk = "Diskless";
         boolean launchPending;
+        /** Whether a past run observed it, so the registry knows its hostname and address. */
+        boolean everObserved = true;
         final Set<Integer> forgotten = new TreeSet<>();
         /** Peers holding a bitmap slot in this node's metadata; existing members were created with max-peers 2. */
         final Set<Integer> bitmapSlots = new TreeSet<>();

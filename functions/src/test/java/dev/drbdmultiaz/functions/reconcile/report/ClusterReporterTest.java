@@ -64,6 +64,7 @@ class ClusterReporterTest {
              "conditions":[
               {"type":"Converged","status":"True","reason":"AllStepsDone","message":"Every member runs the desired DRBD config"},
               {"type":"Synced","status":"False","reason":"Resyncing","message":"Not UpToDate yet: i-b Inconsistent 42.5%"},
+              {"type":"Reachable","status":"True","reason":"AllAgentsOnline","message":"Every member's SSM agent answers"},
               {"type":"DepartedForgotten","status":"True","reason":"NoneLeft","message":"No departed member holds a node-id"}]}
             """), Json.mapper().readTree(out.toString(StandardCharsets.UTF_8)));
     }
