@@ -565,8 +565,10 @@ class RehearsalScenariosTest {
         assertConverged(result, 3);
         assertSameData(result, "node0", "node1", "replacement");
         NodeSnapshot replacement = result.node("replacement");
-        replacement.thinVolumes().values().forEach(lv -> assertTrue(lv.virtualKiB()
-                <= replacement.pools().get("drbdpool/" + lv.pool()).dataKiB(),
+        assertEquals(1, replacement.pools().size(), replacement.pools().toString());
+        long poolKiB = replacement.pools().values().iterator().next().dataKiB();
+        assertEquals(1, replacement.thinVolumes().size(), replacement.thinVolumes().toString());
+        replacement.thinVolumes().values().forEach(lv -> assertTrue(lv.virtualKiB() <= poolKiB,
             "the thin volume is not larger than its pool: " + lv + " " + replacement.pools()));
         live(result).forEach(n -> assertTrue(n.kernelEvents().stream().noneMatch(e -> e.contains("out-of-data-space")),
             n.instanceId() + ": " + n.kernelEvents()));

@@ -76,9 +76,34 @@ public final class ReconcilePlanner {
             this.run = run;
             this.counters = run.counters();
             this.desired = desired;
-            this.active = cluster.members().stream().filter(m -> !run.unreachable().contains(m.instanceId())).toList();
-            this.unreachable = cluster.members().stream().filter(m -> run.unreachable().contains(m.instanceId())).toList();
+            List<Member> reachable = cluster.members().stream()
+                .filter(m -> !run.unreachable().contains(m.instanceId())).toList();
+            List<Member> cut = cutOff(reachable);
+            this.active = reachable.stream().filter(m -> !cut.contains(m)).toList();
+            this.unreachable = cluster.members().stream()
+                .filter(m -> run.unreachable().contains(m.instanceId()) || cut.contains(m)).toList();
             this.unreachablePeers = unreachable.stream().filter(m -> m.endpointKnown() && !m.launchPending()).toList();
+        }
+
+        /**
+         * Once the connection wait is used up: in-service members DRBD-disconnected from every
+         * peer, when the others are a majority of the members and all Connected to each other. The
+         * run goes on without them as with an offline agent (and they are replaced in time); a
+         * launch that never connected is not among them (the failure path ABANDONs it).
+         */
+        private List<Member> cutOff(List<Member> reachable) {
+            if (counters.waitAttempts() < desired.connectWaitMaxAttempts()
+                || !reachable.stream().allMatch(m -> run.status(m.instanceId()).isPresent())) {
+                return List.of();
+            }
+            List<Member> isolated = Connections.isolated(reachable, run.observed());
+            List<Member> rest = reachable.stream().filter(m -> !isolated.contains(m)).toList();
+            boolean keepable = isolated.stream().allMatch(m -> !m.launchPending() && m.endpointKnown());
+            if (isolated.isEmpty() || !keepable || rest.size() * 2 <= cluster.members().size()
+                || !Connections.unconnected(rest, run.observed()).isEmpty()) {
+                return List.of();
+            }
+            return isolated;
         }
 
         PlannedStep next() {
@@ -176,8 +201,8 @@ public final class ReconcilePlanner {
                     + (retained.isEmpty() ? "" : "; kept in the config while the group is below "
                         + DrbdResourceSpec.MIN_NODES + " members: " + retained.stream()
                             .map(DepartingMember::instanceId).toList())
-                    + (unreachable.isEmpty() ? "" : "; unreachable (SSM agent offline, no command sent): "
-                        + ids(unreachable)),
+                    + (unreachable.isEmpty() ? "" : "; unreachable (SSM agent offline, or DRBD disconnected from"
+                        + " every peer), kept in the config, no command sent: " + ids(unreachable)),
                 new LifecyclePlan(
                     active.stream().filter(Member::launchPending).map(Member::instanceId).toList(),
                     terminatePending(letGo),

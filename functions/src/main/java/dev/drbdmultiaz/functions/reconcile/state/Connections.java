@@ -47,6 +47,20 @@ public final class Connections {
         return pairs;
     }
 
+    /** The members Connected (both ways) to no other of {@code members}: cut off from every peer. */
+    public static List<Member> isolated(List<Member> members, Map<String, NodeStatus> observed) {
+        List<Member> isolated = new ArrayList<>();
+        for (Member member : members) {
+            boolean linked = members.stream().anyMatch(other -> other != member
+                && PeerStatus.CONNECTED.equals(connection(observed.get(member.instanceId()), other))
+                && PeerStatus.CONNECTED.equals(connection(observed.get(other.instanceId()), member)));
+            if (!linked) {
+                isolated.add(member);
+            }
+        }
+        return isolated;
+    }
+
     /** The instance ids of the members in some unconnected pair. */
     public static Set<String> unconnectedMembers(List<Member> members, Map<String, NodeStatus> observed) {
         Set<String> ids = new LinkedHashSet<>();

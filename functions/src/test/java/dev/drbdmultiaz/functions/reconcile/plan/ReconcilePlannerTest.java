@@ -200,6 +200,38 @@ class ReconcilePlannerTest {
     }
 
     @Test
+    @DisplayName("a member DRBD-disconnected from every peer: after the connection bound the others converge without it,"
+        + " and it may be evicted")
+    void isolatedMemberAfterTheBound() {
+        SimulatedCluster sim = new SimulatedCluster();
+        sim.settings = SimulatedCluster.settings(3);
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(nodes);
+        nodes.get(2).isolated = true;
+
+        List<String> steps = sim.runToConvergence();
+
+        assertEquals(List.of("ObserveNodes", "WaitForConnections", "WaitForConnections", "WaitForConnections",
+            "Converged"), steps, "the whole bound is waited first");
+        LifecyclePlan lifecycle = sim.plans.get(sim.plans.size() - 1).lifecycle();
+        assertEquals(List.of(nodes.get(2).instanceId), lifecycle.unreachable());
+        assertEquals(List.of(nodes.get(2).instanceId), lifecycle.evictable());
+    }
+
+    @Test
+    @DisplayName("two of three cut off from each other is no majority: the connection bound still fails the run")
+    void noMajorityStillTimesOut() {
+        SimulatedCluster sim = new SimulatedCluster();
+        sim.settings = SimulatedCluster.settings(3);
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(nodes);
+        nodes.get(1).isolated = true;
+        nodes.get(2).isolated = true;
+
+        assertThrows(ConvergenceTimeoutException.class, sim::runToConvergence);
+    }
+
+    @Test
     @DisplayName("holds back the eviction of an unreachable member while fewer than a majority would stay UpToDate")
     void evictionHeldWithoutUpToDateMajority() {
         SimulatedCluster sim = new SimulatedCluster();

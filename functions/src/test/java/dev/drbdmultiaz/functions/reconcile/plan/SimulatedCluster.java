@@ -262,7 +262,7 @@ final class SimulatedCluster {
             }
             Node peer = nodes.values().stream().filter(n -> n.nodeId == peerId).findFirst().orElse(null);
             boolean connected = peer != null && peer.up && peer.kernelNodeIds.contains(node.nodeId)
-                && connectAfterObservations == 0;
+                && connectAfterObservations == 0 && !node.isolated && !peer.isolated;
             peers.addObject().put("nodeId", peerId).put("name", peer == null ? "gone" : peer.hostname)
                 .put("connection", connected ? "Connected" : "Connecting")
                 .put("peerDiskState", connected ? peer.disk : "DUnknown")
@@ -295,6 +295,8 @@ final class SimulatedCluster {
         boolean up;
         String disk = "Diskless";
         boolean launchPending;
+        /** Its DRBD port is cut off: no connection to or from it. */
+        boolean isolated;
         /** Whether a past run observed it, so the registry knows its hostname and address. */
         boolean everObserved = true;
         final Set<Integer> forgotten = new TreeSet<>();
