@@ -38,9 +38,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * report. Each scenario's progress goes to {@code target/rehearsal/<scenario>.log}.
  */
 @DisplayName("Rehearsal scenarios")
-// The order only schedules: two workers take the scenarios from both ends of the order, so the
-// longest (measured in CI) sit at both ends and the shortest meet in the middle; fresh runs before
-// scale-5, which reuses its result.
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
 class RehearsalScenariosTest {
@@ -173,7 +170,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(6)
+    @Order(1)
     @DisplayName("fresh: 3 nodes from nothing are UpToDate, sync skipped exactly once, create-md once per node, every launch CONTINUEd")
     void fresh() throws IOException {
         Rehearsal.Result result = run(Scenario.FRESH);
@@ -203,7 +200,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(12)
+    @Order(2)
     @DisplayName("readjust-noop: a re-adjust right after a fresh cluster sends zero mutating SSM commands")
     void readjustNoop() {
         Rehearsal.Result result = run(Scenario.READJUST_NOOP);
@@ -218,7 +215,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(9)
+    @Order(3)
     @DisplayName("reboot: a node whose resource is down after a reboot comes up again, without create-md or a new data generation")
     void reboot() {
         Rehearsal.Result result = run(Scenario.REBOOT);
@@ -236,7 +233,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(15)
+    @Order(4)
     @DisplayName("replace: the terminated node is removed and forgotten, its replacement gets a new node-id, create-md only on it, a full resync")
     void replace() {
         Rehearsal.Result result = run(Scenario.REPLACE);
@@ -282,7 +279,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(14)
+    @Order(5)
     @DisplayName("scale-5: 5 nodes from nothing converge in as many SSM rounds as 3")
     void scale5() {
         Rehearsal.Result five = run(Scenario.SCALE_5);
@@ -297,7 +294,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(10)
+    @Order(6)
     @DisplayName("burst: 3 launch events and a re-adjust at once run one reconcile at a time, complete every action, repeat no work")
     void burst() {
         Rehearsal.Result result = run(Scenario.BURST);
@@ -384,7 +381,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(13)
+    @Order(9)
     @DisplayName("replace-install-fails: a replacement whose install fails is ABANDONed and replaced; the cluster converges, no action times out")
     void replaceInstallFails() {
         Rehearsal.Result result = run(Scenario.REPLACE_INSTALL_FAILS);
@@ -399,7 +396,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(2)
+    @Order(10)
     @DisplayName("replace-no-capacity: a departing member is kept in Terminating:Wait past its hook timeout by every run's heartbeats, then let go")
     void replaceNoCapacity() {
         Rehearsal.Result result = run(Scenario.REPLACE_NO_CAPACITY);
@@ -441,7 +438,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(1)
+    @Order(12)
     @DisplayName("launch-while-locked: a replacement launched while runs wait on offline agents is heartbeated past its hook timeout and joins")
     void launchWhileLocked() {
         Rehearsal.Result result = run(Scenario.LAUNCH_WHILE_LOCKED);
@@ -466,7 +463,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(4)
+    @Order(13)
     @DisplayName("deploy: the CDK Provider framework's code answers Create and Update once the cluster converged, a failing"
         + " reconcile's reason, Delete at once")
     void deploy() {
@@ -488,7 +485,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(16)
+    @Order(14)
     @DisplayName("deploy-outlasted: a reconcile longer than CloudFormation waits fails the deploy in time, saying where it is")
     void deployOutlasted() {
         Rehearsal.Result result = run(Scenario.DEPLOY_OUTLASTED);
@@ -503,7 +500,7 @@ class RehearsalScenariosTest {
         assertConverged(result, 3);
     }
     @Test
-    @Order(19)
+    @Order(15)
     @DisplayName("no-connection: with the DRBD port blocked the run fails after its connection bound, through the real ASL,"
         + " ABANDONs the launches that never connected and releases the lock")
     void noConnection() {
@@ -540,7 +537,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(3)
+    @Order(16)
     @DisplayName("replace-two: two of three members replaced at once join UpToDate from the survivor, data intact")
     void replaceTwo() {
         Rehearsal.Result result = run(Scenario.REPLACE_TWO);
@@ -561,7 +558,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(5)
+    @Order(17)
     @DisplayName("replace-full-volume: a device written to 99% is resynced onto a replacement without any pool running full")
     void replaceFullVolume() {
         Rehearsal.Result result = run(Scenario.REPLACE_FULL_VOLUME);
@@ -578,7 +575,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(17)
+    @Order(18)
     @DisplayName("agent-lost: the reachable members converge without an unreachable one, which is replaced after"
         + " drbd:evictAfterMinutes")
     void agentLost() {
@@ -597,7 +594,7 @@ class RehearsalScenariosTest {
     }
 
     @Test
-    @Order(18)
+    @Order(19)
     @DisplayName("agent-lost-during-replace: a replacement joins while another member is unreachable")
     void agentLostDuringReplace() {
         Rehearsal.Result result = run(Scenario.AGENT_LOST_DURING_REPLACE);
