@@ -2185,15 +2185,16 @@ def pool_used_kib(node, pool_key):
                if lv["type"] == "thin" and lv.get("pool") == pool)
 
 
-def thin_pool_metadata_extents(data_extents, chunk_kib=THIN_CHUNK_KIB):
+def thin_pool_metadata_extents(data_extents, chunk_kib=THIN_CHUNK_KIB, chunk_given=False):
     """lvm2 lib/metadata/thin_manip.c update_thin_pool_params() without --poolmetadatasize:
     _estimate_metadata_size() = data_sectors / (chunk_sectors * (SECTOR_SIZE / 64)), i.e. 64 bytes
     of metadata per data chunk; while that exceeds 2 * DEFAULT_THIN_POOL_OPTIMAL_METADATA_SIZE
-    (128 MiB) the chunk size doubles; rounded up to the extent size, kept within
-    [2 MiB, 15.81 GiB] by update_pool_metadata_min_max(). Returns (metadata extents, chunk KiB)."""
+    (128 MiB) the chunk size doubles (not when --chunksize gave it); rounded up to the extent size,
+    kept within [2 MiB, 15.81 GiB] by update_pool_metadata_min_max(). Returns (metadata extents,
+    chunk KiB)."""
     data_kib = data_extents * EXTENT_KIB
     meta_kib = data_kib * 64 // (chunk_kib * 1024)
-    while meta_kib > THIN_OPTIMAL_META_KIB and chunk_kib < THIN_MAX_CHUNK_KIB:
+    while not chunk_given and meta_kib > THIN_OPTIMAL_META_KIB and chunk_kib < THIN_MAX_CHUNK_KIB:
         chunk_kib *= 2
         meta_kib //= 2
     meta_kib = min(max(meta_kib, THIN_MIN_META_KIB), THIN_MAX_META_KIB)
@@ -2615,12 +2616,12 @@ def lvcreate_thin_pool(ctx, node, vg, vg_name, key, opts, free, notes):
     if "--poolmetadatasize" in opts:
         meta, _ = extents_for_kib(lvm_size_kib(opts["--poolmetadatasize"], opt="--poolmetadatasize"))
     else:
-        meta, chunk = thin_pool_metadata_extents(data, chunk) if "--chunksize" not in opts else \
-            (max(1, -(-(data * EXTENT_KIB * 64 // (chunk * 1024)) // EXTENT_KIB)), chunk)
+        meta, chunk = thin_pool_metadata_extents(data, chunk, chunk_given="--chunksize" in opts)
     if percent:
         if data <= 2 * meta:
             return lvm_fail("Not enough space for thin pool creation.")
-        data -= 2 * meta  # FIXME in lvm2: "persistent hidden space in VG wanted"
+        # lvm2 _update_extents_params(): a percentage covers the pool's metadata and its spare too.
+        data -= 2 * meta
     spare = 0 if str(opts.get("--poolmetadataspare", "y")).lower().startswith("n") else \
         max(0, meta - int(vg.get("pmspareExtents", 0)))
     need = data + meta + spare

@@ -788,17 +788,10 @@ public enum Scenario {
     static String awaitReplacementOf(RehearsalRun run, String replaced) {
         Set<String> before = run.lifecycle().all().stream().map(LifecycleModel.Instance::instanceId)
             .collect(java.util.stream.Collectors.toSet());
-        String[] found = new String[1];
-        Net.await(EXECUTION_TIMEOUT, "the group launched no replacement of " + replaced, () -> {
-            List<String> added = run.lifecycle().all().stream().map(LifecycleModel.Instance::instanceId)
-                .filter(id -> !before.contains(id)).toList();
-            if (added.isEmpty()) {
-                return false;
-            }
-            found[0] = added.get(0);
-            return true;
-        });
-        return found[0];
+        java.util.function.Supplier<java.util.Optional<String>> added = () -> run.lifecycle().all().stream()
+            .map(LifecycleModel.Instance::instanceId).filter(id -> !before.contains(id)).findFirst();
+        Net.await(EXECUTION_TIMEOUT, "the group launched no replacement of " + replaced, () -> added.get().isPresent());
+        return added.get().orElseThrow();
     }
 
     /**

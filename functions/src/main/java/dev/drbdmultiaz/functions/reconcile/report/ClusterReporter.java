@@ -4,6 +4,7 @@ import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException
 import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PeerStatus;
@@ -76,10 +77,9 @@ public final class ClusterReporter {
         conditions.add(new ClusterReport.Condition("Synced", notUpToDate.isEmpty() ? "True" : "False",
             notUpToDate.isEmpty() ? "AllUpToDate" : "Resyncing",
             notUpToDate.isEmpty() ? "Every replica is UpToDate" : "Not UpToDate yet: " + String.join(", ", notUpToDate)));
-        List<String> unreachable = state.plan() == null || state.plan().lifecycle() == null ? List.of()
-            : state.plan().lifecycle().unreachable();
-        String held = state.plan() == null || state.plan().lifecycle() == null ? null
-            : state.plan().lifecycle().evictionHeld();
+        LifecyclePlan lifecycle = state.plan() == null ? null : state.plan().lifecycle();
+        List<String> unreachable = lifecycle == null ? List.of() : lifecycle.unreachable();
+        String held = lifecycle == null ? null : lifecycle.evictionHeld();
         conditions.add(new ClusterReport.Condition("Reachable", unreachable.isEmpty() ? "True" : "False",
             unreachable.isEmpty() ? "AllAgentsOnline" : held == null ? "AgentsOffline" : "EvictionHeld",
             unreachable.isEmpty() ? "Every member's SSM agent answers"
