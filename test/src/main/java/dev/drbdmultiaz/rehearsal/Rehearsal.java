@@ -143,7 +143,8 @@ public final class Rehearsal {
             + "\n  --nodes: odd, 3..15 (default 3; scale-5 uses 5)"
             + "\n  --time-scale: AWS time runs this much faster (node work, AWS timeouts, the functions' duration"
             + " settings); 1.0 = real time (default " + RehearsalOptions.DEFAULT_TIME_SCALE + "; deploy needs 0.05 or more,"
-            + " deploy-outlasted 0.02)";
+            + " deploy-outlasted 0.02)"
+            + "\n  bin/rehearse --setup-only: installs and checks what the rehearsal needs, then stops";
     }
 
     /** The options, or {@code null} for --help. */

@@ -51,7 +51,8 @@ class RehearsalScenariosTest {
 
     @BeforeAll
     static void prerequisites() {
-        requireOnPath("moto_server", "install moto's server: pipx install 'moto[server]' (or pip install --user 'moto[server]')");
+        requireOnPath("moto_server", "run the tests with bin/test, which installs the moto pinned in"
+            + " bin/lib/python-tools.txt into .tools/bin (or says how to get it)");
         requireOnPath("npx", "install Node.js 20+ and npm (apt-get install nodejs npm); the rehearsal fetches Node 22 with npx");
         requireOnPath("python3", "install Python 3 (apt-get install python3): the simulated nodes run on it");
         if (!Files.isExecutable(Path.of("/usr/sbin/drbdadm"))) {

@@ -45,8 +45,8 @@ public final class MotoServer implements AutoCloseable {
                 .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "moto-server-" + port + ".log"))
                 .start();
         } catch (IOException e) {
-            throw new IllegalStateException("moto_server is not installed or not on PATH; install it with:"
-                + " pipx install \"moto[server]\"", e);
+            throw new IllegalStateException("moto_server is not on PATH: run the tests with bin/test, which"
+                + " installs the moto pinned in bin/lib/python-tools.txt into .tools/bin (or says how to get it)", e);
         }
         URI endpoint = URI.create("http://127.0.0.1:" + port);
         MotoServer server = new MotoServer(process, endpoint);
@@ -87,7 +87,8 @@ public final class MotoServer implements AutoCloseable {
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("moto_server exited with " + process.exitValue()
-                    + " before it answered; is it installed? pipx install \"moto[server]\"");
+                    + " before it answered (its log: " + System.getProperty("java.io.tmpdir")
+                    + "/moto-server-" + endpoint.getPort() + ".log)");
             }
             try {
                 HttpURLConnection connection = (HttpURLConnection) endpoint.resolve("/moto-api/").toURL().openConnection();

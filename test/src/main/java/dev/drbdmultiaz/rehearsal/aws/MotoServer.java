@@ -14,8 +14,8 @@ import java.time.Duration;
 public final class MotoServer {
 
     /** What to tell a user who has no moto_server. */
-    public static final String INSTALL_HINT = "moto_server is missing: install it with pipx install 'moto[server]'"
-        + " (or pip install --user 'moto[server]'), then run again";
+    public static final String INSTALL_HINT = "moto_server is not on PATH: run bin/rehearse, which installs the"
+        + " version pinned in bin/lib/python-tools.txt into .tools/bin (or says how to get it)";
 
     private final URI endpoint;
 

@@ -43,7 +43,8 @@ class CfnLintTest {
             process = new ProcessBuilder(List.of("cfn-lint", template)).redirectErrorStream(true).start();
         } catch (IOException e) {
             fail("cfn-lint is not installed or not on PATH (" + e.getMessage()
-                    + "); install it with: pipx install cfn-lint");
+                    + "); run the tests with bin/test, which installs the cfn-lint pinned in"
+                    + " bin/lib/python-tools.txt into .tools/bin (or says how to get it)");
             return;
         }
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
