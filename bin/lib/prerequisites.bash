@@ -7,7 +7,7 @@
 
 PREREQ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 readonly PREREQ_ROOT
-readonly APT_PACKAGES=(drbd-utils shellcheck bats jq e2fsprogs util-linux iproute2)
+readonly APT_PACKAGES=(drbd-utils shellcheck bats jq e2fsprogs util-linux iproute2 openssl)
 readonly PYTHON_TOOLS_FILE="${PREREQ_ROOT}/bin/lib/python-tools.txt"
 readonly TOOLS_VENV="${PREREQ_ROOT}/.tools/python"
 readonly TOOLS_BIN="${PREREQ_ROOT}/.tools/bin"
