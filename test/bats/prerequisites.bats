@@ -87,6 +87,12 @@ version_of_pin() {
   echo "${pin##*==}"
 }
 
+# The project's .tools/bin/TOOL is the stand-in of the pinned version.
+assert_installed_standin() {
+  run "${PROJECT}/.tools/bin/$1"
+  [ "${output}" = "$1 $(version_of_pin "$1") (stand-in)" ]
+}
+
 @test "the scrubbed PATH has none of the Python tools, and their pins are exact versions" {
   run ! env PATH="${SCRUBBED_PATH}" bash -c 'command -v cfn-lint || command -v moto_server'
   [[ "$(pin_of cfn-lint)" =~ ^cfn-lint==[0-9.]+$ ]]
@@ -98,10 +104,8 @@ version_of_pin() {
   echo "${stderr}"
   [ "${status}" -eq 0 ]
   [[ "${stderr}" == *"Installing $(pin_of cfn-lint) $(pin_of moto_server) into .tools/python"* ]]
-  run "${PROJECT}/.tools/bin/cfn-lint"
-  [ "${output}" = "cfn-lint $(version_of_pin cfn-lint) (stand-in)" ]
-  run "${PROJECT}/.tools/bin/moto_server"
-  [ "${output}" = "moto_server $(version_of_pin moto_server) (stand-in)" ]
+  assert_installed_standin cfn-lint
+  assert_installed_standin moto_server
   # Only the tools go on PATH, not the venv's interpreter.
   [ "$(ls "${PROJECT}/.tools/bin")" = "$(printf 'cfn-lint\nmoto_server')" ]
   run written_outside_project
@@ -209,8 +213,7 @@ EOF
   echo "${stderr}"
   [ "${status}" -eq 0 ]
   grep -qx 'apt-get install -y -qq python3-venv' "${SANDBOX}/stub-state/apt-calls"
-  run "${PROJECT}/.tools/bin/moto_server"
-  [ "${output}" = "moto_server $(version_of_pin moto_server) (stand-in)" ]
+  assert_installed_standin moto_server
 }
 
 @test "tools whose venv no longer runs (the checkout moved) are installed again" {
@@ -222,6 +225,5 @@ EOF
   echo "${stderr}"
   [ "${status}" -eq 0 ]
   [[ "${stderr}" == *"Reinstalling the Python tools of .tools/python: moto_server no longer runs"* ]]
-  run "${PROJECT}/.tools/bin/moto_server"
-  [ "${output}" = "moto_server $(version_of_pin moto_server) (stand-in)" ]
+  assert_installed_standin moto_server
 }
