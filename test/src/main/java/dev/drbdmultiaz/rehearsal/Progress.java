@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.rehearsal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drbdmultiaz.model.Step;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
 import dev.drbdmultiaz.rehearsal.aws.StepFunctionsFront;
@@ -158,7 +159,7 @@ public final class Progress implements StepFunctionsFront.Listener {
         JsonNode failure = collected.path("failure");
         List<String> targets = output.path("command").path("commandIds").properties().stream()
             .map(java.util.Map.Entry::getKey).toList();
-        if ("ObserveNodes".equals(step) && "Succeeded".equals(status)) {
+        if (Step.ObserveNodes.name().equals(step) && "Succeeded".equals(status)) {
             List<String> states = new ArrayList<>();
             targets.forEach(id -> states.add(id + " " + observed(collected.path("results").path(id))));
             line(label, step + " → " + String.join(", ", states));

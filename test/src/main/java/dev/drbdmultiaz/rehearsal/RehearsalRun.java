@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpServer;
+import dev.drbdmultiaz.model.NodeDocument;
 import dev.drbdmultiaz.rehearsal.asl.AslRunner;
 import dev.drbdmultiaz.rehearsal.aws.AutoScalingFront;
 import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
@@ -76,7 +77,7 @@ public final class RehearsalRun implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final String STATUS_DOCUMENT = "drbd-status";
+    private static final String STATUS_DOCUMENT = NodeDocument.STATUS.baseName();
     /** Seed of the generated physical names: the same names in every run. */
     private static final long NAME_SEED = 20261201L;
 

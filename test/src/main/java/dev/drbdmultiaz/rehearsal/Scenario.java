@@ -1,5 +1,7 @@
 package dev.drbdmultiaz.rehearsal;
 
+import dev.drbdmultiaz.model.NodeDocument;
+import dev.drbdmultiaz.model.Step;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
 import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
@@ -156,7 +158,7 @@ public enum Scenario {
 
         @Override
         List<String> check(RehearsalRun run) {
-            return failedThenReplaced(run, "InstallDrbd");
+            return failedThenReplaced(run, Step.InstallDrbd.name());
         }
     },
 
@@ -170,7 +172,7 @@ public enum Scenario {
 
         @Override
         List<String> check(RehearsalRun run) {
-            List<String> problems = failedThenReplaced(run, "PrepareLvm");
+            List<String> problems = failedThenReplaced(run, Step.PrepareLvm.name());
             NodeSnapshot faulty = run.fleet().snapshot(run.roles().get("faulty"));
             if (!faulty.lvm().physicalVolumes().isEmpty() || faulty.metadata()) {
                 problems.add("the foreign disk was written: " + faulty.lvm() + ", metadata " + faulty.metadataDevices());
@@ -195,7 +197,7 @@ public enum Scenario {
 
         @Override
         List<String> check(RehearsalRun run) {
-            List<String> problems = failedThenReplaced(run, "InstallDrbd");
+            List<String> problems = failedThenReplaced(run, Step.InstallDrbd.name());
             if (run.fleet().isOnline(run.roles().get("replaced"))) {
                 problems.add("the replaced instance still runs: its terminate action was not completed");
             }
@@ -212,7 +214,7 @@ public enum Scenario {
             String rebooted = ids.get(1);
             run.role("rebooted", rebooted);
             run.reboot(rebooted);
-            run.ssm().failNext(rebooted, "drbd-up", 4, "drbdadm: (injected) Failure: (102) Local address(port) already in use");
+            run.ssm().failNext(rebooted, NodeDocument.UP.baseName(), 4, "drbdadm: (injected) Failure: (102) Local address(port) already in use");
             Execution holder = run.publishReadjust();
             run.awaitLockHeldBy(holder, EXECUTION_TIMEOUT);
             run.note("holder", holder.name());
@@ -564,7 +566,7 @@ public enum Scenario {
 
             run.phase("failing-update");
             run.reboot(rebooted);
-            run.ssm().failNext(rebooted, "drbd-up", 4, "drbdadm: (injected) Failure: (102) Local address(port) already in use");
+            run.ssm().failNext(rebooted, NodeDocument.UP.baseName(), 4, "drbdadm: (injected) Failure: (102) Local address(port) already in use");
             run.updateDeployResource("c41d9e7b2a6f0835d1e4b7a9c2f6e0d3b8a5c1f7e9d2b4a6c8e0f1d3a5b7c9e2");
             run.awaitExecutions(EXECUTION_TIMEOUT);
 
@@ -593,7 +595,7 @@ public enum Scenario {
                 }
             }
             String reason = deploys.get(2).reason();
-            if (!reason.contains("UpOrAdjust") || !reason.contains(run.roles().get("rebooted"))) {
+            if (!reason.contains(Step.UpOrAdjust.name()) || !reason.contains(run.roles().get("rebooted"))) {
                 problems.add("the failed deploy should carry the reconcile's reason (step UpOrAdjust on "
                     + run.roles().get("rebooted") + "): " + reason);
             }

@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.infra.workflow;
 
+import dev.drbdmultiaz.model.NodeDocument;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
@@ -10,9 +11,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
-import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Names;
@@ -24,8 +25,8 @@ import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.Metric;
-import software.amazon.awscdk.services.cloudwatch.MetricProps;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.MetricProps;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.dynamodb.Attribute;
@@ -54,8 +55,8 @@ import software.amazon.awscdk.services.lambda.SystemLogLevel;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.logs.FilterPattern;
 import software.amazon.awscdk.services.logs.ILogGroup;
-import software.amazon.awscdk.services.logs.MetricFilter;
 import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.MetricFilter;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
@@ -93,15 +94,6 @@ public class ReconcileWorkflow extends Construct {
     /** Name of the alias every function is invoked through (SnapStart runs on published versions only). */
     public static final String ALIAS_NAME = "live";
 
-    private static final Map<String, String> DOCUMENT_ENVIRONMENT = Map.of(
-            "drbd-install", "DOCUMENT_INSTALL",
-            "drbd-prepare-lvm", "DOCUMENT_PREPARE_LVM",
-            "drbd-write-config", "DOCUMENT_WRITE_CONFIG",
-            "drbd-create-md", "DOCUMENT_CREATE_MD",
-            "drbd-up", "DOCUMENT_UP",
-            "drbd-skip-initial-sync", "DOCUMENT_SKIP_INITIAL_SYNC",
-            "drbd-status", "DOCUMENT_STATUS",
-            "drbd-forget-peer", "DOCUMENT_FORGET_PEER");
 
     /**
      * How long CloudFormation waits for the deploy custom resource: its ServiceTimeout, at most and
@@ -314,7 +306,8 @@ public class ReconcileWorkflow extends Construct {
         env.put("MAX_PEERS", Integer.toString(props.getMaxPeers()));
         // Only the ARN: the nodes read the value themselves (drbd-write-config).
         env.put("SECRET_ARN", secret.getSecretArn());
-        props.getDocumentNames().forEach((file, name) -> env.put(DOCUMENT_ENVIRONMENT.get(file), name));
+        props.getDocumentNames().forEach((file, name) ->
+                env.put(NodeDocument.ofBaseName(file).orElseThrow().environmentVariable(), name));
         env.put("POLL_SECONDS", Long.toString(props.getPollInterval().toSeconds().longValue()));
         env.put("AGENT_WAIT_MAX_ATTEMPTS", Integer.toString(props.getAgentWaitMaxAttempts()));
         env.put("LIFECYCLE_HOOK_TIMEOUT_SECONDS", Long.toString(props.getLifecycleHookTimeout().toSeconds().longValue()));

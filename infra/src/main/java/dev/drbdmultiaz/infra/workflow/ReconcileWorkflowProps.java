@@ -1,7 +1,9 @@
 package dev.drbdmultiaz.infra.workflow;
 
+import dev.drbdmultiaz.model.NodeDocument;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -26,15 +28,8 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 public final class ReconcileWorkflowProps {
 
     /** Base names (file name without {@code .yaml}) of the SSM documents the workflow sends. */
-    public static final List<String> REQUIRED_DOCUMENTS = List.of(
-            "drbd-install",
-            "drbd-prepare-lvm",
-            "drbd-write-config",
-            "drbd-create-md",
-            "drbd-up",
-            "drbd-skip-initial-sync",
-            "drbd-status",
-            "drbd-forget-peer");
+    public static final List<String> REQUIRED_DOCUMENTS = Arrays.stream(NodeDocument.values())
+            .map(NodeDocument::baseName).toList();
 
     /** The tag every replica instance carries, with the cluster id as value. */
     public static final String DEFAULT_CLUSTER_TAG_KEY = "drbd-multiaz:cluster";

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.drbdmultiaz.model.NodeDocument;
 import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
 import java.io.File;
 import java.io.IOException;
@@ -898,7 +899,7 @@ public final class SsmEmulator implements AutoCloseable {
             });
             String file = document.getFileName().toString().replaceFirst("\\.ya?ml$", "");
             return new CommandRecord(commandId, documentName, file, comment, targets, parameters,
-                !file.equals("drbd-status"), requestedAt, results);
+                NodeDocument.ofBaseName(file).map(NodeDocument::mutating).orElse(true), requestedAt, results);
         }
     }
 

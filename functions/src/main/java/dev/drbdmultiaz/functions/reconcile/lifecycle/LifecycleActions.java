@@ -12,7 +12,7 @@ import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
-import dev.drbdmultiaz.functions.reconcile.state.Step;
+import dev.drbdmultiaz.model.Step;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -6,14 +6,14 @@ import dev.drbdmultiaz.functions.common.Json;
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
+import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.CommandFailure;
 import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
-import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
-import dev.drbdmultiaz.functions.reconcile.state.Step;
+import dev.drbdmultiaz.model.Step;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +27,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.GetCommandInvocationRequest;
 import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
 import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
-import software.amazon.awssdk.services.ssm.model.GetCommandInvocationRequest;
 
 /**
  * CollectCommandResults: polls every target's invocation once and folds the results into the

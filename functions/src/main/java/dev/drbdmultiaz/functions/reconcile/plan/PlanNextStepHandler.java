@@ -5,11 +5,11 @@ import dev.drbdmultiaz.functions.common.JsonHandler;
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.drbd.DrbdResourceSpec;
+import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
-import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
-import dev.drbdmultiaz.functions.reconcile.state.Step;
+import dev.drbdmultiaz.model.Step;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Set;
@@ -76,15 +76,7 @@ public final class PlanNextStepHandler extends JsonHandler<ReconcileState, Plann
 
         /** Reads every variable; fails naming the first missing or invalid one. */
         public static Config from(Env env) {
-            SsmDocuments documents = new SsmDocuments(
-                env.require("DOCUMENT_INSTALL"),
-                env.require("DOCUMENT_PREPARE_LVM"),
-                env.require("DOCUMENT_WRITE_CONFIG"),
-                env.require("DOCUMENT_CREATE_MD"),
-                env.require("DOCUMENT_UP"),
-                env.require("DOCUMENT_SKIP_INITIAL_SYNC"),
-                env.require("DOCUMENT_STATUS"),
-                env.require("DOCUMENT_FORGET_PEER"));
+            SsmDocuments documents = SsmDocuments.from(env);
             return new Config(new DesiredSettings(
                 env.require("RESOURCE_NAME"),
                 env.requireInt("DRBD_PORT", 1, 65_535),

@@ -17,7 +17,8 @@ import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
-import dev.drbdmultiaz.functions.reconcile.state.Step;
+import dev.drbdmultiaz.model.NodeDocument;
+import dev.drbdmultiaz.model.Step;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -364,7 +365,7 @@ public final class ReconcilePlanner {
         }
 
         private PlannedStep observe(Step step, String reason, int waitSeconds) {
-            return new PlannedStep(step.name(), reason, desired.documents().status(), ids(active),
+            return new PlannedStep(step.name(), reason, desired.documents().name(NodeDocument.STATUS), ids(active),
                 params("ResourceName", desired.resourceName(),
                     "VolumeGroup", desired.volumeGroup(),
                     "LogicalVolume", desired.logicalVolume()),
@@ -395,18 +396,8 @@ public final class ReconcilePlanner {
         }
 
         private String document(Step step) {
-            SsmDocuments docs = desired.documents();
-            return switch (step) {
-                case InstallDrbd -> docs.install();
-                case PrepareLvm -> docs.prepareLvm();
-                case WriteConfig -> docs.writeConfig();
-                case CreateMetadata -> docs.createMetadata();
-                case UpOrAdjust -> docs.up();
-                case SkipInitialSync -> docs.skipInitialSync();
-                case ForgetDepartedPeers -> docs.forgetPeer();
-                case ObserveNodes, WaitForConnections -> docs.status();
-                case Converged -> throw new IllegalArgumentException("Converged sends no document");
-            };
+            return desired.documents().name(step.document()
+                .orElseThrow(() -> new IllegalArgumentException(step + " sends no document")));
         }
 
         private List<String> targets(Predicate<NodeStatus> needs) {

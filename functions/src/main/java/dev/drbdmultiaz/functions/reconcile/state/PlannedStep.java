@@ -7,7 +7,7 @@ import java.util.TreeMap;
 /**
  * Result of PlanNextStep ({@code $.plan}).
  *
- * @param step the step name, also the RouteStep branch (see {@link Step})
+ * @param step the step name, also the RouteStep branch (see {@link dev.drbdmultiaz.model.Step})
  * @param reason why this step, for the operator
  * @param documentName SSM document to send, {@code null} for Converged
  * @param targets instances to send it to

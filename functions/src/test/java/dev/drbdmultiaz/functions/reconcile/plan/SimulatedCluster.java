@@ -81,8 +81,7 @@ final class SimulatedCluster {
     static DesiredSettings settings(int connectWaitMaxAttempts, int maxPeers) {
         return new DesiredSettings("r0", 7789, 0, "drbdpool", "thinpool", "r0", maxPeers, SECRET_ARN,
             "crc32c", "sha256",
-            new SsmDocuments("doc-install", "doc-prepare-lvm", "doc-write-config", "doc-create-md", "doc-up",
-                "doc-skip-initial-sync", "doc-status", "doc-forget-peer"),
+            SsmDocuments.named(d -> "doc-" + d.baseName().substring("drbd-".length())),
             connectWaitMaxAttempts, 40, 1.0);
     }
 

@@ -1,0 +1,52 @@
+package dev.drbdmultiaz.model;
+
+import java.util.Optional;
+
+/**
+ * The steps of a reconcile: what PlanNextStep returns and the state machine routes on by name
+ * (each node step is a state of that name in {@code state-machines/reconcile.asl.json}).
+ */
+public enum Step {
+    ObserveNodes(NodeDocument.STATUS, "read-only drbd-status on every member"),
+    InstallDrbd(NodeDocument.INSTALL, "drbd-install on the nodes without DRBD 9"),
+    PrepareLvm(NodeDocument.PREPARE_LVM, "drbd-prepare-lvm on the nodes without the thin pool and LV"),
+    WriteConfig(NodeDocument.WRITE_CONFIG,
+        "drbd-write-config where the config hash differs from the rendering of the active members"),
+    CreateMetadata(NodeDocument.CREATE_MD, "drbd-create-md only where no metadata exists; the node re-checks (I1)"),
+    UpOrAdjust(NodeDocument.UP, "drbd-up: up where down, adjust where the config and the kernel state differ"),
+    WaitForConnections(NodeDocument.STATUS,
+        "peers not Connected yet: wait (bounded backoff chosen by the planner), then observe again"),
+    SkipInitialSync(NodeDocument.SKIP_INITIAL_SYNC,
+        "drbd-skip-initial-sync on one node of a brand-new mesh only; the node re-checks (I2)"),
+    ForgetDepartedPeers(NodeDocument.FORGET_PEER,
+        "drbd-forget-peer on survivors, only while a survivor is UpToDate (I3, I6)"),
+    Converged(null, "every member matches the desired state; nothing left to send");
+
+    private final NodeDocument document;
+    private final String label;
+
+    Step(NodeDocument document, String label) {
+        this.document = document;
+        this.label = label;
+    }
+
+    /** The document the step sends; empty for {@link #Converged}. */
+    public Optional<NodeDocument> document() {
+        return Optional.ofNullable(document);
+    }
+
+    /** What the step does, for the operator; its state's Comment in the ASL says the same. */
+    public String label() {
+        return label;
+    }
+
+    /** Whether the step's document changes a node. */
+    public boolean mutating() {
+        return document != null && document.mutating();
+    }
+
+    /** Whether the step runs the status document, whose result replaces the observation. */
+    public boolean observes() {
+        return document == NodeDocument.STATUS;
+    }
+}
