@@ -2,6 +2,7 @@ package dev.drbdmultiaz.infra;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drbdmultiaz.model.ReconcileSetting;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -105,7 +106,6 @@ public record ClusterSettings(
     /** The form aws-cdk-lib's InstanceType parses: family, generation, capabilities, size. */
     private static final Pattern INSTANCE_TYPE_FORM =
             Pattern.compile("^([a-z]+)(\\d{1,2})([a-z\\-]*)\\.([a-z0-9\\-]+)$");
-    private static final Pattern RESOURCE_NAME_FORM = Pattern.compile("^[a-z][a-z0-9_-]{0,30}$");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -115,18 +115,17 @@ public record ClusterSettings(
                 "an AWS region name such as us-east-1");
         availabilityZones = availabilityZones == null ? null : List.copyOf(availabilityZones);
         requireZones(region, availabilityZones);
-        require(nodeCount >= 3 && nodeCount <= 15 && nodeCount % 2 == 1, NODE_COUNT, nodeCount,
-                "an odd integer from 3 to 15 (DRBD quorum needs a majority)");
+        require(ReconcileSetting.NODE_COUNT.accepts(nodeCount), NODE_COUNT, nodeCount,
+                ReconcileSetting.NODE_COUNT.describe() + " (DRBD quorum needs a majority)");
         requireInstanceType(instanceType, architecture);
         require(UBUNTU_RELEASES.contains(ubuntuRelease), UBUNTU_RELEASE, ubuntuRelease,
                 "one of " + UBUNTU_RELEASES);
         require(dataVolumeGiB >= 20 && dataVolumeGiB <= 16384, DATA_VOLUME_GIB, dataVolumeGiB,
                 "an integer from 20 to 16384 (gp3 volume size in GiB)");
-        require(drbdPort >= 1024 && drbdPort <= 65535, DRBD_PORT, drbdPort,
-                "an integer from 1024 to 65535 (an unprivileged TCP port)");
-        require(resourceName != null && RESOURCE_NAME_FORM.matcher(resourceName).matches(),
-                RESOURCE_NAME, resourceName,
-                "a lowercase name matching " + RESOURCE_NAME_FORM.pattern() + ", e.g. r0");
+        require(ReconcileSetting.DRBD_PORT.accepts(drbdPort), DRBD_PORT, drbdPort,
+                "an integer " + ReconcileSetting.DRBD_PORT.describe() + " (an unprivileged TCP port)");
+        require(ReconcileSetting.RESOURCE_NAME.accepts(resourceName), RESOURCE_NAME, resourceName,
+                ReconcileSetting.RESOURCE_NAME.describe() + ", e.g. r0");
         Optional<Ipv4Cidr> vpc = Ipv4Cidr.parse(vpcCidr);
         require(vpc.isPresent() && vpc.get().prefixLength() >= 16 && vpc.get().prefixLength() <= 24,
                 VPC_CIDR, vpcCidr,

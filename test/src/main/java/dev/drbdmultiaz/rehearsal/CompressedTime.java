@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.rehearsal;
 
+import dev.drbdmultiaz.model.ReconcileSetting;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -21,8 +22,9 @@ final class CompressedTime {
      * EVICT_AFTER_SECONDS: how long a member may stay unreachable before it is replaced (0, never,
      * stays 0).
      */
-    static final Set<String> DURATION_VARIABLES = Set.of("POLL_SECONDS", "LIFECYCLE_HOOK_TIMEOUT_SECONDS",
-        "DEPLOY_WAIT_SECONDS", "EVICT_AFTER_SECONDS");
+    static final Set<String> DURATION_VARIABLES = Set.of(ReconcileSetting.POLL_SECONDS.environmentVariable(),
+        ReconcileSetting.LIFECYCLE_HOOK_TIMEOUT_SECONDS.environmentVariable(), "DEPLOY_WAIT_SECONDS",
+        ReconcileSetting.EVICT_AFTER_SECONDS.environmentVariable());
 
     private CompressedTime() {
     }

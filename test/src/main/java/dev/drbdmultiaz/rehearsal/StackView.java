@@ -2,6 +2,7 @@ package dev.drbdmultiaz.rehearsal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
+import dev.drbdmultiaz.model.ReconcileSetting;
 import dev.drbdmultiaz.rehearsal.stack.DeployedStack;
 import java.nio.file.Path;
 import java.util.List;
@@ -125,27 +126,27 @@ public final class StackView {
 
     /** The DRBD port the nodes replicate over (DRBD_PORT of the functions). */
     public int drbdPort() {
-        return Integer.parseInt(planEnvironment().get("DRBD_PORT"));
+        return ReconcileSetting.DRBD_PORT.readInt(planEnvironment()::get);
     }
 
     /** How many WaitForConnections observations a run makes before it gives up (CONNECT_WAIT_MAX_ATTEMPTS). */
     public int connectWaitMaxAttempts() {
-        return Integer.parseInt(planEnvironment().get("CONNECT_WAIT_MAX_ATTEMPTS"));
+        return ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS.readInt(planEnvironment()::get);
     }
 
     /** How long a member may stay unreachable before a run replaces it (EVICT_AFTER_SECONDS, AWS time). */
     public int evictAfterSeconds() {
-        return Integer.parseInt(planEnvironment().get("EVICT_AFTER_SECONDS"));
+        return ReconcileSetting.EVICT_AFTER_SECONDS.readInt(planEnvironment()::get);
     }
 
     /** AGENT_WAIT_MAX_ATTEMPTS: agent checks before a run goes on without (or fails on) offline agents. */
     public int agentWaitMaxAttempts() {
-        return Integer.parseInt(planEnvironment().get("AGENT_WAIT_MAX_ATTEMPTS"));
+        return ReconcileSetting.AGENT_WAIT_MAX_ATTEMPTS.readInt(planEnvironment()::get);
     }
 
     /** POLL_SECONDS of the functions: WaitForCommand's poll and the unit of their backoffs. */
     public int pollSeconds() {
-        return Integer.parseInt(planEnvironment().get("POLL_SECONDS"));
+        return ReconcileSetting.POLL_SECONDS.readInt(planEnvironment()::get);
     }
 
     private Map<String, String> planEnvironment() {

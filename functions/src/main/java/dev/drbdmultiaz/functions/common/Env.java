@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.functions.common;
 
 import dev.drbdmultiaz.functions.common.exceptions.ConfigurationException;
+import dev.drbdmultiaz.model.ReconcileSetting;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +33,23 @@ public final class Env {
     public Optional<String> optional(String name) {
         String value = variables.get(name);
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    /**
+     * The value of {@code setting} (its variable, else its default), checked against its limit;
+     * a {@link ConfigurationException} naming the variable when missing or invalid.
+     */
+    public String setting(ReconcileSetting setting) {
+        try {
+            return setting.read(name -> optional(name).orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(e.getMessage() + "; the CDK app sets it on the function");
+        }
+    }
+
+    /** {@link #setting} as a number. */
+    public int settingInt(ReconcileSetting setting) {
+        return Integer.parseInt(setting(setting));
     }
 
     /** An integer between {@code min} and {@code max}; required. */

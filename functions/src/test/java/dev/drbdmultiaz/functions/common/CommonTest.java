@@ -12,6 +12,7 @@ import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException
 import dev.drbdmultiaz.functions.common.exceptions.TransientAwsException;
 import dev.drbdmultiaz.functions.reconcile.plan.DesiredSettings;
 import dev.drbdmultiaz.functions.reconcile.plan.PlanNextStepHandler;
+import dev.drbdmultiaz.model.ReconcileSetting;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -58,7 +59,9 @@ class CommonTest {
         PlanNextStepHandler.Config config = PlanNextStepHandler.Config.from(new Env(planEnv()));
 
         assertEquals("r0", config.desiredSettings().resourceName());
-        assertEquals(20, config.desiredSettings().connectWaitMaxAttempts());
+        // The default of the one home the construct uses too (the handler had 20, the construct 30).
+        assertEquals(30, ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS.defaultInt());
+        assertEquals(30, config.desiredSettings().connectWaitMaxAttempts());
         assertEquals(1.0, config.desiredSettings().waitTimeScale());
         assertEquals("/dev/drbdpool/r0", config.desiredSettings().backingDisk());
         Map<String, String> rehearsal = planEnv();

@@ -298,21 +298,11 @@ public class ReconcileWorkflow extends Construct {
         env.put("LAUNCH_HOOK_NAME", props.getLaunchHookName());
         env.put("TERMINATE_HOOK_NAME", props.getTerminateHookName());
         env.put("CLUSTER_ID", props.getClusterId());
-        env.put("RESOURCE_NAME", props.getResourceName());
-        env.put("DRBD_PORT", Integer.toString(props.getDrbdPort()));
-        env.put("VOLUME_GROUP", props.getVolumeGroup());
-        env.put("THIN_POOL", props.getThinPool());
-        env.put("LOGICAL_VOLUME", props.getLogicalVolume());
-        env.put("MAX_PEERS", Integer.toString(props.getMaxPeers()));
+        props.getFunctionSettings().forEach((setting, value) -> env.put(setting.environmentVariable(), value));
         // Only the ARN: the nodes read the value themselves (drbd-write-config).
         env.put("SECRET_ARN", secret.getSecretArn());
         props.getDocumentNames().forEach((file, name) ->
                 env.put(NodeDocument.ofBaseName(file).orElseThrow().environmentVariable(), name));
-        env.put("POLL_SECONDS", Long.toString(props.getPollInterval().toSeconds().longValue()));
-        env.put("AGENT_WAIT_MAX_ATTEMPTS", Integer.toString(props.getAgentWaitMaxAttempts()));
-        env.put("LIFECYCLE_HOOK_TIMEOUT_SECONDS", Long.toString(props.getLifecycleHookTimeout().toSeconds().longValue()));
-        env.put("CONNECT_WAIT_MAX_ATTEMPTS", Integer.toString(props.getConnectWaitMaxAttempts()));
-        env.put("EVICT_AFTER_SECONDS", Long.toString(props.getEvictAfter().toSeconds().longValue()));
         env.put("COMMAND_LOG_GROUP_NAME", commandOutput.getLogGroupName());
         return env;
     }

@@ -1,10 +1,12 @@
 package dev.drbdmultiaz.infra.workflow;
 
 import dev.drbdmultiaz.model.NodeDocument;
+import dev.drbdmultiaz.model.ReconcileSetting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,8 +39,6 @@ public final class ReconcileWorkflowProps {
     private static final Pattern HOOK_NAME = Pattern.compile("[A-Za-z0-9\\-_/]{1,255}");
     private static final Pattern TAG_VALUE = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,256}");
     private static final Pattern TAG_KEY = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}");
-    private static final Pattern RESOURCE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
-    private static final Pattern LVM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_+.-]{0,62}");
     private static final Pattern SSM_DOCUMENT_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{3,128}");
     private static final TimeConversionOptions FRACTIONAL = TimeConversionOptions.builder().integral(false).build();
 
@@ -101,6 +101,27 @@ public final class ReconcileWorkflowProps {
     /** Bitmap slots by default: two spare beyond the peers of a full group, at most DRBD's 31. */
     public static int defaultMaxPeers(int nodeCount) {
         return Math.min(31, nodeCount + 2);
+    }
+
+    /**
+     * The values of the settings the functions read back, written into their environment under
+     * {@link ReconcileSetting#environmentVariable()}.
+     */
+    public Map<ReconcileSetting, String> getFunctionSettings() {
+        Map<ReconcileSetting, String> values = new EnumMap<>(ReconcileSetting.class);
+        values.put(ReconcileSetting.RESOURCE_NAME, resourceName);
+        values.put(ReconcileSetting.DRBD_PORT, Integer.toString(drbdPort));
+        values.put(ReconcileSetting.MAX_PEERS, Integer.toString(maxPeers));
+        values.put(ReconcileSetting.VOLUME_GROUP, volumeGroup);
+        values.put(ReconcileSetting.THIN_POOL, thinPool);
+        values.put(ReconcileSetting.LOGICAL_VOLUME, logicalVolume);
+        values.put(ReconcileSetting.POLL_SECONDS, Long.toString(pollInterval.toSeconds().longValue()));
+        values.put(ReconcileSetting.AGENT_WAIT_MAX_ATTEMPTS, Integer.toString(agentWaitMaxAttempts));
+        values.put(ReconcileSetting.LIFECYCLE_HOOK_TIMEOUT_SECONDS,
+                Long.toString(lifecycleHookTimeout.toSeconds().longValue()));
+        values.put(ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS, Integer.toString(connectWaitMaxAttempts));
+        values.put(ReconcileSetting.EVICT_AFTER_SECONDS, Long.toString(evictAfter.toSeconds().longValue()));
+        return Collections.unmodifiableMap(values);
     }
 
     public static Builder builder() {
@@ -223,18 +244,19 @@ public final class ReconcileWorkflowProps {
         private Map<String, String> documentNames = Map.of();
         private String clusterTagKey = DEFAULT_CLUSTER_TAG_KEY;
         private String clusterId;
-        private String resourceName = "r0";
-        private int drbdPort = 7789;
-        private int nodeCount = 3;
+        private String resourceName = ReconcileSetting.RESOURCE_NAME.defaultValue().orElseThrow();
+        private int drbdPort = ReconcileSetting.DRBD_PORT.defaultInt();
+        private int nodeCount = ReconcileSetting.NODE_COUNT.defaultInt();
         private Integer maxPeers;
-        private String volumeGroup = "drbdpool";
-        private String thinPool = "thinpool";
-        private String logicalVolume = "r0data";
-        private Duration pollInterval = Duration.seconds(5);
-        private Duration lifecycleHookTimeout = Duration.hours(1);
-        private Duration evictAfter = Duration.hours(1);
-        private int agentWaitMaxAttempts = 60;
-        private int connectWaitMaxAttempts = 30;
+        private String volumeGroup = ReconcileSetting.VOLUME_GROUP.defaultValue().orElseThrow();
+        private String thinPool = ReconcileSetting.THIN_POOL.defaultValue().orElseThrow();
+        private String logicalVolume = ReconcileSetting.LOGICAL_VOLUME.defaultValue().orElseThrow();
+        private Duration pollInterval = Duration.seconds(ReconcileSetting.POLL_SECONDS.defaultInt());
+        private Duration lifecycleHookTimeout =
+                Duration.seconds(ReconcileSetting.LIFECYCLE_HOOK_TIMEOUT_SECONDS.defaultInt());
+        private Duration evictAfter = Duration.seconds(ReconcileSetting.EVICT_AFTER_SECONDS.defaultInt());
+        private int agentWaitMaxAttempts = ReconcileSetting.AGENT_WAIT_MAX_ATTEMPTS.defaultInt();
+        private int connectWaitMaxAttempts = ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS.defaultInt();
         private Path functionsJar;
         private Path definitionFile;
         private Duration readjustSchedule;
@@ -447,34 +469,36 @@ public final class ReconcileWorkflowProps {
             require(Token.isUnresolved(clusterTagKey) || !clusterTagKey.startsWith("aws:"), "clusterTagKey must not start with 'aws:', got '"
                     + clusterTagKey + "'");
             requireMatch("clusterId", clusterId, TAG_VALUE, "a tag value of 1-256 characters");
-            requireMatch("resourceName", resourceName, RESOURCE_NAME, "[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
-            require(drbdPort >= 1024 && drbdPort <= 65535,
-                    "drbdPort must be 1024..65535, got " + drbdPort);
-            require(nodeCount >= 3 && nodeCount <= 31 && nodeCount % 2 == 1,
-                    "nodeCount must be an odd number 3..31, got " + nodeCount);
-            int peers = maxPeers != null ? maxPeers : defaultMaxPeers(nodeCount);
-            require(peers >= nodeCount - 1 && peers <= 31,
-                    "maxPeers must be " + (nodeCount - 1) + "..31 for nodeCount " + nodeCount + ", got " + peers);
-            requireMatch("volumeGroup", volumeGroup, LVM_NAME, "an LVM name [A-Za-z0-9][A-Za-z0-9_+.-]{0,62}");
-            requireMatch("thinPool", thinPool, LVM_NAME, "an LVM name [A-Za-z0-9][A-Za-z0-9_+.-]{0,62}");
-            requireMatch("logicalVolume", logicalVolume, LVM_NAME, "an LVM name [A-Za-z0-9][A-Za-z0-9_+.-]{0,62}");
+            requireSetting("resourceName", resourceName, ReconcileSetting.RESOURCE_NAME);
+            ReconcileSetting.DRBD_PORT.requireInt("drbdPort", drbdPort);
+            ReconcileSetting.NODE_COUNT.requireInt("nodeCount", nodeCount);
+            int peers = ReconcileSetting.MAX_PEERS.requireInt("maxPeers",
+                    maxPeers != null ? maxPeers : defaultMaxPeers(nodeCount));
+            require(peers >= nodeCount - 1,
+                    "maxPeers must be at least " + (nodeCount - 1) + " for nodeCount " + nodeCount + ", got " + peers);
+            requireSetting("volumeGroup", volumeGroup, ReconcileSetting.VOLUME_GROUP);
+            requireSetting("thinPool", thinPool, ReconcileSetting.THIN_POOL);
+            requireSetting("logicalVolume", logicalVolume, ReconcileSetting.LOGICAL_VOLUME);
             require(pollInterval != null, "pollInterval must not be null");
             double pollSeconds = pollInterval.toSeconds(FRACTIONAL).doubleValue();
-            require(pollSeconds >= 1 && pollSeconds <= 300 && pollSeconds == Math.floor(pollSeconds),
-                    "pollInterval must be whole seconds 1..300, got " + pollInterval.toHumanString());
+            require(ReconcileSetting.POLL_SECONDS.accepts((long) pollSeconds) && pollSeconds == Math.floor(pollSeconds),
+                    "pollInterval must be whole seconds " + ReconcileSetting.POLL_SECONDS.describe() + ", got "
+                            + pollInterval.toHumanString());
             require(evictAfter != null, "evictAfter must not be null");
             double evictMinutes = evictAfter.toMinutes(FRACTIONAL).doubleValue();
-            require(evictMinutes >= 0 && evictMinutes <= 10080 && evictMinutes == Math.floor(evictMinutes),
+            require(ReconcileSetting.EVICT_AFTER_SECONDS.accepts((long) (evictMinutes * 60))
+                            && evictMinutes == Math.floor(evictMinutes),
                     "evictAfter must be whole minutes 0..10080 (0: never), got " + evictAfter.toHumanString());
             require(lifecycleHookTimeout != null, "lifecycleHookTimeout must not be null");
             double hookSeconds = lifecycleHookTimeout.toSeconds(FRACTIONAL).doubleValue();
-            require(hookSeconds >= 30 && hookSeconds <= 7200 && hookSeconds == Math.floor(hookSeconds),
-                    "lifecycleHookTimeout must be whole seconds 30..7200 (Auto Scaling's HeartbeatTimeout range), got "
+            require(ReconcileSetting.LIFECYCLE_HOOK_TIMEOUT_SECONDS.accepts((long) hookSeconds)
+                            && hookSeconds == Math.floor(hookSeconds),
+                    "lifecycleHookTimeout must be whole seconds "
+                            + ReconcileSetting.LIFECYCLE_HOOK_TIMEOUT_SECONDS.describe()
+                            + " (Auto Scaling's HeartbeatTimeout range), got "
                             + lifecycleHookTimeout.toHumanString());
-            require(agentWaitMaxAttempts >= 1 && agentWaitMaxAttempts <= 1000,
-                    "agentWaitMaxAttempts must be 1..1000, got " + agentWaitMaxAttempts);
-            require(connectWaitMaxAttempts >= 1 && connectWaitMaxAttempts <= 1000,
-                    "connectWaitMaxAttempts must be 1..1000, got " + connectWaitMaxAttempts);
+            ReconcileSetting.AGENT_WAIT_MAX_ATTEMPTS.requireInt("agentWaitMaxAttempts", agentWaitMaxAttempts);
+            ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS.requireInt("connectWaitMaxAttempts", connectWaitMaxAttempts);
             require(functionsJar != null && Files.isRegularFile(functionsJar),
                     "functionsJar must be an existing file (build it with `mvn -pl functions package`), got "
                             + functionsJar);
@@ -505,6 +529,13 @@ public final class ReconcileWorkflowProps {
                     + REQUIRED_DOCUMENTS);
             documentNames.forEach((key, name) -> requireMatch("documentNames." + key, name,
                     SSM_DOCUMENT_NAME, "an SSM document name ([A-Za-z0-9_.-]{3,128})"));
+        }
+
+        /** Checks a literal value of a setting; a token (resolved at deploy time) passes. */
+        private static void requireSetting(String prop, String value, ReconcileSetting setting) {
+            if (!Token.isUnresolved(value)) {
+                setting.require(prop, value);
+            }
         }
 
         /** Checks a literal value; a token (a name CloudFormation resolves at deploy time) passes. */

@@ -40,8 +40,9 @@ class ReconcileWorkflowPropsTest {
     void buildsWithDefaults() {
         ReconcileWorkflowProps props = WorkflowFixture.props(group, role).build();
         assertEquals(5, props.getMaxPeers());
-        assertEquals(31, WorkflowFixture.props(group, role).nodeCount(31).build().getMaxPeers());
-        assertEquals(31, WorkflowFixture.props(group, role).nodeCount(29).build().getMaxPeers());
+        assertEquals(17, WorkflowFixture.props(group, role).nodeCount(15).build().getMaxPeers());
+        assertEquals(31, ReconcileWorkflowProps.defaultMaxPeers(29));
+        assertEquals(31, ReconcileWorkflowProps.defaultMaxPeers(31));
         assertEquals(null, props.getReadjustSchedule());
         assertEquals(RemovalPolicy.DESTROY, props.getRegistryRemovalPolicy());
         assertEquals(ReconcileWorkflowProps.DEFAULT_CLUSTER_TAG_KEY, props.getClusterTagKey());
@@ -67,13 +68,24 @@ class ReconcileWorkflowPropsTest {
     @Test
     @DisplayName("fails on an even node count")
     void failsWithEvenNodeCount() {
-        assertMessage("nodeCount must be an odd number 3..31, got 4", b -> b.nodeCount(4));
+        assertMessage("nodeCount must be an odd number 3..15, got '4'", b -> b.nodeCount(4));
+        // The same limit as drbd:nodeCount (ClusterSettings): both read ReconcileSetting.NODE_COUNT.
+        assertMessage("nodeCount must be an odd number 3..15, got '17'", b -> b.nodeCount(17));
+    }
+
+    @Test
+    @DisplayName("refuses names the node documents would refuse at SendCommand time")
+    void refusesNamesTheDocumentsRefuse() {
+        assertMessage("resourceName must be a lower-case letter", b -> b.resourceName("R0"));
+        assertMessage("volumeGroup must be an LVM name", b -> b.volumeGroup("vg.data"));
+        assertMessage("logicalVolume must be an LVM name", b -> b.logicalVolume("0lv"));
     }
 
     @Test
     @DisplayName("fails when max-peers cannot hold every other node")
     void failsWithTooFewPeers() {
-        assertMessage("maxPeers must be 4..31 for nodeCount 5, got 3", b -> b.nodeCount(5).maxPeers(3));
+        assertMessage("maxPeers must be at least 4 for nodeCount 5, got 3", b -> b.nodeCount(5).maxPeers(3));
+        assertMessage("maxPeers must be 1..31, got '32'", b -> b.nodeCount(5).maxPeers(32));
     }
 
     @Test

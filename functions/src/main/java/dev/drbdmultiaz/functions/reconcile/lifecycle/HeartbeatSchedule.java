@@ -4,6 +4,7 @@ import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.reconcile.state.HeartbeatStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import dev.drbdmultiaz.model.ReconcileSetting;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +34,7 @@ public final class HeartbeatSchedule {
 
     /** From LIFECYCLE_HOOK_TIMEOUT_SECONDS, the hooks' HeartbeatTimeout the stack sets. */
     public static HeartbeatSchedule from(Env env, Clock clock) {
-        return new HeartbeatSchedule(Duration.ofSeconds(env.requireInt("LIFECYCLE_HOOK_TIMEOUT_SECONDS", 1, 7200)),
+        return new HeartbeatSchedule(Duration.ofSeconds(env.settingInt(ReconcileSetting.LIFECYCLE_HOOK_TIMEOUT_SECONDS)),
             clock);
     }
 

@@ -3,6 +3,7 @@ package dev.drbdmultiaz.functions.reconcile.lifecycle;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
+import dev.drbdmultiaz.model.ReconcileSetting;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -23,7 +24,7 @@ public record LifecycleConfig(String groupName, String launchHookName, String te
         return new LifecycleConfig(env.require("AUTO_SCALING_GROUP_NAME"), env.require("LAUNCH_HOOK_NAME"),
             env.require("TERMINATE_HOOK_NAME"), env.require("CLUSTER_TABLE_NAME"),
             HeartbeatSchedule.from(env, Clock.systemUTC()),
-            Duration.ofSeconds(env.requireInt("EVICT_AFTER_SECONDS", 0, 7 * 24 * 3600)));
+            Duration.ofSeconds(env.settingInt(ReconcileSetting.EVICT_AFTER_SECONDS)));
     }
 
     LifecycleActions actions() {

@@ -5,9 +5,10 @@ import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
 import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.plan.PlanNextStepHandler;
-import java.time.Clock;
 import dev.drbdmultiaz.functions.reconcile.state.AgentsStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import dev.drbdmultiaz.model.ReconcileSetting;
+import java.time.Clock;
 import java.util.Objects;
 
 /** CheckAgentsOnline → {@code $.agents}. */
@@ -32,14 +33,14 @@ public final class CheckAgentsOnlineHandler extends JsonHandler<ReconcileState, 
     /**
      * Environment of CheckAgentsOnline.
      *
-     * @param maxAttempts AGENT_WAIT_MAX_ATTEMPTS (default 30)
+     * @param maxAttempts AGENT_WAIT_MAX_ATTEMPTS
      * @param waitTimeScale POLL_SECONDS / 5 (POLL_SECONDS default 5): scales the backoff
      * @param heartbeats from LIFECYCLE_HOOK_TIMEOUT_SECONDS
      */
     public record Config(int maxAttempts, double waitTimeScale, HeartbeatSchedule heartbeats) {
 
         public static Config from(Env env) {
-            return new Config(env.optionalInt("AGENT_WAIT_MAX_ATTEMPTS", 30, 1, 1000),
+            return new Config(env.settingInt(ReconcileSetting.AGENT_WAIT_MAX_ATTEMPTS),
                 PlanNextStepHandler.waitTimeScale(env), HeartbeatSchedule.from(env, Clock.systemUTC()));
         }
 

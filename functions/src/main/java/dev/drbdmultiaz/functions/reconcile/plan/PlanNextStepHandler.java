@@ -9,6 +9,7 @@ import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import dev.drbdmultiaz.model.ReconcileSetting;
 import dev.drbdmultiaz.model.Step;
 import java.time.Clock;
 import java.util.Objects;
@@ -59,8 +60,7 @@ public final class PlanNextStepHandler extends JsonHandler<ReconcileState, Plann
      * connection backoff 1, 2, 4, 6 s in the rehearsal).
      */
     public static double waitTimeScale(Env env) {
-        return env.optionalInt("POLL_SECONDS", DesiredSettings.POLL_SECONDS, 1, 300)
-            / (double) DesiredSettings.POLL_SECONDS;
+        return env.settingInt(ReconcileSetting.POLL_SECONDS) / (double) DesiredSettings.POLL_SECONDS;
     }
 
     /**
@@ -78,18 +78,18 @@ public final class PlanNextStepHandler extends JsonHandler<ReconcileState, Plann
         public static Config from(Env env) {
             SsmDocuments documents = SsmDocuments.from(env);
             return new Config(new DesiredSettings(
-                env.require("RESOURCE_NAME"),
-                env.requireInt("DRBD_PORT", 1, 65_535),
+                env.setting(ReconcileSetting.RESOURCE_NAME),
+                env.settingInt(ReconcileSetting.DRBD_PORT),
                 env.optionalInt("DRBD_MINOR", 0, 0, DrbdResourceSpec.MAX_MINOR),
-                env.require("VOLUME_GROUP"),
-                env.require("THIN_POOL"),
-                env.require("LOGICAL_VOLUME"),
-                env.requireInt("MAX_PEERS", 1, 31),
+                env.setting(ReconcileSetting.VOLUME_GROUP),
+                env.setting(ReconcileSetting.THIN_POOL),
+                env.setting(ReconcileSetting.LOGICAL_VOLUME),
+                env.settingInt(ReconcileSetting.MAX_PEERS),
                 env.require("SECRET_ARN"),
                 env.optional("DRBD_VERIFY_ALG").orElse(DrbdResourceSpec.DEFAULT_VERIFY_ALG),
                 env.optional("DRBD_CRAM_HMAC_ALG").orElse(DrbdResourceSpec.DEFAULT_CRAM_HMAC_ALG),
                 documents,
-                env.optionalInt("CONNECT_WAIT_MAX_ATTEMPTS", 20, 1, 1000),
+                env.settingInt(ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS),
                 env.optionalInt("MAX_MUTATING_ROUNDS", 40, 1, 1000),
                 waitTimeScale(env)));
         }
