@@ -468,7 +468,7 @@ public class ReconcileWorkflow extends Construct {
                 // Deterministic name: the lock and deploy functions' policies name its executions.
                 .stateMachineName(stateMachineName)
                 .stateMachineType(StateMachineType.STANDARD)
-                .definitionBody(DefinitionBody.fromFile(props.getDefinitionFile().toString()))
+                .definitionBody(DefinitionBody.fromFile(AslDefinitionLoader.stage(props.getDefinitionFile()).toString()))
                 .definitionSubstitutions(definitionSubstitutions)
                 // Execution data is what operators read (per-node results, report); by design it
                 // holds no secret, only the secret's ARN.

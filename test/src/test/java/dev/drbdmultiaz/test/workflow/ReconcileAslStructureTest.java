@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drbdmultiaz.functions.common.exceptions.RetryableException;
+import dev.drbdmultiaz.infra.workflow.AslDefinitionLoader;
 import dev.drbdmultiaz.infra.workflow.ReconcileWorkflow;
 import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
 import java.io.IOException;
@@ -35,7 +35,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Structure of state-machines/reconcile.asl.json against docs/CONTRACTS.md and the construct. */
+/**
+ * Structure of state-machines/reconcile.asl.json as deployed (loaded with the Task retry policy)
+ * against docs/CONTRACTS.md and the construct.
+ */
 @DisplayName("reconcile.asl.json structure")
 class ReconcileAslStructureTest {
 
@@ -101,8 +104,9 @@ class ReconcileAslStructureTest {
 
     @BeforeAll
     static void load() throws IOException {
-        text = Files.readString(WorkflowFixture.definitionFile());
-        definition = new ObjectMapper().readTree(text);
+        // As deployed: with the Task retry policy of state-machines/task-retry.json.
+        definition = AslDefinitionLoader.load(WorkflowFixture.definitionFile());
+        text = definition.toString();
         states = definition.get("States");
         RETRYABLE_HANDLER_ERRORS = concreteSubclasses(RetryableException.class);
         assertFalse(RETRYABLE_HANDLER_ERRORS.isEmpty(), "no concrete RetryableException found");

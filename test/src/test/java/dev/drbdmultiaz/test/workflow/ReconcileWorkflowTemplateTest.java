@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drbdmultiaz.infra.workflow.AslDefinitionLoader;
 import dev.drbdmultiaz.infra.workflow.ReconcileWorkflow;
 import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,6 +169,16 @@ class ReconcileWorkflowTemplateTest {
         withoutSchedule.resourcePropertiesCountIs("AWS::Events::Rule",
                 Map.of("ScheduleExpression", Match.anyValue()), 0);
         withoutSchedule.resourceCountIs("AWS::Events::Rule", 3);
+    }
+
+    @Test
+    @DisplayName("the state machine deploys the definition as AslDefinitionLoader loads it (the Task retry policy on every Task)")
+    void stateMachineDeploysLoadedDefinition() throws Exception {
+        JsonNode machine = single("AWS::StepFunctions::StateMachine", Map.of("StateMachineType", "STANDARD"));
+        String key = machine.at("/Properties/DefinitionS3Location/Key").asText();
+        Path asset = Path.of(synth.app().synth().getDirectory()).resolve("asset." + key);
+        assertTrue(Files.isRegularFile(asset), "no definition asset " + asset);
+        assertEquals(AslDefinitionLoader.load(WorkflowFixture.definitionFile()), JSON.readTree(asset.toFile()));
     }
 
     @Test
