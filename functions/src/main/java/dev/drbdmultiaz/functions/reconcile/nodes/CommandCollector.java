@@ -6,6 +6,7 @@ import dev.drbdmultiaz.functions.common.Json;
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
+import dev.drbdmultiaz.functions.reconcile.plan.RunLedger;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.CommandFailure;
 import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
@@ -19,8 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,8 +31,8 @@ import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
 import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
 
 /**
- * CollectCommandResults: polls every target's invocation once and folds the results into the
- * execution's observation and counters.
+ * CollectCommandResults: polls every target's invocation once; when the step finished everywhere,
+ * {@link RunLedger} folds the results into what the execution remembers.
  *
  * <p>InvocationDoesNotExist (right after SendCommand), Pending, InProgress, Delayed and Cancelling
  * mean "not yet". Success means the script exited 0: its last non-empty stdout line is the JSON
@@ -137,51 +136,15 @@ public final class CommandCollector {
                 heartbeats.due(state));
         }
 
-        Map<String, NodeStatus> observed = new HashMap<>(previous.observed());
-        int waitAttempts = run.waitAttempts();
-        int mutatingRounds = run.mutatingRounds();
-        int observedSnapshot = run.observedSnapshot();
-        boolean stale = run.observationStale();
-        RunCounters.StepRecord lastMutating = run.lastMutating();
-        Set<String> metadataCreated = new LinkedHashSet<>(run.metadataCreated());
-        Map<String, List<String>> forgotten = new TreeMap<>(run.forgotten());
         int snapshot = state.cluster() == null ? 0 : state.cluster().snapshot();
-        if (step.observes()) {
-            results.forEach((instanceId, result) -> observed.put(instanceId, toStatus(instanceId, result)));
-            observedSnapshot = snapshot;
-            stale = false;
-            if (step == Step.WaitForConnections) {
-                waitAttempts++;
-            }
-        }
-        if (step.mutating()) {
-            mutatingRounds++;
-            stale = true;
-            waitAttempts = 0;
-            lastMutating = new RunCounters.StepRecord(step.name(), List.copyOf(command.commandIds().keySet()), snapshot);
-        }
-        if (step == Step.CreateMetadata) {
-            results.forEach((instanceId, result) -> {
-                if (result.path("changed").asBoolean(false)) {
-                    metadataCreated.add(instanceId);
-                }
-            });
-        }
-        if (step == Step.ForgetDepartedPeers) {
-            String peer = plan.parameter("PeerNodeId");
-            if (peer == null) {
-                throw new InvalidStateDocumentException(
-                    "ForgetDepartedPeers finished but $.plan.parameters has no PeerNodeId");
-            }
-            Set<String> survivors = new LinkedHashSet<>(forgotten.getOrDefault(peer, List.of()));
-            survivors.addAll(results.keySet());
-            forgotten.put(peer, List.copyOf(survivors));
-        }
-        RunCounters counters = new RunCounters(run.rounds() + 1, mutatingRounds, waitAttempts,
-            List.copyOf(metadataCreated), forgotten, observedSnapshot, stale, lastMutating);
+        RunLedger.Memory memory = RunLedger.after(new RunLedger.Memory(previous.observed(), run),
+            new RunLedger.Finished(step, List.copyOf(command.commandIds().keySet()), results, snapshot,
+                plan.parameter("PeerNodeId")),
+            CommandCollector::toStatus);
+        RunCounters counters = memory.counters();
         LOG.info("Collected node command results", "executionArn", state.currentExecutionArn(),
             "step", step.name(), "instanceIds", List.copyOf(results.keySet()), "rounds", counters.rounds());
-        return new Collected(Collected.SUCCEEDED, observed, results, counters, null);
+        return new Collected(Collected.SUCCEEDED, memory.observed(), results, counters, null);
     }
 
     private static Step step(String name) {

@@ -1,0 +1,96 @@
+package dev.drbdmultiaz.functions.reconcile.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drbdmultiaz.functions.common.Json;
+import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
+import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
+import dev.drbdmultiaz.model.Step;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("RunLedger: what an execution remembers after each step")
+class RunLedgerTest {
+
+    private static final BiFunction<String, JsonNode, NodeStatus> NO_STATUS = (id, result) -> {
+        throw new AssertionError("no observation expected, got one of " + id);
+    };
+
+    private static JsonNode json(String text) {
+        try {
+            return Json.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static RunLedger.Memory initial() {
+        return new RunLedger.Memory(Map.of(), RunCounters.initial());
+    }
+
+    @Test
+    @DisplayName("a mutating step counts, makes the observation stale, resets the waits and is remembered")
+    void mutatingStep() {
+        RunCounters waited = new RunCounters(3, 1, 2, List.of(), Map.of(), 7, false, null);
+        RunLedger.Memory after = RunLedger.after(new RunLedger.Memory(Map.of(), waited),
+            new RunLedger.Finished(Step.WriteConfig, List.of("i-b", "i-a"), Map.of("i-a", json("{}"),
+                "i-b", json("{}")), 8, null), NO_STATUS);
+        RunCounters counters = after.counters();
+        assertEquals(4, counters.rounds());
+        assertEquals(2, counters.mutatingRounds());
+        assertEquals(0, counters.waitAttempts());
+        assertTrue(counters.observationStale());
+        assertEquals(7, counters.observedSnapshot());
+        assertEquals(new RunCounters.StepRecord("WriteConfig", List.of("i-b", "i-a"), 8), counters.lastMutating());
+    }
+
+    @Test
+    @DisplayName("an observation replaces the statuses and is fresh; WaitForConnections counts a wait")
+    void observation() {
+        NodeStatus status = Json.mapper().convertValue(Map.of("hostname", "nodea"), NodeStatus.class);
+        RunCounters stale = new RunCounters(2, 1, 1, List.of(), Map.of(), 3, true, null);
+        RunLedger.Memory after = RunLedger.after(new RunLedger.Memory(Map.of(), stale),
+            new RunLedger.Finished(Step.WaitForConnections, List.of("i-a"), Map.of("i-a", json("{}")), 5, null),
+            (id, result) -> status);
+        assertEquals(Map.of("i-a", status), after.observed());
+        assertFalse(after.counters().observationStale());
+        assertEquals(5, after.counters().observedSnapshot());
+        assertEquals(2, after.counters().waitAttempts());
+        assertEquals(1, after.counters().mutatingRounds());
+
+        RunLedger.Memory observed = RunLedger.after(new RunLedger.Memory(Map.of(), stale),
+            new RunLedger.Finished(Step.ObserveNodes, List.of("i-a"), Map.of("i-a", json("{}")), 5, null),
+            (id, result) -> status);
+        assertEquals(1, observed.counters().waitAttempts());
+    }
+
+    @Test
+    @DisplayName("CreateMetadata remembers, in instance order, only where metadata was created")
+    void metadataCreated() {
+        RunLedger.Memory after = RunLedger.after(initial(), new RunLedger.Finished(Step.CreateMetadata,
+            List.of("i-c", "i-a", "i-b"), Map.of("i-c", json("{\"changed\":true}"), "i-a", json("{\"changed\":true}"),
+                "i-b", json("{\"changed\":false}")), 1, null), NO_STATUS);
+        assertEquals(List.of("i-a", "i-c"), after.counters().metadataCreated());
+    }
+
+    @Test
+    @DisplayName("ForgetDepartedPeers adds the survivors that forgot the peer; without PeerNodeId it refuses")
+    void forgotten() {
+        RunCounters before = new RunCounters(1, 1, 0, List.of(), Map.of("2", List.of("i-z")), 0, false, null);
+        RunLedger.Memory after = RunLedger.after(new RunLedger.Memory(Map.of(), before),
+            new RunLedger.Finished(Step.ForgetDepartedPeers, List.of("i-b", "i-a"),
+                Map.of("i-b", json("{}"), "i-a", json("{}")), 4, "2"), NO_STATUS);
+        assertEquals(List.of("i-z", "i-a", "i-b"), after.counters().forgottenBy(2));
+        assertThrows(InvalidStateDocumentException.class, () -> RunLedger.after(initial(),
+            new RunLedger.Finished(Step.ForgetDepartedPeers, List.of("i-a"), Map.of("i-a", json("{}")), 4, null),
+            NO_STATUS));
+    }
+}
