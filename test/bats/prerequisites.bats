@@ -73,8 +73,9 @@ written_outside_project() {
   find "${SANDBOX}/home" "${SANDBOX}/tmp" -mindepth 1 -print
   find "${REPO_ROOT}" -path "${REPO_ROOT}/.git" -prune -o -name 'target*' -prune -o -name node_modules -prune \
     -o -newer "${MARKER}" -print
-  find /usr/local /etc /opt "${user_site}" "${real_home}/.local" "${real_home}/.cache" "${real_home}/.config" \
-    "${real_home}/.npm" -newer "${MARKER}" -print 2>/dev/null || true
+  # Of the real HOME only .local, where pip --user installs: its caches get writes from whatever
+  # else runs on the machine meanwhile (jsii, npx), which would make this check flaky.
+  find /usr/local /etc /opt "${user_site}" "${real_home}/.local" -newer "${MARKER}" -print 2>/dev/null || true
 }
 
 pin_of() {

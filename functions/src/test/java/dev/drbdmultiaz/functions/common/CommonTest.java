@@ -117,7 +117,7 @@ class CommonTest {
         assertEquals("ObserveNodes", plan.get("step").asText());
         assertEquals("doc-status", plan.get("documentName").asText());
         assertEquals(Json.readTree("[\"i-1\",\"i-2\",\"i-3\"]"), plan.get("targets"));
-        assertEquals(Json.readTree("{\"LogicalVolume\":[\"r0\"],\"ResourceName\":[\"r0\"],\"VolumeGroup\":[\"drbdpool\"]}"),
+        assertEquals(Json.readTree("{\"LogicalVolume\":\"r0\",\"ResourceName\":\"r0\",\"VolumeGroup\":\"drbdpool\"}"),
             plan.get("parameters"));
         assertEquals(false, plan.get("heartbeat").asBoolean(), "the last heartbeat is not due yet");
         assertEquals(5, plan.get("pollSeconds").asInt());

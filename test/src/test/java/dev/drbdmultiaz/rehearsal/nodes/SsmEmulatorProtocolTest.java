@@ -146,7 +146,7 @@ class SsmEmulatorProtocolTest {
         assertTrue(agents.allOnline(), agents.toString());
 
         PlannedStep plan = new PlannedStep("ObserveNodes", "first round", "drbd-status",
-            cluster.memberIds(), Map.of("ResourceName", List.of("r0")), false, false, 0, 1, null);
+            cluster.memberIds(), Map.of("ResourceName", "r0"), false, false, 0, 1, null);
         ReconcileState planned = new ReconcileState(base.executionArn(), null, null, cluster, agents, plan, null, null,
             null);
         CommandSent sent = new NodeCommandSender(nodes.client, Optional.empty(), 600, Clock.systemUTC()).send(planned);

@@ -56,7 +56,7 @@ public final class NodeCommandSender {
             SendCommandRequest.Builder request = SendCommandRequest.builder()
                 .documentName(plan.documentName())
                 .instanceIds(batch)
-                .parameters(plan.parameters())
+                .parameters(ssmShape(plan.parameters()))
                 .comment(plan.step().length() > MAX_COMMENT ? plan.step().substring(0, MAX_COMMENT) : plan.step())
                 .timeoutSeconds(deliveryTimeoutSeconds);
             outputLogGroup.ifPresent(group -> request.cloudWatchOutputConfig(CloudWatchOutputConfig.builder()
@@ -70,14 +70,21 @@ public final class NodeCommandSender {
         return new CommandSent(plan.step(), plan.documentName(), commandIds, sentAt);
     }
 
-    private static void refuseSecretValues(Map<String, List<String>> parameters) {
-        parameters.forEach((name, values) -> {
+    /** The SSM API's shape of parameters: each value a one-element list. */
+    static Map<String, List<String>> ssmShape(Map<String, String> parameters) {
+        Map<String, List<String>> shaped = new LinkedHashMap<>();
+        parameters.forEach((name, value) -> shaped.put(name, List.of(value)));
+        return shaped;
+    }
+
+    private static void refuseSecretValues(Map<String, String> parameters) {
+        parameters.forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
             boolean secretish = lower.contains("secret") || lower.contains("password") || lower.contains("token");
             if (!secretish) {
                 return;
             }
-            if (!name.equals("SecretId") || values.stream().anyMatch(v -> !SECRET_ARN.matcher(v).matches())) {
+            if (!name.equals("SecretId") || !SECRET_ARN.matcher(value).matches()) {
                 throw new InvalidStateDocumentException("Refused to send parameter " + name
                     + ": only SecretId with a Secrets Manager ARN may name a secret; secret values never"
                     + " travel in command parameters");

@@ -55,8 +55,26 @@ public final class ReconcilePlanner {
     }
 
     /** The next step, or a terminal exception when the cluster cannot converge on its own. */
-    public static PlannedStep plan(ClusterSnapshot cluster, RunProgress run, DesiredSettings desired) {
+    public static Decision decide(ClusterSnapshot cluster, RunProgress run, DesiredSettings desired) {
         return new Planning(cluster, run, desired).next();
+    }
+
+    /** {@link #decide} as the state's {@code $.plan}: the step's deployed document, its waits. */
+    public static PlannedStep plan(ClusterSnapshot cluster, RunProgress run, DesiredSettings desired) {
+        Decision decision = decide(cluster, run, desired);
+        if (decision instanceof Decision.RunOnNodes onNodes) {
+            return new PlannedStep(onNodes.step().name(), onNodes.reason(),
+                desired.documents().name(onNodes.step().document().orElseThrow()), onNodes.targets(),
+                onNodes.parameters(), onNodes.step().mutating(), false, 0, desired.pollSeconds(), null);
+        }
+        if (decision instanceof Decision.WaitThenObserve wait) {
+            return new PlannedStep(Step.WaitForConnections.name(), wait.reason(),
+                desired.documents().name(NodeDocument.STATUS), wait.targets(), wait.parameters(), false, false,
+                wait.waitSeconds(), desired.pollSeconds(), null);
+        }
+        Decision.Converged converged = (Decision.Converged) decision;
+        return new PlannedStep(Step.Converged.name(), converged.reason(), null, List.of(), Map.of(), false, false,
+            0, desired.pollSeconds(), converged.lifecycle());
     }
 
     /** One planning pass; holds the inputs so the step checks read as a list. */
@@ -107,14 +125,14 @@ public final class ReconcilePlanner {
             return isolated;
         }
 
-        PlannedStep next() {
+        Decision next() {
             if (active.isEmpty()) {
                 return converged("The group has no live members; departing members are let go",
                     new LifecyclePlan(List.of(), terminatePending(cluster.departing()), cluster.departing()));
             }
             String stale = staleObservation();
             if (stale != null) {
-                return observe(Step.ObserveNodes, stale, 0);
+                return observe(stale);
             }
 
             List<DepartingMember> retained = retainedDeparting();
@@ -152,7 +170,7 @@ public final class ReconcilePlanner {
             }
             // Before UpOrAdjust adds new peers: a survivor's bitmap slots of departed peers are
             // freed first, or two replacements at once can find no free slot (175).
-            PlannedStep forget = forgetDeparted(retained, m -> isTrue(status(m).up())
+            Decision forget = forgetDeparted(retained, m -> isTrue(status(m).up())
                 && UP_TO_DATE.equals(status(m).diskState()));
             if (forget != null) {
                 return forget;
@@ -223,7 +241,7 @@ public final class ReconcilePlanner {
          * the config let go of, or {@code null}. A survivor is a member whose metadata predates this
          * run (a new member never knew the departed one); the document re-checks I3 on the node.
          */
-        private PlannedStep forgetDeparted(List<DepartingMember> retained, Predicate<Member> eligible) {
+        private Decision forgetDeparted(List<DepartingMember> retained, Predicate<Member> eligible) {
             for (DepartingMember departed : cluster.departing()) {
                 if (retained.contains(departed)) {
                     continue;
@@ -335,7 +353,7 @@ public final class ReconcilePlanner {
             return Connections.unconnected(active, run.observed()).stream().map(Connections.Pair::toString).toList();
         }
 
-        private PlannedStep syncDecision() {
+        private Decision syncDecision() {
             List<String> notNew = active.stream().map(Member::instanceId)
                 .filter(id -> !counters.metadataCreated().contains(id)).toList();
             if (!notNew.isEmpty()) {
@@ -355,24 +373,27 @@ public final class ReconcilePlanner {
                     + " reconcile created the metadata of every member");
         }
 
-        private PlannedStep waitOrFail(String reason) {
+        private Decision waitOrFail(String reason) {
             if (counters.waitAttempts() >= desired.connectWaitMaxAttempts()) {
                 throw new ConvergenceTimeoutException(reason + " after " + counters.waitAttempts()
                     + " observations; check that the security group lets the DRBD port through between"
                     + " the nodes and read 'drbdadm status " + desired.resourceName() + "' on them");
             }
-            return observe(Step.WaitForConnections, reason, desired.connectBackoffSeconds(counters.waitAttempts()));
+            return new Decision.WaitThenObserve(reason, desired.connectBackoffSeconds(counters.waitAttempts()),
+                ids(active), statusParameters());
         }
 
-        private PlannedStep observe(Step step, String reason, int waitSeconds) {
-            return new PlannedStep(step.name(), reason, desired.documents().name(NodeDocument.STATUS), ids(active),
-                params("ResourceName", desired.resourceName(),
-                    "VolumeGroup", desired.volumeGroup(),
-                    "LogicalVolume", desired.logicalVolume()),
-                false, false, waitSeconds, desired.pollSeconds(), null);
+        private Decision observe(String reason) {
+            return new Decision.RunOnNodes(Step.ObserveNodes, reason, ids(active), statusParameters());
         }
 
-        private PlannedStep mutating(Step step, List<String> targets, Map<String, List<String>> parameters,
+        private Map<String, String> statusParameters() {
+            return params("ResourceName", desired.resourceName(),
+                "VolumeGroup", desired.volumeGroup(),
+                "LogicalVolume", desired.logicalVolume());
+        }
+
+        private Decision mutating(Step step, List<String> targets, Map<String, String> parameters,
             String reason) {
             if (counters.mutatingRounds() >= desired.maxMutatingRounds()) {
                 throw new ReconcileStuckException(String.format(
@@ -386,18 +407,11 @@ public final class ReconcilePlanner {
                     "%s succeeded on %s, but the nodes still need it: %s. Read the step's output in the"
                         + " execution history", step, targets, reason));
             }
-            return new PlannedStep(step.name(), reason, document(step), targets, parameters, true,
-                false, 0, desired.pollSeconds(), null);
+            return new Decision.RunOnNodes(step, reason, targets, parameters);
         }
 
-        private PlannedStep converged(String reason, LifecyclePlan lifecycle) {
-            return new PlannedStep(Step.Converged.name(), reason, null, List.of(), Map.of(), false, false,
-                0, desired.pollSeconds(), lifecycle);
-        }
-
-        private String document(Step step) {
-            return desired.documents().name(step.document()
-                .orElseThrow(() -> new IllegalArgumentException(step + " sends no document")));
+        private Decision converged(String reason, LifecyclePlan lifecycle) {
+            return new Decision.Converged(reason, lifecycle);
         }
 
         private List<String> targets(Predicate<NodeStatus> needs) {
@@ -428,11 +442,11 @@ public final class ReconcilePlanner {
             return Boolean.TRUE.equals(value);
         }
 
-        /** Parameters in the SSM API shape: each value a one-element list. */
-        private static Map<String, List<String>> params(String... keyValues) {
-            Map<String, List<String>> map = new LinkedHashMap<>();
+        /** Parameters by name, in the order given. */
+        private static Map<String, String> params(String... keyValues) {
+            Map<String, String> map = new LinkedHashMap<>();
             for (int i = 0; i < keyValues.length; i += 2) {
-                map.put(keyValues[i], List.of(keyValues[i + 1]));
+                map.put(keyValues[i], keyValues[i + 1]);
             }
             return map;
         }

@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * @param reason why this step, for the operator
  * @param documentName SSM document to send, {@code null} for Converged
  * @param targets instances to send it to
- * @param parameters document parameters, each value a one-element list (the SSM API shape)
+ * @param parameters document parameters by name (SendNodeCommand puts them in the SSM API shape)
  * @param mutating whether the document changes a node
  * @param heartbeat whether RecordLifecycleHeartbeats runs before the step (the handler's HeartbeatSchedule)
  * @param waitSeconds WaitForConnections' wait before the next observation, else 0
@@ -23,7 +23,7 @@ public record PlannedStep(
     String reason,
     String documentName,
     List<String> targets,
-    Map<String, List<String>> parameters,
+    Map<String, String> parameters,
     boolean mutating,
     boolean heartbeat,
     int waitSeconds,
@@ -41,15 +41,12 @@ public record PlannedStep(
             pollSeconds, lifecycle);
     }
 
-    /** The single value of parameter {@code name}, or {@code null}. */
+    /** The value of parameter {@code name}, or {@code null}. */
     public String parameter(String name) {
-        List<String> values = parameters.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
+        return parameters.get(name);
     }
 
-    private static Map<String, List<String>> copyParameters(Map<String, List<String>> parameters) {
-        Map<String, List<String>> sorted = new TreeMap<>();
-        parameters.forEach((key, value) -> sorted.put(key, List.copyOf(value)));
-        return java.util.Collections.unmodifiableMap(sorted);
+    private static Map<String, String> copyParameters(Map<String, String> parameters) {
+        return java.util.Collections.unmodifiableMap(new TreeMap<>(parameters));
     }
 }

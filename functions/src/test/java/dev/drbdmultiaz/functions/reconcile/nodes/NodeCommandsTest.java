@@ -181,7 +181,7 @@ class NodeCommandsTest {
         private final SsmClient ssm = mock(SsmClient.class);
         private final NodeCommandSender sender = new NodeCommandSender(ssm, Optional.of("/drbd/commands"), 600, CLOCK);
 
-        private PlannedStep plan(List<String> targets, Map<String, List<String>> parameters) {
+        private PlannedStep plan(List<String> targets, Map<String, String> parameters) {
             return new PlannedStep("WriteConfig", "why", "doc-write-config", targets, parameters, true, false, 0, 5,
                 null);
         }
@@ -193,8 +193,8 @@ class NodeCommandsTest {
             int[] calls = {0};
             when(ssm.sendCommand(any(SendCommandRequest.class))).thenAnswer(call -> SendCommandResponse.builder()
                 .command(Command.builder().commandId("cmd-" + (++calls[0])).build()).build());
-            Map<String, List<String>> parameters = Map.of("ResourceName", List.of("r0"), "ConfigBase64",
-                List.of("cmVzb3VyY2U="), "SecretId", List.of("arn:aws:secretsmanager:eu-west-1:1:secret:x"));
+            Map<String, String> parameters = Map.of("ResourceName", "r0", "ConfigBase64", "cmVzb3VyY2U=",
+                "SecretId", "arn:aws:secretsmanager:eu-west-1:1:secret:x");
 
             CommandSent sent = sender.send(new ReconcileState(null, null, null, null, null, plan(targets, parameters),
                 null, null, null));
@@ -205,7 +205,9 @@ class NodeCommandsTest {
             SendCommandRequest first = requests.getAllValues().get(0);
             assertEquals("doc-write-config", first.documentName());
             assertEquals("WriteConfig", first.comment());
-            assertEquals(parameters, first.parameters());
+            // The sender puts the plan's parameters in the SSM API's shape.
+            assertEquals(Map.of("ResourceName", List.of("r0"), "ConfigBase64", List.of("cmVzb3VyY2U="), "SecretId",
+                List.of("arn:aws:secretsmanager:eu-west-1:1:secret:x")), first.parameters());
             assertEquals("/drbd/commands", first.cloudWatchOutputConfig().cloudWatchLogGroupName());
             assertEquals("cmd-1", sent.commandIds().get(targets.get(0)));
             assertEquals("cmd-3", sent.commandIds().get(targets.get(119)));
@@ -215,7 +217,7 @@ class NodeCommandsTest {
         @Test
         @DisplayName("fails with InvalidStateDocumentException for a secret-looking parameter that is not a secret ARN")
         void failsOnSecretValue() {
-            PlannedStep plan = plan(List.of("i-1"), Map.of("SharedSecret", List.of("hunter2")));
+            PlannedStep plan = plan(List.of("i-1"), Map.of("SharedSecret", "hunter2"));
 
             InvalidStateDocumentException e = assertThrows(InvalidStateDocumentException.class,
                 () -> sender.send(new ReconcileState(null, null, null, null, null, plan, null, null, null)));
@@ -256,7 +258,7 @@ class NodeCommandsTest {
                 commandIds.put(id, "cmd-1");
             }
             PlannedStep plan = new PlannedStep(step, "why", "doc", List.of(ids),
-                Map.of("ResourceName", List.of("r0"), "PeerNodeId", List.of("2")), !step.equals("ObserveNodes"),
+                Map.of("ResourceName", "r0", "PeerNodeId", "2"), !step.equals("ObserveNodes"),
                 false, 0, 5, null);
             return new ReconcileState(null, null, null, cluster(3), null, plan,
                 new CommandSent(step, "doc", commandIds, sentAt), previous, null);

@@ -74,9 +74,9 @@ class ReconcilePlannerTest {
 
         PlannedStep write = step(sim, "WriteConfig");
         assertEquals("doc-write-config", write.documentName());
-        assertEquals(Map.of("ResourceName", List.of("r0"),
-                "ConfigBase64", List.of(sim.render(List.copyOf(sim.nodes.values())).base64()),
-                "SecretId", List.of(SimulatedCluster.SECRET_ARN)),
+        assertEquals(Map.of("ResourceName", "r0",
+                "ConfigBase64", sim.render(List.copyOf(sim.nodes.values())).base64(),
+                "SecretId", SimulatedCluster.SECRET_ARN),
             write.parameters());
         String config = new String(java.util.Base64.getDecoder().decode(write.parameter("ConfigBase64")),
             java.nio.charset.StandardCharsets.UTF_8);
@@ -143,7 +143,7 @@ class ReconcilePlannerTest {
         assertFalse(steps.contains("SkipInitialSync"), "a replaced node gets a full resync");
         assertEquals(List.of(replacement.instanceId), step(sim, "CreateMetadata").targets());
         assertEquals(List.of(old.get(0).instanceId, old.get(1).instanceId), step(sim, "ForgetDepartedPeers").targets());
-        assertEquals(List.of("2"), step(sim, "ForgetDepartedPeers").parameters().get("PeerNodeId"));
+        assertEquals("2", step(sim, "ForgetDepartedPeers").parameters().get("PeerNodeId"));
         assertEquals(3, step(sim, "UpOrAdjust").targets().size(), "survivors adjust, the new node comes up");
         assertTrue(sim.plans.stream().noneMatch(PlannedStep::heartbeat),
             "the planner has no clock: PlanNextStep's HeartbeatSchedule sets the heartbeat flag");

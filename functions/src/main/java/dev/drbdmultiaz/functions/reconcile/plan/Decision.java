@@ -1,0 +1,48 @@
+package dev.drbdmultiaz.functions.reconcile.plan;
+
+import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
+import dev.drbdmultiaz.model.Step;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** What the planner decided; {@link ReconcilePlanner#plan} writes it as the state's {@code $.plan}. */
+public sealed interface Decision {
+
+    /** Why, for the operator. */
+    String reason();
+
+    /**
+     * Send the step's document to {@code targets} now.
+     *
+     * @param parameters the document's parameters by name
+     */
+    record RunOnNodes(Step step, String reason, List<String> targets, Map<String, String> parameters)
+        implements Decision {
+
+        public RunOnNodes {
+            Objects.requireNonNull(step, "step");
+            if (step.document().isEmpty()) {
+                throw new IllegalArgumentException(step + " sends no document");
+            }
+            targets = List.copyOf(targets);
+            parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        }
+    }
+
+    /** Wait {@code waitSeconds}, then observe {@code targets} again (WaitForConnections). */
+    record WaitThenObserve(String reason, int waitSeconds, List<String> targets, Map<String, String> parameters)
+        implements Decision {
+
+        public WaitThenObserve {
+            targets = List.copyOf(targets);
+            parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        }
+    }
+
+    /** Nothing left to send; {@code lifecycle} says what CompleteLifecycleActions does. */
+    record Converged(String reason, LifecyclePlan lifecycle) implements Decision {
+    }
+}
