@@ -60,6 +60,18 @@ sample_args() {
   done
 }
 
+@test "every document has one # @prelude line, rendered as the text of lib/prelude.bash" {
+  local doc prelude
+  prelude="$(<"${DOCS_DIR}/lib/prelude.bash")"
+  for doc in $(docs); do
+    [[ "$(grep -c '^ *# @prelude$' "${DOCS_DIR}/${doc}.yaml")" == 1 ]] \
+      || { echo "${doc}: not exactly one # @prelude line" >&2; return 1; }
+    render "${doc}" $(sample_args "${doc}")
+    ! grep -q '^# @prelude$' "${SCRIPT}"
+    [[ "$(<"${SCRIPT}")" == *$'\n'"${prelude}"$'\n'* ]]
+  done
+}
+
 @test "every parameter has a description and an allowedPattern anchored with ^ and \$" {
   local doc
   for doc in $(docs); do

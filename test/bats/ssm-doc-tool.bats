@@ -3,8 +3,12 @@
 
 load test_helper
 
-@test "ssm-doc render substitutes given values and defaults in both placeholder spellings" {
-  cat >"${BATS_TEST_TMPDIR}/d.yaml" <<'YAML'
+# test_doc FILE: write a document with parameters A (default x1) and B (required) whose
+# script is stdin.
+test_doc() {
+  mkdir -p "$(dirname "$1")"
+  {
+    cat <<'YAML'
 schemaVersion: "2.2"
 description: t
 parameters:
@@ -16,11 +20,32 @@ mainSteps:
     inputs:
       runCommand:
         - |
-          echo "{{ A }}" "{{B}}" "{{  A  }}"
 YAML
+    sed 's/^/          /'
+  } >"$1"
+}
+
+@test "ssm-doc render substitutes given values and defaults in both placeholder spellings" {
+  test_doc "${BATS_TEST_TMPDIR}/d.yaml" <<<'echo "{{ A }}" "{{B}}" "{{  A  }}"'
   run -0 node "${SSM_DOC_TOOL}" render "${BATS_TEST_TMPDIR}/d.yaml" "${BATS_TEST_TMPDIR}/o.sh" B=YWI=
   [[ "$(cat "${BATS_TEST_TMPDIR}/o.sh")" == 'echo "x1" "YWI=" "x1"' ]]
   [[ -x "${BATS_TEST_TMPDIR}/o.sh" ]]
+}
+
+@test "ssm-doc render replaces the # @prelude line with lib/prelude.bash next to the document" {
+  test_doc "${BATS_TEST_TMPDIR}/docs/d.yaml" <<<$'before\n# @prelude\nafter'
+  mkdir -p "${BATS_TEST_TMPDIR}/docs/lib"
+  printf 'p1 "{{ A }}"\np2\n' >"${BATS_TEST_TMPDIR}/docs/lib/prelude.bash"
+  run -0 node "${SSM_DOC_TOOL}" render "${BATS_TEST_TMPDIR}/docs/d.yaml" "${BATS_TEST_TMPDIR}/o.sh" B=YWI=
+  [[ "$(cat "${BATS_TEST_TMPDIR}/o.sh")" == $'before\np1 "x1"\np2\nafter' ]]
+  sed -i 's/^          after$/          # @prelude/' "${BATS_TEST_TMPDIR}/docs/d.yaml"
+  run -1 node "${SSM_DOC_TOOL}" render "${BATS_TEST_TMPDIR}/docs/d.yaml" "${BATS_TEST_TMPDIR}/o2.sh" B=YWI=
+  [[ "${output}" == *'more than one "# @prelude" line'* ]]
+  rm "${BATS_TEST_TMPDIR}/docs/lib/prelude.bash"
+  sed -i '$d' "${BATS_TEST_TMPDIR}/docs/d.yaml"
+  run -1 node "${SSM_DOC_TOOL}" render "${BATS_TEST_TMPDIR}/docs/d.yaml" "${BATS_TEST_TMPDIR}/o2.sh" B=YWI=
+  [[ "${output}" == *prelude.bash* ]]
+  [[ ! -e "${BATS_TEST_TMPDIR}/o2.sh" ]]
 }
 
 @test "ssm-doc render exits 2 for a value that does not match, an unknown or a missing parameter" {

@@ -5,9 +5,10 @@
 // CLI (stable: the bats tests and the Java rehearsal call it):
 //   node test/tools/ssm-doc.mjs render <doc.yaml> <out-script> [Name=Value ...]
 //       Checks every given value against the parameter's allowedPattern, fills in defaults,
-//       replaces {{ Name }} / {{Name}} in runCommand, joins the runCommand lines with "\n"
-//       and writes them to <out-script> (mode 0755). A value is everything after the
-//       first "=", so base64 padding is kept.
+//       joins the runCommand lines with "\n", replaces a line "# @prelude" with the text of
+//       lib/prelude.bash next to the document (as NodeDocuments does when it deploys it),
+//       replaces {{ Name }} / {{Name}} and writes the script to <out-script> (mode 0755).
+//       A value is everything after the first "=", so base64 padding is kept.
 //   node test/tools/ssm-doc.mjs list-params <doc.yaml>
 //       Prints {"document":..,"schemaVersion":..,"parameters":[{"name","type",
 //       "description","default"?,"allowedPattern"}]} as one JSON line.
@@ -19,7 +20,7 @@
 // The patterns are checked with JavaScript RegExp.test. Every pattern in this project is
 // anchored with ^...$, so search-or-match semantics give the same answer.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 
@@ -27,6 +28,9 @@ const require = createRequire(import.meta.url);
 const YAML = require('yaml');
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_:.-]+)\s*\}\}/g;
+// The splice NodeDocuments does at deploy time; NodeDocumentsTemplateTest compares the two.
+const PRELUDE_MARKER = '# @prelude';
+const PRELUDE_FILE = 'lib/prelude.bash';
 
 export class Rejected extends Error {}
 
@@ -77,10 +81,24 @@ export function resolveValues(params, assignments) {
   return values;
 }
 
+// The script with its one marker line, if any, replaced by the prelude (without its final
+// newline: the marker's own line break follows it).
+function splicePrelude(script, docPath) {
+  const lines = script.split('\n');
+  const at = lines.indexOf(PRELUDE_MARKER);
+  if (at < 0) return script;
+  if (lines.lastIndexOf(PRELUDE_MARKER) !== at) {
+    throw new Error(`${docPath}: more than one "${PRELUDE_MARKER}" line`);
+  }
+  const prelude = readFileSync(join(dirname(docPath), PRELUDE_FILE), 'utf8');
+  lines[at] = prelude.endsWith('\n') ? prelude.slice(0, -1) : prelude;
+  return lines.join('\n');
+}
+
 function render(docPath, outPath, assignments) {
   const { params, lines } = loadDocument(docPath);
   const values = resolveValues(params, assignments);
-  const script = lines.join('\n').replace(PLACEHOLDER, (whole, name) => {
+  const script = splicePrelude(lines.join('\n'), docPath).replace(PLACEHOLDER, (whole, name) => {
     if (!(name in values)) throw new Error(`${docPath}: ${whole} names no declared parameter`);
     return values[name];
   });

@@ -3,8 +3,8 @@ package dev.drbdmultiaz.rehearsal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpServer;
+import dev.drbdmultiaz.infra.nodework.NodeDocuments;
 import dev.drbdmultiaz.model.NodeDocument;
 import dev.drbdmultiaz.rehearsal.asl.AslRunner;
 import dev.drbdmultiaz.rehearsal.aws.AutoScalingFront;
@@ -76,7 +76,6 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 public final class RehearsalRun implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final String STATUS_DOCUMENT = NodeDocument.STATUS.baseName();
     /** Seed of the generated physical names: the same names in every run. */
     private static final long NAME_SEED = 20261201L;
@@ -272,14 +271,15 @@ public final class RehearsalRun implements AutoCloseable {
 
     /**
      * The template's SSM documents, each under its generated name: the deployed content (JSON,
-     * which is YAML too) written to the sandbox as {@code <file base name>.yaml}, matched to its
-     * source file in {@code ssm-documents/} by content.
+     * which is YAML too, prelude spliced in) written to the sandbox as {@code <file base name>.yaml},
+     * matched to its source file in {@code ssm-documents/} by the content NodeDocuments deploys for it.
      */
     private Map<String, Path> deployDocuments(Path sources) {
         Map<JsonNode, String> baseNames = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(sources)) {
             for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                baseNames.put(YAML.readTree(file.toFile()), file.getFileName().toString().replaceFirst("\\.yaml$", ""));
+                baseNames.put(JSON.valueToTree(NodeDocuments.content(file)),
+                    file.getFileName().toString().replaceFirst("\\.yaml$", ""));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Could not read the documents in " + sources, e);

@@ -26,11 +26,20 @@ import software.constructs.Construct;
  * document names (no hard-coded name, so two stacks never collide); callers get them through
  * {@link #getDocuments()} keyed by file base name (e.g. {@code drbd-install}) and pass them on.
  * Content updates create a new default version of the same document, so names stay stable.
+ *
+ * <p>A script line that is exactly {@value #PRELUDE_MARKER} deploys as the text of
+ * {@value #PRELUDE_FILE} in the same folder (the functions every document shares), at most one
+ * such line per document. {@code test/tools/ssm-doc.mjs render} splices the same way, so the
+ * tests and the rehearsal run the bytes that Run Command runs.
  */
 public class NodeDocuments extends Construct {
 
     /** SSM's limit on the size of a document's content. */
     static final int MAX_CONTENT_BYTES = 64 * 1024;
+    /** The script line replaced by the prelude. */
+    public static final String PRELUDE_MARKER = "# @prelude";
+    /** The prelude, relative to the documents folder. */
+    public static final String PRELUDE_FILE = "lib/prelude.bash";
     private static final Pattern BASE_NAME = Pattern.compile("^[a-z0-9]+(-[a-z0-9]+)*$");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,7 +59,7 @@ public class NodeDocuments extends Construct {
             String baseName = baseName(file);
             byName.put(baseName, CfnDocument.Builder.create(this, constructId(baseName))
                     .documentType("Command")
-                    .content(readCommandDocument(file))
+                    .content(content(file))
                     .updateMethod("NewVersion")
                     .build());
         }
@@ -133,6 +142,26 @@ public class NodeDocuments extends Construct {
         return id.toString();
     }
 
+    /**
+     * @param file a document in the documents folder
+     * @return the content deployed for it: checked, prelude spliced in, as plain maps and lists
+     */
+    public static Map<String, Object> content(Path file) {
+        Map<String, Object> content = readCommandDocument(file);
+        splicePrelude(content, file);
+        int size;
+        try {
+            size = JSON.writeValueAsBytes(content).length;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("SSM document " + file + " cannot be written as JSON", e);
+        }
+        if (size > MAX_CONTENT_BYTES) {
+            throw new IllegalArgumentException("SSM document " + file + " is " + size
+                    + " bytes as JSON; SSM allows at most " + MAX_CONTENT_BYTES);
+        }
+        return content;
+    }
+
     /** Parses and checks a document; returns its content as plain maps and lists. */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> readCommandDocument(Path file) {
@@ -168,17 +197,52 @@ public class NodeDocuments extends Construct {
             throw new IllegalArgumentException("SSM document " + file
                     + " has mainSteps without a string action and name: " + problems);
         }
-        int size;
-        try {
-            size = JSON.writeValueAsBytes(map).length;
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("SSM document " + file + " cannot be written as JSON", e);
-        }
-        if (size > MAX_CONTENT_BYTES) {
-            throw new IllegalArgumentException("SSM document " + file + " is " + size
-                    + " bytes as JSON; SSM allows at most " + MAX_CONTENT_BYTES);
-        }
         return (Map<String, Object>) map;
+    }
+
+    /**
+     * Replaces the marker line in the runCommand strings of every step by the prelude's text
+     * without its final newline (the marker's own line break follows it), as ssm-doc.mjs does
+     * on the joined script.
+     */
+    @SuppressWarnings("unchecked")
+    private static void splicePrelude(Map<String, Object> content, Path file) {
+        int markers = 0;
+        for (Object step : (List<Object>) content.get("mainSteps")) {
+            if (!(((Map<String, Object>) step).get("inputs") instanceof Map<?, ?> inputs)
+                    || !(inputs.get("runCommand") instanceof List<?> commands)) {
+                continue;
+            }
+            List<Object> lines = (List<Object>) commands;
+            for (int i = 0; i < lines.size(); i++) {
+                if (!(lines.get(i) instanceof String text)) {
+                    continue;
+                }
+                String[] split = text.split("\n", -1);
+                for (int j = 0; j < split.length; j++) {
+                    if (split[j].equals(PRELUDE_MARKER)) {
+                        markers++;
+                        split[j] = prelude(file);
+                    }
+                }
+                lines.set(i, String.join("\n", split));
+            }
+        }
+        if (markers > 1) {
+            throw new IllegalArgumentException("SSM document " + file + " has " + markers + " \""
+                    + PRELUDE_MARKER + "\" lines; at most one is spliced");
+        }
+    }
+
+    private static String prelude(Path document) {
+        Path file = document.toAbsolutePath().getParent().resolve(PRELUDE_FILE);
+        try {
+            String text = Files.readString(file);
+            return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("SSM document " + document + " has a \"" + PRELUDE_MARKER
+                    + "\" line, but its prelude " + file + " cannot be read", e);
+        }
     }
 
     private static String typeOf(Object value) {

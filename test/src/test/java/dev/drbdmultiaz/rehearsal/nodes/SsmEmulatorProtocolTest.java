@@ -265,7 +265,7 @@ class SsmEmulatorProtocolTest {
         ClusterSnapshot cluster = cluster();
         nodes.fleet.setAgentOnline(a.instanceId(), false);
         CommandFailure timedOut = collect(cluster, "ObserveNodes", "drbd-status", List.of(a, b, c),
-            Map.of("ResourceName", List.of("r0")), 100, a, "Delayed", null);
+            Map.of("ResourceName", "r0"), 100, a, "Delayed", null);
         assertEquals(a.instanceId(), timedOut.instanceId());
         assertEquals(List.of(a.instanceId()), timedOut.instanceIds());
         assertEquals("TimedOut", timedOut.status());
@@ -275,7 +275,7 @@ class SsmEmulatorProtocolTest {
 
         nodes.fleet.setAgentOnline(b.instanceId(), false);
         CommandFailure undeliverable = collect(cluster, "ObserveNodes", "drbd-status", List.of(b),
-            Map.of("ResourceName", List.of("r0")), 600, b, "Delayed", () -> nodes.fleet.terminate(b.instanceId()));
+            Map.of("ResourceName", "r0"), 600, b, "Delayed", () -> nodes.fleet.terminate(b.instanceId()));
         assertEquals(b.instanceId(), undeliverable.instanceId());
         assertEquals("Failed", undeliverable.status());
         assertTrue(undeliverable.message().contains("Undeliverable"), undeliverable.message());
@@ -350,7 +350,7 @@ class SsmEmulatorProtocolTest {
      * {@code status}. Returns the failure.
      */
     private CommandFailure collect(ClusterSnapshot cluster, String step, String document, List<SimulatedNode> targets,
-        Map<String, List<String>> parameters, int deliveryTimeoutSeconds, SimulatedNode watched, String status,
+        Map<String, String> parameters, int deliveryTimeoutSeconds, SimulatedNode watched, String status,
         Runnable then) throws Exception {
         String arn = "arn:aws:states:us-east-1:123456789012:execution:sm:x";
         PlannedStep plan = new PlannedStep(step, "test", document, SsmNodes.ids(targets), parameters,

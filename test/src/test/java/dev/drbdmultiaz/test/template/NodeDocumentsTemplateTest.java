@@ -14,10 +14,13 @@ import dev.drbdmultiaz.infra.DrbdMultiAzStack;
 import dev.drbdmultiaz.infra.nodework.NodeDocuments;
 import dev.drbdmultiaz.infra.nodework.NodeDocumentsProps;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -30,6 +33,13 @@ import software.amazon.awscdk.assertions.Template;
 class NodeDocumentsTemplateTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A valid value for every parameter without a default (as SAMPLE in test/bats/test_helper.bash). */
+    private static final Map<String, String> SAMPLES = Map.of(
+            "MaxPeers", "7",
+            "PeerNodeId", "2",
+            "ConfigBase64", "cmVzb3VyY2UgcjAge30K",
+            "SecretId", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:drbd/peer-secret-AbCdEf");
 
     private static final String VALID = """
             schemaVersion: "2.2"
@@ -72,6 +82,55 @@ class NodeDocumentsTemplateTest {
         String id = TemplateFixture.logicalId(docs.getDocuments().get("drbd-status"));
         String arn = TemplateFixture.flatten(stack.resolve(docs.getDocumentArn("drbd-status")));
         assertTrue(arn.matches("arn:aws:ssm:us-east-1:<AWS::AccountId>:document/<" + id + ">"), arn);
+    }
+
+    @Test
+    @DisplayName("each deployed script is byte for byte the one ssm-doc.mjs renders from the file for bats and the rehearsal")
+    void deployedScriptsAreTheRenderedOnes(@TempDir Path dir) throws Exception {
+        DrbdMultiAzStack stack = TemplateFixture.defaultStack();
+        Map<String, Map<String, Object>> documents = resources(TemplateFixture.defaultTemplate(), "AWS::SSM::Document");
+        String prelude = Files.readString(TemplateFixture.PROJECT_ROOT.resolve("ssm-documents")
+                .resolve(NodeDocuments.PRELUDE_FILE));
+        for (Path file : projectDocuments()) {
+            String base = baseName(file);
+            Map<String, Object> content = map(props(documents.get(
+                    TemplateFixture.logicalId(stack.getNodeDocuments().getDocuments().get(base)))).get("Content"));
+            List<String> assignments = sampleAssignments(content);
+            // Written as the rehearsal writes the deployed content: JSON, with no lib/ beside it.
+            Path deployed = dir.resolve(base + ".yaml");
+            Files.writeString(deployed, JSON.writeValueAsString(content));
+            String fromFile = render(file, dir.resolve(base + ".file.sh"), assignments);
+            String fromTemplate = render(deployed, dir.resolve(base + ".deployed.sh"), assignments);
+            assertTrue(fromTemplate.contains("\n" + prelude), base + ": the deployed script lacks the prelude");
+            assertEquals(fromFile, fromTemplate, base + ": the deployed script differs from the rendered file");
+        }
+    }
+
+    /** Name=Value for every parameter: its default, else a sample. */
+    @SuppressWarnings("unchecked")
+    private static List<String> sampleAssignments(Map<String, Object> content) {
+        List<String> assignments = new ArrayList<>();
+        Map<String, Object> parameters = (Map<String, Object>) content.getOrDefault("parameters", Map.of());
+        parameters.forEach((name, spec) -> {
+            Object value = ((Map<String, Object>) spec).getOrDefault("default", SAMPLES.get(name));
+            assertTrue(value != null, "no sample value for parameter " + name);
+            assignments.add(name + "=" + value);
+        });
+        return assignments;
+    }
+
+    /** Runs {@code node test/tools/ssm-doc.mjs render}; returns the script it wrote. */
+    private static String render(Path document, Path script, List<String> assignments) throws Exception {
+        List<String> command = new ArrayList<>(List.of(System.getProperty("rehearsal.node", "node"),
+                TemplateFixture.PROJECT_ROOT.resolve("test/tools/ssm-doc.mjs").toString(), "render",
+                document.toString(), script.toString()));
+        command.addAll(assignments);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "ssm-doc.mjs render did not finish: " + document);
+        assertEquals(0, process.exitValue(), "ssm-doc.mjs render " + document + " failed:\n" + output);
+        return Files.readString(script, StandardCharsets.UTF_8);
     }
 
     private static List<Path> projectDocuments() throws IOException {
@@ -133,6 +192,25 @@ class NodeDocumentsTemplateTest {
         Files.writeString(dir.resolve("Bad_Name.yaml"), VALID);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> documents(dir));
         assertTrue(e.getMessage().contains("Bad_Name.yaml"), e::getMessage);
+    }
+
+    @Test
+    @DisplayName("splices lib/prelude.bash in place of the # @prelude line; fails on two such lines or no prelude")
+    void splicesThePrelude(@TempDir Path dir) throws IOException {
+        String withMarker = VALID.replace("runCommand: [\"true\"]", "runCommand: [\"a\\n# @prelude\\nb\"]");
+        Files.writeString(dir.resolve("doc.yaml"), withMarker);
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> documents(dir));
+        assertTrue(missing.getMessage().contains("prelude.bash"), missing::getMessage);
+
+        Files.createDirectories(dir.resolve("lib"));
+        Files.writeString(dir.resolve(NodeDocuments.PRELUDE_FILE), "p1\np2\n");
+        Map<String, Object> content = NodeDocuments.content(dir.resolve("doc.yaml"));
+        assertEquals(List.of("a\np1\np2\nb"), map(map(((List<?>) content.get("mainSteps")).get(0)).get("inputs"))
+                .get("runCommand"));
+
+        Files.writeString(dir.resolve("doc.yaml"), withMarker.replace("\\nb", "\\n# @prelude"));
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> documents(dir));
+        assertTrue(twice.getMessage().contains("2 \"# @prelude\" lines"), twice::getMessage);
     }
 
     private static NodeDocuments documents(Path dir) {
