@@ -78,9 +78,15 @@ load test_helper
   run -0 --separate-stderr "${SCRIPT}"
   grep -qx 'drbdadm create-md --max-peers=15 r0' "${CALLS}"
 
+  # Run Command refuses 32 by the allowedPattern already ...
+  run -2 --separate-stderr render drbd-create-md MaxPeers=32
+  [[ "${stderr}" == *'value "32" of MaxPeers does not match'* ]]
+  # ... and the script re-checks it on the node: the rendered script with 32 put in by hand.
   rm "${STUB_STATE}/md"
   : >"${CALLS}"
-  render drbd-create-md MaxPeers=32
+  render drbd-create-md MaxPeers=31
+  sed -i 's/^readonly MAX_PEERS="31"$/readonly MAX_PEERS="32"/' "${SCRIPT}"
+  grep -qx 'readonly MAX_PEERS="32"' "${SCRIPT}"
   run -2 --separate-stderr "${SCRIPT}"
   assert_result ok false
   run ! grep 'create-md' "${CALLS}"
