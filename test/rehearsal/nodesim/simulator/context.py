@@ -10,8 +10,14 @@ import sys
 import time
 
 from .constants import DURATION, SECRET_DEFAULT
-from .drbd_peers import settle
 from .storage import World
+
+
+def settle(world):
+    """drbd_peers.settle, imported when a lock is taken for DRBD: commands that never touch DRBD
+    (uname, lvs, apt-get...) do not load the DRBD modules."""
+    from .drbd_peers import settle as settle_fleet
+    settle_fleet(world)
 
 
 class locked_world:
