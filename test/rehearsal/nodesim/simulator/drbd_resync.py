@@ -1,0 +1,132 @@
+"""DRBD resyncs: a SyncTarget's progress over the scaled duration, what it writes (and so maps on a
+thin LV), and what the target holds when it completes.
+"""
+
+import re
+
+from .constants import DURATION
+from .dm_thin import thin_allocate
+from .drbd_kernel import alive, dev0, find_peer, io_error_detach, kernel_resources, md_of
+from .lvm_model import round_up
+from .storage import now
+
+
+def size_opt_bytes(v):
+    m = re.match(r"^(\d+)([kKmMgG]?)$", str(v or "0"))
+    if not m:
+        return 0
+    return int(m.group(1)) * {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}[m.group(2).lower()]
+
+
+def resync_goal_kib(tdev, tmd, sdev, smd, full, chunk=64):
+    """How much of the target's data area a resync writes (and so allocates on a thin LV).
+    Bitmap resync: only blocks the source wrote. Full resync: every block (DRBD reads and writes
+    the whole device) unless rs-discard-granularity is non-zero: "DRBD limits and aligns its
+    resync requests to the rs-discard-granularity setting. If the sync source detects all zeros in
+    such a block, the resync target discards the range on disk" (linux commit "drbd: Introduce new
+    disk config option rs-discard-granularity", drbd.conf(5) rs-discard-granularity: only when the
+    backing device reads back zeroes after a discard, i.e. discard-zeroes-if-aligned yes, the
+    default). The target aligns the requests, the source detects the zeros: the simulation takes
+    the harsher reading and needs the option on BOTH (and discard-zeroes-if-aligned not "no" on the
+    target); the granularity is rounded up to the pool chunk (the backing discard granularity)."""
+    written = int(smd.get("writtenKiB", 0))
+    if not full:
+        return written
+    t = size_opt_bytes((tdev.get("diskOptions") or {}).get("rs-discard-granularity"))
+    s = size_opt_bytes((sdev.get("diskOptions") or {}).get("rs-discard-granularity"))
+    zeroes = (tdev.get("diskOptions") or {}).get("discard-zeroes-if-aligned", "yes") != "no"
+    if t and s and zeroes:
+        return min(int(tmd["sizeKiB"]), round_up(written, max(t // 1024, chunk)))
+    return int(tmd["sizeKiB"])
+
+
+def start_sync(world, target, tres, source, sres, full):
+    tdev = dev0(tres)
+    smd = md_of(source, dev0(sres))
+    tmd = md_of(target, tdev)
+    base = DURATION["resync-full"] if full else DURATION["resync-bitmap"]
+    duration = max(base * world.scale(target), 0.05)
+    done = 0.0
+    prior = tmd.get("resync") if tmd else None
+    if prior and prior.get("uuid") == smd["current"]:
+        done = float(prior.get("done", 0.0))
+    tdev["diskState"] = "Inconsistent"
+    if tmd:
+        tmd["consistent"] = False
+        tmd["upToDate"] = False
+        tmd["resync"] = {"uuid": smd["current"], "done": done, "full": full}
+    tres["sync"] = {"source": int(sres["nodeId"]), "uuid": smd["current"], "done": done, "since": now(),
+                    "duration": duration, "full": full, "observed": 0}
+
+
+def progress_syncs(world):
+    t = now()
+    for node in world.all_nodes():
+        if not alive(node):
+            continue
+        for res in kernel_resources(node).values():
+            s = res.get("sync")
+            if not s:
+                continue
+            dev = dev0(res)
+            md = md_of(node, dev)
+            if md is None:
+                res["sync"] = None
+                continue
+            src = None
+            src_info = None
+            for pid, conn in sorted(res["connections"].items(), key=lambda kv: (int(kv[0]) != s["source"], int(kv[0]))):
+                if not conn.get("linked"):
+                    continue
+                found = find_peer(world, node, res, pid, conn)
+                if not found:
+                    continue
+                onode, ores, _ = found
+                odev = dev0(ores)
+                omd = md_of(onode, odev)
+                if odev and odev["diskState"] == "UpToDate" and omd and omd["current"] == s["uuid"]:
+                    src = int(pid)
+                    src_info = (onode, ores, odev, omd)
+                    break
+            if src is not None and src == s["source"]:
+                s["done"] = min(1.0, s["done"] + (t - s["since"]) / s["duration"])
+            elif src is not None:
+                s["source"] = src
+            s["since"] = t
+            md["resync"] = {"uuid": s["uuid"], "done": s["done"], "full": s["full"]}
+            if src_info is not None:
+                # The resync writes the target's blocks in order: they get mapped on a thin LV.
+                goal = resync_goal_kib(dev, md, src_info[2], src_info[3], s["full"])
+                if not thin_allocate(node, dev["disk"], data_kib=int(goal * min(s["done"], 1.0))):
+                    io_error_detach(node, res, dev, "drbd_peer_request_endio")
+                    node.setdefault("kernelEvents", []).append(
+                        "drbd %s/0 drbd%s: resync aborted: local disk failed" % (res["name"], dev.get("minor")))
+                    continue
+            if s["done"] >= 1.0 and s["observed"] > 0 and src is not None:
+                # What the source holds is now on the target; the source's bitmap for it is clean.
+                smd = src_info[3]
+                md["checksum"], md["writtenKiB"] = smd.get("checksum"), int(smd.get("writtenKiB", 0))
+                md["lastResync"] = "full" if s["full"] else "bitmap"
+                sslot = smd["slots"].get(str(res["nodeId"]))
+                if sslot is not None:
+                    sslot["bitmapUuid"], sslot["dirty"] = 0, False
+                tslot = md["slots"].get(str(src))
+                if tslot is not None:
+                    tslot["dirty"] = False
+                md["current"] = s["uuid"]
+                md["history"] = [0, 0] if s["full"] else md["history"]
+                md["consistent"] = md["upToDate"] = True
+                md["resync"] = None
+                dev["diskState"] = "UpToDate"
+                res["sync"] = None
+
+
+def observe_syncs(world, node, res):
+    """A status read of res: count it as an observation of every resync it takes part in."""
+    if res.get("sync"):
+        res["sync"]["observed"] += 1
+    for pid, conn in res["connections"].items():
+        if conn.get("linked"):
+            found = find_peer(world, node, res, pid, conn)
+            if found and found[1].get("sync") and found[1]["sync"]["source"] == int(res["nodeId"]):
+                found[1]["sync"]["observed"] += 1

@@ -1,0 +1,350 @@
+"""drbdsetup commands that change the simulated kernel: one function per command, named in
+DRBDSETUP_CHANGES. Each takes the drbdsetup.Request of the call (inside the fleet lock) and returns
+the exit code; a refusal prints DRBD's "Failure: (N) ..." line (fail10).
+"""
+
+from .disks import device_info
+from .drbd_kernel import allocate_slot, dev0, drop_kernel, find_minor, find_peer, md_of, persist_md_flags
+from .metadata import JUST_CREATED, new_uuid
+from .output import err
+
+
+def fail10(msg, res="", code=10):
+    err(("%s: " % res if res else "") + "Failure: " + msg)
+    return code
+
+
+def new_resource(req):
+    """new-resource RES NODE_ID [options]: a resource (again: its options updated)."""
+    rs, pos, opts = req.resources, req.pos, req.opts
+    name, nid = pos[0], int(pos[1])
+    r = rs.get(name)
+    if r is not None:
+        if int(r["nodeId"]) != nid:
+            return fail10("(162) Invalid configuration request", name)
+        r["options"].update(opts)
+        return 0
+    rs[name] = {"name": name, "nodeId": nid, "options": opts, "role": "Secondary", "devices": {},
+                "connections": {}, "sync": None}
+    return 0
+
+
+def resource_options(req):
+    """resource-options RES [--set-defaults] [options]."""
+    rs, pos, opts = req.resources, req.pos, req.opts
+    r = rs.get(pos[0])
+    if r is None:
+        err("%s: No such resource" % pos[0])
+        return 10
+    if opts.pop("set-defaults", None):
+        r["options"] = {}
+    r["options"].update(opts)
+    return 0
+
+
+def new_minor(req):
+    """new-minor RES MINOR VOLUME: a device without a disk."""
+    node, rs, pos = req.node, req.resources, req.pos
+    name, minor, vnr = pos[0], int(pos[1]), pos[2]
+    r = rs.get(name)
+    if r is None:
+        err("%s: No such resource" % name)
+        return 10
+    if find_minor(node, minor)[0] is not None or vnr in r["devices"]:
+        return fail10("(161) Minor or volume exists already (delete it first)", name)
+    r["devices"][vnr] = {"minor": minor, "disk": None, "metaDisk": None, "diskState": "Diskless",
+                         "diskOptions": {}}
+    return 0
+
+
+def del_minor(req):
+    """del-minor MINOR: a device without a disk goes away."""
+    node, pos = req.node, req.pos
+    r, vnr, d = find_minor(node, int(pos[0]))
+    if r is None:
+        return fail10("(127) Device minor not allocated", pos[0])
+    if d["disk"]:
+        return fail10("(124) Device is attached to a disk (use detach first)", pos[0])
+    del r["devices"][vnr]
+    return 0
+
+
+def new_peer(req):
+    """new-peer RES PEER_ID [net options]: a connection (and a bitmap slot on attached disks)."""
+    node, rs, pos, opts = req.node, req.resources, req.pos, req.opts
+    name, pid = pos[0], pos[1]
+    r = rs.get(name)
+    if r is None:
+        err("%s: No such resource" % name)
+        return 10
+    if pid in r["connections"]:
+        return fail10("(102) Connection already exists", name)
+    if int(pid) == int(r["nodeId"]):
+        return fail10("(171) Invalid peer-node-id", name)
+    for d in r["devices"].values():
+        md = md_of(node, d)
+        if md is not None and not allocate_slot(md, pid):
+            return fail10("(175) Not enough free bitmap slots", name)
+    r["connections"][pid] = {"net": opts, "paths": [], "connect": False, "linked": False}
+    return 0
+
+
+def net_options(req):
+    """net-options RES PEER_ID [--set-defaults] [net options]."""
+    rs, pos, opts = req.resources, req.pos, req.opts
+    r = rs.get(pos[0])
+    c = r["connections"].get(pos[1]) if r else None
+    if c is None:
+        return fail10("(158) Unknown connection", pos[0])
+    if opts.pop("set-defaults", None):
+        c["net"] = {}
+    c["net"].update(opts)
+    return 0
+
+
+def new_path(req):
+    """new-path RES PEER_ID LOCAL REMOTE."""
+    rs, pos = req.resources, req.pos
+    r = rs.get(pos[0])
+    c = r["connections"].get(pos[1]) if r else None
+    if c is None:
+        return fail10("(158) Unknown connection", pos[0])
+    path = {"local": pos[2], "remote": pos[3]}
+    if path in c["paths"]:
+        return fail10("(102) Path already exists", pos[0])
+    c["paths"].append(path)
+    return 0
+
+
+def del_path(req):
+    """del-path RES PEER_ID LOCAL REMOTE: the connection loses its link."""
+    rs, pos = req.resources, req.pos
+    r = rs.get(pos[0])
+    c = r["connections"].get(pos[1]) if r else None
+    if c is None:
+        return fail10("(158) Unknown connection", pos[0])
+    path = {"local": pos[2], "remote": pos[3]}
+    if path not in c["paths"]:
+        return fail10("(158) Unknown path", pos[0])
+    c["paths"].remove(path)
+    c["linked"] = False
+    return 0
+
+
+def connect(req):
+    """connect RES PEER_ID: the connection may link (see drbd_peers.settle)."""
+    rs, pos = req.resources, req.pos
+    r = rs.get(pos[0])
+    c = r["connections"].get(pos[1]) if r else None
+    if c is None:
+        return fail10("(158) Unknown connection", pos[0])
+    if not c["paths"]:
+        return fail10("(145) No path configured", pos[0])
+    c["connect"] = True
+    c.pop("standalone", None)
+    return 0
+
+
+def disconnect(req):
+    """disconnect RES PEER_ID."""
+    rs, pos = req.resources, req.pos
+    r = rs.get(pos[0])
+    c = r["connections"].get(pos[1]) if r else None
+    if c is None:
+        return fail10("(158) Unknown connection", pos[0])
+    c["connect"] = False
+    c["linked"] = False
+    return 0
+
+
+def del_peer(req):
+    """del-peer RES PEER_ID: the connection goes away (its bitmap slot stays)."""
+    rs, pos = req.resources, req.pos
+    r = rs.get(pos[0])
+    if r is None or pos[1] not in r["connections"]:
+        return fail10("(158) Unknown connection", pos[0])
+    del r["connections"][pos[1]]
+    if r.get("sync") and r["sync"]["source"] == int(pos[1]):
+        pass  # progress_syncs picks another source or pauses
+    return 0
+
+
+def forget_peer(req):
+    """forget-peer RES PEER_ID: frees the peer's bitmap slot on attached disks."""
+    node, rs, pos = req.node, req.resources, req.pos
+    r = rs.get(pos[0])
+    if r is None:
+        err("%s: No such resource" % pos[0])
+        return 10
+    pid = pos[1]
+    if pid in r["connections"]:
+        return fail10("(125) Device has a net-config (use disconnect first)", pos[0])
+    for d in r["devices"].values():
+        md = md_of(node, d)
+        if md is None:
+            continue
+        if pid not in md["slots"] or int(pid) == int(r["nodeId"]):
+            return fail10("(171) Invalid peer-node-id", pos[0])
+        del md["slots"][pid]
+    return 0
+
+
+def attach(req):
+    """attach MINOR DISK META_DISK [disk options]: the disk state from its metadata."""
+    ctx, node, pos, opts = req.ctx, req.node, req.pos, req.opts
+    minor, disk, meta = int(pos[0]), ctx.node_path(pos[1]), ctx.node_path(pos[2])
+    r, vnr, d = find_minor(node, minor)
+    if r is None:
+        return fail10("(127) Device minor not allocated", str(minor))
+    if d["disk"]:
+        return fail10("(124) Device is attached to a disk (use detach first)", str(minor))
+    kind, _ = device_info(node, disk)
+    if kind is None:
+        return fail10("(104) Can not open backing device.", str(minor))
+    md = node["md"].get(disk)
+    if md is None:
+        return fail10("(119) No valid meta-data signature found.\n\n"
+                      "\t==> Use 'drbdadm create-md res' to initialize meta-data area. <==", str(minor))
+    if md["nodeId"] not in (-1, int(r["nodeId"])):
+        return fail10("(176) The node-id in the meta data (%d) differs from this node's node-id (%d)"
+                      % (md["nodeId"], int(r["nodeId"])), str(minor))
+    for pid in r["connections"]:
+        if not allocate_slot(md, pid):
+            return fail10("(175) Not enough free bitmap slots", str(minor))
+    md["nodeId"] = int(r["nodeId"])
+    d["disk"], d["metaDisk"] = disk, meta
+    d["diskOptions"] = opts
+    for c in r["connections"].values():
+        c["linked"] = False  # a newly attached disk makes DRBD handshake again
+    if md["current"] == JUST_CREATED or not md["consistent"]:
+        d["diskState"] = "Inconsistent"
+    elif md["upToDate"]:
+        d["diskState"] = "Consistent"
+    else:
+        d["diskState"] = "Outdated"
+    return 0
+
+
+def disk_options(req):
+    """disk-options MINOR [--set-defaults] [disk options]."""
+    node, pos, opts = req.node, req.pos, req.opts
+    r, vnr, d = find_minor(node, int(pos[0]))
+    if r is None:
+        return fail10("(127) Device minor not allocated", pos[0])
+    if opts.pop("set-defaults", None):
+        d["diskOptions"] = {}
+    d["diskOptions"].update(opts)
+    return 0
+
+
+def detach(req):
+    """detach MINOR: the metadata keeps what the disk state was."""
+    node, pos = req.node, req.pos
+    r, vnr, d = find_minor(node, int(pos[0]))
+    if r is None:
+        return fail10("(127) Device minor not allocated", pos[0])
+    persist_md_flags(node, {"devices": {vnr: d}})
+    d.update({"disk": None, "metaDisk": None, "diskState": "Diskless"})
+    r["sync"] = None
+    return 0
+
+
+def down(req):
+    """down RES|all: resources go away, their metadata keeps the disk states."""
+    node, rs, pos = req.node, req.resources, req.pos
+    name = pos[0]
+    if name == "all":
+        drop_kernel(node)
+        return 0
+    r = rs.get(name)
+    if r is None:
+        return 0
+    persist_md_flags(node, r)
+    del rs[name]
+    return 0
+
+
+def primary(req):
+    """primary RES [--force]: needs UpToDate data, or --force (a new data generation)."""
+    node, rs, pos, opts = req.node, req.resources, req.pos, req.opts
+    r = rs.get(pos[0])
+    if r is None:
+        err("%s: No such resource" % pos[0])
+        return 10
+    d = dev0(r)
+    if d is None or (d["diskState"] != "UpToDate" and "force" not in opts):
+        return fail10("(-2) Need access to UpToDate data", pos[0], 11)
+    if d["diskState"] != "UpToDate":
+        md = md_of(node, d)
+        md["history"] = [md["current"], md["history"][0]]
+        md["current"] = new_uuid()
+        md["consistent"] = md["upToDate"] = True
+        d["diskState"] = "UpToDate"
+    r["role"] = "Primary"
+    return 0
+
+
+def secondary(req):
+    """secondary RES."""
+    rs, pos = req.resources, req.pos
+    r = rs.get(pos[0])
+    if r is None:
+        err("%s: No such resource" % pos[0])
+        return 10
+    r["role"] = "Secondary"
+    return 0
+
+
+def new_current_uuid(req):
+    """new-current-uuid MINOR [--clear-bitmap]: a new data generation, here and on the connected
+    peers of the same one."""
+    w, node, pos, opts = req.world, req.node, req.pos, req.opts
+    r, vnr, d = find_minor(node, int(pos[0]))
+    if r is None:
+        return fail10("(127) Device minor not allocated", pos[0])
+    md = md_of(node, d)
+    if md is None:
+        return fail10("(138) Device does not have a disk", pos[0])
+    old = md["current"]
+    uuid = new_uuid()
+    targets = [(node, r, d, md)]
+    for pid, conn in r["connections"].items():
+        if not conn.get("linked"):
+            continue
+        found = find_peer(w, node, r, pid, conn)
+        if not found:
+            continue
+        onode, ores, _ = found
+        od = dev0(ores)
+        omd = md_of(onode, od)
+        if omd is not None and omd["current"] == old and not ores.get("sync"):
+            targets.append((onode, ores, od, omd))
+    for tnode, tres, td, tmd in targets:
+        tmd["history"] = [tmd["current"], tmd["history"][0]]
+        tmd["current"] = uuid
+        if "clear-bitmap" in opts or td["diskState"] in ("UpToDate", "Consistent"):
+            tmd["consistent"] = tmd["upToDate"] = True
+            td["diskState"] = "UpToDate"
+            for s in tmd["slots"].values():
+                s["bitmapUuid"] = 0
+    if "clear-bitmap" in opts:
+        node.setdefault("counters", {}).setdefault("syncSkip", 0)
+        node["counters"]["syncSkip"] += 1
+    return 0
+
+
+def accept(req):
+    """Accepted, nothing changes in the simulation."""
+    return 0
+
+
+DRBDSETUP_CHANGES = {
+    "new-resource": new_resource, "resource-options": resource_options, "new-minor": new_minor,
+    "del-minor": del_minor, "new-peer": new_peer, "net-options": net_options, "new-path": new_path,
+    "del-path": del_path, "connect": connect, "disconnect": disconnect, "del-peer": del_peer,
+    "forget-peer": forget_peer, "attach": attach, "disk-options": disk_options, "detach": detach,
+    "down": down, "primary": primary, "secondary": secondary, "new-current-uuid": new_current_uuid,
+    "peer-device-options": accept, "invalidate": accept, "invalidate-remote": accept, "resize": accept,
+    "suspend-io": accept, "resume-io": accept, "outdate": accept, "pause-sync": accept, "resume-sync": accept,
+    "verify": accept, "wait-connect-resource": accept, "wait-sync-resource": accept,
+}

@@ -1,0 +1,285 @@
+"""The LVM commands that change a node's volumes: pvcreate, vgcreate, lvcreate (linear, thin pool,
+thin LV: one creator per LV type), lvchange, lvremove.
+"""
+
+import os
+import re
+
+from .disks import device_info, signature
+from .lvm_model import (EXTENT_KIB, PE_START_KIB, THIN_CHUNK_KIB, THIN_MAX_META_KIB, LvmArgError, display_size,
+                        extents_for_kib, lv_extents, lvm_fail, lvm_size_kib, percent_extents,
+                        thin_lv_kib, thin_pool_metadata_extents, vg_extent_count, vg_free_extents, vg_lvs)
+from .output import err, out
+
+
+def cmd_pvcreate(ctx):
+    devs = [a for a in ctx.args if a.startswith("/")]
+    ctx.sleep("lvm")
+    with ctx.world(settle_drbd=False) as w:
+        node = w.node(ctx.node_id)
+        for raw in devs:
+            dev = ctx.node_path(raw)
+            kind, rec = device_info(node, dev)
+            if kind is None:
+                return lvm_fail("No device found for %s." % raw)
+            sig = signature(node, dev)
+            if sig not in (None, "LVM2_member"):
+                err("WARNING: %s signature detected on %s at offset 1080. Wipe it? [y/n]: [n]" % (sig, raw))
+                err("  Aborted wiping of %s." % sig)
+                return lvm_fail("1 existing signature left on the device.")
+            if dev in node["lvm"]["pvs"] and node["lvm"]["pvs"][dev]:
+                return lvm_fail('Can\'t initialize physical volume "%s" of volume group "%s" without -ff'
+                                % (raw, node["lvm"]["pvs"][dev]))
+            node["lvm"]["pvs"][dev] = ""
+            out('  Physical volume "%s" successfully created.' % raw)
+    return 0
+
+
+def cmd_vgcreate(ctx):
+    pos = [a for a in ctx.args if not a.startswith("-")]
+    if len(pos) < 2:
+        return lvm_fail("Please provide volume group name and physical volumes", 3)
+    name, devs = pos[0], pos[1:]
+    ctx.sleep("lvm")
+    with ctx.world(settle_drbd=False) as w:
+        node = w.node(ctx.node_id)
+        if name in node["lvm"]["vgs"]:
+            return lvm_fail("A volume group called %s already exists." % name)
+        extents = 0
+        for raw in devs:
+            dev = ctx.node_path(raw)
+            kind, rec = device_info(node, dev)
+            if kind is None:
+                return lvm_fail("No device found for %s." % raw)
+            sig = signature(node, dev)
+            if sig not in (None, "LVM2_member"):
+                return lvm_fail("Cannot use %s: device has a signature" % raw)
+            if node["lvm"]["pvs"].get(dev):
+                return lvm_fail('Physical volume "%s" is already in volume group "%s"' % (raw, node["lvm"]["pvs"][dev]))
+            if dev not in node["lvm"]["pvs"]:
+                out('  Physical volume "%s" successfully created.' % raw)
+            node["lvm"]["pvs"][dev] = name
+            # pe_start at 1 MiB, whole 4 MiB extents after it (a 100 GiB disk gives 25599 extents).
+            extents += (int(float(rec["sizeGiB"]) * 1024 * 1024) - PE_START_KIB) // EXTENT_KIB
+        node["lvm"]["vgs"][name] = {"pvs": [ctx.node_path(d) for d in devs], "extentKiB": EXTENT_KIB,
+                                    "extentCount": extents, "sizeGiB": extents * EXTENT_KIB / 1048576.0,
+                                    "pmspareExtents": 0}
+        out('  Volume group "%s" successfully created' % name)
+    return 0
+
+
+def parse_lvcreate_args(args):
+    opts, pos = {}, []
+    i = 0
+    aliases = {"-n": "--name", "-l": "--extents", "-L": "--size", "-V": "--virtualsize", "-T": "--thin",
+               "-c": "--chunksize", "-Z": "--zero", "-y": "--yes"}
+    with_value = ("--type", "--name", "--extents", "--size", "--virtualsize", "--thinpool", "--chunksize",
+                  "--poolmetadatasize", "--zero", "--poolmetadataspare", "--errorwhenfull", "--discards")
+    while i < len(args):
+        a = aliases.get(args[i], args[i])
+        if a.startswith("--") and "=" in a:
+            k, v = a.split("=", 1)
+            opts[k] = v
+        elif a in with_value:
+            opts[a] = args[i + 1]
+            i += 1
+        elif a.startswith("-"):
+            opts[a] = True
+        else:
+            pos.append(a)
+        i += 1
+    return opts, pos
+
+
+def cmd_lvcreate(ctx):
+    opts, pos = parse_lvcreate_args(list(ctx.args))
+    if not pos:
+        return lvm_fail("Please specify a volume group", 3)
+    vg_name = pos[-1]
+    if "/" in vg_name and "--thinpool" not in opts:  # lvcreate -T vg/pool -V 1G -n lv
+        vg_name, pool = vg_name.split("/", 1)
+        if "--virtualsize" in opts:
+            opts["--thinpool"] = pool
+        else:
+            opts["--type"], opts["--name"] = "thin-pool", opts.get("--name", pool)
+    elif "/" in vg_name:
+        vg_name = vg_name.split("/", 1)[0]
+    ctx.sleep("lvm")
+    with ctx.world(settle_drbd=False) as w:
+        node = w.node(ctx.node_id)
+        vg = node["lvm"]["vgs"].get(vg_name)
+        if vg is None:
+            err('  Volume group "%s" not found' % vg_name)
+            return lvm_fail("Cannot process volume group %s" % vg_name)
+        name = opts.get("--name")
+        if not name:
+            return lvm_fail("Please specify a logical volume name", 3)
+        key = "%s/%s" % (vg_name, name)
+        if key in node["lvm"]["lvs"]:
+            return lvm_fail('Logical Volume "%s" already exists in volume group "%s"' % (name, vg_name))
+        kind = opts.get("--type", "thin" if "--thinpool" in opts else "linear")
+        free = vg_free_extents(node, vg_name)
+        notes = []  # log_print_unless_silent lines: stdout
+        try:
+            create = LV_CREATORS.get(kind, lvcreate_linear)
+            rc = create(ctx, node, vg, vg_name, key, opts, free, notes)
+            if rc:
+                return rc
+        except LvmArgError as e:
+            err("  " + str(e))
+            err("  Error during parsing of command line.")
+            return 3
+        for line in notes:
+            out(line)
+        if node["lvm"]["lvs"][key]["type"] != "thin-pool":
+            path = ctx.host_path("/dev/%s/%s" % (vg_name, name))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "a").close()
+        out('  Logical volume "%s" created.' % name)
+    return 0
+
+
+def lvcreate_linear(ctx, node, vg, vg_name, key, opts, free, notes):
+    """lvcreate of a linear LV (any other --type): --extents or --size in whole extents of the VG."""
+    if "--extents" in opts:
+        ext = percent_extents(node, vg, vg_name, opts["--extents"])
+    else:
+        ext, rounded = extents_for_kib(lvm_size_kib(opts.get("--size", "1G")))
+        if rounded:
+            notes.append("  Rounding up size to full physical extent %s" % display_size(ext * EXTENT_KIB * 1024))
+    if ext > free:
+        return lvm_fail('Volume group "%s" has insufficient free space (%d extents): %d required.'
+                        % (vg_name, free, ext))
+    node["lvm"]["lvs"][key] = {"type": "linear", "extents": ext, "sizeGiB": ext * EXTENT_KIB / 1048576.0}
+    return 0
+
+
+def lvcreate_thin(ctx, node, vg, vg_name, key, opts, free, notes):
+    """lvcreate --type thin (or -V with --thinpool): a thin LV of --virtualsize in its pool (no VG
+    extents), with lvm2's overprovisioning warning."""
+    pool = opts.get("--thinpool")
+    pkey = "%s/%s" % (vg_name, pool)
+    if pkey not in node["lvm"]["lvs"] or node["lvm"]["lvs"][pkey]["type"] != "thin-pool":
+        return lvm_fail("Thin pool %s not found." % pkey)
+    ext, rounded = extents_for_kib(lvm_size_kib(opts.get("--virtualsize", "1G"), opt="--virtualsize"))
+    if rounded:
+        notes.append("  Rounding up size to full physical extent %s" % display_size(ext * EXTENT_KIB * 1024))
+    node["lvm"]["lvs"][key] = {"type": "thin", "pool": pool, "extents": ext,
+                               "sizeGiB": ext * EXTENT_KIB / 1048576.0, "allocatedKiB": 0}
+    warn_err, warn_out = overprovisioning_warning(node, vg_name, pool)
+    for line in notes:
+        out(line)
+    del notes[:]
+    for line in warn_err:
+        err(line)
+    notes += warn_out
+    return 0
+
+
+def lvcreate_thin_pool(ctx, node, vg, vg_name, key, opts, free, notes):
+    """lvcreate --type thin-pool as lvm2 2.03 allocates it: data extents, a hidden _tmeta of the
+    estimated metadata size and, when the VG has none big enough, lvol0_pmspare of the same size.
+    With --extents N%FREE (or %PVS) the percentage covers all three: tools/lvcreate.c
+    _update_extents_params() subtracts 2 * metadata extents from the data ("Not enough space for
+    thin pool creation." when that leaves nothing); with a size the metadata comes on top, and
+    lvcreate fails when the VG cannot hold it."""
+    if "thin-provisioning-tools" not in node["packages"]:
+        err("  /usr/sbin/thin_check: execvp failed: No such file or directory")
+        err("  Check of pool %s failed (status:2). Manual repair required!" % key)
+        return lvm_fail("Aborting. Failed to locally activate thin pool %s." % key)
+    percent = None
+    if "--extents" in opts:
+        m = re.match(r"^\d+%(FREE|PVS|F|P)$", str(opts["--extents"]), re.I)
+        percent = bool(m)
+        data = percent_extents(node, vg, vg_name, opts["--extents"])
+    else:
+        data, rounded = extents_for_kib(lvm_size_kib(opts.get("--size", "1G")))
+        if rounded:
+            notes.append("  Rounding up size to full physical extent %s" % display_size(data * EXTENT_KIB * 1024))
+    chunk = THIN_CHUNK_KIB
+    if "--chunksize" in opts:
+        chunk = int(lvm_size_kib(opts["--chunksize"], default_unit="k", opt="--chunksize"))
+    if "--poolmetadatasize" in opts:
+        meta, _ = extents_for_kib(lvm_size_kib(opts["--poolmetadatasize"], opt="--poolmetadatasize"))
+    else:
+        meta, chunk = thin_pool_metadata_extents(data, chunk, chunk_given="--chunksize" in opts)
+    if percent:
+        if data <= 2 * meta:
+            return lvm_fail("Not enough space for thin pool creation.")
+        # lvm2 _update_extents_params(): a percentage covers the pool's metadata and its spare too.
+        data -= 2 * meta
+    spare = 0 if str(opts.get("--poolmetadataspare", "y")).lower().startswith("n") else \
+        max(0, meta - int(vg.get("pmspareExtents", 0)))
+    need = data + meta + spare
+    if need > free:
+        return lvm_fail('Volume group "%s" has insufficient free space (%d extents): %d required.' % (vg_name, free, need))
+    node["lvm"]["lvs"][key] = {"type": "thin-pool", "extents": data, "sizeGiB": data * EXTENT_KIB / 1048576.0,
+                               "metaExtents": meta, "chunkKiB": chunk, "outOfDataSpace": False,
+                               "errorWhenFull": str(opts.get("--errorwhenfull", "n")).lower().startswith("y")}
+    vg["pmspareExtents"] = int(vg.get("pmspareExtents", 0)) + spare
+    # lvm2 2.03.16 (Ubuntu noble) wording of update_thin_pool_params()'s note.
+    notes.append("  Thin pool volume with chunk size %s can address at most %s of data." % (
+        display_size(chunk * 1024), display_size(THIN_MAX_META_KIB * chunk * 16384)))
+    # (_estimate_max_data_size: max metadata sectors * chunk sectors * SECTOR_SIZE / 64)
+    return 0
+
+
+LV_CREATORS = {"thin-pool": lvcreate_thin_pool, "thin": lvcreate_thin}  # anything else: linear
+
+
+def overprovisioning_warning(node, vg_name, pool_name):
+    """lvm2 lib/metadata/thin_manip.c thin_pool_check_overprovisioning() for a new thin LV (one pool
+    in the VG, activation/thin_pool_autoextend_threshold at its default 100). Returns (stderr lines,
+    stdout lines): the first WARNING is log_warn (stderr), the other two log_print_unless_silent
+    (stdout), as lib/log/log.h defines them (_LOG_WARN | _LOG_STDERR vs _LOG_WARN)."""
+    pool = node["lvm"]["lvs"]["%s/%s" % (vg_name, pool_name)]
+    pool_kib = lv_extents(pool) * EXTENT_KIB
+    thin_kib = sum(thin_lv_kib(lv) for _, lv in vg_lvs(node, vg_name)
+                   if lv["type"] == "thin" and lv.get("pool") == pool_name)
+    if thin_kib <= pool_kib:
+        return [], []
+    other_pools = [lv for k, lv in vg_lvs(node, vg_name) if lv["type"] == "thin-pool" and k != "%s/%s" % (vg_name, pool_name)]
+    for op in other_pools:
+        pool_kib += lv_extents(op) * EXTENT_KIB
+        thin_kib += sum(thin_lv_kib(lv) for k, lv in vg_lvs(node, vg_name) if lv["type"] == "thin" and lv.get("pool") == k.split("/", 1)[1])
+    if thin_kib <= pool_kib:
+        return [], []
+    vg_size = vg_extent_count(node["lvm"]["vgs"][vg_name]) * EXTENT_KIB
+    vg_free = vg_free_extents(node, vg_name) * EXTENT_KIB
+    if vg_size < thin_kib:
+        txt, sz = " and the size of whole volume group", vg_size
+    elif vg_free < thin_kib:
+        txt, sz = ("" if not vg_free else " and the amount of free space in volume group"), vg_free
+    else:
+        txt, sz = "", pool_kib  # threshold 100: "not configured for growing"
+    name = ("s" if other_pools else " %s/%s" % (vg_name, pool_name))
+    first = "  WARNING: Sum of all thin volume sizes (%s) exceeds the size of thin pool%s%s (%s)." % (
+        display_size(thin_kib * 1024), name, txt, display_size(sz * 1024) if sz > 0 else "no free space in volume group")
+    return [first], ["  WARNING: You have not turned on protection against thin pools running out of space.",
+                     "  WARNING: Set activation/thin_pool_autoextend_threshold below 100 to trigger automatic "
+                     "extension of thin pools before they get full."]
+
+
+def cmd_lvchange(ctx):
+    return 0
+
+
+def cmd_lvremove(ctx):
+    names = [a for a in ctx.args if not a.startswith("-")]
+    with ctx.world(settle_drbd=False) as w:
+        node = w.node(ctx.node_id)
+        for n in names:
+            n = n.replace("/dev/", "", 1)
+            if n not in node["lvm"]["lvs"]:
+                return lvm_fail('Failed to find logical volume "%s"' % n)
+            lv = node["lvm"]["lvs"][n]
+            vg, lvname = n.split("/", 1)
+            if lv["type"] == "thin-pool" and any(l.get("pool") == lvname for _, l in vg_lvs(node, vg) if l["type"] == "thin"):
+                return lvm_fail("Removing pool %s will remove 1 dependent volume(s). Proceed? [y/n]: [n]" % n)
+            del node["lvm"]["lvs"][n]  # a thin LV's chunks go back to its pool; the pmspare stays
+            node["md"].pop("/dev/" + n, None)
+            path = ctx.host_path("/dev/" + n)
+            if os.path.exists(path):
+                os.unlink(path)
+            out('  Logical volume "%s" successfully removed.' % lvname)
+    return 0
