@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# test/tools/ssm-doc.mjs: the renderer the tests and the Java rehearsal share.
+# rehearsal/runtime/ssm-doc.mjs: the renderer the tests and the Java rehearsal share.
 
 load test_helper
 

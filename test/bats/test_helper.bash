@@ -9,13 +9,13 @@
 #   root/   redirected node paths: etc/drbd.d, var/lib/drbd-multiaz, dev/disk/by-id,
 #           sys/module, dev/ (fake block devices as plain files)
 # `render DOC [Name=Value...]` writes the document's script to $SCRIPT through
-# test/tools/ssm-doc.mjs, exactly as Run Command would substitute the parameters.
+# rehearsal/runtime/ssm-doc.mjs, exactly as Run Command would substitute the parameters.
 
 bats_require_minimum_version 1.5.0
 
 REPO_ROOT="$(cd "${BATS_TEST_DIRNAME}/../.." && pwd)"
 DOCS_DIR="${REPO_ROOT}/ssm-documents"
-SSM_DOC_TOOL="${REPO_ROOT}/test/tools/ssm-doc.mjs"
+SSM_DOC_TOOL="${REPO_ROOT}/rehearsal/runtime/ssm-doc.mjs"
 STUBS_DIR="${BATS_TEST_DIRNAME}/stubs"
 
 # Every command that changes a node; an idempotent second run must call none of them.

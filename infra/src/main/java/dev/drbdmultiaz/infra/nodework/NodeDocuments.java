@@ -29,7 +29,7 @@ import software.constructs.Construct;
  *
  * <p>A script line that is exactly {@value #PRELUDE_MARKER} deploys as the text of
  * {@value #PRELUDE_FILE} in the same folder (the functions every document shares), at most one
- * such line per document. {@code test/tools/ssm-doc.mjs render} splices the same way, so the
+ * such line per document. {@code rehearsal/runtime/ssm-doc.mjs render} splices the same way, so the
  * tests and the rehearsal run the bytes that Run Command runs.
  */
 public class NodeDocuments extends Construct {

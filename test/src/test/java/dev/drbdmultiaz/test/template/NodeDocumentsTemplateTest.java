@@ -119,10 +119,10 @@ class NodeDocumentsTemplateTest {
         return assignments;
     }
 
-    /** Runs {@code node test/tools/ssm-doc.mjs render}; returns the script it wrote. */
+    /** Runs {@code node rehearsal/runtime/ssm-doc.mjs render}; returns the script it wrote. */
     private static String render(Path document, Path script, List<String> assignments) throws Exception {
         List<String> command = new ArrayList<>(List.of(System.getProperty("rehearsal.node", "node"),
-                TemplateFixture.PROJECT_ROOT.resolve("test/tools/ssm-doc.mjs").toString(), "render",
+                TemplateFixture.PROJECT_ROOT.resolve("rehearsal/runtime/ssm-doc.mjs").toString(), "render",
                 document.toString(), script.toString()));
         command.addAll(assignments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

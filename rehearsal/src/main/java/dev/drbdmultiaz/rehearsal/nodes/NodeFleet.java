@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 
 /**
  * Simulated replica nodes: each one a sandbox directory with its own redirected root paths, its
- * own bin directory of simulated commands ({@code test/rehearsal/nodesim/nodesim.py}) and its
+ * own bin directory of simulated commands ({@code rehearsal/nodesim/nodesim.py}) and its
  * state on disk. The document scripts run against it through {@link SsmEmulator}.
  *
  * <p>The node logic lives in the Python program; this class creates, terminates, reboots and
@@ -55,7 +55,7 @@ public final class NodeFleet implements AutoCloseable {
 
     /**
      * @param sandboxRoot directory of the fleet (created; one directory per node below it)
-     * @param projectRoot the repository root (finds {@code test/rehearsal/nodesim/nodesim.py})
+     * @param projectRoot the repository root (finds {@code rehearsal/nodesim/nodesim.py})
      * @param timeScale multiplies every simulated duration (install ~60 s, resync ~60 s); 0.01 keeps
      *     a test fast, 1.0 is real time
      */
@@ -66,7 +66,7 @@ public final class NodeFleet implements AutoCloseable {
         this.sandboxRoot = sandboxRoot.toAbsolutePath().normalize();
         this.projectRoot = projectRoot.toAbsolutePath().normalize();
         this.timeScale = timeScale;
-        this.nodesim = this.projectRoot.resolve("test/rehearsal/nodesim/nodesim.py");
+        this.nodesim = this.projectRoot.resolve("rehearsal/nodesim/nodesim.py");
         if (!Files.isRegularFile(nodesim)) {
             throw new IllegalArgumentException("No node simulator at " + nodesim + ": projectRoot must be the"
                 + " repository root");

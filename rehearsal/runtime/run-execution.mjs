@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // run-execution.mjs: runs ONE Step Functions execution of an ASL definition with the npm package
-// aws-local-stepfunctions (needs Node >= 22: `npx -y -p node@22 node test/rehearsal/run-execution.mjs ...`).
+// aws-local-stepfunctions (needs Node >= 22: `npx -y -p node@22 node rehearsal/runtime/run-execution.mjs ...`).
 // The rehearsal's Step Functions front starts one such process per StartExecution.
 //
 //   --definition FILE          ASL file (state-machines/reconcile.asl.json), used as it is except for:

@@ -3,13 +3,13 @@
 // one aws:runShellScript step) the way Run Command would, so tests can run it locally.
 //
 // CLI (stable: the bats tests and the Java rehearsal call it):
-//   node test/tools/ssm-doc.mjs render <doc.yaml> <out-script> [Name=Value ...]
+//   node rehearsal/runtime/ssm-doc.mjs render <doc.yaml> <out-script> [Name=Value ...]
 //       Checks every given value against the parameter's allowedPattern, fills in defaults,
 //       joins the runCommand lines with "\n", replaces a line "# @prelude" with the text of
 //       lib/prelude.bash next to the document (as NodeDocuments does when it deploys it),
 //       replaces {{ Name }} / {{Name}} and writes the script to <out-script> (mode 0755).
 //       A value is everything after the first "=", so base64 padding is kept.
-//   node test/tools/ssm-doc.mjs list-params <doc.yaml>
+//   node rehearsal/runtime/ssm-doc.mjs list-params <doc.yaml>
 //       Prints {"document":..,"schemaVersion":..,"parameters":[{"name","type",
 //       "description","default"?,"allowedPattern"}]} as one JSON line.
 // Exit codes: 0 done; 2 a value is rejected (no match, unknown parameter, required

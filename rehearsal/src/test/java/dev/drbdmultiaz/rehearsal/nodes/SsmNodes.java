@@ -73,7 +73,7 @@ final class SsmNodes implements AutoCloseable {
     /** The repository root: the first directory up from the working directory with ssm-documents/. */
     static Path projectRoot() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("ssm-documents")) && Files.isDirectory(p.resolve("test/rehearsal"))) {
+            if (Files.isDirectory(p.resolve("ssm-documents")) && Files.isDirectory(p.resolve("rehearsal/nodesim"))) {
                 return p;
             }
         }

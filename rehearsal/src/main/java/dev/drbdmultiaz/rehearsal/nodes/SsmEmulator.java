@@ -52,7 +52,7 @@ import java.util.stream.Stream;
  *
  * <p>Like SSM it validates the parameters at SendCommand (unknown name, more than one value, a
  * value that misses the allowedPattern: InvalidParameters, nothing runs), renders the script once
- * per command ({@code node test/tools/ssm-doc.mjs render}), runs {@code bash script} on every
+ * per command ({@code node rehearsal/runtime/ssm-doc.mjs render}), runs {@code bash script} on every
  * target at once in the node's environment with the document step's timeoutSeconds, keeps the
  * first 24,000 characters of stdout and 8,000 of stderr, and answers InvocationDoesNotExist for an
  * invocation polled right after SendCommand (see {@link #setInvocationVisibilityDelay}).
@@ -374,7 +374,7 @@ public final class SsmEmulator implements AutoCloseable {
 
     private void render(Path document, Path script, List<String> assignments) {
         List<String> cmd = new ArrayList<>(List.of(nodeExecutable,
-            fleet.projectRoot().resolve("test/tools/ssm-doc.mjs").toString(), "render", document.toString(),
+            fleet.projectRoot().resolve("rehearsal/runtime/ssm-doc.mjs").toString(), "render", document.toString(),
             script.toString()));
         cmd.addAll(assignments);
         try {

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Starts {@code test/rehearsal/run-execution.mjs} (aws-local-stepfunctions) for one execution of
+ * Starts {@code rehearsal/runtime/run-execution.mjs} (aws-local-stepfunctions) for one execution of
  * one state machine: its definition as deployed, the {@code ${...}} substitutions, the Lambda
  * API's endpoint, the credentials of the state machine's role (issued per execution), and the
  * rehearsal's compressed time: Wait states scaled (or fixed), Retry intervals overridden. Node 22 comes from the npm
@@ -64,7 +64,7 @@ public final class AslRunner implements StepFunctionsFront.RunnerLauncher {
     @Override
     public Process launch(Execution execution) throws IOException {
         List<String> command = new ArrayList<>(List.of(NodeBinaries.node(22, processes).toString(),
-            projectRoot.resolve("test/rehearsal/run-execution.mjs").toString(),
+            projectRoot.resolve("rehearsal/runtime/run-execution.mjs").toString(),
             "--definition", definition.toString(),
             "--substitutions", JSON.writeValueAsString(substitutions),
             "--lambda-endpoint", lambdaEndpoint.toString(),

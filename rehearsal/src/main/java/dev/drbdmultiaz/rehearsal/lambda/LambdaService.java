@@ -357,7 +357,7 @@ public final class LambdaService implements AutoCloseable {
         } else if (spec.runtime().startsWith("nodejs")) {
             int major = Integer.parseInt(spec.runtime().replaceAll("[^0-9]", ""));
             command.addAll(List.of(NodeBinaries.node(major, processes).toString(),
-                projectRoot.resolve("test/rehearsal/lambda-node-runtime.mjs").toString(),
+                projectRoot.resolve("rehearsal/runtime/lambda-node-runtime.mjs").toString(),
                 "--port-file", portFile.toString(), "--code", spec.code().toString(), "--handler", spec.handler(),
                 "--timeout-seconds", Integer.toString(spec.timeoutSeconds())));
             nodeRoutes.forEach((host, target) -> {
