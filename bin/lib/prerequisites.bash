@@ -53,7 +53,8 @@ prereq_at_least() {
 #######################################
 # Prints the version of a toolchain command, or nothing when it cannot tell.
 # Arguments:
-#   java, mvn, mvn-java (the Java Maven runs on), node or python3.
+#   java, mvn, node or python3. For mvn, two lines from its one banner: Maven's version, then the
+#   Java version Maven runs on (JAVA_HOME may differ from the java on PATH).
 #######################################
 prereq_version_of() {
   case "$1" in
@@ -62,8 +63,11 @@ prereq_version_of() {
         | sed -n 's/^ *java\.specification\.version = \(1\.\)\{0,1\}\([0-9]*\).*/\2/p'
       ;;
     # Maven colours its banner even in batch mode.
-    mvn) mvn -B -v 2>/dev/null | sed -n 's/\x1b\[[0-9;]*m//g; s/^Apache Maven \([0-9][0-9.]*\).*/\1/p' ;;
-    mvn-java) mvn -B -v 2>/dev/null | sed -n 's/\x1b\[[0-9;]*m//g; s/^Java version: \(1\.\)\{0,1\}\([0-9]*\).*/\2/p' ;;
+    mvn)
+      mvn -B -v 2>/dev/null | sed -n 's/\x1b\[[0-9;]*m//g
+        s/^Apache Maven \([0-9][0-9.]*\).*/\1/p
+        s/^Java version: \(1\.\)\{0,1\}\([0-9]*\).*/\2/p'
+      ;;
     node) node --version 2>/dev/null | sed -n 's/^v\([0-9][0-9.]*\).*/\1/p' ;;
     python3) python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null ;;
   esac
@@ -78,7 +82,7 @@ prereq_version_of() {
 #######################################
 prereq_check_tool() {
   local tool="$1"
-  local need hint found
+  local need hint found maven_java versions
   case "${tool}" in
     java) need="${MIN_JAVA}" hint="install a JDK ${MIN_JAVA} or newer (Debian: apt-get install openjdk-17-jdk-headless)" ;;
     mvn) need="${MIN_MAVEN}" hint="install Apache Maven ${MIN_MAVEN} or newer (Debian: apt-get install maven)" ;;
@@ -89,15 +93,16 @@ prereq_check_tool() {
     prereq_log "Missing ${tool} (need ${need} or newer): ${hint}"
     return 1
   fi
-  found="$(prereq_version_of "${tool}")"
+  mapfile -t versions < <(prereq_version_of "${tool}")
+  found="${versions[0]:-}"
+  maven_java="${versions[1]:-}"
   if [[ -z "${found}" ]] || ! prereq_at_least "${found}" "${need}"; then
     prereq_log "Found ${tool} ${found:-of unknown version} at $(command -v "${tool}"), need ${need} or newer: ${hint}"
     return 1
   fi
   if [[ "${tool}" == mvn ]]; then
-    found="$(prereq_version_of mvn-java)"
-    if [[ -z "${found}" ]] || ! prereq_at_least "${found}" "${MIN_JAVA}"; then
-      prereq_log "Maven runs on Java ${found:-of unknown version} (JAVA_HOME=${JAVA_HOME:-unset}), need ${MIN_JAVA} or newer: point JAVA_HOME at a JDK ${MIN_JAVA}+"
+    if [[ -z "${maven_java}" ]] || ! prereq_at_least "${maven_java}" "${MIN_JAVA}"; then
+      prereq_log "Maven runs on Java ${maven_java:-of unknown version} (JAVA_HOME=${JAVA_HOME:-unset}), need ${MIN_JAVA} or newer: point JAVA_HOME at a JDK ${MIN_JAVA}+"
       return 1
     fi
   fi
