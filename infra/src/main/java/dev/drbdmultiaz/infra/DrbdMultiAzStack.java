@@ -8,6 +8,7 @@ import dev.drbdmultiaz.infra.nodework.NodeDocuments;
 import dev.drbdmultiaz.infra.nodework.NodeDocumentsProps;
 import dev.drbdmultiaz.infra.replica.ReplicaNodes;
 import dev.drbdmultiaz.infra.replica.ReplicaNodesProps;
+import dev.drbdmultiaz.infra.workflow.EventTriggers;
 import dev.drbdmultiaz.infra.workflow.ReconcileWorkflow;
 import dev.drbdmultiaz.infra.workflow.ReconcileWorkflowProps;
 import java.util.List;
@@ -168,8 +169,8 @@ public class DrbdMultiAzStack extends Stack {
                 .value(workflow.getStateMachine().getStateMachineArn())
                 .build();
         CfnOutput.Builder.create(this, "ClusterId")
-                .description("detail.clusterId of a re-adjust event (source " + ReconcileWorkflow.READJUST_EVENT_SOURCE
-                        + ", detail-type " + ReconcileWorkflow.READJUST_EVENT_DETAIL_TYPE + ")")
+                .description("detail.clusterId of a re-adjust event (source " + EventTriggers.READJUST_EVENT_SOURCE
+                        + ", detail-type " + EventTriggers.READJUST_EVENT_DETAIL_TYPE + ")")
                 .value(replicaNodes.getClusterTagValue())
                 .build();
         CfnOutput.Builder.create(this, "AlarmTopicArn")

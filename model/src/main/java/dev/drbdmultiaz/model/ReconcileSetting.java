@@ -17,8 +17,8 @@ public enum ReconcileSetting {
     RESOURCE_NAME(text("[a-z][a-z0-9_-]{0,30}", "a lower-case letter, then up to 30 of a-z 0-9 _ -"), "r0",
         "ResourceName"),
     DRBD_PORT(range(1024, 65_535), "7789", null),
-    /** Replica nodes: odd, so that a majority (DRBD quorum) survives one AZ. Not in the environment. */
-    NODE_COUNT(oddRange(3, 15), "3", null),
+    /** Replica nodes: odd, so that a majority (DRBD quorum) survives one AZ; the group's size, not the functions'. */
+    NODE_COUNT(oddRange(3, 15), "3", null, ReadBack.CONSTRUCT_ONLY),
     /** {@code create-md --max-peers}; DRBD 9 allows 1..31 peers per volume. */
     MAX_PEERS(range(1, 31), null, "MaxPeers"),
     VOLUME_GROUP(lvmName(), "drbdpool", "VolumeGroup"),
@@ -36,16 +36,22 @@ public enum ReconcileSetting {
     private final Limit limit;
     private final String defaultValue;
     private final String documentParameter;
+    private final ReadBack readBack;
 
     ReconcileSetting(Limit limit, String defaultValue, String documentParameter) {
+        this(limit, defaultValue, documentParameter, ReadBack.FUNCTIONS);
+    }
+
+    ReconcileSetting(Limit limit, String defaultValue, String documentParameter, ReadBack readBack) {
         this.limit = limit;
         this.defaultValue = defaultValue;
         this.documentParameter = documentParameter;
+        this.readBack = readBack;
     }
 
-    /** Whether the construct hands it to the functions: all but {@link #NODE_COUNT}, the group's size. */
+    /** Whether the construct hands it to the functions in {@link #environmentVariable()}. */
     public boolean inEnvironment() {
-        return this != NODE_COUNT;
+        return readBack == ReadBack.FUNCTIONS;
     }
 
     /** The environment variable that carries it to the functions. */
@@ -132,6 +138,14 @@ public enum ReconcileSetting {
 
     private static Limit lvmName() {
         return text("[A-Za-z][A-Za-z0-9_-]{0,62}", "an LVM name: a letter, then up to 62 of A-Z a-z 0-9 _ -");
+    }
+
+    /** Who reads a setting after the construct validated it. */
+    private enum ReadBack {
+        /** The functions, from their environment. */
+        FUNCTIONS,
+        /** Nobody: the construct alone uses it. */
+        CONSTRUCT_ONLY
     }
 
     /** A pattern, or a whole-number range (odd numbers only, if so) written in plain decimal. */

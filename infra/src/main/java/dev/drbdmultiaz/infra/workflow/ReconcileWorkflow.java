@@ -1,8 +1,8 @@
 package dev.drbdmultiaz.infra.workflow;
 
+import static dev.drbdmultiaz.infra.workflow.Policies.statement;
+
 import dev.drbdmultiaz.model.NodeDocument;
-import io.github.cdklabs.cdknag.NagPackSuppression;
-import io.github.cdklabs.cdknag.NagSuppressions;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -11,24 +11,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.ArnComponents;
-import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Names;
 import software.amazon.awscdk.RemovalPolicy;
-import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.UniqueResourceNameOptions;
-import software.amazon.awscdk.customresources.Provider;
-import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
-import software.amazon.awscdk.services.cloudwatch.IMetric;
-import software.amazon.awscdk.services.cloudwatch.Metric;
-import software.amazon.awscdk.services.cloudwatch.MetricOptions;
-import software.amazon.awscdk.services.cloudwatch.MetricProps;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
-import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
@@ -36,32 +23,14 @@ import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
-import software.amazon.awscdk.services.events.EventPattern;
-import software.amazon.awscdk.services.events.Rule;
-import software.amazon.awscdk.services.events.Schedule;
-import software.amazon.awscdk.services.events.targets.LambdaFunction;
-import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.lambda.Alias;
-import software.amazon.awscdk.services.lambda.ApplicationLogLevel;
-import software.amazon.awscdk.services.lambda.Code;
-import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
-import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.IFunction;
-import software.amazon.awscdk.services.lambda.LoggingFormat;
-import software.amazon.awscdk.services.lambda.Runtime;
-import software.amazon.awscdk.services.lambda.SnapStartConf;
-import software.amazon.awscdk.services.lambda.SystemLogLevel;
-import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
-import software.amazon.awscdk.services.logs.FilterPattern;
 import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.logs.LogGroup;
-import software.amazon.awscdk.services.logs.MetricFilter;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.amazon.awscdk.services.sns.ITopic;
-import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
@@ -76,9 +45,10 @@ import software.constructs.IConstruct;
 
 /**
  * The reconcile workflow of one DRBD cluster: the Step Functions state machine loaded from the
- * ASL file, one Java Lambda per handler (SnapStart, invoked through its {@code live} alias), the
- * membership registry, the DRBD peer secret, the triggers (deploy custom resource, lifecycle
- * hook events, re-adjust event and schedule) and the alarms.
+ * ASL file, the membership registry, the DRBD peer secret and the nodes' command output log
+ * group; and, each in its own construct, the functions ({@link WorkflowFunctions}), the
+ * EventBridge triggers ({@link EventTriggers}), the deploy trigger ({@link DeployTrigger}) and
+ * the alarms ({@link WorkflowAlarms}).
  *
  * <p>The state machine only references the aliases of the functions it invokes; the trigger and
  * deploy functions reference the state machine. The lock function needs to describe executions
@@ -87,56 +57,17 @@ import software.constructs.IConstruct;
  */
 public class ReconcileWorkflow extends Construct {
 
-    /** Source of the custom re-adjust event (documented in README). */
-    public static final String READJUST_EVENT_SOURCE = "drbd-multiaz";
-    /** Detail-type of the custom re-adjust event; {@code detail.clusterId} selects the cluster. */
-    public static final String READJUST_EVENT_DETAIL_TYPE = "Reconcile Requested";
-    /** Name of the alias every function is invoked through (SnapStart runs on published versions only). */
-    public static final String ALIAS_NAME = "live";
-
-
-    /**
-     * How long CloudFormation waits for the deploy custom resource: its ServiceTimeout, at most and
-     * by default 3600 s (CloudFormation template reference, AWS::CloudFormation::CustomResource).
-     * The Provider's total timeout is the same, so the framework never outwaits CloudFormation.
-     */
-    public static final Duration DEPLOY_SERVICE_TIMEOUT = Duration.hours(1);
-    /** How often the Provider framework asks isComplete whether the deploy's reconcile ended. */
-    public static final Duration DEPLOY_QUERY_INTERVAL = Duration.seconds(30);
-    /**
-     * The deploy gives up this long before CloudFormation would, so that its reason (where the
-     * reconcile is) reaches CloudFormation in time: a poll interval, cold starts, the response
-     * PUT's retries. Without it the deploy would end in CloudFormation's bare timeout.
-     */
-    public static final Duration DEPLOY_REPORT_MARGIN = Duration.minutes(5);
-
-    /** The JSON log field a function sets to the name of the alarm its log line should raise. */
-    public static final String ALARM_LOG_FIELD = "alarm";
-    /** The alarm (and metric) of an eviction held back for quorum; the Lambda logs it as {@link #ALARM_LOG_FIELD}. */
-    public static final String EVICTION_HELD_ALARM = "EvictionHeld";
-    /** Namespace of the metrics the stack derives from function logs, followed by the cluster id. */
-    public static final String METRIC_NAMESPACE_PREFIX = "drbd-multiaz/";
-
-    /** The TerminationHeld alarm fires after this many lifecycle hook timeouts in Terminating:Wait. */
-    public static final int HELD_TERMINATION_HOOK_TIMEOUTS = 4;
-    private static final Duration HELD_TERMINATION_PERIOD = Duration.minutes(5);
-
-    private static final String LAMBDA_BASIC_EXECUTION_POLICY =
-            "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
-
     private final ReconcileWorkflowProps props;
     private final Table clusterTable;
     private final Secret secret;
     private final LogGroup commandOutput;
-    private final String stateMachineName;
-    private final Map<WorkflowHandler, Function> functions = new EnumMap<>(WorkflowHandler.class);
-    private final Map<WorkflowHandler, Alias> aliases = new EnumMap<>(WorkflowHandler.class);
+    private final Map<WorkflowHandler, WorkflowFunction> functions;
     private final Map<String, String> definitionSubstitutions;
     private final StateMachine stateMachine;
     private final Queue deadLetterQueue;
-    private final CustomResource deployReconcile;
-    private Construct triggers;
-    private final Topic alarmTopic;
+    private final EventTriggers triggers;
+    private final DeployTrigger deploy;
+    private final WorkflowAlarms alarms;
 
     public ReconcileWorkflow(Construct scope, String id, ReconcileWorkflowProps props) {
         super(scope, id);
@@ -145,39 +76,54 @@ public class ReconcileWorkflow extends Construct {
         this.clusterTable = createRegistry();
         this.secret = createPeerSecret();
         this.commandOutput = createCommandOutputLogs();
-        this.stateMachineName = Names.uniqueResourceName(this, UniqueResourceNameOptions.builder()
+        String stateMachineName = Names.uniqueResourceName(this, UniqueResourceNameOptions.builder()
                 .maxLength(80).separator("-").build());
 
-        Construct functionScope = new Construct(this, "Functions");
-        Map<String, String> environment = commonEnvironment();
-        for (WorkflowHandler handler : WorkflowHandler.stateMachineHandlers()) {
-            Map<String, String> own = environment;
-            if (handler == WorkflowHandler.START_FOLLOW_UP_RECONCILE) {
-                // Built from the name: a reference to the state machine would be a cycle (it invokes this function).
-                own = new TreeMap<>(environment);
-                own.put("STATE_MACHINE_ARN", stateMachineArnFromName());
-            }
-            createFunction(functionScope, handler, own);
-        }
-        grantStateMachineFunctions();
-
-        this.definitionSubstitutions = substitutions();
-        this.stateMachine = createStateMachine();
-
-        Map<String, String> triggerEnvironment = new TreeMap<>(environment);
-        triggerEnvironment.put("STATE_MACHINE_ARN", stateMachine.getStateMachineArn());
+        WorkflowFunctions workflowFunctions = new WorkflowFunctions(this, "Functions", WorkflowFunctionsProps.builder()
+                .functionsJar(props.getFunctionsJar())
+                .memoryMiB(props.getFunctionMemoryMiB())
+                .logRetention(props.getLogRetention())
+                .environment(commonEnvironment())
+                .clusterTable(clusterTable)
+                .group(props.getGroup())
+                .documentNames(props.getDocumentNames())
+                .clusterTagKey(props.getClusterTagKey())
+                .clusterId(props.getClusterId())
+                .stateMachineName(stateMachineName)
+                .build());
+        this.definitionSubstitutions = substitutions(workflowFunctions.getStateMachineFunctions());
+        this.stateMachine = createStateMachine(stateMachineName, workflowFunctions.getStateMachineFunctions());
         this.deadLetterQueue = createDeadLetterQueue();
-        createFunction(functionScope, WorkflowHandler.TRIGGER_RECONCILE, triggerEnvironment);
-        Map<String, String> deployEnvironment = new TreeMap<>(triggerEnvironment);
-        deployEnvironment.put("DEPLOY_WAIT_SECONDS", Long.toString(deployWait().toSeconds().longValue()));
-        createFunction(functionScope, WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT, deployEnvironment);
-        createFunction(functionScope, WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE, deployEnvironment);
-        grantTriggerFunctions();
+        WorkflowFunctions.StarterFunctions starters =
+                workflowFunctions.addStarterFunctions(stateMachine, deadLetterQueue);
+        this.functions = allFunctions(workflowFunctions.getStateMachineFunctions(), starters);
 
-        createEventTriggers();
-        this.deployReconcile = createDeployTrigger();
-        this.alarmTopic = createAlarms();
-        addNagSuppressions();
+        this.triggers = new EventTriggers(this, "Triggers", EventTriggersProps.builder()
+                .triggerFunction(starters.trigger().getAlias())
+                .deadLetterQueue(deadLetterQueue)
+                .group(props.getGroup())
+                .launchHookName(props.getLaunchHookName())
+                .terminateHookName(props.getTerminateHookName())
+                .clusterId(props.getClusterId())
+                .readjustSchedule(props.getReadjustSchedule())
+                .build());
+        this.deploy = new DeployTrigger(this, "Deploy", DeployTriggerProps.builder()
+                .onEventHandler(starters.deployOnEvent().getAlias())
+                .isCompleteHandler(starters.deployIsComplete().getAlias())
+                .logRetention(props.getLogRetention())
+                .configHash(props.getConfigHash())
+                // The deploy reconcile needs the group's instances, the workflow and the nodes' secret grant.
+                .reconcileDependencies(List.of(props.getGroup(), stateMachine, props.getNodeRole()))
+                .build());
+        this.alarms = new WorkflowAlarms(this, "Alarms", WorkflowAlarmsProps.builder()
+                .clusterId(props.getClusterId())
+                .stateMachine(stateMachine)
+                .group(props.getGroup())
+                .lifecycleHookTimeout(props.getLifecycleHookTimeout())
+                .completeLifecycleActionsLogGroup(
+                        functions.get(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS).getLogGroup())
+                .deadLetterQueue(deadLetterQueue)
+                .build());
     }
 
     /** The reconcile state machine (Standard). */
@@ -187,7 +133,7 @@ public class ReconcileWorkflow extends Construct {
 
     /** The SNS topic the alarms publish to (failed / timed-out executions, undelivered events). */
     public ITopic getAlarmTopic() {
-        return alarmTopic;
+        return alarms.getTopic();
     }
 
     /** The membership registry: lock item, members, node-id allocations. */
@@ -213,7 +159,6 @@ public class ReconcileWorkflow extends Construct {
         return deadLetterQueue;
     }
 
-    /** The deploy trigger: {@code cdk deploy} waits on it until the reconcile ends. */
     /**
      * What must exist before the group launches an instance for its launch lifecycle action to
      * start a reconcile: the EventBridge rules and the trigger function with its invoke
@@ -222,16 +167,17 @@ public class ReconcileWorkflow extends Construct {
      * @return constructs the group should depend on
      */
     public List<IConstruct> getLaunchEventPath() {
-        return List.of(triggers, aliases.get(WorkflowHandler.TRIGGER_RECONCILE));
+        return List.of(triggers, functions.get(WorkflowHandler.TRIGGER_RECONCILE).getAlias());
     }
 
+    /** The deploy trigger: {@code cdk deploy} waits on it until the reconcile ends. */
     public CustomResource getDeployReconcile() {
-        return deployReconcile;
+        return deploy.getReconcile();
     }
 
     /** The {@code live} alias of a handler's function. */
     public IFunction getHandlerAlias(WorkflowHandler handler) {
-        return aliases.get(handler);
+        return functions.get(handler).getAlias();
     }
 
     /** The substitutions passed to the ASL definition: variable name to alias ARN (a token). */
@@ -268,6 +214,10 @@ public class ReconcileWorkflow extends Construct {
                         .build())
                 .build();
         peerSecret.grantRead(props.getNodeRole());
+        Nag.suppress(peerSecret, false, Nag.reason("AwsSolutions-SMG4",
+                "The DRBD shared secret is rotated by changing it and re-running the reconcile (write-config + "
+                        + "adjust on every node together); an automatic rotation Lambda would break peer "
+                        + "authentication between nodes that picked up different values"));
         return peerSecret;
     }
 
@@ -288,6 +238,12 @@ public class ReconcileWorkflow extends Construct {
                 .build());
         props.getNodeRole().addToPrincipalPolicy(statement("FindCommandOutputGroup", List.of("*"),
                 "logs:DescribeLogGroups"));
+        Nag.suppress(props.getNodeRole(), true, Nag.reason("AwsSolutions-IAM5",
+                "The node role writes command output only into this stack's CommandOutput group: its ARN ends in"
+                        + " ':*' (the group's streams); logs:DescribeLogGroups, which the SSM agent calls to find the"
+                        + " group, supports no resource-level permissions",
+                RegexAppliesTo.builder().regex("/^Resource::<[A-Za-z0-9]+CommandOutput[A-Za-z0-9]+\\.Arn>$/g").build(),
+                Nag.ANY_RESOURCE));
         return group;
     }
 
@@ -307,166 +263,23 @@ public class ReconcileWorkflow extends Construct {
         return env;
     }
 
-    private void createFunction(Construct scope, WorkflowHandler handler, Map<String, String> environment) {
-        Construct handlerScope = new Construct(scope, handler.id());
-        LogGroup logs = LogGroup.Builder.create(handlerScope, "Logs")
-                .retention(props.getLogRetention())
-                .removalPolicy(RemovalPolicy.DESTROY)
-                .build();
-        Function function = Function.Builder.create(handlerScope, "Function")
-                .description("drbd-multiaz " + handler.id() + " (" + handler.handlerClass() + ")")
-                .runtime(Runtime.JAVA_21)
-                .code(Code.fromAsset(props.getFunctionsJar().toString()))
-                .handler(handler.handler())
-                .memorySize(props.getFunctionMemoryMiB())
-                .timeout(handler.timeout())
-                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
-                .loggingFormat(LoggingFormat.JSON)
-                .applicationLogLevelV2(ApplicationLogLevel.INFO)
-                .systemLogLevelV2(SystemLogLevel.INFO)
-                .logGroup(logs)
-                .environment(environment)
-                .build();
-        Alias alias = Alias.Builder.create(handlerScope, "Live")
-                .aliasName(ALIAS_NAME)
-                .version(function.getCurrentVersion())
-                .build();
-        Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
-                "Published: every caller invokes the alias '" + ALIAS_NAME + "' on currentVersion");
-        if (handler == WorkflowHandler.TRIGGER_RECONCILE) {
-            // EventBridge invokes the alias asynchronously: an event the handler rejects (foreign,
-            // malformed) ends in the dead-letter queue after two retries, where an alarm sees it.
-            alias.configureAsyncInvoke(EventInvokeConfigOptions.builder()
-                    .retryAttempts(2)
-                    .maxEventAge(Duration.hours(1))
-                    .onFailure(new SqsDestination(deadLetterQueue))
-                    .build());
-        }
-        functions.put(handler, function);
-        aliases.put(handler, alias);
-    }
-
-    private void grantStateMachineFunctions() {
-        Stack stack = Stack.of(this);
-        String groupArn = props.getGroup().getAutoScalingGroupArn();
-
-        // I5 lock: recover a lock whose holder execution no longer runs.
-        clusterTable.grantReadWriteData(fn(WorkflowHandler.ACQUIRE_CLUSTER_LOCK));
-        fn(WorkflowHandler.ACQUIRE_CLUSTER_LOCK).addToRolePolicy(describeOwnExecutions());
-        clusterTable.grantReadWriteData(fn(WorkflowHandler.RELEASE_CLUSTER_LOCK));
-
-        // Members and lifecycle states from the group; stable node-id allocation in the registry.
-        Function describe = fn(WorkflowHandler.DESCRIBE_CLUSTER);
-        clusterTable.grantReadWriteData(describe);
-        describe.addToRolePolicy(statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
-
-        fn(WorkflowHandler.CHECK_AGENTS_ONLINE).addToRolePolicy(
-                statement("DescribeAgents", List.of("*"), "ssm:DescribeInstanceInformation"));
-
-        // PlanNextStep is a pure function of the state document: no AWS permission.
-
-        Function send = fn(WorkflowHandler.SEND_NODE_COMMAND);
-        List<String> documentArns = props.getDocumentNames().values().stream()
-                .map(name -> stack.formatArn(ArnComponents.builder()
-                        .service("ssm").resource("document").resourceName(name).build()))
-                .toList();
-        send.addToRolePolicy(statement("SendClusterDocuments", documentArns, "ssm:SendCommand"));
-        send.addToRolePolicy(PolicyStatement.Builder.create()
-                .sid("SendToClusterInstances")
-                .actions(List.of("ssm:SendCommand"))
-                .resources(List.of(stack.formatArn(ArnComponents.builder()
-                        .service("ec2").resource("instance").resourceName("*").build())))
-                .conditions(Map.of("StringEquals",
-                        Map.of("ssm:resourceTag/" + props.getClusterTagKey(), props.getClusterId())))
-                .build());
-
-        fn(WorkflowHandler.COLLECT_COMMAND_RESULTS).addToRolePolicy(
-                statement("ReadCommandResults", List.of("*"), "ssm:GetCommandInvocation"));
-
-        // Heartbeats every waiting action of the group, also of instances this run has not described.
-        Function heartbeats = fn(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS);
-        heartbeats.addToRolePolicy(
-                statement("HeartbeatGroupActions", List.of(groupArn), "autoscaling:RecordLifecycleActionHeartbeat"));
-        heartbeats.addToRolePolicy(
-                statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
-
-        // Completes actions, records reported endpoints, releases node-ids of forgotten members,
-        // marks members that stay unreachable Unhealthy so the group replaces them.
-        Function complete = fn(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS);
-        complete.addToRolePolicy(
-                statement("CompleteGroupActions", List.of(groupArn), "autoscaling:CompleteLifecycleAction"));
-        complete.addToRolePolicy(
-                statement("EvictUnreachableMembers", List.of(groupArn), "autoscaling:SetInstanceHealth"));
-        clusterTable.grantReadWriteData(complete);
-
-        // Failure path: may run before DescribeCluster succeeded, so it describes the group itself.
-        Function abandon = fn(WorkflowHandler.ABANDON_PENDING_LAUNCHES);
-        abandon.addToRolePolicy(
-                statement("AbandonGroupLaunches", List.of(groupArn), "autoscaling:CompleteLifecycleAction",
-                        "autoscaling:RecordLifecycleActionHeartbeat"));
-        abandon.addToRolePolicy(
-                statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
-
-        // ReportClusterStatus builds the report from the state document: no AWS permission.
-
-        // The follow-up of a failed run is a new execution of this state machine.
-        fn(WorkflowHandler.START_FOLLOW_UP_RECONCILE).addToRolePolicy(
-                statement("StartFollowUpExecution", List.of(stateMachineArnFromName()), "states:StartExecution"));
-    }
-
-    private void grantTriggerFunctions() {
-        stateMachine.grantStartExecution(fn(WorkflowHandler.TRIGGER_RECONCILE));
-        stateMachine.grantStartExecution(fn(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT));
-        // GetExecutionHistory: where a reconcile that outlasts the deploy is, for the deploy's failure reason.
-        fn(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE).addToRolePolicy(statement("FollowReconcileExecutions",
-                List.of(executionArnPattern()), "states:DescribeExecution", "states:GetExecutionHistory"));
-    }
-
-    private PolicyStatement describeOwnExecutions() {
-        return statement("DescribeReconcileExecutions", List.of(executionArnPattern()), "states:DescribeExecution");
-    }
-
-    /** This state machine's ARN, built from its name (no reference to the resource). */
-    private String stateMachineArnFromName() {
-        return Stack.of(this).formatArn(ArnComponents.builder()
-                .service("states").resource("stateMachine")
-                .resourceName(stateMachineName)
-                .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
-                .build());
-    }
-
-    /** Executions of this state machine, built from its name (no reference to the resource). */
-    private String executionArnPattern() {
-        return Stack.of(this).formatArn(ArnComponents.builder()
-                .service("states").resource("execution")
-                .resourceName(stateMachineName + ":*")
-                .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
-                .build());
-    }
-
-    private static PolicyStatement statement(String sid, List<String> resources, String... actions) {
-        return PolicyStatement.Builder.create()
-                .sid(sid).actions(List.of(actions)).resources(resources).build();
-    }
-
-    private Map<String, String> substitutions() {
+    private static Map<String, String> substitutions(Map<WorkflowHandler, WorkflowFunction> stateMachineFunctions) {
         Map<String, String> map = new TreeMap<>();
-        for (WorkflowHandler handler : WorkflowHandler.stateMachineHandlers()) {
-            map.put(handler.substitutionKey(), aliases.get(handler).getFunctionArn());
-        }
+        stateMachineFunctions.forEach((handler, function) ->
+                map.put(handler.substitutionKey(), function.getAlias().getFunctionArn()));
         return Collections.unmodifiableMap(map);
     }
 
-    private StateMachine createStateMachine() {
+    private StateMachine createStateMachine(String name, Map<WorkflowHandler, WorkflowFunction> invoked) {
         // Vended-logs prefix: keeps the CloudWatch Logs resource policy under its size limit.
         LogGroup logs = LogGroup.Builder.create(this, "ExecutionLogs")
-                .logGroupName("/aws/vendedlogs/states/" + stateMachineName)
+                .logGroupName("/aws/vendedlogs/states/" + name)
                 .retention(props.getLogRetention())
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         StateMachine machine = StateMachine.Builder.create(this, "StateMachine")
                 // Deterministic name: the lock and deploy functions' policies name its executions.
-                .stateMachineName(stateMachineName)
+                .stateMachineName(name)
                 .stateMachineType(StateMachineType.STANDARD)
                 .definitionBody(DefinitionBody.fromFile(AslDefinitionLoader.stage(props.getDefinitionFile()).toString()))
                 .definitionSubstitutions(definitionSubstitutions)
@@ -475,264 +288,31 @@ public class ReconcileWorkflow extends Construct {
                 .logs(LogOptions.builder().destination(logs).level(LogLevel.ALL).includeExecutionData(true).build())
                 .tracingEnabled(true)
                 .build();
-        WorkflowHandler.stateMachineHandlers().forEach(h -> aliases.get(h).grantInvoke(machine));
+        WorkflowHandler.stateMachineHandlers().forEach(h -> invoked.get(h).getAlias().grantInvoke(machine));
+        Nag.suppress(machine, true, Nag.reason("AwsSolutions-IAM5",
+                "Step Functions log delivery (logs:*LogDelivery, PutResourcePolicy, DescribeLogGroups) and "
+                        + "X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) support no resource-level "
+                        + "permissions", Nag.ANY_RESOURCE));
         return machine;
     }
 
     private Queue createDeadLetterQueue() {
-        return Queue.Builder.create(this, "TriggerDeadLetters")
+        Queue queue = Queue.Builder.create(this, "TriggerDeadLetters")
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .retentionPeriod(Duration.days(14))
                 .build();
-    }
-
-    private void createEventTriggers() {
-        triggers = new Construct(this, "Triggers");
-        LambdaFunction target = new LambdaFunction(aliases.get(WorkflowHandler.TRIGGER_RECONCILE),
-                LambdaFunctionProps.builder()
-                        .deadLetterQueue(deadLetterQueue)
-                        .retryAttempts(8)
-                        .maxEventAge(Duration.hours(2))
-                        .build());
-        String groupName = props.getGroup().getAutoScalingGroupName();
-
-        Rule.Builder.create(triggers, "LaunchLifecycleAction")
-                .description("Launch lifecycle actions of the replica group start a reconcile")
-                .eventPattern(EventPattern.builder()
-                        .source(List.of("aws.autoscaling"))
-                        .detailType(List.of("EC2 Instance-launch Lifecycle Action"))
-                        .detail(Map.of("AutoScalingGroupName", List.of(groupName),
-                                "LifecycleHookName", List.of(props.getLaunchHookName())))
-                        .build())
-                .targets(List.of(target))
-                .build();
-        Rule.Builder.create(triggers, "TerminateLifecycleAction")
-                .description("Terminate lifecycle actions of the replica group start a reconcile")
-                .eventPattern(EventPattern.builder()
-                        .source(List.of("aws.autoscaling"))
-                        .detailType(List.of("EC2 Instance-terminate Lifecycle Action"))
-                        .detail(Map.of("AutoScalingGroupName", List.of(groupName),
-                                "LifecycleHookName", List.of(props.getTerminateHookName())))
-                        .build())
-                .targets(List.of(target))
-                .build();
-        Rule.Builder.create(triggers, "ReadjustRequested")
-                .description("Custom re-adjust event of this cluster starts a reconcile")
-                .eventPattern(EventPattern.builder()
-                        .source(List.of(READJUST_EVENT_SOURCE))
-                        .detailType(List.of(READJUST_EVENT_DETAIL_TYPE))
-                        .detail(Map.of("clusterId", List.of(props.getClusterId())))
-                        .build())
-                .targets(List.of(target))
-                .build();
-        if (props.getReadjustSchedule() != null) {
-            Rule.Builder.create(triggers, "ReadjustSchedule")
-                    .description("Scheduled re-adjust of the DRBD cluster (repairs drift)")
-                    .schedule(Schedule.rate(props.getReadjustSchedule()))
-                    .targets(List.of(target))
-                    .build();
-        }
-    }
-
-    /** DEPLOY_WAIT_SECONDS: how long isComplete waits for the reconcile before it fails the deploy with where it is. */
-    static Duration deployWait() {
-        return Duration.seconds(DEPLOY_SERVICE_TIMEOUT.toSeconds().longValue()
-                - DEPLOY_REPORT_MARGIN.toSeconds().longValue());
-    }
-
-    private CustomResource createDeployTrigger() {
-        Construct deploy = new Construct(this, "Deploy");
-        LogGroup frameworkLogs = LogGroup.Builder.create(deploy, "FrameworkLogs")
-                .retention(props.getLogRetention())
-                .removalPolicy(RemovalPolicy.DESTROY)
-                .build();
-        LogGroup waiterLogs = LogGroup.Builder.create(deploy, "WaiterLogs")
-                .retention(props.getLogRetention())
-                .removalPolicy(RemovalPolicy.DESTROY)
-                .build();
-        Provider provider = Provider.Builder.create(deploy, "Provider")
-                .onEventHandler(aliases.get(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT))
-                .isCompleteHandler(aliases.get(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE))
-                .queryInterval(DEPLOY_QUERY_INTERVAL)
-                .totalTimeout(DEPLOY_SERVICE_TIMEOUT)
-                .logGroup(frameworkLogs)
-                // Waiter logging is off unless asked for explicitly (aws-cdk-lib default).
-                .disableWaiterStateMachineLogging(false)
-                .waiterStateMachineLogOptions(software.amazon.awscdk.customresources.LogOptions.builder()
-                        .destination(waiterLogs).level(LogLevel.ALL).includeExecutionData(false).build())
-                .build();
-        CustomResource resource = CustomResource.Builder.create(deploy, "Reconcile")
-                .serviceToken(provider.getServiceToken())
-                .resourceType("Custom::DrbdReconcile")
-                .serviceTimeout(DEPLOY_SERVICE_TIMEOUT)
-                .properties(Map.of("ConfigHash", props.getConfigHash()))
-                .build();
-        // The deploy reconcile needs the group's instances, the workflow and the nodes' secret grant.
-        resource.getNode().addDependency(props.getGroup(), stateMachine, props.getNodeRole());
-        return resource;
-    }
-
-    private Topic createAlarms() {
-        Construct alarms = new Construct(this, "Alarms");
-        // TLS-only, not KMS: CloudWatch alarm actions cannot publish to a topic encrypted with the
-        // AWS managed key alias/aws/sns, and the messages carry no secret (alarm state, ARNs).
-        Topic topic = Topic.Builder.create(alarms, "Topic")
-                .displayName("drbd-multiaz reconcile alarms (" + props.getClusterId() + ")")
-                .enforceSsl(true)
-                .build();
-        MetricOptions sumPer5Min = MetricOptions.builder().period(Duration.minutes(5)).statistic("Sum").build();
-        alarm(alarms, "ExecutionsFailed", topic, stateMachine.metricFailed(sumPer5Min),
-                "A reconcile execution failed: open the execution in the Step Functions console and read "
-                        + "ReconcileFailed's error and cause");
-        alarm(alarms, "ExecutionsTimedOut", topic, stateMachine.metricTimedOut(sumPer5Min),
-                "A reconcile execution timed out; its lock is recovered by the next trigger");
-        // A departing member is kept in Terminating:Wait while it may hold the only good copy (I3);
-        // Auto Scaling ends the wait on its own only at the global timeout (48 h), so an operator
-        // hears of it long before: after HELD_TERMINATION_HOOK_TIMEOUTS heartbeat timeouts.
-        int periods = (int) (HELD_TERMINATION_HOOK_TIMEOUTS * props.getLifecycleHookTimeout().toSeconds().longValue()
-                / HELD_TERMINATION_PERIOD.toSeconds().longValue());
-        Alarm held = Alarm.Builder.create(alarms, "TerminationHeld")
-                .metric(new Metric(MetricProps.builder()
-                        .namespace("AWS/AutoScaling").metricName("GroupTerminatingInstances")
-                        .dimensionsMap(Map.of("AutoScalingGroupName", props.getGroup().getAutoScalingGroupName()))
-                        .statistic("Minimum").period(HELD_TERMINATION_PERIOD).build()))
-                .threshold(1)
-                .evaluationPeriods(periods)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .alarmDescription("A replica node has waited in Terminating:Wait for " + HELD_TERMINATION_HOOK_TIMEOUTS
-                        + " lifecycle hook timeouts: the reconcile keeps a departing member that may hold the only"
-                        + " UpToDate copy, or cannot reach the cluster. Read the latest reconcile execution; Auto Scaling"
-                        + " terminates it on its own at the hook's global timeout (48 h)")
-                .build();
-        held.addAlarmAction(new SnsAction(topic));
-        // CompleteLifecycleActions logs {"alarm":"EvictionHeld"} when a member stays unreachable past
-        // evictAfter but replacing it would leave fewer than a majority of UpToDate members.
-        MetricFilter evictionHeld = MetricFilter.Builder.create(alarms, "EvictionHeldFilter")
-                .logGroup(fn(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS).getLogGroup())
-                .filterPattern(FilterPattern.stringValue("$." + ALARM_LOG_FIELD, "=", EVICTION_HELD_ALARM))
-                .metricNamespace(METRIC_NAMESPACE_PREFIX + props.getClusterId())
-                .metricName(EVICTION_HELD_ALARM)
-                .metricValue("1")
-                .build();
-        alarm(alarms, EVICTION_HELD_ALARM, topic, evictionHeld.metric(sumPer5Min),
-                "A member stays unreachable (SSM agent offline) past drbd:evictAfterMinutes, but replacing it"
-                        + " would leave fewer than a majority of UpToDate members: read the latest reconcile"
-                        + " execution's output (unreachable, evictionHeld) and bring the member or its peers back");
-        alarm(alarms, "UndeliveredTriggers", topic,
-                deadLetterQueue.metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
-                        .period(Duration.minutes(5)).statistic("Maximum").build()),
-                "A trigger event could not be delivered or was rejected: read the dead-letter queue");
-        return topic;
-    }
-
-    private static void alarm(Construct scope, String id, Topic topic, IMetric metric, String description) {
-        Alarm alarm = Alarm.Builder.create(scope, id)
-                .metric(metric)
-                .threshold(1)
-                .evaluationPeriods(1)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .alarmDescription(description)
-                .build();
-        alarm.addAlarmAction(new SnsAction(topic));
-    }
-
-    private Function fn(WorkflowHandler handler) {
-        return functions.get(handler);
-    }
-
-    private void addNagSuppressions() {
-        for (WorkflowHandler handler : WorkflowHandler.values()) {
-            suppress(fn(handler), true,
-                    nag("AwsSolutions-L1", "java21 is the runtime chosen for SnapStart (issue 4); the jar is "
-                            + "compiled with --release 17, so a newer runtime is a deliberate upgrade, not drift"),
-                    nag("AwsSolutions-IAM4", "AWSLambdaBasicExecutionRole only allows writing the function's own "
-                            + "CloudWatch logs", LAMBDA_BASIC_EXECUTION_POLICY));
-        }
-        String anyResource = "Resource::*";
-        suppress(fn(WorkflowHandler.DESCRIBE_CLUSTER), true, nag("AwsSolutions-IAM5",
-                "autoscaling:DescribeAutoScalingGroups supports no resource-level permissions", anyResource));
-        suppress(fn(WorkflowHandler.CHECK_AGENTS_ONLINE), true, nag("AwsSolutions-IAM5",
-                "ssm:DescribeInstanceInformation supports no resource-level permissions", anyResource));
-        suppress(fn(WorkflowHandler.COLLECT_COMMAND_RESULTS), true, nag("AwsSolutions-IAM5",
-                "ssm:GetCommandInvocation supports no resource-level permissions", anyResource));
-        suppress(fn(WorkflowHandler.ABANDON_PENDING_LAUNCHES), true, nag("AwsSolutions-IAM5",
-                "autoscaling:DescribeAutoScalingGroups supports no resource-level permissions", anyResource));
-        suppress(fn(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS), true, nag("AwsSolutions-IAM5",
-                "autoscaling:DescribeAutoScalingGroups supports no resource-level permissions", anyResource));
-        suppress(fn(WorkflowHandler.SEND_NODE_COMMAND), true, nag("AwsSolutions-IAM5",
-                "Instance ids are unknown at synth time (the group replaces nodes); SendCommand on instances "
-                        + "is limited by the condition ssm:resourceTag/" + props.getClusterTagKey()
-                        + " = cluster id, and to this stack's eight documents",
-                RegexAppliesTo.builder().regex("/^Resource::" + arnRegex("ec2") + "instance\\/\\*$/g").build()));
-        RegexAppliesTo groupArn = RegexAppliesTo.builder()
-                .regex("/^Resource::" + arnRegex("autoscaling")
-                        + "autoScalingGroup:\\*:autoScalingGroupName\\/.*$/g")
-                .build();
-        for (WorkflowHandler handler : List.of(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS,
-                WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS, WorkflowHandler.ABANDON_PENDING_LAUNCHES)) {
-            suppress(fn(handler), true, nag("AwsSolutions-IAM5",
-                    "The '*' is the group-id part of this group's ARN (the group is named, its UUID is not "
-                            + "known at synth time); the statement covers this one group only", groupArn));
-        }
-        RegexAppliesTo executions = RegexAppliesTo.builder()
-                .regex("/^Resource::" + arnRegex("states") + "execution:[A-Za-z0-9-]+:\\*$/g")
-                .build();
-        for (WorkflowHandler handler : List.of(WorkflowHandler.ACQUIRE_CLUSTER_LOCK,
-                WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE)) {
-            suppress(fn(handler), true, nag("AwsSolutions-IAM5",
-                    "states:DescribeExecution on executions of this state machine only; execution names are "
-                            + "generated per run", executions));
-        }
-        suppress(stateMachine, true, nag("AwsSolutions-IAM5",
-                "Step Functions log delivery (logs:*LogDelivery, PutResourcePolicy, DescribeLogGroups) and "
-                        + "X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) support no resource-level "
-                        + "permissions", anyResource));
-        suppress(props.getNodeRole(), true, nag("AwsSolutions-IAM5",
-                "The node role writes command output only into this stack's CommandOutput group: its ARN ends in"
-                        + " ':*' (the group's streams); logs:DescribeLogGroups, which the SSM agent calls to find the"
-                        + " group, supports no resource-level permissions",
-                RegexAppliesTo.builder().regex("/^Resource::<[A-Za-z0-9]+CommandOutput[A-Za-z0-9]+\\.Arn>$/g").build(),
-                anyResource));
-        suppress(secret, false, nag("AwsSolutions-SMG4",
-                "The DRBD shared secret is rotated by changing it and re-running the reconcile (write-config + "
-                        + "adjust on every node together); an automatic rotation Lambda would break peer "
-                        + "authentication between nodes that picked up different values"));
-        suppress(deadLetterQueue, false, nag("AwsSolutions-SQS3",
+        Nag.suppress(queue, false, Nag.reason("AwsSolutions-SQS3",
                 "This queue is itself the dead-letter queue of the trigger rules and of the trigger function"));
-        Construct provider = (Construct) deployReconcile.getNode().getScope().getNode().findChild("Provider");
-        suppress(provider, true,
-                nag("AwsSolutions-IAM4", "CDK Provider framework functions: AWSLambdaBasicExecutionRole only "
-                        + "allows writing their own logs", LAMBDA_BASIC_EXECUTION_POLICY),
-                nag("AwsSolutions-IAM5", "CDK Provider framework waiter: invokes its own isComplete/onTimeout "
-                        + "framework functions by qualified ARN (':*'), and delivers its logs (log delivery has "
-                        + "no resource-level permissions)",
-                        RegexAppliesTo.builder().regex("/^Resource::<[A-Za-z0-9]+Providerframework"
-                                + "(isComplete|onTimeout)[A-Za-z0-9]+\\.Arn>:\\*$/g").build(),
-                        anyResource),
-                nag("AwsSolutions-SF2", "CDK Provider framework waiter state machine: X-Ray tracing cannot be "
-                        + "configured; it only polls isComplete"));
+        return queue;
     }
 
-    /**
-     * The start of an ARN of this stack as cdk-nag prints it. Partition and region are literals in
-     * a stack with a concrete region, tokens in an environment-agnostic one.
-     */
-    private static String arnRegex(String service) {
-        return "arn:(<AWS::Partition>|aws[a-z-]*):" + service + ":(<AWS::Region>|[a-z0-9-]+):<AWS::AccountId>:";
-    }
-
-    private static NagPackSuppression nag(String rule, String reason, Object... appliesTo) {
-        NagPackSuppression.Builder builder = NagPackSuppression.builder().id(rule).reason(reason);
-        if (appliesTo.length > 0) {
-            builder.appliesTo(List.of(appliesTo));
-        }
-        return builder.build();
-    }
-
-    private static void suppress(IConstruct construct, boolean applyToChildren, NagPackSuppression... suppressions) {
-        NagSuppressions.addResourceSuppressions(construct, List.of(suppressions), applyToChildren);
+    private static Map<WorkflowHandler, WorkflowFunction> allFunctions(
+            Map<WorkflowHandler, WorkflowFunction> stateMachineFunctions, WorkflowFunctions.StarterFunctions starters) {
+        Map<WorkflowHandler, WorkflowFunction> all = new EnumMap<>(stateMachineFunctions);
+        all.put(WorkflowHandler.TRIGGER_RECONCILE, starters.trigger());
+        all.put(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT, starters.deployOnEvent());
+        all.put(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE, starters.deployIsComplete());
+        return Collections.unmodifiableMap(all);
     }
 }

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.drbdmultiaz.infra.workflow.ReconcileWorkflowProps;
+import dev.drbdmultiaz.model.ReconcileSetting;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
@@ -47,6 +50,14 @@ class ReconcileWorkflowPropsTest {
         assertEquals(RemovalPolicy.DESTROY, props.getRegistryRemovalPolicy());
         assertEquals(ReconcileWorkflowProps.DEFAULT_CLUSTER_TAG_KEY, props.getClusterTagKey());
         assertEquals(8, props.getDocumentNames().size());
+    }
+
+    @Test
+    @DisplayName("hands the functions every setting they read from their environment, and no other")
+    void handsTheFunctionsTheirSettings() {
+        var inEnvironment = Arrays.stream(ReconcileSetting.values()).filter(ReconcileSetting::inEnvironment).toList();
+        assertEquals(inEnvironment,
+            List.copyOf(WorkflowFixture.props(group, role).build().getFunctionSettings().keySet()));
     }
 
     @Test

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drbdmultiaz.infra.workflow.AslDefinitionLoader;
+import dev.drbdmultiaz.infra.workflow.DeployTrigger;
 import dev.drbdmultiaz.infra.workflow.ReconcileWorkflow;
+import dev.drbdmultiaz.infra.workflow.WorkflowFunction;
 import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +89,7 @@ class ReconcileWorkflowTemplateTest {
         List<JsonNode> aliases = resourcesOfType("AWS::Lambda::Alias");
         assertEquals(WorkflowHandler.values().length, aliases.size());
         for (JsonNode alias : aliases) {
-            assertEquals(ReconcileWorkflow.ALIAS_NAME, alias.at("/Properties/Name").asText());
+            assertEquals(WorkflowFunction.ALIAS_NAME, alias.at("/Properties/Name").asText());
             String versionId = alias.at("/Properties/FunctionVersion/Fn::GetAtt/0").asText();
             assertEquals("AWS::Lambda::Version", resources.at("/" + versionId + "/Type").asText());
         }
@@ -228,7 +230,7 @@ class ReconcileWorkflowTemplateTest {
             assertTrue(wait > 0 && wait + 2 * interval <= serviceTimeout - 60,
                     handler.id() + ": DEPLOY_WAIT_SECONDS " + wait + " leaves two polls and a minute of cold starts"
                             + " and retries before " + serviceTimeout + " s");
-            assertEquals(serviceTimeout - ReconcileWorkflow.DEPLOY_REPORT_MARGIN.toSeconds().intValue(), wait);
+            assertEquals(serviceTimeout - DeployTrigger.DEPLOY_REPORT_MARGIN.toSeconds().intValue(), wait);
         }
     }
 

@@ -63,18 +63,18 @@ public final class ReconcilePlanner {
     public static PlannedStep plan(ClusterSnapshot cluster, RunProgress run, DesiredSettings desired) {
         Decision decision = decide(cluster, run, desired);
         if (decision instanceof Decision.RunOnNodes onNodes) {
-            return new PlannedStep(onNodes.step().name(), onNodes.reason(),
-                desired.documents().name(onNodes.step().document().orElseThrow()), onNodes.targets(),
-                onNodes.parameters(), onNodes.step().mutating(), false, 0, desired.pollSeconds(), null);
+            Step step = onNodes.step();
+            String document = desired.documents().name(step.document().orElseThrow());
+            return PlannedStep.runOnNodes(step, onNodes.reason(), document, onNodes.targets(), onNodes.parameters(),
+                desired.pollSeconds());
         }
         if (decision instanceof Decision.WaitThenObserve wait) {
-            return new PlannedStep(Step.WaitForConnections.name(), wait.reason(),
-                desired.documents().name(NodeDocument.STATUS), wait.targets(), wait.parameters(), false, false,
-                wait.waitSeconds(), desired.pollSeconds(), null);
+            String status = desired.documents().name(NodeDocument.STATUS);
+            return PlannedStep.waitThenObserve(wait.reason(), wait.waitSeconds(), status, wait.targets(),
+                wait.parameters(), desired.pollSeconds());
         }
         Decision.Converged converged = (Decision.Converged) decision;
-        return new PlannedStep(Step.Converged.name(), converged.reason(), null, List.of(), Map.of(), false, false,
-            0, desired.pollSeconds(), converged.lifecycle());
+        return PlannedStep.converged(converged.reason(), converged.lifecycle(), desired.pollSeconds());
     }
 
     /** One planning pass; holds the inputs so the step checks read as a list. */

@@ -1,11 +1,14 @@
 package dev.drbdmultiaz.functions.reconcile.state;
 
+import dev.drbdmultiaz.model.Step;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Result of PlanNextStep ({@code $.plan}).
+ * Result of PlanNextStep ({@code $.plan}). Build one with the factory of its kind:
+ * {@link #runOnNodes}, {@link #waitThenObserve} or {@link #converged}; the canonical constructor
+ * is the JSON shape the ASL and the handlers read.
  *
  * @param step the step name, also the RouteStep branch (see {@link dev.drbdmultiaz.model.Step})
  * @param reason why this step, for the operator
@@ -33,6 +36,33 @@ public record PlannedStep(
     public PlannedStep {
         targets = targets == null ? List.of() : List.copyOf(targets);
         parameters = parameters == null ? Map.of() : copyParameters(parameters);
+    }
+
+    /**
+     * Send {@code documentName} (the deployed name of the step's document) to {@code targets} now.
+     *
+     * @param pollSeconds WaitForCommand's wait between result polls
+     */
+    public static PlannedStep runOnNodes(Step step, String reason, String documentName, List<String> targets,
+        Map<String, String> parameters, int pollSeconds) {
+        return new PlannedStep(step.name(), reason, documentName, targets, parameters, step.mutating(), false, 0,
+            pollSeconds, null);
+    }
+
+    /**
+     * Wait {@code waitSeconds}, then send the status document {@code documentName} to
+     * {@code targets} again (WaitForConnections).
+     */
+    public static PlannedStep waitThenObserve(String reason, int waitSeconds, String documentName,
+        List<String> targets, Map<String, String> parameters, int pollSeconds) {
+        return new PlannedStep(Step.WaitForConnections.name(), reason, documentName, targets, parameters,
+            Step.WaitForConnections.mutating(), false, waitSeconds, pollSeconds, null);
+    }
+
+    /** Nothing left to send; {@code lifecycle} says what CompleteLifecycleActions does. */
+    public static PlannedStep converged(String reason, LifecyclePlan lifecycle, int pollSeconds) {
+        return new PlannedStep(Step.Converged.name(), reason, null, List.of(), Map.of(), false, false, 0,
+            pollSeconds, lifecycle);
     }
 
     /** The same step, with {@code due} as its heartbeat flag. */

@@ -28,6 +28,7 @@ import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
+import dev.drbdmultiaz.model.Step;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -63,7 +64,7 @@ class LifecycleActionsTest {
         List.of(new DepartingMember("i-gone", 2, "ip-3", "10.0.3.3", DepartingMember.TERMINATE)));
 
     private static ReconcileState converged(LifecyclePlan lifecycle, Map<String, NodeStatus> observed) {
-        PlannedStep plan = new PlannedStep("Converged", "done", null, List.of(), Map.of(), false, false, 0, 5, lifecycle);
+        PlannedStep plan = PlannedStep.converged("done", lifecycle, 5);
         return new ReconcileState("arn:exec", null, null, CLUSTER, null, plan, null,
             new Collected(Collected.SUCCEEDED, observed, Map.of(), RunCounters.initial(), null), null);
     }
@@ -110,7 +111,7 @@ class LifecycleActionsTest {
                 new Member("i-old1", "eu-west-1b", "InService", 0, "ip-1", "10.0.1.1", null),
                 new Member("i-old2", "eu-west-1c", "InService", 1, "ip-2", "10.0.2.2", null, "2024-05-01T09:00:00Z"),
                 new Member("i-lost", "eu-west-1a", "InService", 2, "ip-3", "10.0.3.3", null, since)), List.of());
-            PlannedStep converged = new PlannedStep("Converged", "done", null, List.of(), Map.of(), false, false, 0, 5, plan);
+            PlannedStep converged = PlannedStep.converged("done", plan, 5);
             return new ReconcileState("arn:exec", null, null, cluster, null, converged, null, null, null);
         }
 
@@ -196,7 +197,7 @@ class LifecycleActionsTest {
     @Test
     @DisplayName("fails with InvalidStateDocumentException when the plan is not Converged")
     void failsBeforeConverged() {
-        PlannedStep plan = new PlannedStep("InstallDrbd", "x", "doc", List.of("i-1"), Map.of(), true, false, 0, 5, null);
+        PlannedStep plan = PlannedStep.runOnNodes(Step.InstallDrbd, "x", "doc", List.of("i-1"), Map.of(), 5);
         ReconcileState state = new ReconcileState(null, null, null, CLUSTER, null, plan, null, null, null);
 
         assertThrows(InvalidStateDocumentException.class, () -> actions.complete(state));

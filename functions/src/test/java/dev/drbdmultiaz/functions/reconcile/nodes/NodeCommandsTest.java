@@ -22,6 +22,7 @@ import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
+import dev.drbdmultiaz.model.Step;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -182,8 +183,7 @@ class NodeCommandsTest {
         private final NodeCommandSender sender = new NodeCommandSender(ssm, Optional.of("/drbd/commands"), 600, CLOCK);
 
         private PlannedStep plan(List<String> targets, Map<String, String> parameters) {
-            return new PlannedStep("WriteConfig", "why", "doc-write-config", targets, parameters, true, false, 0, 5,
-                null);
+            return PlannedStep.runOnNodes(Step.WriteConfig, "why", "doc-write-config", targets, parameters, 5);
         }
 
         @Test
@@ -257,9 +257,8 @@ class NodeCommandsTest {
             for (String id : ids) {
                 commandIds.put(id, "cmd-1");
             }
-            PlannedStep plan = new PlannedStep(step, "why", "doc", List.of(ids),
-                Map.of("ResourceName", "r0", "PeerNodeId", "2"), !step.equals("ObserveNodes"),
-                false, 0, 5, null);
+            PlannedStep plan = PlannedStep.runOnNodes(Step.valueOf(step), "why", "doc", List.of(ids),
+                Map.of("ResourceName", "r0", "PeerNodeId", "2"), 5);
             return new ReconcileState(null, null, null, cluster(3), null, plan,
                 new CommandSent(step, "doc", commandIds, sentAt), previous, null);
         }

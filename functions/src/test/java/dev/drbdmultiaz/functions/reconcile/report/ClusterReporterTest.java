@@ -40,8 +40,8 @@ class ClusterReporterTest {
             new ResourceStatus("Secondary", "UpToDate", List.of(new PeerStatus(3, "ip-b", "Connected", "Inconsistent", 100.0))));
         NodeStatus b = new NodeStatus(true, "ip-b", "10.0.2.2", "9.2.12", "vol-b", true, "h", true, true, false,
             new ResourceStatus("Secondary", "Inconsistent", List.of(new PeerStatus(0, "ip-a", "Connected", "UpToDate", 42.5))));
-        PlannedStep plan = new PlannedStep("Converged", "Every member runs the desired DRBD config", null, List.of(),
-            Map.of(), false, false, 0, 5, new LifecyclePlan(List.of(), List.of(), List.of(cluster.departing().get(0))));
+        PlannedStep plan = PlannedStep.converged("Every member runs the desired DRBD config",
+            new LifecyclePlan(List.of(), List.of(), List.of(cluster.departing().get(0))), 5);
         ReconcileState state = new ReconcileState(null, new Trigger("launch", "i-b"), null, cluster, null, plan, null,
             new Collected(Collected.SUCCEEDED, Map.of("i-a", a, "i-b", b), Map.of(),
                 new RunCounters(9, 4, 0, List.of("i-b"), Map.of("1", List.of("i-a")), 1, false, null), null), null);

@@ -1,0 +1,115 @@
+package dev.drbdmultiaz.infra.workflow;
+
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.MetricProps;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.logs.FilterPattern;
+import software.amazon.awscdk.services.logs.MetricFilter;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sns.Topic;
+import software.constructs.Construct;
+
+/**
+ * The alarms of the workflow and the SNS topic they publish to: failed and timed-out executions,
+ * a termination held back, an eviction held back, undelivered trigger events.
+ */
+public class WorkflowAlarms extends Construct {
+
+    /** The JSON log field a function sets to the name of the alarm its log line should raise. */
+    public static final String ALARM_LOG_FIELD = "alarm";
+    /** The alarm (and metric) of an eviction held back for quorum; the Lambda logs it as {@link #ALARM_LOG_FIELD}. */
+    public static final String EVICTION_HELD_ALARM = "EvictionHeld";
+    /** Namespace of the metrics the stack derives from function logs, followed by the cluster id. */
+    public static final String METRIC_NAMESPACE_PREFIX = "drbd-multiaz/";
+
+    /** The TerminationHeld alarm fires after this many lifecycle hook timeouts in Terminating:Wait. */
+    public static final int HELD_TERMINATION_HOOK_TIMEOUTS = 4;
+    private static final Duration HELD_TERMINATION_PERIOD = Duration.minutes(5);
+
+    private final Topic topic;
+
+    public WorkflowAlarms(Construct scope, String id, WorkflowAlarmsProps props) {
+        super(scope, id);
+        Objects.requireNonNull(props, "props must not be null");
+        // TLS-only, not KMS: CloudWatch alarm actions cannot publish to a topic encrypted with the
+        // AWS managed key alias/aws/sns, and the messages carry no secret (alarm state, ARNs).
+        this.topic = Topic.Builder.create(this, "Topic")
+                .displayName("drbd-multiaz reconcile alarms (" + props.getClusterId() + ")")
+                .enforceSsl(true)
+                .build();
+        MetricOptions sumPer5Min = MetricOptions.builder().period(Duration.minutes(5)).statistic("Sum").build();
+        alarm("ExecutionsFailed", props.getStateMachine().metricFailed(sumPer5Min),
+                "A reconcile execution failed: open the execution in the Step Functions console and read "
+                        + "ReconcileFailed's error and cause");
+        alarm("ExecutionsTimedOut", props.getStateMachine().metricTimedOut(sumPer5Min),
+                "A reconcile execution timed out; its lock is recovered by the next trigger");
+        terminationHeld(props);
+        // CompleteLifecycleActions logs {"alarm":"EvictionHeld"} when a member stays unreachable past
+        // evictAfter but replacing it would leave fewer than a majority of UpToDate members.
+        MetricFilter evictionHeld = MetricFilter.Builder.create(this, "EvictionHeldFilter")
+                .logGroup(props.getCompleteLifecycleActionsLogGroup())
+                .filterPattern(FilterPattern.stringValue("$." + ALARM_LOG_FIELD, "=", EVICTION_HELD_ALARM))
+                .metricNamespace(METRIC_NAMESPACE_PREFIX + props.getClusterId())
+                .metricName(EVICTION_HELD_ALARM)
+                .metricValue("1")
+                .build();
+        alarm(EVICTION_HELD_ALARM, evictionHeld.metric(sumPer5Min),
+                "A member stays unreachable (SSM agent offline) past drbd:evictAfterMinutes, but replacing it"
+                        + " would leave fewer than a majority of UpToDate members: read the latest reconcile"
+                        + " execution's output (unreachable, evictionHeld) and bring the member or its peers back");
+        alarm("UndeliveredTriggers",
+                props.getDeadLetterQueue().metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
+                        .period(Duration.minutes(5)).statistic("Maximum").build()),
+                "A trigger event could not be delivered or was rejected: read the dead-letter queue");
+    }
+
+    /** The SNS topic the alarms publish to. */
+    public ITopic getTopic() {
+        return topic;
+    }
+
+    /**
+     * A departing member is kept in Terminating:Wait while it may hold the only good copy (I3);
+     * Auto Scaling ends the wait on its own only at the global timeout (48 h), so an operator
+     * hears of it long before: after HELD_TERMINATION_HOOK_TIMEOUTS heartbeat timeouts.
+     */
+    private void terminationHeld(WorkflowAlarmsProps props) {
+        int periods = (int) (HELD_TERMINATION_HOOK_TIMEOUTS * props.getLifecycleHookTimeout().toSeconds().longValue()
+                / HELD_TERMINATION_PERIOD.toSeconds().longValue());
+        Alarm held = Alarm.Builder.create(this, "TerminationHeld")
+                .metric(new Metric(MetricProps.builder()
+                        .namespace("AWS/AutoScaling").metricName("GroupTerminatingInstances")
+                        .dimensionsMap(Map.of("AutoScalingGroupName", props.getGroup().getAutoScalingGroupName()))
+                        .statistic("Minimum").period(HELD_TERMINATION_PERIOD).build()))
+                .threshold(1)
+                .evaluationPeriods(periods)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .alarmDescription("A replica node has waited in Terminating:Wait for " + HELD_TERMINATION_HOOK_TIMEOUTS
+                        + " lifecycle hook timeouts: the reconcile keeps a departing member that may hold the only"
+                        + " UpToDate copy, or cannot reach the cluster. Read the latest reconcile execution; Auto Scaling"
+                        + " terminates it on its own at the hook's global timeout (48 h)")
+                .build();
+        held.addAlarmAction(new SnsAction(topic));
+    }
+
+    private void alarm(String id, IMetric metric, String description) {
+        Alarm alarm = Alarm.Builder.create(this, id)
+                .metric(metric)
+                .threshold(1)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .alarmDescription(description)
+                .build();
+        alarm.addAlarmAction(new SnsAction(topic));
+    }
+}
