@@ -3,6 +3,7 @@ package dev.drbdmultiaz.infra.workflow;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
@@ -39,8 +40,7 @@ public class EventTriggers extends Construct {
                 .eventPattern(EventPattern.builder()
                         .source(List.of("aws.autoscaling"))
                         .detailType(List.of("EC2 Instance-launch Lifecycle Action"))
-                        .detail(Map.of("AutoScalingGroupName", List.of(groupName),
-                                "LifecycleHookName", List.of(props.getLaunchHookName())))
+                        .detail(lifecycleActionOf(groupName, props.getLaunchHookName()))
                         .build())
                 .targets(List.of(target))
                 .build();
@@ -49,8 +49,7 @@ public class EventTriggers extends Construct {
                 .eventPattern(EventPattern.builder()
                         .source(List.of("aws.autoscaling"))
                         .detailType(List.of("EC2 Instance-terminate Lifecycle Action"))
-                        .detail(Map.of("AutoScalingGroupName", List.of(groupName),
-                                "LifecycleHookName", List.of(props.getTerminateHookName())))
+                        .detail(lifecycleActionOf(groupName, props.getTerminateHookName()))
                         .build())
                 .targets(List.of(target))
                 .build();
@@ -70,5 +69,10 @@ public class EventTriggers extends Construct {
                     .targets(List.of(target))
                     .build();
         }
+    }
+
+    /** Sorted, so that every synth writes the template byte for byte the same (Map.of's order changes per JVM). */
+    private static Map<String, Object> lifecycleActionOf(String groupName, String hookName) {
+        return new TreeMap<>(Map.of("AutoScalingGroupName", List.of(groupName), "LifecycleHookName", List.of(hookName)));
     }
 }
