@@ -10,7 +10,7 @@ import sys
 
 from . import faults
 from .application_write import app_write
-from .constants import ALL_COMMANDS, BASE_COMMANDS, BASE_PACKAGES, HOST_TOOLS, SECRET_DEFAULT
+from .constants import BASE_COMMANDS, BASE_PACKAGES, COMMANDS, DRBD_COMMANDS, HOST_TOOLS, SECRET_DEFAULT
 from .context import ensure_bin, locked_world
 from .drbd_kernel import dev0, drop_kernel, kernel_resources
 from .drbd_resync import observe_syncs
@@ -38,7 +38,10 @@ def fleet_init(a):
     py = a.get("python") or sys.executable
     # Imported as a module (not run as a script) so its bytecode is cached, in the fleet directory.
     boot = "import sys; sys.path.insert(0, %r); import nodesim; sys.exit(nodesim.main())" % here
-    for n in ALL_COMMANDS:
+    unsimulated = sorted(set(BASE_COMMANDS + DRBD_COMMANDS) - set(COMMANDS))
+    if unsimulated:
+        raise SystemExit("nodesim: %s named as node commands but not in COMMANDS" % unsimulated)
+    for n in COMMANDS:  # a wrapper for every simulated command; nodes link those they have
         atomic_write(os.path.join(sim, n), "#!/bin/sh\nexec %s -E -s -X pycache_prefix=%s -c %s %s \"$@\"\n"
                      % (shlex.quote(py), shlex.quote(os.path.join(d, "pycache")), shlex.quote(boot), shlex.quote(n)))
         os.chmod(os.path.join(sim, n), 0o755)
