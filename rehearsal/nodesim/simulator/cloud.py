@@ -6,6 +6,7 @@ import os
 import re
 import sys
 
+from . import faults
 from .constants import KERNEL_RELEASE, SECRET_DEFAULT
 from .output import err, out
 from .system import dns_suffix
@@ -80,7 +81,7 @@ def cmd_aws(ctx):
         err("You must specify a region. You can also configure your region by running \"aws configure\".")
         return 253
     node = ctx.read_state()
-    if node.get("faults", {}).get("secretUnreadable"):
+    if faults.value(node, faults.SECRET_UNREADABLE):
         err("An error occurred (AccessDeniedException) when calling the GetSecretValue operation: User is not "
             "authorized to perform: secretsmanager:GetSecretValue")
         return 254

@@ -9,6 +9,7 @@ import re
 import sys
 import time
 
+from . import faults
 from .constants import DURATION, SECRET_DEFAULT
 from .storage import World
 
@@ -85,8 +86,7 @@ class Ctx:
 
     def sleep(self, key, factor=1.0):
         state = self.read_state()
-        scale = float(self.fleet.get("timeScale", 0.01)) * float(
-            state.get("faults", {}).get("slowFactor", 1.0) or 1.0)
+        scale = float(self.fleet.get("timeScale", 0.01)) * float(faults.value(state, faults.SLOW_FACTOR))
         d = DURATION[key] * factor * scale
         if d > 0:
             time.sleep(d)

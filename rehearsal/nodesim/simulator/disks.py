@@ -20,6 +20,14 @@ def device_info(state, dev):
     return None, None
 
 
+def named_devices(ctx, state, raws):
+    """Each device a command names, as (the name given, its node path, its record); the record is
+    None when the node has no such device."""
+    for raw in raws:
+        dev = ctx.node_path(raw)
+        yield raw, dev, device_info(state, dev)[1]
+
+
 def device_size_kib(state, dev):
     kind, rec = device_info(state, dev)
     if kind is None:
@@ -141,10 +149,8 @@ def cmd_mkfs_ext4(ctx):
     devs = [a for a in ctx.args if a.startswith("/")]
     with ctx.world(settle_drbd=False) as w:
         node = w.node(ctx.node_id)
-        for raw in devs:
-            dev = ctx.node_path(raw)
-            kind, rec = device_info(node, dev)
-            if kind is None:
+        for raw, dev, rec in named_devices(ctx, node, devs):
+            if rec is None:
                 err("mke2fs: No such file or directory while trying to determine filesystem size")
                 return 1
             node["md"].pop(dev, None)

@@ -2,6 +2,7 @@
 dev-uuid, forget-peer, wipe-md), one function per command in METADATA_COMMANDS.
 """
 
+import functools
 import sys
 
 from .disks import device_info, device_size_kib, signature
@@ -60,22 +61,31 @@ class MetadataRequest:
         self.cmd, self.cargs, self.force, self.node_id = cmd, cargs, force, node_id
 
 
+def no_metadata():
+    """drbdmeta's answer on a device without DRBD metadata (exit 1)."""
+    err("No valid meta data found")
+    return 1
+
+
+def needs_metadata(command):
+    """A command that reads or changes the device's metadata: without any, no_metadata()."""
+    @functools.wraps(command)
+    def run(req):
+        return no_metadata() if req.md is None else command(req)
+    return run
+
+
+@needs_metadata
 def dump_md(req):
     """dump-md: the metadata as text."""
     ctx, node, dev, md, minor = req.ctx, req.node, req.dev, req.md, req.minor
-    if md is None:
-        err("No valid meta data found")
-        return 1
     sys.stdout.write(dump_md_text(ctx, node, dev, md, minor))
     return 0
 
 
+@needs_metadata
 def apply_al(req):
     """apply-al: nothing to replay (needs metadata)."""
-    md = req.md
-    if md is None:
-        err("No valid meta data found")
-        return 1
     return 0
 
 
@@ -86,12 +96,10 @@ def read_dev_uuid(req):
     return 0
 
 
+@needs_metadata
 def write_dev_uuid(req):
     """write-dev-uuid UUID."""
     md, cargs = req.md, req.cargs
-    if md is None:
-        err("No valid meta data found")
-        return 1
     md["deviceUuid"] = int(cargs[0], 16)
     return 0
 
@@ -103,30 +111,25 @@ def get_gi(req):
         err("The %s command requires the --node-id option" % cmd)
         return 10
     if md is None:
-        err("No valid meta data found")
-        return 1
+        return no_metadata()
     out("%s:%s:%s:%s:%d:%d:0:0:1:0:0:0:0:0:0:0" % (
         fmt_uuid(md["current"]), fmt_uuid(md["slots"].get(node_id_opt, {}).get("bitmapUuid", 0)),
         fmt_uuid(md["history"][0]), fmt_uuid(md["history"][1]), int(md["consistent"]), int(md["upToDate"])))
     return 0
 
 
+@needs_metadata
 def forget_peer(req):
     """forget-peer --node-id=N: frees peer N's bitmap slot."""
     md, node_id_opt = req.md, req.node_id
-    if md is None:
-        err("No valid meta data found")
-        return 1
     md["slots"].pop(node_id_opt, None)
     return 0
 
 
+@needs_metadata
 def wipe_md(req):
     """wipe-md: only with --force (stdin is not a TTY)."""
-    node, dev, md, force = req.node, req.dev, req.md, req.force
-    if md is None:
-        err("No valid meta data found")
-        return 1
+    node, dev, force = req.node, req.dev, req.force
     if not force:
         err("Do you really want to wipe out the DRBD meta data?\n*** NOTE: ***\nstdin not a TTY, "
             "not waiting for confirmation")

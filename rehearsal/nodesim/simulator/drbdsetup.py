@@ -9,7 +9,7 @@ import sys
 from .drbd_kernel import kernel_resources, md_of, module_loaded
 from .drbd_resync import observe_syncs
 from .drbd_status import show_text, status_json, status_text
-from .drbdsetup_changes import DRBDSETUP_CHANGES
+from .drbdsetup_changes import DRBDSETUP_CHANGES, need_resource
 from .metadata import fmt_uuid
 from .output import err, out
 
@@ -70,13 +70,6 @@ def parse_opts(args):
             pos.append(a)
         i += 1
     return pos, opts
-
-
-def need_resource(rs, name):
-    r = rs.get(name)
-    if r is None:
-        err("%s: No such resource" % name)
-    return r
 
 
 def status(req):

@@ -1,7 +1,11 @@
 """drbdsetup commands that change the simulated kernel: one function per command, named in
 DRBDSETUP_CHANGES. Each takes the drbdsetup.Request of the call (inside the fleet lock) and returns
-the exit code; a refusal prints DRBD's "Failure: (N) ..." line (fail10).
+the exit code; a refusal prints DRBD's "Failure: (N) ..." line (fail10). A command on a resource,
+connection or minor that must exist is decorated with on_resource, on_connection or on_minor,
+which refuse the call without it and hand the command what they found.
 """
+
+import functools
 
 from .disks import device_info
 from .drbd_kernel import allocate_slot, dev0, drop_kernel, find_minor, find_peer, md_of, persist_md_flags
@@ -12,6 +16,57 @@ from .output import err
 def fail10(msg, res="", code=10):
     err(("%s: " % res if res else "") + "Failure: " + msg)
     return code
+
+
+def need_resource(rs, name):
+    """The kernel resource `name`, or None after drbdsetup's "No such resource" (the caller exits 10)."""
+    r = rs.get(name)
+    if r is None:
+        err("%s: No such resource" % name)
+    return r
+
+
+def on_resource(command):
+    """A command on the resource RES (the first argument), called as command(req, r); without it,
+    drbdsetup's "No such resource" (exit 10)."""
+    @functools.wraps(command)
+    def run(req):
+        r = need_resource(req.resources, req.pos[0])
+        return 10 if r is None else command(req, r)
+    return run
+
+
+def on_connection(command):
+    """A command on the connection RES PEER_ID (the first two arguments), called as
+    command(req, c); without it, DRBD's "(158) Unknown connection" (exit 10)."""
+    @functools.wraps(command)
+    def run(req):
+        r = req.resources.get(req.pos[0])
+        c = r["connections"].get(req.pos[1]) if r else None
+        if c is None:
+            return fail10("(158) Unknown connection", req.pos[0])
+        return command(req, c)
+    return run
+
+
+def on_minor(command):
+    """A command on the device MINOR (the first argument), called as command(req, r, vnr, d) with
+    its resource, volume and device; without it, DRBD's "(127) Device minor not allocated" (exit 10)."""
+    @functools.wraps(command)
+    def run(req):
+        r, vnr, d = find_minor(req.node, int(req.pos[0]))
+        if r is None:
+            return fail10("(127) Device minor not allocated", req.pos[0])
+        return command(req, r, vnr, d)
+    return run
+
+
+def update_options(record, key, opts):
+    """--set-defaults resets record[key] (DRBD's defaults: nothing set) before the options apply."""
+    if opts.pop("set-defaults", None):
+        record[key] = {}
+    record[key].update(opts)
+    return 0
 
 
 def new_resource(req):
@@ -29,27 +84,17 @@ def new_resource(req):
     return 0
 
 
-def resource_options(req):
+@on_resource
+def resource_options(req, r):
     """resource-options RES [--set-defaults] [options]."""
-    rs, pos, opts = req.resources, req.pos, req.opts
-    r = rs.get(pos[0])
-    if r is None:
-        err("%s: No such resource" % pos[0])
-        return 10
-    if opts.pop("set-defaults", None):
-        r["options"] = {}
-    r["options"].update(opts)
-    return 0
+    return update_options(r, "options", req.opts)
 
 
-def new_minor(req):
+@on_resource
+def new_minor(req, r):
     """new-minor RES MINOR VOLUME: a device without a disk."""
-    node, rs, pos = req.node, req.resources, req.pos
+    node, pos = req.node, req.pos
     name, minor, vnr = pos[0], int(pos[1]), pos[2]
-    r = rs.get(name)
-    if r is None:
-        err("%s: No such resource" % name)
-        return 10
     if find_minor(node, minor)[0] is not None or vnr in r["devices"]:
         return fail10("(161) Minor or volume exists already (delete it first)", name)
     r["devices"][vnr] = {"minor": minor, "disk": None, "metaDisk": None, "diskState": "Diskless",
@@ -57,26 +102,20 @@ def new_minor(req):
     return 0
 
 
-def del_minor(req):
+@on_minor
+def del_minor(req, r, vnr, d):
     """del-minor MINOR: a device without a disk goes away."""
-    node, pos = req.node, req.pos
-    r, vnr, d = find_minor(node, int(pos[0]))
-    if r is None:
-        return fail10("(127) Device minor not allocated", pos[0])
     if d["disk"]:
-        return fail10("(124) Device is attached to a disk (use detach first)", pos[0])
+        return fail10("(124) Device is attached to a disk (use detach first)", req.pos[0])
     del r["devices"][vnr]
     return 0
 
 
-def new_peer(req):
+@on_resource
+def new_peer(req, r):
     """new-peer RES PEER_ID [net options]: a connection (and a bitmap slot on attached disks)."""
-    node, rs, pos, opts = req.node, req.resources, req.pos, req.opts
+    node, pos, opts = req.node, req.pos, req.opts
     name, pid = pos[0], pos[1]
-    r = rs.get(name)
-    if r is None:
-        err("%s: No such resource" % name)
-        return 10
     if pid in r["connections"]:
         return fail10("(102) Connection already exists", name)
     if int(pid) == int(r["nodeId"]):
@@ -89,26 +128,16 @@ def new_peer(req):
     return 0
 
 
-def net_options(req):
+@on_connection
+def net_options(req, c):
     """net-options RES PEER_ID [--set-defaults] [net options]."""
-    rs, pos, opts = req.resources, req.pos, req.opts
-    r = rs.get(pos[0])
-    c = r["connections"].get(pos[1]) if r else None
-    if c is None:
-        return fail10("(158) Unknown connection", pos[0])
-    if opts.pop("set-defaults", None):
-        c["net"] = {}
-    c["net"].update(opts)
-    return 0
+    return update_options(c, "net", req.opts)
 
 
-def new_path(req):
+@on_connection
+def new_path(req, c):
     """new-path RES PEER_ID LOCAL REMOTE."""
-    rs, pos = req.resources, req.pos
-    r = rs.get(pos[0])
-    c = r["connections"].get(pos[1]) if r else None
-    if c is None:
-        return fail10("(158) Unknown connection", pos[0])
+    pos = req.pos
     path = {"local": pos[2], "remote": pos[3]}
     if path in c["paths"]:
         return fail10("(102) Path already exists", pos[0])
@@ -116,13 +145,10 @@ def new_path(req):
     return 0
 
 
-def del_path(req):
+@on_connection
+def del_path(req, c):
     """del-path RES PEER_ID LOCAL REMOTE: the connection loses its link."""
-    rs, pos = req.resources, req.pos
-    r = rs.get(pos[0])
-    c = r["connections"].get(pos[1]) if r else None
-    if c is None:
-        return fail10("(158) Unknown connection", pos[0])
+    pos = req.pos
     path = {"local": pos[2], "remote": pos[3]}
     if path not in c["paths"]:
         return fail10("(158) Unknown path", pos[0])
@@ -131,51 +157,39 @@ def del_path(req):
     return 0
 
 
-def connect(req):
+@on_connection
+def connect(req, c):
     """connect RES PEER_ID: the connection may link (see drbd_peers.settle)."""
-    rs, pos = req.resources, req.pos
-    r = rs.get(pos[0])
-    c = r["connections"].get(pos[1]) if r else None
-    if c is None:
-        return fail10("(158) Unknown connection", pos[0])
     if not c["paths"]:
-        return fail10("(145) No path configured", pos[0])
+        return fail10("(145) No path configured", req.pos[0])
     c["connect"] = True
     c.pop("standalone", None)
     return 0
 
 
-def disconnect(req):
+@on_connection
+def disconnect(req, c):
     """disconnect RES PEER_ID."""
-    rs, pos = req.resources, req.pos
-    r = rs.get(pos[0])
-    c = r["connections"].get(pos[1]) if r else None
-    if c is None:
-        return fail10("(158) Unknown connection", pos[0])
     c["connect"] = False
     c["linked"] = False
     return 0
 
 
-def del_peer(req):
+@on_connection
+def del_peer(req, c):
     """del-peer RES PEER_ID: the connection goes away (its bitmap slot stays)."""
-    rs, pos = req.resources, req.pos
-    r = rs.get(pos[0])
-    if r is None or pos[1] not in r["connections"]:
-        return fail10("(158) Unknown connection", pos[0])
+    pos = req.pos
+    r = req.resources[pos[0]]
     del r["connections"][pos[1]]
     if r.get("sync") and r["sync"]["source"] == int(pos[1]):
         pass  # progress_syncs picks another source or pauses
     return 0
 
 
-def forget_peer(req):
+@on_resource
+def forget_peer(req, r):
     """forget-peer RES PEER_ID: frees the peer's bitmap slot on attached disks."""
-    node, rs, pos = req.node, req.resources, req.pos
-    r = rs.get(pos[0])
-    if r is None:
-        err("%s: No such resource" % pos[0])
-        return 10
+    node, pos = req.node, req.pos
     pid = pos[1]
     if pid in r["connections"]:
         return fail10("(125) Device has a net-config (use disconnect first)", pos[0])
@@ -225,25 +239,16 @@ def attach(req):
     return 0
 
 
-def disk_options(req):
+@on_minor
+def disk_options(req, r, vnr, d):
     """disk-options MINOR [--set-defaults] [disk options]."""
-    node, pos, opts = req.node, req.pos, req.opts
-    r, vnr, d = find_minor(node, int(pos[0]))
-    if r is None:
-        return fail10("(127) Device minor not allocated", pos[0])
-    if opts.pop("set-defaults", None):
-        d["diskOptions"] = {}
-    d["diskOptions"].update(opts)
-    return 0
+    return update_options(d, "diskOptions", req.opts)
 
 
-def detach(req):
+@on_minor
+def detach(req, r, vnr, d):
     """detach MINOR: the metadata keeps what the disk state was."""
-    node, pos = req.node, req.pos
-    r, vnr, d = find_minor(node, int(pos[0]))
-    if r is None:
-        return fail10("(127) Device minor not allocated", pos[0])
-    persist_md_flags(node, {"devices": {vnr: d}})
+    persist_md_flags(req.node, {"devices": {vnr: d}})
     d.update({"disk": None, "metaDisk": None, "diskState": "Diskless"})
     r["sync"] = None
     return 0
@@ -264,13 +269,10 @@ def down(req):
     return 0
 
 
-def primary(req):
+@on_resource
+def primary(req, r):
     """primary RES [--force]: needs UpToDate data, or --force (a new data generation)."""
-    node, rs, pos, opts = req.node, req.resources, req.pos, req.opts
-    r = rs.get(pos[0])
-    if r is None:
-        err("%s: No such resource" % pos[0])
-        return 10
+    node, pos, opts = req.node, req.pos, req.opts
     d = dev0(r)
     if d is None or (d["diskState"] != "UpToDate" and "force" not in opts):
         return fail10("(-2) Need access to UpToDate data", pos[0], 11)
@@ -284,24 +286,18 @@ def primary(req):
     return 0
 
 
-def secondary(req):
+@on_resource
+def secondary(req, r):
     """secondary RES."""
-    rs, pos = req.resources, req.pos
-    r = rs.get(pos[0])
-    if r is None:
-        err("%s: No such resource" % pos[0])
-        return 10
     r["role"] = "Secondary"
     return 0
 
 
-def new_current_uuid(req):
+@on_minor
+def new_current_uuid(req, r, vnr, d):
     """new-current-uuid MINOR [--clear-bitmap]: a new data generation, here and on the connected
     peers of the same one."""
     w, node, pos, opts = req.world, req.node, req.pos, req.opts
-    r, vnr, d = find_minor(node, int(pos[0]))
-    if r is None:
-        return fail10("(127) Device minor not allocated", pos[0])
     md = md_of(node, d)
     if md is None:
         return fail10("(138) Device does not have a disk", pos[0])

@@ -8,8 +8,9 @@ import os
 import re
 import sys
 
+from . import faults
 from .application_write import app_write
-from .constants import ALL_COMMANDS, BASE_COMMANDS, BASE_PACKAGES, HOST_TOOLS, SECRET_DEFAULT
+from .constants import BASE_COMMANDS, BASE_PACKAGES, COMMANDS, DRBD_COMMANDS, HOST_TOOLS, SECRET_DEFAULT
 from .context import ensure_bin, locked_world
 from .drbd_kernel import dev0, drop_kernel, kernel_resources
 from .drbd_resync import observe_syncs
@@ -37,7 +38,10 @@ def fleet_init(a):
     py = a.get("python") or sys.executable
     # Imported as a module (not run as a script) so its bytecode is cached, in the fleet directory.
     boot = "import sys; sys.path.insert(0, %r); import nodesim; sys.exit(nodesim.main())" % here
-    for n in ALL_COMMANDS:
+    unsimulated = sorted(set(BASE_COMMANDS + DRBD_COMMANDS) - set(COMMANDS))
+    if unsimulated:
+        raise SystemExit("nodesim: %s named as node commands but not in COMMANDS" % unsimulated)
+    for n in COMMANDS:  # a wrapper for every simulated command; nodes link those they have
         atomic_write(os.path.join(sim, n), "#!/bin/sh\nexec %s -E -s -X pycache_prefix=%s -c %s %s \"$@\"\n"
                      % (shlex.quote(py), shlex.quote(os.path.join(d, "pycache")), shlex.quote(boot), shlex.quote(n)))
         os.chmod(os.path.join(sim, n), 0o755)
@@ -79,7 +83,7 @@ def fleet_add_node(a):
     nd = os.path.join(d, "nodes", iid)
     if os.path.exists(os.path.join(nd, "state.json")):
         raise SystemExit("node %s exists already" % iid)
-    faults = json.loads(a.get("faults") or "{}")
+    node_faults = faults.parse(a.get("faults"))
     with open(os.path.join(d, "fleet.json")) as f:
         fleet = json.load(f)
     root = os.path.join(nd, "root")
@@ -105,7 +109,7 @@ def fleet_add_node(a):
     state = {
         "instanceId": iid, "hostname": a["hostname"], "ip": a["ip"], "az": az,
         "region": re.sub(r"[a-z]$", "", az) if re.match(r"^[a-z]{2}-[a-z]+-\d[a-z]$", az) else fleet["region"],
-        "terminated": False, "boots": 1, "faults": faults,
+        "terminated": False, "boots": 1, "faults": node_faults,
         "packages": dict(BASE_PACKAGES), "repos": {"ppas": [], "indexed": []}, "snaps": {"amazon-ssm-agent": "3.3.1142.0"},
         "modules": {}, "module": None,
         "units": {"known": ["multipathd.service", "snapd.service", "ssh.service", "snap.amazon-ssm-agent.amazon-ssm-agent.service"],
@@ -114,7 +118,7 @@ def fleet_add_node(a):
                              "snap.amazon-ssm-agent.amazon-ssm-agent.service"]},
         "disks": {"/dev/nvme0n1": {"volumeId": root_vol, "sizeGiB": 8, "root": True, "signature": "gpt"},
                   "/dev/nvme1n1": {"volumeId": data_vol, "sizeGiB": float(a.get("data-gib", 100)), "root": False,
-                                   "signature": faults.get("foreignFilesystem") or None}},
+                                   "signature": node_faults.get(faults.FOREIGN_FILESYSTEM) or None}},
         "lvm": {"pvs": {}, "vgs": {}, "lvs": {}}, "md": {}, "kernel": {"resources": {}},
         "counters": {"createMd": 0, "syncSkip": 0},
     }

@@ -4,6 +4,7 @@ node's /sys/module/drbd/version.
 
 import os
 
+from . import faults
 from .constants import INTREE_DRBD_VERSION, KERNEL_RELEASE
 from .drbd_kernel import kernel_resources
 from .output import err, out
@@ -13,7 +14,7 @@ from .storage import atomic_write
 def available_drbd_module(node):
     if "drbd" in node.get("modules", {}):
         return node["modules"]["drbd"]
-    if node.get("faults", {}).get("inTreeDrbd84"):
+    if faults.value(node, faults.IN_TREE_DRBD84):
         return INTREE_DRBD_VERSION
     return None
 

@@ -5,7 +5,7 @@ thin LV: one creator per LV type), lvchange, lvremove.
 import os
 import re
 
-from .disks import device_info, signature
+from .disks import named_devices, signature
 from .lvm_model import (EXTENT_KIB, PE_START_KIB, THIN_CHUNK_KIB, THIN_MAX_META_KIB, LvmArgError, display_size,
                         extents_for_kib, lv_extents, lvm_fail, lvm_size_kib, percent_extents,
                         thin_lv_kib, thin_pool_metadata_extents, vg_extent_count, vg_free_extents, vg_lvs)
@@ -17,10 +17,8 @@ def cmd_pvcreate(ctx):
     ctx.sleep("lvm")
     with ctx.world(settle_drbd=False) as w:
         node = w.node(ctx.node_id)
-        for raw in devs:
-            dev = ctx.node_path(raw)
-            kind, rec = device_info(node, dev)
-            if kind is None:
+        for raw, dev, rec in named_devices(ctx, node, devs):
+            if rec is None:
                 return lvm_fail("No device found for %s." % raw)
             sig = signature(node, dev)
             if sig not in (None, "LVM2_member"):
@@ -46,10 +44,8 @@ def cmd_vgcreate(ctx):
         if name in node["lvm"]["vgs"]:
             return lvm_fail("A volume group called %s already exists." % name)
         extents = 0
-        for raw in devs:
-            dev = ctx.node_path(raw)
-            kind, rec = device_info(node, dev)
-            if kind is None:
+        for raw, dev, rec in named_devices(ctx, node, devs):
+            if rec is None:
                 return lvm_fail("No device found for %s." % raw)
             sig = signature(node, dev)
             if sig not in (None, "LVM2_member"):

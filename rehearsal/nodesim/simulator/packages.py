@@ -5,6 +5,7 @@ drbd-utils and the aws-cli snap install on the node.
 import os
 import sys
 
+from . import faults
 from .constants import (ARCHIVE, DRBD_COMMANDS, DRBD_KMOD_VERSION, DRBD_UNIT_TEMPLATES, KERNEL_RELEASE, PPA,
                         PPA_PACKAGES, UBUNTU_CODENAME)
 from .context import ensure_bin
@@ -124,7 +125,7 @@ def apt_get_install(ctx, state, pkgs):
     """apt-get install: archive packages, PPA packages once the PPA is indexed; drbd-dkms builds the
     module (with the kernel headers), drbd-utils puts drbdadm/drbdsetup/drbdmeta on the node."""
     out("Reading package lists...\nBuilding dependency tree...\nReading state information...")
-    if state.get("faults", {}).get("installFails"):
+    if faults.value(state, faults.INSTALL_FAILS):
         ctx.sleep("apt-install-pkg", 2)
         err("E: Failed to fetch https://ppa.launchpadcontent.net/linbit/linbit-drbd9-stack/ubuntu/pool/main/d/"
             "drbd/drbd-dkms_%s_all.deb  503  Service Unavailable [IP: 185.125.190.80 443]\n"

@@ -6,6 +6,8 @@ import json
 import os
 import time
 
+from . import faults
+
 
 def now():
     return time.time()
@@ -58,5 +60,5 @@ class World:
     def scale(self, node=None):
         s = float(self.fleet.get("timeScale", 0.01))
         if node is not None:
-            s *= float(node.get("faults", {}).get("slowFactor", 1.0) or 1.0)
+            s *= float(faults.value(node, faults.SLOW_FACTOR))
         return s

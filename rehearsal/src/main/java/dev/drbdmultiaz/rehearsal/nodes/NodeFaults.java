@@ -1,7 +1,13 @@
 package dev.drbdmultiaz.rehearsal.nodes;
 
+import java.lang.reflect.RecordComponent;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
- * Faults of one simulated node, set when the fleet adds it.
+ * Faults of one simulated node, set when the fleet adds it. The node simulator knows them by the
+ * names of {@code rehearsal/nodesim/faults.json}, which are the names of these components
+ * (NodeFaultsTest checks that the two agree).
  *
  * @param installFails {@code apt-get install} exits 100 with a "Failed to fetch ... 503" message
  * @param foreignFilesystem a filesystem signature already on the data disk (e.g. {@code ext4}), or
@@ -47,5 +53,21 @@ public record NodeFaults(boolean installFails, String foreignFilesystem, double 
 
     public NodeFaults withSecretUnreadable() {
         return new NodeFaults(installFails, foreignFilesystem, slowFactor, inTreeDrbd84, true);
+    }
+
+    /**
+     * Every fault by its name, in component order: what {@code nodesim.py fleet add-node --faults}
+     * takes as a JSON object.
+     */
+    public Map<String, Object> byName() {
+        Map<String, Object> faults = new LinkedHashMap<>();
+        for (RecordComponent component : NodeFaults.class.getRecordComponents()) {
+            try {
+                faults.put(component.getName(), component.getAccessor().invoke(this));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Could not read the fault " + component.getName(), e);
+            }
+        }
+        return faults;
     }
 }

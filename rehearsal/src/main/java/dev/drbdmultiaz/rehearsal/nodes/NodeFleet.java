@@ -99,16 +99,10 @@ public final class NodeFleet implements AutoCloseable {
         if (nodes.containsKey(instanceId)) {
             throw new IllegalArgumentException("Node " + instanceId + " exists already");
         }
-        Map<String, Object> faultJson = new LinkedHashMap<>();
-        faultJson.put("installFails", f.installFails());
-        faultJson.put("foreignFilesystem", f.foreignFilesystem());
-        faultJson.put("slowFactor", f.slowFactor());
-        faultJson.put("inTreeDrbd84", f.inTreeDrbd84());
-        faultJson.put("secretUnreadable", f.secretUnreadable());
         JsonNode added;
         try {
             added = fleet("add-node", "--instance-id", instanceId, "--hostname", hostname, "--ip", privateIp,
-                "--az", availabilityZone, "--faults", JSON.writeValueAsString(faultJson));
+                "--az", availabilityZone, "--faults", JSON.writeValueAsString(f.byName()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
