@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.rehearsal;
 
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.nio.file.Path;
 
 /**
@@ -34,6 +35,11 @@ public record RehearsalOptions(Scenario scenario, int nodes, Path report, double
                 + " shrinks with the scale, the rehearsal's own latencies do not)");
         }
         projectRoot = projectRoot.toAbsolutePath().normalize();
+    }
+
+    /** The time scale as the one object every component converts AWS durations with. */
+    public CompressedTime time() {
+        return CompressedTime.of(timeScale);
     }
 
     /** Defaults for {@code scenario} in the project at {@code projectRoot}. */

@@ -181,7 +181,7 @@ public final class RehearsalRun implements AutoCloseable {
 
         lifecycle = new LifecycleModel(view.groupName(), hook("autoscaling:EC2_INSTANCE_LAUNCHING"),
             hook("autoscaling:EC2_INSTANCE_TERMINATING"), synthesized.settings().availabilityZones(),
-            options.timeScale());
+            options.time());
         closeables.add(lifecycle);
         lifecycle.onWait(this::enteredWait);
         lifecycle.onCompletion(this::afterLifecycleAction);
@@ -190,7 +190,7 @@ public final class RehearsalRun implements AutoCloseable {
         SerializingFront dynamoDbFront = SerializingFront.start(moto.endpoint(), authority);
         closeables.add(dynamoDbFront);
 
-        fleet = new NodeFleet(sandbox.resolve("fleet"), root, options.timeScale());
+        fleet = new NodeFleet(sandbox.resolve("fleet"), root, options.time().scale());
         closeables.add(fleet);
         ssm = new SsmEmulator(fleet, deployDocuments(root.resolve("ssm-documents")), authority);
         ssm.setLogGroups(new java.util.TreeSet<>(stack.logicalIds("AWS::Logs::LogGroup").stream().map(stack::ref)
@@ -211,12 +211,12 @@ public final class RehearsalRun implements AutoCloseable {
         routing.put("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
         HttpServer responseBucket = CustomResources.startBucket();
         lambda = new LambdaService(processes, FunctionSpec.of(stack), routing,
-            env -> CompressedTime.environment(env, options.timeScale()), authority, root, sandbox, List.of(),
+            options.time(), authority, root, sandbox, List.of(),
             Map.of(CustomResources.responseHost(stack.region()), CustomResources.route(responseBucket)));
         closeables.add(lambda);
         customResources = new CustomResources(lambda, stack.region(),
             stack.arn("cloudformation", "stack/" + stack.stackName() + "/" + new UUID(NAME_SEED, NAME_SEED)),
-            options.timeScale(), responseBucket);
+            options.time(), responseBucket);
         closeables.add(customResources);
         events = new EventBus(stack, (target, event) -> lambda.invoke(target, event));
 
@@ -224,7 +224,7 @@ public final class RehearsalRun implements AutoCloseable {
         stepFunctions.register(view.reconcileStateMachineArn(), new AslRunner(root,
             view.reconcileDefinition(), view.reconcileSubstitutions(), lambda.endpoint(),
             () -> roleEnvironment("states.amazonaws.com"), Map.of("WaitForCommand", commandPollMillis()),
-            CompressedTime.waitStateScale(options.timeScale(), view.pollSeconds()), Map.of(), executions, processes));
+            options.time(), view.pollSeconds(), Map.of(), executions, processes));
         registerWaiter(root, executions);
         progress.note("emulators up: Auto Scaling " + autoScalingFront.endpoint() + ", SSM " + ssm.endpoint()
             + ", Step Functions " + stepFunctions.endpoint() + ", Lambda " + lambda.endpoint() + " ("
@@ -245,14 +245,14 @@ public final class RehearsalRun implements AutoCloseable {
                 JsonNode retry = state.getValue().path("Retry").path(0);
                 if (retry.has("IntervalSeconds")) {
                     retryIntervals.put(state.getKey(),
-                        Math.max(1, Math.round(retry.path("IntervalSeconds").asLong() * 1000 * options.timeScale())));
+                        options.time().scaled(Duration.ofSeconds(retry.path("IntervalSeconds").asLong())).toMillis());
                 }
             });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         stepFunctions.register(view.waiterStateMachineArn(), new AslRunner(root, file, Map.of(), lambda.endpoint(),
-            () -> roleEnvironment("states.amazonaws.com"), Map.of(), options.timeScale(), retryIntervals, executions,
+            () -> roleEnvironment("states.amazonaws.com"), Map.of(), options.time(), 0, retryIntervals, executions,
             processes));
     }
 
@@ -308,7 +308,7 @@ public final class RehearsalRun implements AutoCloseable {
 
     /** WaitForCommand's poll: 5 s in AWS, times the time scale (at least 100 ms). */
     long commandPollMillis() {
-        return Math.max(100, Math.round(5000 * options.timeScale()));
+        return Math.max(100, options.time().scaled(Duration.ofSeconds(5)).toMillis());
     }
 
     private void createRegistryTable() {
@@ -541,7 +541,7 @@ public final class RehearsalRun implements AutoCloseable {
      */
     public void startSchedule() {
         for (EventBus.Rule rule : events.schedules()) {
-            long millis = lifecycle.scaled(rule.schedule()).toMillis();
+            long millis = options.time().scaled(rule.schedule()).toMillis();
             schedules.add(scheduler.scheduleAtFixedRate(() -> deliver(() -> {
                 ObjectNode event = event("aws.events", "Scheduled Event", JSON.createObjectNode(), List.of(rule.arn()));
                 events.fire(rule, event);

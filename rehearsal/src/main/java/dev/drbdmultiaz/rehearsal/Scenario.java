@@ -262,7 +262,7 @@ public enum Scenario {
             run.role("replaced", replaced);
             run.role("replacement", run.terminateInstance(replaced));
             // Longer than the hook timeout: only heartbeats keep the replacement's launch waiting.
-            Duration hook = run.lifecycle().scaled(run.lifecycle().launchHook().heartbeatTimeout());
+            Duration hook = run.options().time().scaled(run.lifecycle().launchHook().heartbeatTimeout());
             Net.sleep(hook.toMillis() * 3 / 2);
             unreachable.forEach(id -> run.fleet().setAgentOnline(id, true));
             run.awaitExecutions(EXECUTION_TIMEOUT);
@@ -308,7 +308,7 @@ public enum Scenario {
                 throw new IllegalStateException("the group launched a replacement without capacity");
             }
             // Longer than one heartbeat timeout: only heartbeats keep the departing member waiting.
-            Duration hook = run.lifecycle().scaled(run.lifecycle().terminateHook().heartbeatTimeout());
+            Duration hook = run.options().time().scaled(run.lifecycle().terminateHook().heartbeatTimeout());
             Net.sleep(hook.toMillis() * 3 / 2);
             run.awaitExecutions(EXECUTION_TIMEOUT);
             LifecycleModel.Instance kept = run.lifecycle().find(replaced).orElseThrow();
@@ -464,7 +464,7 @@ public enum Scenario {
             run.publishReadjust();
             run.awaitExecutions(EXECUTION_TIMEOUT);
             run.phase("evict");
-            Net.sleep(run.lifecycle().scaled(Duration.ofSeconds(run.stack().evictAfterSeconds())).toMillis());
+            Net.sleep(run.options().time().scaled(Duration.ofSeconds(run.stack().evictAfterSeconds())).toMillis());
             run.publishReadjust();
             run.role("replacement", awaitReplacementOf(run, lost));
             run.awaitExecutions(EXECUTION_TIMEOUT);
