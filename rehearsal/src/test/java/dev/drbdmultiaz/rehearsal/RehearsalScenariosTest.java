@@ -23,12 +23,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -37,6 +40,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * document scripts on simulated nodes, moto for DynamoDB / EC2 / Auto Scaling. Assertions on the
  * nodes' final states (NodeFleet snapshots), on what the nodes were sent (SSM commands) and on the
  * report. Each scenario's progress goes to {@code target/rehearsal/<scenario>.log}.
+ *
+ * <p>Every scenario of the registry ({@link Scenarios}) gets its verdict checked by
+ * {@link #everyRegisteredScenarioEndsAsDesigned()}, so a newly registered one is tested without an
+ * edit here; the methods before it assert more on the same runs, scenario by scenario.
  */
 @DisplayName("Rehearsal scenarios")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -614,4 +621,15 @@ class RehearsalScenariosTest {
         assertSameData(result, "node0", "lost", "replacement");
     }
 
+    @TestFactory
+    @Order(100)
+    @DisplayName("every registered scenario ends as designed (its own verdict)")
+    Stream<DynamicTest> everyRegisteredScenarioEndsAsDesigned() {
+        return Scenarios.all().stream().map(scenario -> DynamicTest.dynamicTest(scenario.name() + ": "
+            + scenario.expectation(), () -> {
+                Rehearsal.Result result = run(scenario);
+                assertEquals(scenario.name(), result.report().scenario());
+                assertTrue(result.report().passed(), why(result));
+            }));
+    }
 }
