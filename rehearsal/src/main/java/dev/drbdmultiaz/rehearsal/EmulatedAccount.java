@@ -3,7 +3,6 @@ package dev.drbdmultiaz.rehearsal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.drbdmultiaz.infra.nodework.NodeDocuments;
 import dev.drbdmultiaz.rehearsal.asl.AslRunner;
 import dev.drbdmultiaz.rehearsal.aws.AutoScalingFront;
 import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
@@ -17,6 +16,7 @@ import dev.drbdmultiaz.rehearsal.lambda.FunctionSpec;
 import dev.drbdmultiaz.rehearsal.lambda.LambdaService;
 import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
 import dev.drbdmultiaz.rehearsal.nodes.SsmEmulator;
+import dev.drbdmultiaz.rehearsal.stack.DeployedDocuments;
 import dev.drbdmultiaz.rehearsal.stack.DeployedStack;
 import dev.drbdmultiaz.rehearsal.stack.SynthesizedStack;
 import dev.drbdmultiaz.rehearsal.support.ChildProcesses;
@@ -29,13 +29,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -73,10 +71,10 @@ final class EmulatedAccount implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<AutoCloseable> closeFirst = new ArrayList<>();
     private final Thread shutdownHook = new Thread(this::interrupted, "rehearsal-shutdown");
-    private final Map<String, String> documentFiles = new TreeMap<>();
     private final CredentialAuthority authority = new CredentialAuthority();
     private DeployedStack stack;
     private StackView view;
+    private DeployedDocuments documents;
     private DynamoDbClient dynamoDb;
     private Ec2Client ec2;
     private AutoScalingClient autoScaling;
@@ -159,7 +157,8 @@ final class EmulatedAccount implements AutoCloseable {
         // The nodes package still takes the scale as a number.
         fleet = new NodeFleet(sandbox.resolve("fleet"), root, time.scale());
         closeables.add(fleet);
-        ssm = new SsmEmulator(fleet, deployDocuments(root.resolve("ssm-documents")), authority);
+        documents = DeployedDocuments.write(stack, root.resolve("ssm-documents"), sandbox.resolve("documents"));
+        ssm = new SsmEmulator(fleet, documents.files(), authority);
         ssm.setLogGroups(new TreeSet<>(stack.logicalIds("AWS::Logs::LogGroup").stream().map(stack::ref).toList()));
         closeables.add(ssm);
 
@@ -231,41 +230,6 @@ final class EmulatedAccount implements AutoCloseable {
         CredentialAuthority.Issued issued = authority.issue(principal);
         return Map.of("AWS_REGION", stack.region(), "AWS_ACCESS_KEY_ID", issued.accessKeyId(),
             "AWS_SECRET_ACCESS_KEY", issued.secretAccessKey(), "AWS_SESSION_TOKEN", issued.sessionToken());
-    }
-
-    /**
-     * The template's SSM documents, each under its generated name: the deployed content (JSON,
-     * which is YAML too, prelude spliced in) written to the sandbox as {@code <file base name>.yaml},
-     * matched to its source file in {@code ssm-documents/} by the content NodeDocuments deploys for it.
-     */
-    private Map<String, Path> deployDocuments(Path sources) {
-        Map<JsonNode, String> baseNames = new LinkedHashMap<>();
-        try (Stream<Path> files = Files.list(sources)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                baseNames.put(JSON.valueToTree(NodeDocuments.content(file)),
-                    file.getFileName().toString().replaceFirst("\\.yaml$", ""));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not read the documents in " + sources, e);
-        }
-        Path dir = createDirectories(sandbox.resolve("documents"));
-        Map<String, Path> deployed = new TreeMap<>();
-        for (String id : stack.logicalIds("AWS::SSM::Document")) {
-            JsonNode content = stack.property(id, "Content");
-            String base = baseNames.get(content);
-            if (base == null) {
-                throw new IllegalStateException("Document " + id + " of the template matches no file in " + sources);
-            }
-            Path file = dir.resolve(base + ".yaml");
-            try {
-                Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(content));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            deployed.put(stack.ref(id), file);
-            documentFiles.put(stack.ref(id), base);
-        }
-        return deployed;
     }
 
     /** WaitForCommand's poll: 5 s in AWS, compressed (at least 100 ms). */
@@ -363,7 +327,7 @@ final class EmulatedAccount implements AutoCloseable {
 
     /** The file base name ({@code drbd-up}) of a deployed document name. */
     String documentFile(String documentName) {
-        return documentFiles.getOrDefault(documentName, documentName);
+        return documents.baseName(documentName);
     }
 
     /** The driver's own threads: stopped before anything the account started. */
