@@ -3,10 +3,10 @@ package dev.drbdmultiaz.rehearsal;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
 import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
 import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
+import dev.drbdmultiaz.rehearsal.scenarios.Scenarios;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,7 +51,7 @@ public final class Rehearsal {
     public static Result run(RehearsalOptions options, PrintStream out) {
         Progress progress = new Progress(out, options.verbose());
         Scenario scenario = options.scenario();
-        progress.note("scenario " + scenario.scenarioName() + " with " + options.nodes() + " nodes (time scale "
+        progress.note("scenario " + scenario.name() + " with " + options.nodes() + " nodes (time scale "
             + options.timeScale() + "): " + scenario.expectation());
         RehearsalRun run = null;
         String failure = null;
@@ -67,13 +67,13 @@ public final class Rehearsal {
             }
             failure = problems.isEmpty() ? null : String.join("; ", problems);
             boolean keep = options.keepSandbox() || failure != null;
-            RehearsalReport report = run.report(scenario.scenarioName(), failure == null ? RehearsalReport.PASSED
+            RehearsalReport report = run.report(scenario.name(), failure == null ? RehearsalReport.PASSED
                 : RehearsalReport.FAILED, scenario.expectation(), failure, keep);
-            result = new Result(report, run.snapshots(), run.roles(), run.ssm().commands(), run.lifecycle().completions());
+            result = new Result(report, run.snapshots(), run.roles(), run.commands(), run.completions());
         } catch (RuntimeException e) {
             // The emulators did not start: nothing to report but the reason.
             failure = e.getMessage();
-            RehearsalReport report = new RehearsalReport(scenario.scenarioName(), options.nodes(), RehearsalReport.FAILED,
+            RehearsalReport report = new RehearsalReport(scenario.name(), options.nodes(), RehearsalReport.FAILED,
                 scenario.expectation(), failure, List.of(), 0, 0, 0, 0,
                 new RehearsalReport.Lifecycle(0, 0, 0, List.of(), List.of()), null, List.of(), List.of(), List.of(), 0, 0, 0,
                 run == null ? null : run.sandbox().toString());
@@ -136,21 +136,30 @@ public final class Rehearsal {
         System.exit(result.report().passed() ? 0 : 1);
     }
 
+    /** The --help text; the scenarios, their sizes and their smallest time scales come from the registry. */
     static String usage() {
+        List<Scenario> scenarios = Scenarios.all();
+        List<String> sized = scenarios.stream().filter(s -> s.defaultNodes() != 3)
+            .map(s -> s.name() + " uses " + s.defaultNodes()).toList();
+        List<String> slow = new ArrayList<>();
+        scenarios.stream().filter(s -> s.minimumTimeScale() > 0).forEach(s -> slow.add(slow.isEmpty()
+            ? s.name() + " needs " + s.minimumTimeScale() + " or more" : s.name() + " " + s.minimumTimeScale()));
         return "Usage: bin/rehearse [--scenario NAME] [--nodes N] [--report FILE] [--time-scale X] [--verbose]"
-            + " [--keep-sandbox]\n  scenarios (default fresh):\n" + String.join("\n", Arrays.stream(Scenario.values())
-                .map(s -> String.format(Locale.ROOT, "    %-23s %s", s.scenarioName(), s.expectation())).toList())
-            + "\n  --nodes: odd, 3..15 (default 3; scale-5 uses 5)"
+            + " [--keep-sandbox]\n  scenarios (default " + Scenarios.byDefault().name() + "):\n"
+            + String.join("\n", scenarios.stream()
+                .map(s -> String.format(Locale.ROOT, "    %-23s %s", s.name(), s.expectation())).toList())
+            + "\n  --nodes: odd, 3..15 (default 3" + (sized.isEmpty() ? "" : "; " + String.join(", ", sized)) + ")"
             + "\n  --time-scale: AWS time runs this much faster (node work, AWS timeouts, the functions' duration"
-            + " settings); 1.0 = real time (default " + RehearsalOptions.DEFAULT_TIME_SCALE + "; deploy needs 0.05 or more,"
-            + " deploy-outlasted 0.02)"
+            + " settings); 1.0 = real time (default " + RehearsalOptions.DEFAULT_TIME_SCALE
+            + (slow.isEmpty() ? "" : "; " + String.join(", ", slow))
+            + ")"
             + "\n  bin/rehearse --setup-only: installs and checks what the rehearsal needs, then stops";
     }
 
     /** The options, or {@code null} for --help. */
     static RehearsalOptions parse(String[] args) {
         Path root = Path.of(System.getProperty("rehearsal.projectRoot", ".")).toAbsolutePath().normalize();
-        Scenario scenario = Scenario.FRESH;
+        Scenario scenario = Scenarios.byDefault();
         Integer nodes = null;
         Path report = null;
         double timeScale = RehearsalOptions.DEFAULT_TIME_SCALE;
@@ -167,7 +176,7 @@ public final class Rehearsal {
                 value = args[++i];
             }
             switch (flag) {
-                case "--scenario" -> scenario = Scenario.named(value);
+                case "--scenario" -> scenario = Scenarios.named(value);
                 case "--nodes" -> nodes = parseInt(flag, value);
                 case "--report" -> report = Path.of(value);
                 case "--time-scale" -> timeScale = parseDouble(flag, value);
@@ -183,7 +192,7 @@ public final class Rehearsal {
             .withReport(report).withVerbose(verbose).withSandbox(null, keep);
         if (nodes != null) {
             if (scenario.fixedSize() && nodes != scenario.defaultNodes()) {
-                throw new IllegalArgumentException("scenario " + scenario.scenarioName() + " always runs "
+                throw new IllegalArgumentException("scenario " + scenario.name() + " always runs "
                     + scenario.defaultNodes() + " nodes");
             }
             options = options.withNodes(nodes);

@@ -1,12 +1,13 @@
 package dev.drbdmultiaz.rehearsal;
 
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.nio.file.Path;
 
 /**
  * How to run a rehearsal.
  *
  * @param scenario the scenario
- * @param nodes cluster size (scale-5 always uses 5)
+ * @param nodes cluster size (a fixed-size scenario always uses its default)
  * @param report where to write the JSON report, or {@code null}
  * @param timeScale multiplies the simulated node durations (install ~60 s, resync ~60 s) and the
  *     WaitForCommand poll (5 s in AWS); 1.0 is real time
@@ -30,10 +31,15 @@ public record RehearsalOptions(Scenario scenario, int nodes, Path report, double
         }
         if (timeScale < scenario.minimumTimeScale()) {
             throw new IllegalArgumentException("--time-scale " + timeScale + " is too small for scenario "
-                + scenario.scenarioName() + ": it needs at least " + scenario.minimumTimeScale() + " (the deploy's hour"
+                + scenario.name() + ": it needs at least " + scenario.minimumTimeScale() + " (the deploy's hour"
                 + " shrinks with the scale, the rehearsal's own latencies do not)");
         }
         projectRoot = projectRoot.toAbsolutePath().normalize();
+    }
+
+    /** The time scale as the one object every component converts AWS durations with. */
+    public CompressedTime time() {
+        return CompressedTime.of(timeScale);
     }
 
     /** Defaults for {@code scenario} in the project at {@code projectRoot}. */

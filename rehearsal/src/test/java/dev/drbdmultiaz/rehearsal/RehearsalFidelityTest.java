@@ -23,6 +23,7 @@ import dev.drbdmultiaz.rehearsal.lambda.LambdaService;
 import dev.drbdmultiaz.rehearsal.stack.DeployedStack;
 import dev.drbdmultiaz.rehearsal.stack.SynthesizedStack;
 import dev.drbdmultiaz.rehearsal.support.ChildProcesses;
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -89,7 +90,7 @@ class RehearsalFidelityTest {
 
         Map<String, String> routing = Map.of("AWS_REGION", "us-east-1", "AWS_ENDPOINT_URL", "http://127.0.0.1:9");
         try (ChildProcesses processes = new ChildProcesses();
-             LambdaService lambda = new LambdaService(processes, functions, routing, env -> env,
+             LambdaService lambda = new LambdaService(processes, functions, routing, CompressedTime.REAL,
                  new CredentialAuthority(), ROOT, sandbox, List.of(), Map.of())) {
             for (FunctionSpec function : functions.stream().filter(FunctionSpec::java).toList()) {
                 Map<String, String> env = lambda.environmentOf(function.name());
@@ -134,7 +135,7 @@ class RehearsalFidelityTest {
             RehearsalOptions.defaultFunctionsJar(ROOT));
         Map<String, String> routing = Map.of("AWS_REGION", "us-east-1", "AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.toString(),
             "AWS_ENDPOINT_URL", "http://127.0.0.1:9");
-        return new LambdaService(processes, List.of(probe), routing, env -> env, authority, ROOT, sandbox,
+        return new LambdaService(processes, List.of(probe), routing, CompressedTime.REAL, authority, ROOT, sandbox,
             List.of(testClasses()), Map.of());
     }
 

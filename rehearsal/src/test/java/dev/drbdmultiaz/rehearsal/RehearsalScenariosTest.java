@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
 import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
 import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
+import dev.drbdmultiaz.rehearsal.scenarios.Scenarios;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,12 +23,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -36,6 +40,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * document scripts on simulated nodes, moto for DynamoDB / EC2 / Auto Scaling. Assertions on the
  * nodes' final states (NodeFleet snapshots), on what the nodes were sent (SSM commands) and on the
  * report. Each scenario's progress goes to {@code target/rehearsal/<scenario>.log}.
+ *
+ * <p>Every scenario of the registry ({@link Scenarios}) gets its verdict checked by
+ * {@link #everyRegisteredScenarioEndsAsDesigned()}, so a newly registered one is tested without an
+ * edit here; the methods before it assert more on the same runs, scenario by scenario.
  */
 @DisplayName("Rehearsal scenarios")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -46,7 +54,7 @@ class RehearsalScenariosTest {
     private static final double TIME_SCALE = 0.01;
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Path LOGS = Path.of(System.getProperty("rehearsal.logDir", "target/rehearsal"));
-    private static final Map<Scenario, java.util.concurrent.CompletableFuture<Rehearsal.Result>> RESULTS =
+    private static final Map<String, java.util.concurrent.CompletableFuture<Rehearsal.Result>> RESULTS =
         new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
@@ -71,13 +79,18 @@ class RehearsalScenariosTest {
         }
     }
 
+    /** Runs the registered scenario {@code name} once (see {@link #run(Scenario)}). */
+    private static Rehearsal.Result run(String name) {
+        return run(Scenarios.named(name));
+    }
+
     /**
      * Runs a scenario once (results are shared between the tests that need them). Scenarios run
      * two at a time (junit-platform.properties): each has its own sandbox, ports and processes.
      */
     private static Rehearsal.Result run(Scenario scenario) {
         var mine = new java.util.concurrent.CompletableFuture<Rehearsal.Result>();
-        var existing = RESULTS.putIfAbsent(scenario, mine);
+        var existing = RESULTS.putIfAbsent(scenario.name(), mine);
         if (existing != null) {
             return existing.join();
         }
@@ -95,15 +108,15 @@ class RehearsalScenariosTest {
         {
             try {
                 Files.createDirectories(LOGS);
-                Path log = LOGS.resolve(s.scenarioName() + ".log");
+                Path log = LOGS.resolve(s.name() + ".log");
                 RehearsalOptions options = RehearsalOptions.defaults(s, ROOT)
                     .withTimeScale(Math.max(TIME_SCALE, s.minimumTimeScale()))
-                    .withReport(LOGS.resolve(s.scenarioName() + ".json"));
+                    .withReport(LOGS.resolve(s.name() + ".json"));
                 try (PrintStream out = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
                     Rehearsal.Result result = Rehearsal.run(options, out);
                     RehearsalReport report = result.report();
                     System.out.printf("rehearsal %s: %s in %.1f s (%d SSM rounds, %d state transitions); log %s%n",
-                        s.scenarioName(), report.result(), report.wallTimeSeconds(), report.ssmRounds(),
+                        s.name(), report.result(), report.wallTimeSeconds(), report.ssmRounds(),
                         report.stateTransitions(), log);
                     return result;
                 }
@@ -174,7 +187,7 @@ class RehearsalScenariosTest {
     @Order(1)
     @DisplayName("fresh: 3 nodes from nothing are UpToDate, sync skipped exactly once, create-md once per node, every launch CONTINUEd")
     void fresh() throws IOException {
-        Rehearsal.Result result = run(Scenario.FRESH);
+        Rehearsal.Result result = run("fresh");
         assertConverged(result, 3);
         List<NodeSnapshot> nodes = live(result);
         assertEquals(1, nodes.stream().mapToInt(NodeSnapshot::syncSkipCount).sum(), "sync-skip exactly once (I2)");
@@ -204,7 +217,7 @@ class RehearsalScenariosTest {
     @Order(2)
     @DisplayName("readjust-noop: a re-adjust right after a fresh cluster sends zero mutating SSM commands")
     void readjustNoop() {
-        Rehearsal.Result result = run(Scenario.READJUST_NOOP);
+        Rehearsal.Result result = run("readjust-noop");
         assertConverged(result, 3);
         RehearsalReport.Phase readjust = result.report().phase("readjust");
         assertEquals(1, readjust.executions().size(), readjust.toString());
@@ -219,7 +232,7 @@ class RehearsalScenariosTest {
     @Order(3)
     @DisplayName("reboot: a node whose resource is down after a reboot comes up again, without create-md or a new data generation")
     void reboot() {
-        Rehearsal.Result result = run(Scenario.REBOOT);
+        Rehearsal.Result result = run("reboot");
         assertConverged(result, 3);
         NodeSnapshot rebooted = result.node("rebooted");
         assertEquals(1, rebooted.createMdCount(), "metadata survives a reboot: no create-md (I1)");
@@ -237,7 +250,7 @@ class RehearsalScenariosTest {
     @Order(4)
     @DisplayName("replace: the terminated node is removed and forgotten, its replacement gets a new node-id, create-md only on it, a full resync")
     void replace() {
-        Rehearsal.Result result = run(Scenario.REPLACE);
+        Rehearsal.Result result = run("replace");
         assertConverged(result, 3);
         NodeSnapshot replaced = result.node("replaced");
         NodeSnapshot replacement = result.node("replacement");
@@ -283,9 +296,9 @@ class RehearsalScenariosTest {
     @Order(5)
     @DisplayName("scale-5: 5 nodes from nothing converge in as many SSM rounds as 3")
     void scale5() {
-        Rehearsal.Result five = run(Scenario.SCALE_5);
+        Rehearsal.Result five = run("scale-5");
         assertConverged(five, 5);
-        Rehearsal.Result three = run(Scenario.FRESH);
+        Rehearsal.Result three = run("fresh");
         assertEquals(three.report().ssmRounds(), five.report().ssmRounds(),
             "one SSM round per step, whatever the size: 3 nodes " + three.report().ssmRounds() + ", 5 nodes "
                 + five.report().ssmRounds());
@@ -298,7 +311,7 @@ class RehearsalScenariosTest {
     @Order(6)
     @DisplayName("burst: 3 launch events and a re-adjust at once run one reconcile at a time, complete every action, repeat no work")
     void burst() {
-        Rehearsal.Result result = run(Scenario.BURST);
+        Rehearsal.Result result = run("burst");
         assertConverged(result, 3);
         RehearsalReport report = result.report();
         assertEquals(4, report.executions().size(), report.executions().toString());
@@ -349,7 +362,7 @@ class RehearsalScenariosTest {
     @Order(7)
     @DisplayName("ssm-failure: install fails on one node: it alone is ABANDONed and replaced, a follow-up builds the cluster with the replacement")
     void ssmFailure() {
-        Rehearsal.Result result = run(Scenario.SSM_FAILURE);
+        Rehearsal.Result result = run("ssm-failure");
         assertFailedThenReplaced(result, "InstallDrbd");
         String faulty = result.roles().get("faulty");
         Set<String> documents = result.commands().stream().filter(c -> c.targets().contains(faulty))
@@ -363,7 +376,7 @@ class RehearsalScenariosTest {
     @Order(8)
     @DisplayName("foreign-disk: a data disk with another filesystem is refused and nothing is written to it; the node is replaced")
     void foreignDisk() {
-        Rehearsal.Result result = run(Scenario.FOREIGN_DISK);
+        Rehearsal.Result result = run("foreign-disk");
         assertFailedThenReplaced(result, "PrepareLvm");
         String faulty = result.roles().get("faulty");
         RehearsalReport.ExecutionReport failed = result.report().executions().stream()
@@ -385,7 +398,7 @@ class RehearsalScenariosTest {
     @Order(9)
     @DisplayName("replace-install-fails: a replacement whose install fails is ABANDONed and replaced; the cluster converges, no action times out")
     void replaceInstallFails() {
-        Rehearsal.Result result = run(Scenario.REPLACE_INSTALL_FAILS);
+        Rehearsal.Result result = run("replace-install-fails");
         assertFailedThenReplaced(result, "InstallDrbd");
         assertTrue(result.node("replaced").terminated(), "the replaced member is let go once forgotten");
         assertEquals(3, result.report().cluster().size());
@@ -400,7 +413,7 @@ class RehearsalScenariosTest {
     @Order(10)
     @DisplayName("replace-no-capacity: a departing member is kept in Terminating:Wait past its hook timeout by every run's heartbeats, then let go")
     void replaceNoCapacity() {
-        Rehearsal.Result result = run(Scenario.REPLACE_NO_CAPACITY);
+        Rehearsal.Result result = run("replace-no-capacity");
         assertConverged(result, 3);
         String replaced = result.roles().get("replaced");
         assertTrue(result.snapshots().get(replaced).terminated());
@@ -418,7 +431,7 @@ class RehearsalScenariosTest {
     @Order(11)
     @DisplayName("coalesced-into-failure: a re-adjust coalesced into a run that fails leads to a follow-up run that repairs the cluster")
     void coalescedIntoFailure() {
-        Rehearsal.Result result = run(Scenario.COALESCED_INTO_FAILURE);
+        Rehearsal.Result result = run("coalesced-into-failure");
         RehearsalReport report = result.report();
         String rebooted = result.roles().get("rebooted");
         List<RehearsalReport.ExecutionReport> failed = report.executions().stream()
@@ -442,7 +455,7 @@ class RehearsalScenariosTest {
     @Order(12)
     @DisplayName("launch-while-locked: a replacement launched while runs wait on offline agents is heartbeated past its hook timeout and joins")
     void launchWhileLocked() {
-        Rehearsal.Result result = run(Scenario.LAUNCH_WHILE_LOCKED);
+        Rehearsal.Result result = run("launch-while-locked");
         RehearsalReport report = result.report();
         assertTrue(report.passed(), why(result));
         report.executions().stream().filter(e -> !e.status().equals("SUCCEEDED"))
@@ -468,7 +481,7 @@ class RehearsalScenariosTest {
     @DisplayName("deploy: the CDK Provider framework's code answers Create and Update once the cluster converged, a failing"
         + " reconcile's reason, Delete at once")
     void deploy() {
-        Rehearsal.Result result = run(Scenario.DEPLOY);
+        Rehearsal.Result result = run("deploy");
         RehearsalReport report = result.report();
         assertTrue(report.passed(), why(result));
         assertEquals(List.of("Create SUCCESS", "Update SUCCESS", "Update FAILED", "Update (rollback) SUCCESS",
@@ -489,13 +502,13 @@ class RehearsalScenariosTest {
     @Order(14)
     @DisplayName("deploy-outlasted: a reconcile longer than CloudFormation waits fails the deploy in time, saying where it is")
     void deployOutlasted() {
-        Rehearsal.Result result = run(Scenario.DEPLOY_OUTLASTED);
+        Rehearsal.Result result = run("deploy-outlasted");
         RehearsalReport report = result.report();
         assertTrue(report.passed(), why(result));
         assertEquals(List.of("Create FAILED", "Delete (rollback) SUCCESS"), deployShape(result));
         String reason = report.deploys().get(0).reason();
         assertTrue(reason.contains("is still running after") && reason.contains("it is at step "), reason);
-        double cloudFormationWait = 3600 * Scenario.DEPLOY_OUTLASTED.minimumTimeScale();
+        double cloudFormationWait = 3600 * Scenarios.named("deploy-outlasted").minimumTimeScale();
         assertTrue(report.deploys().get(0).seconds() < cloudFormationWait,
             "answered before CloudFormation's own timeout (" + cloudFormationWait + " s): " + report.deploys().get(0));
         assertConverged(result, 3);
@@ -505,7 +518,7 @@ class RehearsalScenariosTest {
     @DisplayName("no-connection: with the DRBD port blocked the run fails after its connection bound, through the real ASL,"
         + " ABANDONs the launches that never connected and releases the lock")
     void noConnection() {
-        Rehearsal.Result result = run(Scenario.NO_CONNECTION);
+        Rehearsal.Result result = run("no-connection");
         RehearsalReport report = result.report();
         assertTrue(report.passed(), why(result));
         List<RehearsalReport.ExecutionReport> failed = report.executions().stream()
@@ -541,7 +554,7 @@ class RehearsalScenariosTest {
     @Order(16)
     @DisplayName("replace-two: two of three members replaced at once join UpToDate from the survivor, data intact")
     void replaceTwo() {
-        Rehearsal.Result result = run(Scenario.REPLACE_TWO);
+        Rehearsal.Result result = run("replace-two");
         assertConverged(result, 3);
         assertSameData(result, "survivor", "replacement0", "replacement1");
         List<CommandRecord> commands = commandsIn(result, "replace-two");
@@ -562,7 +575,7 @@ class RehearsalScenariosTest {
     @Order(17)
     @DisplayName("replace-full-volume: a device written to 99% is resynced onto a replacement without any pool running full")
     void replaceFullVolume() {
-        Rehearsal.Result result = run(Scenario.REPLACE_FULL_VOLUME);
+        Rehearsal.Result result = run("replace-full-volume");
         assertConverged(result, 3);
         assertSameData(result, "node0", "node1", "replacement");
         NodeSnapshot replacement = result.node("replacement");
@@ -580,7 +593,7 @@ class RehearsalScenariosTest {
     @DisplayName("agent-lost: the reachable members converge without an unreachable one, which is replaced after"
         + " drbd:evictAfterMinutes")
     void agentLost() {
-        Rehearsal.Result result = run(Scenario.AGENT_LOST);
+        Rehearsal.Result result = run("agent-lost");
         assertConverged(result, 3);
         String lost = result.roles().get("lost");
         assertTrue(result.snapshots().get(lost).terminated(), "the unreachable member was replaced");
@@ -598,7 +611,7 @@ class RehearsalScenariosTest {
     @Order(19)
     @DisplayName("agent-lost-during-replace: a replacement joins while another member is unreachable")
     void agentLostDuringReplace() {
-        Rehearsal.Result result = run(Scenario.AGENT_LOST_DURING_REPLACE);
+        Rehearsal.Result result = run("agent-lost-during-replace");
         assertConverged(result, 3);
         String lost = result.roles().get("lost");
         assertEquals(0, commandsIn(result, "replace").stream().filter(c -> c.targets().contains(lost)).count(),
@@ -606,5 +619,17 @@ class RehearsalScenariosTest {
         assertTrue(targetsOf(commandsIn(result, "back"), "drbd-write-config").contains(lost),
             "the member learns the new config once its agent is back");
         assertSameData(result, "node0", "lost", "replacement");
+    }
+
+    @TestFactory
+    @Order(100)
+    @DisplayName("every registered scenario ends as designed (its own verdict)")
+    Stream<DynamicTest> everyRegisteredScenarioEndsAsDesigned() {
+        return Scenarios.all().stream().map(scenario -> DynamicTest.dynamicTest(scenario.name() + ": "
+            + scenario.expectation(), () -> {
+                Rehearsal.Result result = run(scenario);
+                assertEquals(scenario.name(), result.report().scenario());
+                assertTrue(result.report().passed(), why(result));
+            }));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.StepFunctionsFront;
 import dev.drbdmultiaz.rehearsal.support.ChildProcesses;
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import dev.drbdmultiaz.rehearsal.support.NodeBinaries;
 import java.io.IOException;
 import java.net.URI;
@@ -39,11 +40,13 @@ public final class AslRunner implements StepFunctionsFront.RunnerLauncher {
     /**
      * @param roleEnvironment AWS_REGION and the role credentials variables, asked for at each launch
      * @param waitOverridesMillis Wait states that wait a fixed time instead
-     * @param waitScale every other Wait state waits its seconds times this
+     * @param time compresses every other Wait state's seconds ({@link CompressedTime#waitStateScale})
+     * @param awsPollSeconds the AWS POLL_SECONDS the machine's handlers compute their waits from, or 0
+     *     when its Wait states wait fixed seconds
      */
     public AslRunner(Path projectRoot, Path definition, Map<String, String> substitutions, URI lambdaEndpoint,
-        Supplier<Map<String, String>> roleEnvironment, Map<String, Long> waitOverridesMillis, double waitScale,
-        Map<String, Long> retryOverridesMillis, Path logDirectory, ChildProcesses processes) {
+        Supplier<Map<String, String>> roleEnvironment, Map<String, Long> waitOverridesMillis, CompressedTime time,
+        long awsPollSeconds, Map<String, Long> retryOverridesMillis, Path logDirectory, ChildProcesses processes) {
         this.projectRoot = projectRoot;
         this.definition = definition;
         this.substitutions = Map.copyOf(substitutions);
@@ -51,7 +54,7 @@ public final class AslRunner implements StepFunctionsFront.RunnerLauncher {
         this.roleEnvironment = roleEnvironment;
         this.waitOverridesMillis = Map.copyOf(waitOverridesMillis);
         this.retryOverridesMillis = Map.copyOf(retryOverridesMillis);
-        this.waitScale = waitScale;
+        this.waitScale = time.waitStateScale(awsPollSeconds);
         this.logDirectory = logDirectory;
         this.processes = processes;
         Path library = projectRoot.resolve("node_modules/aws-local-stepfunctions/package.json");

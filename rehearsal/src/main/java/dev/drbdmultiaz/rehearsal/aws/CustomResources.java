@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.drbdmultiaz.rehearsal.lambda.LambdaService;
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -77,7 +78,7 @@ public final class CustomResources implements AutoCloseable {
     private final LambdaService lambda;
     private final String region;
     private final String stackId;
-    private final double timeScale;
+    private final CompressedTime time;
     private final HttpServer bucket;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
@@ -89,11 +90,11 @@ public final class CustomResources implements AutoCloseable {
      * @param stackId the stack's ARN ({@code arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>})
      * @param bucket from {@link #startBucket()}
      */
-    public CustomResources(LambdaService lambda, String region, String stackId, double timeScale, HttpServer bucket) {
+    public CustomResources(LambdaService lambda, String region, String stackId, CompressedTime time, HttpServer bucket) {
         this.lambda = Objects.requireNonNull(lambda, "lambda");
         this.region = region;
         this.stackId = stackId;
-        this.timeScale = timeScale;
+        this.time = time;
         this.bucket = bucket;
         bucket.createContext("/", this::receive);
         bucket.start();
@@ -190,8 +191,8 @@ public final class CustomResources implements AutoCloseable {
         Pending waiting = new Pending(request, new CompletableFuture<>());
         pending.put("/" + key, waiting);
         Instant sent = Instant.now();
-        Duration timeout = scaled(serviceTimeout(properties));
-        lambda.invokeEvent(request.path("ServiceToken").asText(), request, timeScale);
+        Duration timeout = time.scaled(serviceTimeout(properties));
+        lambda.invokeEvent(request.path("ServiceToken").asText(), request);
         try {
             JsonNode response = waiting.response().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return outcome(requestType, response, physicalResourceId, Duration.between(sent, Instant.now()));
@@ -213,10 +214,6 @@ public final class CustomResources implements AutoCloseable {
     private static Duration serviceTimeout(JsonNode properties) {
         JsonNode value = properties.path("ServiceTimeout");
         return value.isMissingNode() ? DEFAULT_SERVICE_TIMEOUT : Duration.ofSeconds(value.asLong());
-    }
-
-    private Duration scaled(Duration aws) {
-        return Duration.ofMillis(Math.max(1, Math.round(aws.toMillis() * timeScale)));
     }
 
     /** CloudFormation passes every property value as a string (nested objects and lists keep their shape). */

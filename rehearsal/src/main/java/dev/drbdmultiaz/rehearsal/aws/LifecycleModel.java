@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.rehearsal.aws;
 
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -123,7 +124,7 @@ public final class LifecycleModel implements AutoCloseable {
     private final Hook launchHook;
     private final Hook terminateHook;
     private final List<String> zones;
-    private final double timeScale;
+    private final CompressedTime time;
     private final Map<String, Instance> instances = new LinkedHashMap<>();
     private final Map<String, Action> actions = new LinkedHashMap<>();
     private final List<Completion> completions = new ArrayList<>();
@@ -137,21 +138,21 @@ public final class LifecycleModel implements AutoCloseable {
     });
 
     /**
-     * @param timeScale multiplies every hook duration (the rehearsal's compressed time)
+     * @param time compresses every hook duration
      */
-    public LifecycleModel(String groupName, Hook launchHook, Hook terminateHook, List<String> zones, double timeScale) {
+    public LifecycleModel(String groupName, Hook launchHook, Hook terminateHook, List<String> zones, CompressedTime time) {
         this.groupName = groupName;
         this.launchHook = launchHook;
         this.terminateHook = terminateHook;
         this.zones = List.copyOf(zones);
-        this.timeScale = timeScale;
+        this.time = time;
         timer.scheduleWithFixedDelay(this::expire, 20, 20, TimeUnit.MILLISECONDS);
     }
 
     /** A model whose hooks time out after an hour with ABANDON, in real time. */
     public LifecycleModel(String groupName, String launchHookName, String terminateHookName, List<String> zones) {
         this(groupName, new Hook(launchHookName, Duration.ofHours(1), ABANDON),
-            new Hook(terminateHookName, Duration.ofHours(1), ABANDON), zones, 1.0);
+            new Hook(terminateHookName, Duration.ofHours(1), ABANDON), zones, CompressedTime.REAL);
     }
 
     public String groupName() {
@@ -238,8 +239,8 @@ public final class LifecycleModel implements AutoCloseable {
     }
 
     /** An AWS duration in the rehearsal's time. */
-    public Duration scaled(Duration aws) {
-        return Duration.ofMillis(Math.max(1, Math.round(aws.toMillis() * timeScale)));
+    private Duration scaled(Duration aws) {
+        return time.scaled(aws);
     }
 
     /** CompleteLifecycleAction by instance id (the token is not needed to find the action). */

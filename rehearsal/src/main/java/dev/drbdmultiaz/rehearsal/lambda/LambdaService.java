@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
 import dev.drbdmultiaz.rehearsal.support.ChildProcesses;
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import dev.drbdmultiaz.rehearsal.support.Net;
 import dev.drbdmultiaz.rehearsal.support.NodeBinaries;
 import java.io.File;
@@ -38,7 +39,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.UnaryOperator;
 
 /**
  * The rehearsal's Lambda service: every function of the template in its own runtime process
@@ -49,7 +49,7 @@ import java.util.function.UnaryOperator;
  * <p>What a function's process sees (Lambda developer guide, "Defined runtime environment
  * variables"; "SnapStart ... credentials"):
  * <ul>
- *   <li>its own environment variables from the template (durations rescaled by {@code environmentRewrite}
+ *   <li>its own environment variables from the template (durations rescaled by the {@link CompressedTime}
  *       for the rehearsal's compressed time);</li>
  *   <li>the variables Lambda sets: AWS_REGION, AWS_DEFAULT_REGION, AWS_LAMBDA_FUNCTION_NAME, _VERSION,
  *       _MEMORY_SIZE, AWS_LAMBDA_INITIALIZATION_TYPE, AWS_LAMBDA_LOG_GROUP_NAME, _LOG_STREAM_NAME,
@@ -77,7 +77,7 @@ public final class LambdaService implements AutoCloseable {
     private final ChildProcesses processes;
     private final Map<String, FunctionSpec> byName = new LinkedHashMap<>();
     private final Map<String, String> routing;
-    private final UnaryOperator<Map<String, String>> environmentRewrite;
+    private final CompressedTime time;
     private final CredentialAuthority authority;
     private final Path sandbox;
     private final List<Path> extraClasspath;
@@ -93,17 +93,17 @@ public final class LambdaService implements AutoCloseable {
 
     /**
      * @param routing AWS_ENDPOINT_URL_* variables every function gets
-     * @param environmentRewrite applied to each function's own variables (the rehearsal's time scale)
+     * @param time rescales each function's own duration variables and the async retry delays
      * @param extraClasspath added to the Java functions' classpath (tests add probe handlers)
      * @param nodeRoutes host name to 127.0.0.1:port for HTTPS calls of the Node functions
      */
     public LambdaService(ChildProcesses processes, List<FunctionSpec> functions, Map<String, String> routing,
-        UnaryOperator<Map<String, String>> environmentRewrite, CredentialAuthority authority, Path projectRoot,
+        CompressedTime time, CredentialAuthority authority, Path projectRoot,
         Path sandbox, List<Path> extraClasspath, Map<String, String> nodeRoutes) {
         this.processes = Objects.requireNonNull(processes, "processes");
         functions.forEach(f -> byName.put(f.name(), f));
         this.routing = Map.copyOf(routing);
-        this.environmentRewrite = environmentRewrite;
+        this.time = Objects.requireNonNull(time, "time");
         this.authority = authority;
         this.projectRoot = projectRoot;
         this.sandbox = sandbox;
@@ -167,13 +167,13 @@ public final class LambdaService implements AutoCloseable {
     /**
      * Invokes a function asynchronously (InvocationType Event), as CloudFormation invokes a custom
      * resource's ServiceToken: returns at once; a function error is retried twice, one and then two
-     * minutes later (times {@code timeScale}), as Lambda does ("How Lambda handles errors and
+     * minutes later (compressed), as Lambda does ("How Lambda handles errors and
      * retries with asynchronous invocation"); then the event is dropped.
      *
      * @return completes with the last attempt's error, or {@code null} when an attempt succeeded
      */
     public CompletableFuture<FunctionError> invokeEvent(String functionNameOrArn,
-        JsonNode payload, double timeScale) {
+        JsonNode payload) {
         Target target = target(functionNameOrArn, null);
         byte[] body = bytes(payload);
         CompletableFuture<FunctionError> outcome = new CompletableFuture<>();
@@ -182,7 +182,7 @@ public final class LambdaService implements AutoCloseable {
                 FunctionError last = null;
                 for (int attempt = 0; attempt <= ASYNC_RETRY_DELAYS.size(); attempt++) {
                     if (attempt > 0) {
-                        Net.sleep(Math.round(ASYNC_RETRY_DELAYS.get(attempt - 1).toMillis() * timeScale));
+                        Net.sleep(time.scaled(ASYNC_RETRY_DELAYS.get(attempt - 1)).toMillis());
                     }
                     Result result = invoke(target, body);
                     if (result.functionError() == null) {
@@ -418,7 +418,7 @@ public final class LambdaService implements AutoCloseable {
 
     private Map<String, String> environment(FunctionSpec spec, String containerToken,
         CredentialAuthority.Issued accessKeys) {
-        Map<String, String> env = new TreeMap<>(environmentRewrite.apply(new TreeMap<>(spec.environment())));
+        Map<String, String> env = new TreeMap<>(time.environment(spec.environment()));
         String region = routing.get("AWS_REGION");
         env.put("AWS_REGION", region);
         env.put("AWS_DEFAULT_REGION", region);

@@ -1,0 +1,99 @@
+package dev.drbdmultiaz.rehearsal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.drbdmultiaz.rehearsal.aws.EventBus;
+import dev.drbdmultiaz.rehearsal.aws.Execution;
+import dev.drbdmultiaz.rehearsal.aws.StepFunctionsFront;
+import dev.drbdmultiaz.rehearsal.stack.DeployedStack;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The EventBridge events AWS sends to this stack, in AWS's own shapes (Auto Scaling's lifecycle
+ * actions, the scheduler's ticks) and the project's custom re-adjust event, put on the
+ * {@link EventBus} so that the template's rules deliver them to the real TriggerReconcile.
+ */
+final class AwsEvents {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DeployedStack stack;
+    private final StackView view;
+    private final EventBus bus;
+    private final StepFunctionsFront stepFunctions;
+
+    AwsEvents(EmulatedAccount account) {
+        this.stack = account.deployed();
+        this.view = account.view();
+        this.bus = account.events();
+        this.stepFunctions = account.stepFunctions();
+    }
+
+    /** An EventBridge lifecycle event of the group (Auto Scaling's own shape), put on the bus. */
+    Execution publishLifecycleEvent(String transition, String instanceId) {
+        boolean launch = "launch".equals(transition);
+        ObjectNode detail = JSON.createObjectNode();
+        detail.put("LifecycleActionToken", UUID.randomUUID().toString());
+        detail.put("AutoScalingGroupName", view.groupName());
+        detail.put("LifecycleHookName", launch ? view.launchHookName() : view.terminateHookName());
+        detail.put("EC2InstanceId", instanceId);
+        detail.put("LifecycleTransition", launch ? "autoscaling:EC2_INSTANCE_LAUNCHING"
+            : "autoscaling:EC2_INSTANCE_TERMINATING");
+        if (launch) {
+            detail.put("Origin", "EC2");
+            detail.put("Destination", "AutoScalingGroup");
+        } else {
+            detail.put("Origin", "AutoScalingGroup");
+            detail.put("Destination", "EC2");
+        }
+        return trigger(event("aws.autoscaling", launch ? "EC2 Instance-launch Lifecycle Action"
+            : "EC2 Instance-terminate Lifecycle Action", detail, List.of(stack.arn("autoscaling",
+                "autoScalingGroup:" + UUID.nameUUIDFromBytes(view.groupName().getBytes()) + ":autoScalingGroupName/"
+                    + view.groupName()))));
+    }
+
+    /** The custom re-adjust event ({@code drbd-multiaz} / {@code Reconcile Requested}) of this cluster. */
+    Execution publishReadjust() {
+        ObjectNode detail = JSON.createObjectNode();
+        detail.put("clusterId", view.clusterId());
+        return trigger(event("drbd-multiaz", "Reconcile Requested", detail, List.of()));
+    }
+
+    /** One tick of a schedule rule, as EventBridge's scheduler sends it to the rule's targets. */
+    void fireSchedule(EventBus.Rule rule) {
+        bus.fire(rule, event("aws.events", "Scheduled Event", JSON.createObjectNode(), List.of(rule.arn())));
+    }
+
+    private ObjectNode event(String source, String detailType, ObjectNode detail, List<String> resources) {
+        ObjectNode event = JSON.createObjectNode();
+        event.put("version", "0");
+        event.put("id", UUID.randomUUID().toString());
+        event.put("detail-type", detailType);
+        event.put("source", source);
+        event.put("account", DeployedStack.ACCOUNT);
+        event.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        event.put("region", stack.region());
+        resources.forEach(event.putArray("resources")::add);
+        event.set("detail", detail);
+        return event;
+    }
+
+    /** Puts the event on the bus; exactly one rule must deliver it, and its trigger must start an execution. */
+    private Execution trigger(ObjectNode event) {
+        List<JsonNode> results = bus.publish(event);
+        if (results.size() != 1) {
+            throw new IllegalStateException(results.size() + " rules delivered the " + event.path("detail-type").asText()
+                + " event, expected exactly one: check the rules' event patterns");
+        }
+        JsonNode result = results.get(0);
+        if (!result.path("started").asBoolean()) {
+            throw new IllegalStateException("TriggerReconcile started nothing for " + event.path("detail-type").asText()
+                + ": " + result.path("reason").asText());
+        }
+        return stepFunctions.describe(result.path("executionArn").asText());
+    }
+}

@@ -1,0 +1,232 @@
+package dev.drbdmultiaz.rehearsal;
+
+import dev.drbdmultiaz.rehearsal.aws.EventBus;
+import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
+import dev.drbdmultiaz.rehearsal.nodes.NodeFaults;
+import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
+import java.util.function.IntFunction;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.autoscaling.model.Instance;
+
+/**
+ * The Auto Scaling group as AWS runs it, and EventBridge's deliveries: the group launches and
+ * terminates instances in moto, each instance gets a node in the fleet and a lifecycle action in
+ * the {@link LifecycleModel}; every lifecycle event and every schedule tick is delivered on its
+ * own thread, as EventBridge delivers asynchronously. Failures of these background reactions are
+ * collected for the scenario's checks.
+ */
+final class GroupDriver implements AutoCloseable {
+
+    private final EmulatedAccount account;
+    private final AwsEvents events;
+    private final AutoScalingClient autoScaling;
+    private final LifecycleModel lifecycle;
+    private final NodeFleet fleet;
+    private final Progress progress;
+    private final Set<String> knownInstances = new LinkedHashSet<>();
+    private final Set<String> leftGroup = new HashSet<>();
+    private final ExecutorService deliveries = Executors.newCachedThreadPool();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final List<ScheduledFuture<?>> schedules = new CopyOnWriteArrayList<>();
+    private final List<String> asyncFailures = Collections.synchronizedList(new ArrayList<>());
+    private volatile BiPredicate<String, String> lifecycleEventLost = (id, transition) -> false;
+    private boolean capacityAvailable = true;
+    private IntFunction<NodeFaults> faultsByLaunch = index -> NodeFaults.none();
+
+    GroupDriver(EmulatedAccount account, AwsEvents events) {
+        this.account = account;
+        this.events = events;
+        this.autoScaling = account.autoScaling();
+        this.lifecycle = account.lifecycle();
+        this.fleet = account.fleet();
+        this.progress = account.progress();
+        lifecycle.onWait(this::enteredWait);
+        lifecycle.onCompletion(this::afterLifecycleAction);
+    }
+
+    /** See {@link RehearsalRun#launchGroup}. */
+    List<String> createGroup(int nodes, IntFunction<NodeFaults> faults) {
+        this.faultsByLaunch = faults == null ? index -> NodeFaults.none() : faults;
+        String group = account.view().groupName();
+        autoScaling.createAutoScalingGroup(b -> b.autoScalingGroupName(group)
+            .launchTemplate(t -> t.launchTemplateId(account.launchTemplateId()))
+            .minSize(nodes).maxSize(nodes + 1).desiredCapacity(nodes)
+            .availabilityZones(lifecycle.zones()));
+        return discoverInstances();
+    }
+
+    /**
+     * Instances moto launched that the rehearsal has not seen yet: each enters Pending:Wait in
+     * the lifecycle model and gets a node in the fleet (hostname from its private IP, as EC2's
+     * ip-name hostnames are).
+     */
+    synchronized List<String> discoverInstances() {
+        List<String> added = new ArrayList<>();
+        List<Instance> instances = autoScaling.describeAutoScalingGroups(b -> b.autoScalingGroupNames(
+            account.view().groupName())).autoScalingGroups().get(0).instances();
+        for (Instance instance : instances) {
+            String id = instance.instanceId();
+            if (!knownInstances.add(id)) {
+                continue;
+            }
+            String ip = account.ec2().describeInstances(b -> b.instanceIds(id)).reservations().get(0).instances()
+                .get(0).privateIpAddress();
+            LifecycleModel.Instance modeled = lifecycle.launched(id, ip);
+            String hostname = "ip-" + ip.replace('.', '-');
+            NodeFaults nodeFaults = faultsByLaunch.apply(knownInstances.size() - 1);
+            fleet.addNode(id, hostname, ip, modeled.availabilityZone(), nodeFaults);
+            progress.note("instance " + id + " launched in " + modeled.availabilityZone() + " (" + hostname + ", "
+                + ip + ")" + (NodeFaults.none().equals(nodeFaults) ? "" : " with faults " + nodeFaults)
+                + ": Pending:Wait");
+            added.add(id);
+        }
+        return added;
+    }
+
+    /** See {@link RehearsalRun#terminate}. */
+    String terminateInstance(String instanceId) {
+        int before = knownInstancesInOrder().size();
+        lifecycle.terminating(instanceId);
+        List<String> all = knownInstancesInOrder();
+        List<String> replacements = all.subList(before, all.size());
+        if (replacements.size() > 1 || (capacityAvailable && replacements.isEmpty())) {
+            throw new IllegalStateException("Expected one replacement of " + instanceId + ", got " + replacements);
+        }
+        return replacements.isEmpty() ? null : replacements.get(0);
+    }
+
+    /** See {@link RehearsalRun#setCapacityAvailable}. */
+    void setCapacityAvailable(boolean available) {
+        synchronized (this) {
+            capacityAvailable = available;
+        }
+        String group = account.view().groupName();
+        if (available) {
+            int desired = account.options().nodes();
+            autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group).desiredCapacity(desired)
+                .minSize(desired));
+            List<String> launched = discoverInstances();
+            progress.note("capacity is back: the group launched " + launched);
+        } else {
+            // The group cannot launch: modelled as a replacement that never comes (desired capacity
+            // drops with each termination, so moto launches nothing).
+            autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group).minSize(0));
+            progress.note("EC2 has no capacity for the group's launches (InsufficientInstanceCapacity)");
+        }
+    }
+
+    /** See {@link RehearsalRun#startSchedule}. */
+    void startSchedule() {
+        for (EventBus.Rule rule : account.events().schedules()) {
+            long millis = account.time().scaled(rule.schedule()).toMillis();
+            schedules.add(scheduler.scheduleAtFixedRate(() -> deliver(() -> events.fireSchedule(rule)),
+                millis, millis, TimeUnit.MILLISECONDS));
+            progress.note("schedule " + rule.logicalId() + " fires every " + millis + " ms (" + rule.schedule() + " in AWS)");
+        }
+    }
+
+    /** See {@link RehearsalRun#stopSchedule}. */
+    void stopSchedule() {
+        schedules.forEach(s -> s.cancel(false));
+        schedules.clear();
+        progress.note("schedule stopped");
+    }
+
+    /** See {@link RehearsalRun#loseLifecycleEvents}. */
+    void loseLifecycleEvents(BiPredicate<String, String> lost) {
+        this.lifecycleEventLost = lost;
+    }
+
+    /** How many event deliveries are under way. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Any failure the background reactions (event deliveries, lifecycle completions) ran into. */
+    List<String> asyncFailures() {
+        return List.copyOf(asyncFailures);
+    }
+
+    /**
+     * An instance entered Pending:Wait or Terminating:Wait: Auto Scaling sends the lifecycle
+     * event to EventBridge; a terminating instance leaves the group in moto, which launches its
+     * replacement (the group keeps its desired capacity).
+     */
+    private void enteredWait(LifecycleModel.Instance instance, String transition) {
+        if ("terminate".equals(transition)) {
+            progress.note("instance " + instance.instanceId() + " terminating: Terminating:Wait");
+            try {
+                synchronized (this) {
+                    if (leftGroup.add(instance.instanceId())) {
+                        boolean replace = capacityAvailable;
+                        autoScaling.terminateInstanceInAutoScalingGroup(b -> b.instanceId(instance.instanceId())
+                            .shouldDecrementDesiredCapacity(!replace));
+                        discoverInstances();
+                    }
+                }
+            } catch (RuntimeException e) {
+                asyncFailures.add("Replacing " + instance.instanceId() + " failed: " + e.getMessage());
+            }
+        }
+        if (lifecycleEventLost.test(instance.instanceId(), transition)) {
+            progress.note("the " + transition + " lifecycle event of " + instance.instanceId()
+                + " was lost (EventBridge delivers Auto Scaling events on a best-effort basis)");
+            return;
+        }
+        deliver(() -> events.publishLifecycleEvent(transition, instance.instanceId()));
+    }
+
+    private void afterLifecycleAction(LifecycleModel.Completion completion) {
+        progress.lifecycle(completion);
+        if (!"terminate".equals(completion.transition())) {
+            return;
+        }
+        try {
+            if (fleet.isOnline(completion.instanceId())) {
+                fleet.terminate(completion.instanceId());
+            }
+            progress.note("instance " + completion.instanceId() + " terminated");
+        } catch (RuntimeException e) {
+            asyncFailures.add("Terminating " + completion.instanceId() + " failed: " + e.getMessage());
+        }
+    }
+
+    /** Runs an event delivery on its own thread, as EventBridge delivers asynchronously. */
+    private void deliver(Runnable delivery) {
+        inFlight.incrementAndGet();
+        deliveries.execute(() -> {
+            try {
+                delivery.run();
+            } catch (RuntimeException e) {
+                asyncFailures.add("Event delivery failed: " + e.getMessage());
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+    }
+
+    private synchronized List<String> knownInstancesInOrder() {
+        return List.copyOf(knownInstances);
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        deliveries.shutdownNow();
+    }
+}

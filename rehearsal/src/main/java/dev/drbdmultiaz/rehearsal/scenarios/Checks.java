@@ -1,0 +1,114 @@
+package dev.drbdmultiaz.rehearsal.scenarios;
+
+import dev.drbdmultiaz.rehearsal.RehearsalRun;
+import dev.drbdmultiaz.rehearsal.aws.Execution;
+import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
+import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Checks several scenarios share; each returns what did not end as designed (empty: fine). */
+final class Checks {
+
+    private Checks() {
+    }
+
+    /**
+     * Every execution succeeded (but the one a failure scenario expects), no action pending or
+     * timed out, the lock free, every disk UpToDate and every peer Connected.
+     */
+    static List<String> converged(RehearsalRun run) {
+        List<String> problems = new ArrayList<>();
+        boolean failureExpected = run.roles().keySet().stream().anyMatch(r -> r.startsWith("faulty"));
+        run.reconcileExecutions().stream().filter(e -> !Execution.SUCCEEDED.equals(e.status()) && !failureExpected)
+            .forEach(e -> problems.add("execution " + e.name() + " " + e.status() + ": " + e.error() + ": " + e.cause()));
+        problems.addAll(convergedCluster(run));
+        return problems;
+    }
+
+    /** No action pending or timed out, the lock free, every disk UpToDate and every peer Connected. */
+    static List<String> convergedCluster(RehearsalRun run) {
+        List<String> problems = new ArrayList<>();
+        run.pendingLifecycleActions().forEach(i -> problems.add("lifecycle action of " + i.instanceId()
+            + " still pending (" + i.state().api() + ")"));
+        Set<String> faulty = run.roles().entrySet().stream().filter(e -> e.getKey().startsWith("faulty"))
+            .map(Map.Entry::getValue).collect(Collectors.toSet());
+        run.completions().stream().filter(c -> LifecycleModel.ABANDON.equals(c.result())
+                && !faulty.contains(c.instanceId()))
+            .forEach(c -> problems.add(c.transition() + " action of " + c.instanceId() + " ABANDONed"));
+        run.completions().stream().filter(c -> c.cause() != LifecycleModel.Cause.COMPLETED)
+            .forEach(c -> problems.add(c.transition() + " action of " + c.instanceId() + " ended by "
+                + c.cause() + " (" + c.result() + "): nobody completed it in time (I4)"));
+        if (run.lockHolder() != null) {
+            problems.add("the cluster lock is still held by " + run.lockHolder());
+        }
+        if (!run.awaitInSync(Steps.SYNC_TIMEOUT)) {
+            run.instances().stream().filter(run::isOnline).map(run::snapshot)
+                .forEach(s -> problems.add(s.instanceId() + " is " + s.disk() + " with peers " + s.peers()));
+        }
+        problems.addAll(run.asyncFailures());
+        return problems;
+    }
+
+    /** Every node of {@code roles} holds, UpToDate, exactly what the application wrote. */
+    static List<String> dataIntact(RehearsalRun run, List<String> roles) {
+        List<String> problems = new ArrayList<>();
+        String written = run.notes().get("written");
+        if (written == null) {
+            problems.add("no write was acknowledged, so nothing can be compared");
+            return problems;
+        }
+        for (String role : roles) {
+            NodeSnapshot node = run.snapshot(run.roles().get(role));
+            String held = node.data() == null ? null : node.data().checksum();
+            if (!written.equals(held) || !"UpToDate".equals(node.disk())) {
+                problems.add(role + " " + node.instanceId() + " holds checksum " + held + " (" + node.disk()
+                    + "), the application wrote " + written);
+            }
+        }
+        return problems;
+    }
+
+    /** The instance of {@code role} still runs: its terminate action was not completed. */
+    static List<String> replacedGone(RehearsalRun run, String role) {
+        return run.isOnline(run.roles().get(role))
+            ? List.of("the " + role + " instance still runs: its terminate action was not completed") : List.of();
+    }
+
+    /**
+     * Exactly one execution failed, in {@code step}, naming the faulty node, whose launch alone was
+     * ABANDONed; the group replaced it and the cluster converged without it (a follow-up run took
+     * over what the failed run handed on).
+     */
+    static List<String> failedThenReplaced(RehearsalRun run, String step) {
+        List<String> problems = new ArrayList<>();
+        String faulty = run.roles().get("faulty");
+        List<Execution> failed = run.reconcileExecutions().stream()
+            .filter(e -> Execution.FAILED.equals(e.status())).toList();
+        if (failed.size() != 1) {
+            problems.add(failed.size() + " executions failed, expected exactly the one holding the lock");
+        } else if (failed.get(0).cause() == null || !failed.get(0).cause().contains(faulty)
+            || !failed.get(0).cause().contains(step)) {
+            problems.add("the failed execution's cause does not name " + step + " and " + faulty + ": "
+                + failed.get(0).cause());
+        }
+        List<LifecycleModel.Completion> abandoned = run.completions().stream()
+            .filter(c -> LifecycleModel.ABANDON.equals(c.result())).toList();
+        if (abandoned.size() != 1 || !abandoned.get(0).instanceId().equals(faulty)) {
+            problems.add("expected only " + faulty + "'s launch ABANDONed, got " + abandoned);
+        }
+        if (run.isOnline(faulty)) {
+            problems.add("the abandoned instance " + faulty + " still runs: its terminate action was not completed");
+        }
+        List<Execution> all = run.reconcileExecutions();
+        if (failed.size() == 1 && all.stream().noneMatch(e -> e.startDate().isAfter(failed.get(0).startDate())
+            && Execution.SUCCEEDED.equals(e.status()) && e.name().startsWith("followup-"))) {
+            problems.add("no follow-up run succeeded after the failure");
+        }
+        problems.addAll(converged(run));
+        return problems;
+    }
+}
