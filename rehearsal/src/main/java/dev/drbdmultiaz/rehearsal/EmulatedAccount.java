@@ -155,7 +155,7 @@ final class EmulatedAccount implements AutoCloseable {
         closeables.add(dynamoDbFront);
 
         // The nodes package still takes the scale as a number.
-        fleet = new NodeFleet(sandbox.resolve("fleet"), root, time.scale());
+        fleet = new NodeFleet(sandbox.resolve("fleet"), root, time);
         closeables.add(fleet);
         documents = DeployedDocuments.write(stack, root.resolve("ssm-documents"), sandbox.resolve("documents"));
         ssm = new SsmEmulator(fleet, documents.files(), authority);
@@ -232,9 +232,9 @@ final class EmulatedAccount implements AutoCloseable {
             "AWS_SECRET_ACCESS_KEY", issued.secretAccessKey(), "AWS_SESSION_TOKEN", issued.sessionToken());
     }
 
-    /** WaitForCommand's poll: 5 s in AWS, compressed (at least 100 ms). */
+    /** WaitForCommand's poll: 5 s in AWS, compressed. */
     private long commandPollMillis() {
-        return Math.max(100, time.scaled(Duration.ofSeconds(5)).toMillis());
+        return time.scaledPollable(Duration.ofSeconds(5)).toMillis();
     }
 
     private void createRegistryTable() {

@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.drbdmultiaz.rehearsal.scenarios.Scenarios;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -69,5 +74,19 @@ class ScenarioRegistryTest {
             assertEquals(scenario.defaultNodes(), options.nodes());
         }
         assertThrows(IllegalArgumentException.class, () -> Rehearsal.parse(new String[] {"--scenario", "nonesuch"}));
+    }
+
+    @Test
+    @DisplayName("README.md's scenario table names exactly the registered scenarios, in their order")
+    void readmeTableNamesTheRegisteredScenarios() throws IOException {
+        Pattern row = Pattern.compile("^\\| `([a-z0-9-]+)` \\|");
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int section = readme.indexOf("## Rehearse a cluster on this machine");
+        assertTrue(section >= 0, "README.md has no rehearsal section");
+        int next = readme.indexOf("\n## ", section + 1);
+        List<String> documented = readme.substring(section, next < 0 ? readme.length() : next).lines()
+            .map(row::matcher).filter(Matcher::find).map(m -> m.group(1)).toList();
+        assertEquals(Scenarios.all().stream().map(Scenario::name).toList(), documented,
+            "README.md, \"Rehearse a cluster on this machine\": one table row per registered scenario");
     }
 }

@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.rehearsal.nodes;
 
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
@@ -12,12 +13,12 @@ import java.util.Random;
  */
 final class DeliveryRetries {
 
-    private final ScaledTime time;
+    private final CompressedTime time;
     private Random draws;
     private double probability;
     private Duration delay = Duration.ZERO;
 
-    DeliveryRetries(ScaledTime time) {
+    DeliveryRetries(CompressedTime time) {
         this.time = time;
     }
 
@@ -39,6 +40,6 @@ final class DeliveryRetries {
         if (draws == null || probability == 0 || draws.nextDouble() >= probability) {
             return null;
         }
-        return requestedAt.plus(time.scaled(delay, Duration.ZERO));
+        return requestedAt.plus(time.scaled(delay));
     }
 }

@@ -3,6 +3,7 @@ package dev.drbdmultiaz.rehearsal.nodes;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ public final class NodeFleet implements AutoCloseable {
 
     private final Path sandboxRoot;
     private final Path projectRoot;
-    private final double timeScale;
+    private final CompressedTime time;
     private final Path nodesim;
     private final String python;
     private final Map<String, SimulatedNode> nodes = new LinkedHashMap<>();
@@ -56,16 +57,13 @@ public final class NodeFleet implements AutoCloseable {
     /**
      * @param sandboxRoot directory of the fleet (created; one directory per node below it)
      * @param projectRoot the repository root (finds {@code rehearsal/nodesim/nodesim.py})
-     * @param timeScale multiplies every simulated duration (install ~60 s, resync ~60 s); 0.01 keeps
-     *     a test fast, 1.0 is real time
+     * @param time the rehearsal's time scale: every simulated duration (install ~60 s, resync ~60 s)
+     *     and every AWS duration of the SSM emulator shrinks by it
      */
-    public NodeFleet(Path sandboxRoot, Path projectRoot, double timeScale) {
-        if (!(timeScale >= 0)) {
-            throw new IllegalArgumentException("timeScale must be >= 0, got " + timeScale);
-        }
+    public NodeFleet(Path sandboxRoot, Path projectRoot, CompressedTime time) {
         this.sandboxRoot = sandboxRoot.toAbsolutePath().normalize();
         this.projectRoot = projectRoot.toAbsolutePath().normalize();
-        this.timeScale = timeScale;
+        this.time = time;
         this.nodesim = this.projectRoot.resolve("rehearsal/nodesim/nodesim.py");
         if (!Files.isRegularFile(nodesim)) {
             throw new IllegalArgumentException("No node simulator at " + nodesim + ": projectRoot must be the"
@@ -77,7 +75,7 @@ public final class NodeFleet implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not create the fleet sandbox " + this.sandboxRoot, e);
         }
-        JsonNode init = fleet("init", "--time-scale", Double.toString(timeScale), "--python", python,
+        JsonNode init = fleet("init", "--time-scale", Double.toString(time.scale()), "--python", python,
             "--secret", SHARED_SECRET);
         if (!init.path("realDrbdadm").asBoolean()) {
             throw new IllegalStateException("The node simulator needs the real drbdadm (/usr/sbin/drbdadm, Debian"
@@ -312,8 +310,8 @@ public final class NodeFleet implements AutoCloseable {
         return projectRoot;
     }
 
-    public double timeScale() {
-        return timeScale;
+    public CompressedTime time() {
+        return time;
     }
 
     /** Called after a node is terminated or rebooted (the SSM emulator stops its running commands). */

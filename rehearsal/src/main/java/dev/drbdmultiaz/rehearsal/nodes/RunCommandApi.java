@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,11 +34,11 @@ final class RunCommandApi {
     private final SsmScriptRenderer renderer;
     private final SsmCommandStore commands;
     private final SsmAgent agent;
-    private final ScaledTime time;
+    private final CompressedTime time;
     private volatile Duration visibilityDelay = Duration.ofMillis(300);
 
     RunCommandApi(NodeFleet fleet, SsmDocumentCatalog documents, SsmScriptRenderer renderer, SsmCommandStore commands,
-        SsmAgent agent, ScaledTime time) {
+        SsmAgent agent, CompressedTime time) {
         this.fleet = fleet;
         this.documents = documents;
         this.renderer = renderer;
@@ -81,7 +82,7 @@ final class RunCommandApi {
             ? cloudWatch.path("CloudWatchLogGroupName").asText("aws/ssm/" + document.name()) : null;
         Instant requestedAt = Instant.now();
         SsmCommand command = new SsmCommand(commandId, document, text(body, "Comment"), targets, parameters,
-            requestedAt, timeoutSeconds, requestedAt.plus(time.scaled(Duration.ofSeconds(timeoutSeconds))), step,
+            requestedAt, timeoutSeconds, requestedAt.plus(time.scaledPollable(Duration.ofSeconds(timeoutSeconds))), step,
             dir, logGroup);
         commands.add(command);
         agent.dispatch(command, script);

@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.rehearsal.nodes;
 
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,13 +35,13 @@ final class SsmAgent implements AutoCloseable {
     private final NodeFleet fleet;
     private final SsmCommandStore commands;
     private final CommandOutputLogs output;
-    private final ScaledTime time;
+    private final CompressedTime time;
     private final DeliveryRetries retries;
     private final InjectedFailures injected = new InjectedFailures();
     private final ExecutorService runners = Executors.newCachedThreadPool(daemon("ssm-run"));
     private final List<BiConsumer<CommandRecord, String>> listeners = new CopyOnWriteArrayList<>();
 
-    SsmAgent(NodeFleet fleet, SsmCommandStore commands, CommandOutputLogs output, ScaledTime time) {
+    SsmAgent(NodeFleet fleet, SsmCommandStore commands, CommandOutputLogs output, CompressedTime time) {
         this.fleet = fleet;
         this.commands = commands;
         this.output = output;
@@ -209,7 +210,7 @@ final class SsmAgent implements AutoCloseable {
      * (a CommandInvocationStatus), then Failed with StatusDetails Terminated (terminal).
      */
     private void reportLost(SsmCommand command, SsmInvocation invocation) {
-        Duration delay = time.scaled(LOST_RESULT_DELAY);
+        Duration delay = time.scaledPollable(LOST_RESULT_DELAY);
         try {
             Thread.sleep(delay.toMillis());
             synchronized (invocation) {

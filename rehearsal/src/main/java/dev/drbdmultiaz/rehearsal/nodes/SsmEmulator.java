@@ -2,6 +2,7 @@ package dev.drbdmultiaz.rehearsal.nodes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +62,7 @@ public final class SsmEmulator implements AutoCloseable {
         Objects.requireNonNull(authority, "authority");
         SsmDocumentCatalog documents = new SsmDocumentCatalog(documentsByName);
         SsmScriptRenderer renderer = new SsmScriptRenderer(fleet.projectRoot());
-        ScaledTime time = new ScaledTime(fleet);
+        CompressedTime time = fleet.time();
         agent = new SsmAgent(fleet, commands, output, time);
         api = new RunCommandApi(fleet, documents, renderer, commands, agent, time);
         InstanceInformation instances = new InstanceInformation(fleet);

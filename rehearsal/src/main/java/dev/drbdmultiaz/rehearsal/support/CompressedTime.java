@@ -32,6 +32,9 @@ public final class CompressedTime {
         ReconcileSetting.LIFECYCLE_HOOK_TIMEOUT_SECONDS.environmentVariable(), "DEPLOY_WAIT_SECONDS",
         ReconcileSetting.EVICT_AFTER_SECONDS.environmentVariable());
 
+    /** The shortest rehearsal duration a polled status may last: one poll of WaitForCommand at any scale. */
+    public static final Duration POLLABLE = Duration.ofMillis(100);
+
     private final double scale;
 
     private CompressedTime(double scale) {
@@ -54,6 +57,15 @@ public final class CompressedTime {
     /** An AWS duration in the rehearsal's time (at least 1 ms). */
     public Duration scaled(Duration aws) {
         return Duration.ofMillis(Math.max(1, Math.round(aws.toMillis() * scale)));
+    }
+
+    /**
+     * An AWS duration in the rehearsal's time, but never shorter than {@link #POLLABLE}: a status
+     * that lasts it (an SSM status window, a delivery timeout) stays visible to a client polling it.
+     */
+    public Duration scaledPollable(Duration aws) {
+        Duration scaled = scaled(aws);
+        return scaled.compareTo(POLLABLE) < 0 ? POLLABLE : scaled;
     }
 
     /** Whole seconds, at least 1 unless 0. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drbdmultiaz.functions.drbd.DrbdNodeSpec;
 import dev.drbdmultiaz.functions.drbd.DrbdResFileRenderer;
 import dev.drbdmultiaz.functions.drbd.DrbdResourceSpec;
+import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ final class SsmNodes implements AutoCloseable {
     /** @param timeScale the fleet's time scale (simulated node work and the emulator's AWS durations) */
     SsmNodes(Path dir, double timeScale) {
         Path root = projectRoot();
-        fleet = new NodeFleet(dir.resolve("fleet"), root, timeScale);
+        fleet = new NodeFleet(dir.resolve("fleet"), root, CompressedTime.of(timeScale));
         CredentialAuthority authority = new CredentialAuthority();
         ssm = new SsmEmulator(fleet, SsmEmulator.documentsIn(root.resolve("ssm-documents")), authority);
         ssm.setInvocationVisibilityDelay(Duration.ofMillis(100));
