@@ -39,7 +39,7 @@ public final class RehearsalRun implements AutoCloseable {
     private final EmulatedAccount account;
     private final AwsEvents events;
     private final GroupDriver group;
-    private final DeployTrigger deploy;
+    private final CloudFormationDeploy deploy;
     private final ReportBuilder reports;
     private final List<ReportBuilder.PhaseMark> phases = new ArrayList<>();
     private final Map<String, String> notes = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -50,7 +50,7 @@ public final class RehearsalRun implements AutoCloseable {
         this.events = new AwsEvents(account);
         this.group = new GroupDriver(account, events);
         account.closeFirst(group);
-        this.deploy = new DeployTrigger(account);
+        this.deploy = new CloudFormationDeploy(account);
         this.reports = new ReportBuilder(account, started);
     }
 

@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.rehearsal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drbdmultiaz.infra.workflow.DeployTrigger;
 import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
 import dev.drbdmultiaz.model.ReconcileSetting;
 import dev.drbdmultiaz.rehearsal.stack.DeployedStack;
@@ -101,7 +102,7 @@ public final class StackView {
 
     /** The deploy trigger: the one custom resource of type Custom::DrbdReconcile. */
     public String deployResourceLogicalId() {
-        return only(stack.logicalIds("Custom::DrbdReconcile"), "deploy custom resource");
+        return only(stack.logicalIds(DeployTrigger.RESOURCE_TYPE), "deploy custom resource");
     }
 
     /** The deploy trigger's properties as CloudFormation sends them (ServiceToken, ConfigHash, ...), resolved. */

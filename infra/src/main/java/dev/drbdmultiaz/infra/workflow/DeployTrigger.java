@@ -19,6 +19,9 @@ import software.constructs.IConstruct;
  */
 public class DeployTrigger extends Construct {
 
+    /** The custom resource's type in the template. */
+    public static final String RESOURCE_TYPE = "Custom::DrbdReconcile";
+
     /**
      * How long CloudFormation waits for the deploy custom resource: its ServiceTimeout, at most and
      * by default 3600 s (CloudFormation template reference, AWS::CloudFormation::CustomResource).
@@ -61,7 +64,7 @@ public class DeployTrigger extends Construct {
         justifyFramework(provider);
         this.reconcile = CustomResource.Builder.create(this, "Reconcile")
                 .serviceToken(provider.getServiceToken())
-                .resourceType("Custom::DrbdReconcile")
+                .resourceType(RESOURCE_TYPE)
                 .serviceTimeout(DEPLOY_SERVICE_TIMEOUT)
                 .properties(Map.of("ConfigHash", props.getConfigHash()))
                 .build();

@@ -2,6 +2,7 @@ package dev.drbdmultiaz.rehearsal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.drbdmultiaz.infra.workflow.DeployTrigger;
 import dev.drbdmultiaz.rehearsal.aws.CustomResources;
 import dev.drbdmultiaz.rehearsal.lambda.LambdaService;
 import java.time.Duration;
@@ -14,9 +15,7 @@ import java.util.List;
  * Delete to its ServiceToken as {@code cdk deploy} and {@code cdk destroy} make it, and keeps what
  * it got back for the report.
  */
-final class DeployTrigger {
-
-    private static final String RESOURCE_TYPE = "Custom::DrbdReconcile";
+final class CloudFormationDeploy {
 
     private final StackView view;
     private final LambdaService lambda;
@@ -26,7 +25,7 @@ final class DeployTrigger {
     private String physicalId;
     private JsonNode properties;
 
-    DeployTrigger(EmulatedAccount account) {
+    CloudFormationDeploy(EmulatedAccount account) {
         this.view = account.view();
         this.lambda = account.lambda();
         this.customResources = account.customResources();
@@ -38,7 +37,7 @@ final class DeployTrigger {
         lambda.publishSnapStartVersions();
         lambda.awaitVersionsPublished(Duration.ofMinutes(3));
         JsonNode created = view.deployResourceProperties();
-        CustomResources.Outcome outcome = customResources.create(view.deployResourceLogicalId(), RESOURCE_TYPE, created);
+        CustomResources.Outcome outcome = customResources.create(view.deployResourceLogicalId(), DeployTrigger.RESOURCE_TYPE, created);
         record(outcome, created);
         return outcome;
     }
@@ -48,7 +47,7 @@ final class DeployTrigger {
         JsonNode old = requireDeployed();
         ObjectNode updated = old.deepCopy();
         updated.put("ConfigHash", configHash);
-        CustomResources.Outcome outcome = customResources.update(view.deployResourceLogicalId(), RESOURCE_TYPE,
+        CustomResources.Outcome outcome = customResources.update(view.deployResourceLogicalId(), DeployTrigger.RESOURCE_TYPE,
             updated, old, physicalId);
         record(outcome, outcome.succeeded() ? updated : old);
         return outcome;
@@ -56,7 +55,7 @@ final class DeployTrigger {
 
     /** See {@link RehearsalRun#deleteDeployResource}. */
     CustomResources.Outcome delete() {
-        CustomResources.Outcome outcome = customResources.delete(view.deployResourceLogicalId(), RESOURCE_TYPE,
+        CustomResources.Outcome outcome = customResources.delete(view.deployResourceLogicalId(), DeployTrigger.RESOURCE_TYPE,
             requireDeployed(), physicalId);
         record(outcome, null);
         properties = null;
