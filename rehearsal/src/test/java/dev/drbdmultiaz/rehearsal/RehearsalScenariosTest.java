@@ -23,11 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,26 +43,19 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>Every scenario of the registry ({@link Scenarios}) gets its verdict checked by
  * {@link #everyRegisteredScenarioEndsAsDesigned()}, so a newly registered one is tested without an
- * edit here; the methods after it assert more on the same runs, scenario by scenario.
- *
- * <p>Scenarios run two at a time (CI has 2 cores) on {@link #SCENARIO_RUNNERS}, each once, in
- * its own sandbox with its own ports and processes; the tests wait for the runs they read. The
- * verdicts come first and start every registered scenario at once, so both runners stay busy.
+ * edit here; the methods before it assert more on the same runs, scenario by scenario.
  */
 @DisplayName("Rehearsal scenarios")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
 class RehearsalScenariosTest {
 
     /** Fast but still ordered like AWS: install ~0.6 s, resync ~0.6 s, command poll 100 ms. */
     private static final double TIME_SCALE = 0.01;
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Path LOGS = Path.of(System.getProperty("rehearsal.logDir", "target/rehearsal"));
-    private static final ExecutorService SCENARIO_RUNNERS = Executors.newFixedThreadPool(2, runnable -> {
-        Thread runner = new Thread(runnable, "scenario-runner");
-        runner.setDaemon(true);
-        return runner;
-    });
-    private static final Map<String, CompletableFuture<Rehearsal.Result>> RESULTS = new ConcurrentHashMap<>();
+    private static final Map<String, java.util.concurrent.CompletableFuture<Rehearsal.Result>> RESULTS =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     static void prerequisites() {
@@ -96,23 +84,22 @@ class RehearsalScenariosTest {
         return run(Scenarios.named(name));
     }
 
-    /** Queues a scenario's one run on the runners, unless it is queued already. */
-    private static CompletableFuture<Rehearsal.Result> start(Scenario scenario) {
-        return RESULTS.computeIfAbsent(scenario.name(),
-            name -> CompletableFuture.supplyAsync(() -> execute(scenario), SCENARIO_RUNNERS));
-    }
-
-    /** The result of a scenario's one run (results are shared between the tests that need them). */
+    /**
+     * Runs a scenario once (results are shared between the tests that need them). Scenarios run
+     * two at a time (junit-platform.properties): each has its own sandbox, ports and processes.
+     */
     private static Rehearsal.Result run(Scenario scenario) {
+        var mine = new java.util.concurrent.CompletableFuture<Rehearsal.Result>();
+        var existing = RESULTS.putIfAbsent(scenario.name(), mine);
+        if (existing != null) {
+            return existing.join();
+        }
         try {
-            return start(scenario).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error cause) {
-                throw cause;
-            }
+            Rehearsal.Result result = execute(scenario);
+            mine.complete(result);
+            return result;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
             throw e;
         }
     }
@@ -635,10 +622,9 @@ class RehearsalScenariosTest {
     }
 
     @TestFactory
-    @Order(0)
+    @Order(100)
     @DisplayName("every registered scenario ends as designed (its own verdict)")
     Stream<DynamicTest> everyRegisteredScenarioEndsAsDesigned() {
-        Scenarios.all().forEach(RehearsalScenariosTest::start);
         return Scenarios.all().stream().map(scenario -> DynamicTest.dynamicTest(scenario.name() + ": "
             + scenario.expectation(), () -> {
                 Rehearsal.Result result = run(scenario);
