@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.drbdmultiaz.rehearsal.support.AwsAnswers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -368,16 +368,8 @@ public final class StepFunctionsFront implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, ObjectNode body, String errorType) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
-        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
-        if (errorType != null) {
-            exchange.getResponseHeaders().set("x-amzn-ErrorType", errorType);
-        }
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        AwsAnswers.send(exchange, status, "application/x-amz-json-1.0", JSON.writeValueAsBytes(body),
+            AwsAnswers.errorType(errorType));
     }
 
     @Override

@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
+import dev.drbdmultiaz.rehearsal.support.AwsAnswers;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executor;
 
 /**
@@ -101,16 +100,7 @@ final class InvokeApi {
 
     /** A JSON answer with a request id, and the function's error when it failed. */
     static void send(HttpExchange exchange, int status, byte[] body, String functionError) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
-        if (functionError != null) {
-            exchange.getResponseHeaders().set("X-Amz-Function-Error", functionError);
-        }
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        AwsAnswers.send(exchange, status, "application/json", body,
+            functionError == null ? Map.of() : Map.of("X-Amz-Function-Error", functionError));
     }
 }

@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
+import dev.drbdmultiaz.rehearsal.support.AwsAnswers;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -102,16 +101,8 @@ final class AwsJsonFront implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, JsonNode body, String errorType) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
-        if (errorType != null) {
-            exchange.getResponseHeaders().set("x-amzn-ErrorType", errorType);
-        }
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        AwsAnswers.send(exchange, status, "application/x-amz-json-1.1", JSON.writeValueAsBytes(body),
+            AwsAnswers.errorType(errorType));
     }
 
     private static ObjectNode error(String code, String message) {
