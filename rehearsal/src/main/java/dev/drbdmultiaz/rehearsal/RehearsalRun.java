@@ -156,6 +156,54 @@ public final class RehearsalRun implements AutoCloseable {
         return account.fleet().write(instanceId, percent);
     }
 
+    /** DRBD traffic between two members is dropped (a partition between them), or flows again. */
+    public void setLinkBlocked(String instanceA, String instanceB, boolean blocked) {
+        account.fleet().setLinkBlocked(instanceA, instanceB, blocked);
+    }
+
+    /** The AWS APIs a fault can throttle. */
+    public enum ThrottledApi { AUTO_SCALING, SSM }
+
+    /** Every call of {@code api} answers its throttling error (as AWS does past the account's rate), or none does. */
+    public void setApiThrottled(ThrottledApi api, boolean throttled) {
+        throw new UnsupportedOperationException("issue 13: API throttling");
+    }
+
+    /** The next invocation of the function (its logical name, e.g. DescribeCluster) throws in the handler, once. */
+    public void failNextInvocation(String function) {
+        throw new UnsupportedOperationException("issue 13: a handler that throws once");
+    }
+
+    /** StopExecution on {@code execution} (status ABORTED); whether it was still running. */
+    public boolean stopExecution(Execution execution) {
+        throw new UnsupportedOperationException("issue 13: StopExecution");
+    }
+
+    /** Which lifecycle events EventBridge delivers twice (instance id, {@code launch|terminate}); default none. */
+    public void duplicateLifecycleEvents(BiPredicate<String, String> duplicated) {
+        throw new UnsupportedOperationException("issue 13: duplicated events");
+    }
+
+    /** The next run of {@code document} on {@code instanceId} hangs until the command's timeout (status TimedOut). */
+    public void timeOutNext(String instanceId, NodeDocument document) {
+        throw new UnsupportedOperationException("issue 13: a command that times out");
+    }
+
+    /** The application on {@code instanceId} writes blocks {@code first .. first+count-1}, keeping the device open. */
+    public NodeFleet.AppWrite appWrite(String instanceId, int first, int count) {
+        return account.fleet().appWrite(instanceId, first, count);
+    }
+
+    /** The application closes the device on {@code instanceId}. */
+    public void appClose(String instanceId) {
+        account.fleet().appClose(instanceId);
+    }
+
+    /** Every live node's device, at one instant. */
+    public List<NodeFleet.DeviceView> deviceViews() {
+        return account.fleet().deviceViews();
+    }
+
     // --- events and deploys
 
     /** The custom re-adjust event ({@code drbd-multiaz} / {@code Reconcile Requested}) of this cluster. */

@@ -227,6 +227,62 @@ public final class NodeFleet implements AutoCloseable {
             Double.toString(percent), "--resource", "r0"), WriteResult.class);
     }
 
+    /**
+     * What the application's write of blocks did on one node ({@link #appWrite}).
+     *
+     * @param ok whether every block was acknowledged to the application (protocol C: local disk and
+     *     every Connected UpToDate peer have it, with quorum)
+     * @param error why the write failed, {@code null} when ok
+     * @param acknowledged block index -> checksum of the content acknowledged (empty on failure)
+     * @param attempted block index -> checksum of the content the write tried (acknowledged or not)
+     * @param replicatedTo DRBD node-ids of the peers that took the write
+     * @param role the writer's role after the write (auto-promote makes it Primary)
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    public record AppWrite(boolean ok, String error, Map<Integer, String> acknowledged, Map<Integer, String> attempted,
+        List<Integer> replicatedTo, String role) {
+    }
+
+    /**
+     * One live node's DRBD device as the application and the invariant checks see it, all nodes read
+     * under one fleet lock ({@link #deviceViews}).
+     *
+     * @param instanceId the node
+     * @param up whether the resource is up
+     * @param role Primary/Secondary, {@code null} when not up
+     * @param disk local disk state, {@code null} when not up
+     * @param quorum whether the node has quorum now (quorum majority)
+     * @param openByApplication whether the application holds the device open there
+     * @param blocks block index -> checksum of what the node's disk holds
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    public record DeviceView(String instanceId, boolean up, String role, String disk, boolean quorum,
+        boolean openByApplication, Map<Integer, String> blocks) {
+    }
+
+    /**
+     * The application on the node opens the DRBD device of r0 (auto-promote) and writes blocks
+     * {@code first .. first+count-1} with new content, keeping the device open.
+     */
+    public AppWrite appWrite(String instanceId, int first, int count) {
+        throw new UnsupportedOperationException("issue 13: nodesim fleet app-write");
+    }
+
+    /** The application closes the device on the node (auto-demote to Secondary); no-op when not open there. */
+    public void appClose(String instanceId) {
+        throw new UnsupportedOperationException("issue 13: nodesim fleet app-close");
+    }
+
+    /** Every live node's device, read under one fleet lock (one consistent instant). */
+    public List<DeviceView> deviceViews() {
+        throw new UnsupportedOperationException("issue 13: nodesim fleet device-views");
+    }
+
+    /** Whether DRBD traffic between the two nodes is dropped (a partition between them), or flows again. */
+    public void setLinkBlocked(String instanceA, String instanceB, boolean blocked) {
+        throw new UnsupportedOperationException("issue 13: nodesim fleet network --blocked-links");
+    }
+
     /** What the node holds now. */
     public NodeSnapshot snapshot(String instanceId) {
         known(instanceId);
