@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.rehearsal;
 
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
+import dev.drbdmultiaz.rehearsal.chaos.ChaosCommand;
 import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
 import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
 import dev.drbdmultiaz.rehearsal.scenarios.Scenarios;
@@ -119,6 +120,10 @@ public final class Rehearsal {
     }
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("--chaos")) {
+            System.exit(chaos(args));
+            return;
+        }
         RehearsalOptions options;
         try {
             options = parse(args);
@@ -134,6 +139,22 @@ public final class Rehearsal {
         }
         Result result = run(options, System.out);
         System.exit(result.report().passed() ? 0 : 1);
+    }
+
+    private static int chaos(String[] args) {
+        ChaosCommand.Options options;
+        try {
+            options = ChaosCommand.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("rehearse: " + e.getMessage());
+            System.err.println(usage());
+            return 2;
+        }
+        if (options == null) {
+            System.out.println(usage());
+            return 0;
+        }
+        return ChaosCommand.run(options, System.out).totalViolations() == 0 ? 0 : 1;
     }
 
     /** The --help text; the scenarios, their sizes and their smallest time scales come from the registry. */
@@ -153,11 +174,12 @@ public final class Rehearsal {
             + " settings); 1.0 = real time (default " + RehearsalOptions.DEFAULT_TIME_SCALE
             + (slow.isEmpty() ? "" : "; " + String.join(", ", slow))
             + ")"
-            + "\n  bin/rehearse --setup-only: installs and checks what the rehearsal needs, then stops";
+            + "\n  bin/rehearse --setup-only: installs and checks what the rehearsal needs, then stops\n"
+            + ChaosCommand.usage();
     }
 
     /** The options, or {@code null} for --help. */
-    static RehearsalOptions parse(String[] args) {
+    public static RehearsalOptions parse(String[] args) {
         Path root = Path.of(System.getProperty("rehearsal.projectRoot", ".")).toAbsolutePath().normalize();
         Scenario scenario = Scenarios.byDefault();
         Integer nodes = null;

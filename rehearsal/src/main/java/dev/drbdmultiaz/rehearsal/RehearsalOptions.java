@@ -56,6 +56,11 @@ public record RehearsalOptions(Scenario scenario, int nodes, Path report, double
             : projectRoot.resolve("functions/target/functions.jar");
     }
 
+    /** The same options for another scenario (a chaos sequence); its node count is kept. */
+    public RehearsalOptions withScenario(Scenario other) {
+        return new RehearsalOptions(other, nodes, report, timeScale, verbose, keepSandbox, projectRoot, functionsJar, sandbox);
+    }
+
     public RehearsalOptions withNodes(int count) {
         return new RehearsalOptions(scenario, count, report, timeScale, verbose, keepSandbox, projectRoot, functionsJar, sandbox);
     }

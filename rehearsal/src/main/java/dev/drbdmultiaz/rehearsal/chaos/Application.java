@@ -1,0 +1,125 @@
+package dev.drbdmultiaz.rehearsal.chaos;
+
+import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
+import dev.drbdmultiaz.rehearsal.support.Net;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * The simulated application: one writer on the DRBD device of one member (auto-promote makes that
+ * member Primary). When a write fails (its node went away, lost quorum or its disk) it closes the
+ * device there and moves to another member whose disk is UpToDate and which has quorum. It
+ * records every result in {@link AcknowledgedWrites}.
+ */
+final class Application implements AutoCloseable {
+
+    /** Blocks of the device the application writes (4 KiB each, at its start). */
+    static final int BLOCKS = 64;
+    private static final int MOST_BLOCKS_PER_WRITE = 4;
+
+    private final ChaosCluster cluster;
+    private final int nodes;
+    private final Duration pause;
+    private final Random random;
+    private final Consumer<Violation> violations;
+    private final ChaosClock clock;
+    private final AcknowledgedWrites writes = new AcknowledgedWrites();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private String writer;
+    private final List<String> moves = new ArrayList<>();
+
+    Application(ChaosCluster cluster, int nodes, long seed, Duration pause, ChaosClock clock,
+        Consumer<Violation> violations) {
+        this.cluster = cluster;
+        this.nodes = nodes;
+        this.pause = pause;
+        this.random = new Random(seed);
+        this.clock = clock;
+        this.violations = violations;
+        this.thread = new Thread(this::writeUntilClosed, "chaos-application");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void writeUntilClosed() {
+        while (running) {
+            try {
+                writeOnce();
+            } catch (RuntimeException e) {
+                // A node command that could not run at all (the node vanished mid-call): move on.
+                writer = null;
+            }
+            Net.sleep(pause.toMillis());
+        }
+    }
+
+    private void writeOnce() {
+        if (writer == null && !move()) {
+            return;
+        }
+        int first = random.nextInt(BLOCKS);
+        int count = 1 + random.nextInt(Math.min(MOST_BLOCKS_PER_WRITE, BLOCKS - first));
+        NodeFleet.AppWrite written = cluster.run().appWrite(writer, first, count);
+        writes.record(written);
+        if (written.ok() && (1 + written.replicatedTo().size()) * 2 <= nodes) {
+            violations.accept(new Violation(Invariant.QUORUM_ACK, clock.seconds(), "write of blocks " + first + ".."
+                + (first + count - 1) + " acknowledged on " + writer + " held by it and node-ids "
+                + written.replicatedTo() + " only: not a majority of " + nodes));
+        }
+        if (!written.ok()) {
+            try {
+                cluster.run().appClose(writer);
+            } catch (RuntimeException gone) {
+                // The node is gone; nothing to close.
+            }
+            writer = null;
+        }
+    }
+
+    /** Opens the device on a member with an UpToDate disk and quorum; whether one was found. */
+    private boolean move() {
+        List<NodeFleet.DeviceView> candidates = cluster.memberDevices().stream()
+            .filter(v -> v.up() && "UpToDate".equals(v.disk()) && v.quorum()).toList();
+        if (candidates.isEmpty()) {
+            return false;
+        }
+        writer = candidates.get(random.nextInt(candidates.size())).instanceId();
+        moves.add(String.format(java.util.Locale.ROOT, "%.1fs %s", clock.seconds(), writer));
+        return true;
+    }
+
+    /** What the application was promised. */
+    AcknowledgedWrites writes() {
+        return writes;
+    }
+
+    /** Where the application wrote, with when it moved there. */
+    List<String> moves() {
+        return List.copyOf(moves);
+    }
+
+    /** Stops writing and closes the device. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer != null) {
+            try {
+                cluster.run().appClose(writer);
+            } catch (RuntimeException gone) {
+                // The node is gone; nothing to close.
+            }
+        }
+    }
+}
