@@ -1,10 +1,15 @@
 """The DRBD kernel module's resources on a node: devices, connections and where a connection
-points; what the metadata keeps when a disk goes away (detach, down, I/O error).
+points (security-group ports and partitioned links drop it); quorum; the application holding a
+device open; what the metadata keeps when a disk goes away (detach, down, I/O error).
 """
 
 import re
+import time
 
 from .storage import kernel_event
+
+
+BLOCK_KIB = 4  # the unit of an application write (`fleet app-write`) and of DRBD's bitmap (4 KiB per bit)
 
 
 def alive(node):
@@ -54,6 +59,16 @@ def parse_addr(a):
     return (m.group(1), int(m.group(2))) if m else (None, None)
 
 
+def link_key(ip_a, ip_b):
+    """The one spelling of an unordered pair of node IPs (`fleet network --blocked-links`)."""
+    return "-".join(sorted((ip_a, ip_b)))
+
+
+def link_blocked(world, ip_a, ip_b):
+    """Whether DRBD traffic between the two addresses is dropped both ways (a partition)."""
+    return link_key(ip_a, ip_b) in world.fleet.get("blockedLinks", [])
+
+
 def find_peer(world, node, res, peer_id, conn):
     """The (node, resource, connection back) a connection points at, or None."""
     if not conn.get("paths"):
@@ -64,6 +79,8 @@ def find_peer(world, node, res, peer_id, conn):
         return None
     if rport in world.fleet.get("blockedPorts", []) or lport in world.fleet.get("blockedPorts", []):
         return None  # a security group drops the port between the nodes: no handshake, ever
+    if link_blocked(world, lip, rip):
+        return None  # a partition between the two nodes: packets dropped both ways
     for other in world.all_nodes():
         if other is node or not alive(other) or other["ip"] != rip:
             continue
@@ -79,6 +96,60 @@ def find_peer(world, node, res, peer_id, conn):
             return None
         return other, ores, back
     return None
+
+
+def has_quorum(res):
+    """quorum majority (the renderer's `quorum majority; on-no-quorum io-error;`): this node and
+    the peers it is connected to are more than half of the configured nodes. Without a quorum
+    option DRBD's default is quorum off. drbd.conf(5) quorum: "a node in the cluster partition can
+    only be promoted to primary if the cluster partition has quorum"; its exception for peers that
+    are all marked Outdated ("a partition always has quorum") is not modelled: the harsher reading,
+    quorum is lost more often."""
+    q = res.get("options", {}).get("quorum", "off")
+    voters = 1 + len(res["connections"])
+    linked = sum(1 for c in res["connections"].values() if c.get("linked"))
+    if q in ("off", None):
+        return True
+    if q == "majority":
+        return (1 + linked) * 2 > voters
+    if q == "all":
+        return linked == len(res["connections"])
+    try:
+        return 1 + linked >= int(q)
+    except ValueError:
+        return (1 + linked) * 2 > voters
+
+
+def held_open(res):
+    """Whether the application holds a device of the resource open for writing."""
+    return bool(res.get("openByApplication"))
+
+
+def opener_info(res):
+    """The kernel's opener lines after a refused state change (drbd_nl.c put_device_opener_info:
+    "/dev/drbd%d open_cnt:%d, writable:%d; list of openers follows", then "drbd%d opened by %s
+    (pid %d) at %04ld-%02d-%02d %02d:%02d:%02d.%03ld"); none when nothing holds it open."""
+    if not held_open(res):
+        return []
+    o = res.get("opener") or {}
+    at = float(o.get("at", 0.0))
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(at)) + ".%03d" % int((at % 1) * 1000)
+    lines = []
+    for d in sorted(res.get("devices", {}).values(), key=lambda d: int(d["minor"])):
+        lines.append("/dev/drbd%d open_cnt:1, writable:1; list of openers follows" % int(d["minor"]))
+        lines.append("drbd%d opened by %s (pid %d) at %s" % (int(d["minor"]), o.get("comm", "app"),
+                                                             int(o.get("pid", 1)), stamp))
+    return lines
+
+
+def data_md(node, res):
+    """The metadata record of what the node's DRBD backing device holds: that of the resource's disk
+    when it is up and attached, else the node's first metadata record (None without any)."""
+    d = dev0(res) if res is not None else None
+    if d is not None and d.get("disk") in node["md"]:
+        return node["md"][d["disk"]]
+    mds = sorted(node["md"].items())
+    return mds[0][1] if mds else None
 
 
 def persist_md_flags(node, res):

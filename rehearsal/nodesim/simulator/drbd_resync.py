@@ -105,20 +105,68 @@ def progress_syncs(world):
             if s["done"] >= 1.0 and s["observed"] > 0 and src is not None:
                 # What the source holds is now on the target; the source's bitmap for it is clean.
                 smd = src_info[3]
+                copy_blocks(md, smd, str(res["nodeId"]), str(src), s["full"])
                 md["checksum"], md["writtenKiB"] = smd.get("checksum"), int(smd.get("writtenKiB", 0))
                 md["lastResync"] = "full" if s["full"] else "bitmap"
                 sslot = smd["slots"].get(str(res["nodeId"]))
                 if sslot is not None:
                     sslot["bitmapUuid"], sslot["dirty"] = 0, False
+                    sslot.pop("oos", None)
                 tslot = md["slots"].get(str(src))
                 if tslot is not None:
                     tslot["dirty"] = False
+                    tslot.pop("oos", None)
+                peers_in_sync(world, node, res, s["uuid"])
+                md.pop("primaryLostQuorum", None)
                 md["current"] = s["uuid"]
                 md["history"] = [0, 0] if s["full"] else md["history"]
                 md["consistent"] = md["upToDate"] = True
                 md["resync"] = None
                 dev["diskState"] = "UpToDate"
                 res["sync"] = None
+
+
+def copy_blocks(tmd, smd, target_id, source_id, full):
+    """The blocks a completed resync wrote on the target, with the source's content. Full resync:
+    every block of the source (blocks the source never wrote read back as zeros, so whatever the
+    target had there is gone). Bitmap resync: the blocks out of sync between the two, from both
+    bitmaps (DRBD exchanges the bitmaps before a bitmap resync and the source ORs in the target's,
+    drbd_receiver.c receive_bitmap): the source's bits for the target plus the target's bits for the
+    source; application writes during the resync were mirrored (drbd_req.c drbd_should_do_remote)
+    and cleared their bits. Blocks outside the bitmaps stay as the target had them: a disk made
+    UpToDate by `new-current-uuid --clear-bitmap` keeps what it held (nothing), so a wrongly skipped
+    initial sync shows as differing blocks."""
+    src = smd.get("blocks", {})
+    if full:
+        tmd["blocks"] = dict(src)
+        return
+    out = set(smd["slots"].get(target_id, {}).get("oos", [])) | set(tmd["slots"].get(source_id, {}).get("oos", []))
+    blocks = tmd.setdefault("blocks", {})
+    for b in sorted(out):
+        if str(b) in src:
+            blocks[str(b)] = src[str(b)]
+        else:
+            blocks.pop(str(b), None)
+
+
+def peers_in_sync(world, node, res, uuid):
+    """After a resync, the connected peers on the same data generation drop their bits for the
+    target too (DRBD 9 P_PEERS_IN_SYNC: the blocks are in sync with every node that has them)."""
+    nid = str(res["nodeId"])
+    for pid, conn in res["connections"].items():
+        if not conn.get("linked"):
+            continue
+        found = find_peer(world, node, res, pid, conn)
+        if not found:
+            continue
+        omd = md_of(found[0], dev0(found[1]))
+        if omd is None or omd["current"] != uuid or dev0(found[1])["diskState"] != "UpToDate":
+            continue
+        slot = omd["slots"].get(nid)
+        if slot is not None:
+            slot.pop("oos", None)
+            slot["dirty"] = False
+            slot["bitmapUuid"] = 0
 
 
 def observe_syncs(world, node, res):

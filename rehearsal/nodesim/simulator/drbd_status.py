@@ -1,7 +1,7 @@
 """What drbdsetup reports of the kernel: status (text and --json) and show (drbd.conf syntax).
 """
 
-from .drbd_kernel import alive, dev0, find_peer, md_of
+from .drbd_kernel import alive, dev0, find_peer, has_quorum, held_open, md_of
 from .metadata import JUST_CREATED
 from .storage import now
 
@@ -56,9 +56,10 @@ def status_json(world, node, res):
         md = md_of(node, d)
         voters = 1 + len(res["connections"])
         linked = sum(1 for c in res["connections"].values() if c.get("linked"))
+        quorum = has_quorum(res) if res.get("options", {}).get("quorum", "off") != "off" else (1 + linked) * 2 > voters
         devices.append({
             "volume": int(vnr), "minor": d["minor"], "disk-state": d["diskState"], "client": False,
-            "open": False, "quorum": (1 + linked) * 2 > voters, "size": md["sizeKiB"] if md else 0,
+            "open": held_open(res), "quorum": quorum, "size": md["sizeKiB"] if md else 0,
             "read": 0, "written": 0, "al-writes": 0, "bm-writes": 0, "upper-pending": 0, "lower-pending": 0})
     conns = []
     for pid, conn in sorted(res["connections"].items(), key=lambda kv: int(kv[0])):

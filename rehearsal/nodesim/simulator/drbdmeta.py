@@ -181,6 +181,10 @@ def create_md(req):
     node["md"][dev] = new_md(max_peers, device_size_kib(node, dev))
     node.setdefault("counters", {}).setdefault("createMd", 0)
     node["counters"]["createMd"] += 1
+    if md is not None:  # --force over a valid record: the node's data generation and bitmaps are gone
+        node["counters"]["createMdOverMetadata"] = node["counters"].get("createMdOverMetadata", 0) + 1
+        if md.get("blocks"):  # create-md writes only the metadata area: the data blocks stay as they were
+            node["md"][dev]["blocks"] = dict(md["blocks"])
     out("initializing activity log")
     err("initializing bitmap (%d KB) to all zero" % max(4, md_size_kib(device_size_kib(node, dev), max_peers) - 36))
     out("Writing meta data...")

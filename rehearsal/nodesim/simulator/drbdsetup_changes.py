@@ -7,8 +7,10 @@ which refuse the call without it and hand the command what they found.
 
 import functools
 
+from .application_write import connected_peers, promotion_refused
 from .disks import device_info
-from .drbd_kernel import allocate_slot, dev0, drop_kernel, find_minor, find_peer, md_of, persist_md_flags
+from .drbd_kernel import (allocate_slot, dev0, drop_kernel, find_minor, find_peer, held_open, md_of, opener_info,
+                          persist_md_flags)
 from .metadata import JUST_CREATED, new_uuid
 from .output import err
 
@@ -16,6 +18,35 @@ from .output import err
 def fail10(msg, res="", code=10):
     err(("%s: " % res if res else "") + "Failure: " + msg)
     return code
+
+
+# drbd-utils user/v9/drbdsetup.c check_error: a refused state change prints "%s: State change failed:
+# (%d) %s" (objname: the resource, or the minor of a minor command), then the kernel's info lines
+# under "additional info from kernel:"; exit 17 for SS_NO_UP_TO_DATE_DISK (-2), 11 for the others
+# (SS_DEVICE_IN_USE -12 "Device is held open by someone", drbd-headers drbd_strings.c).
+STATE_CHANGE_EXIT = {-2: 17}
+STATE_CHANGE_TEXT = {-1: "Multiple primaries not allowed by config", -2: "Need access to UpToDate data",
+                     -12: "Device is held open by someone", -25: "No quorum"}
+
+
+def state_change_failed(objname, rv, info=()):
+    err("%s: State change failed: (%d) %s" % (objname, rv, STATE_CHANGE_TEXT[rv]))
+    if info:
+        err("additional info from kernel:")
+        for line in info:
+            err(line)
+    return STATE_CHANGE_EXIT.get(rv, 11)
+
+
+def data_accessible_elsewhere(req, r):
+    """A connected peer has an UpToDate disk (drbd_state.c drbd_data_accessible, without this node's)."""
+    for pid, conn in r["connections"].items():
+        if not conn.get("linked"):
+            continue
+        found = find_peer(req.world, req.node, r, pid, conn)
+        if found and dev0(found[1]) is not None and dev0(found[1])["diskState"] == "UpToDate":
+            return True
+    return False
 
 
 def need_resource(rs, name):
@@ -247,7 +278,13 @@ def disk_options(req, r, vnr, d):
 
 @on_minor
 def detach(req, r, vnr, d):
-    """detach MINOR: the metadata keeps what the disk state was."""
+    """detach MINOR: the metadata keeps what the disk state was. A Primary may only go Diskless while a
+    connected peer has UpToDate data (drbd_state.c is_valid_state "prevent detach or disconnect while
+    primary": SS_NO_UP_TO_DATE_DISK; drbd_nl.c adm_detach then adds the openers); with one it detaches
+    and stays Primary, diskless (its application's writes go to the peers)."""
+    if (r.get("role") == "Primary" and d["diskState"] == "UpToDate" and "force" not in req.opts
+            and not data_accessible_elsewhere(req, r)):
+        return state_change_failed(req.pos[0], -2, opener_info(r))
     persist_md_flags(req.node, {"devices": {vnr: d}})
     d.update({"disk": None, "metaDisk": None, "diskState": "Diskless"})
     r["sync"] = None
@@ -259,14 +296,26 @@ def down(req):
     node, rs, pos = req.node, req.resources, req.pos
     name = pos[0]
     if name == "all":
+        for r in sorted(rs.values(), key=lambda r: r["name"]):
+            if held_open(r):
+                return refuse_held_open(r, ["failed to demote"])
         drop_kernel(node)
         return 0
     r = rs.get(name)
     if r is None:
         return 0
+    if held_open(r):
+        return refuse_held_open(r, ["failed to demote"])
     persist_md_flags(node, r)
     del rs[name]
     return 0
+
+
+def refuse_held_open(r, info=()):
+    """drbd_state.c is_valid_state: demoting a Primary whose device is open for writing is
+    SS_DEVICE_IN_USE; drbd_nl.c (drbd_adm_set_role, drbd_adm_down) adds the openers (and "failed to
+    demote" for down) as info. Terminating or rebooting the node drops the open with the kernel."""
+    return state_change_failed(r["name"], -12, list(info) + opener_info(r))
 
 
 @on_resource
@@ -274,8 +323,13 @@ def primary(req, r):
     """primary RES [--force]: needs UpToDate data, or --force (a new data generation)."""
     node, pos, opts = req.node, req.pos, req.opts
     d = dev0(r)
-    if d is None or (d["diskState"] != "UpToDate" and "force" not in opts):
-        return fail10("(-2) Need access to UpToDate data", pos[0], 11)
+    if r.get("role") != "Primary":
+        rv = promotion_refused(node, r, connected_peers(req.world, node, r))
+        # --force overrides missing UpToDate data and quorum (drbd_nl.c drbd_set_role), not a Primary peer
+        if rv is not None and (rv == -1 or "force" not in opts):
+            return state_change_failed(pos[0], rv)
+    if d is None or (d["diskState"] != "UpToDate" and md_of(node, d) is None):
+        return state_change_failed(pos[0], -2)
     if d["diskState"] != "UpToDate":
         md = md_of(node, d)
         md["history"] = [md["current"], md["history"][0]]
@@ -283,13 +337,17 @@ def primary(req, r):
         md["consistent"] = md["upToDate"] = True
         d["diskState"] = "UpToDate"
     r["role"] = "Primary"
+    r["explicitPrimary"] = True  # drbd_nl.c EXPLICIT_PRIMARY: closing the device does not demote it
     return 0
 
 
 @on_resource
 def secondary(req, r):
-    """secondary RES."""
+    """secondary RES: refused while the application holds the device open (SS_DEVICE_IN_USE)."""
+    if r.get("role") == "Primary" and held_open(r):
+        return refuse_held_open(r)
     r["role"] = "Secondary"
+    r.pop("explicitPrimary", None)
     return 0
 
 
@@ -323,6 +381,9 @@ def new_current_uuid(req, r, vnr, d):
             td["diskState"] = "UpToDate"
             for s in tmd["slots"].values():
                 s["bitmapUuid"] = 0
+                if "clear-bitmap" in opts:  # "Clears the sync bitmap in addition to generating a new current UUID"
+                    s.pop("oos", None)
+                    s["dirty"] = False
     if "clear-bitmap" in opts:
         node.setdefault("counters", {}).setdefault("syncSkip", 0)
         node["counters"]["syncSkip"] += 1

@@ -1,6 +1,7 @@
 """Fleet administration for the Java NodeFleet: `nodesim.py fleet <op> --fleet DIR ...` with op
-init | add-node | terminate | reboot | snapshot | network | write (FLEET_OPERATIONS); each prints
-one JSON object (write exits 1 when the write fails).
+init | add-node | terminate | reboot | snapshot | network | write | app-write | app-close |
+device-views (FLEET_OPERATIONS); each prints one JSON object (write and app-write exit 1 when the
+write fails).
 """
 
 import json
@@ -9,10 +10,10 @@ import re
 import sys
 
 from . import faults
-from .application_write import app_write
+from .application_write import app_close, app_write, app_write_blocks
 from .constants import BASE_COMMANDS, BASE_PACKAGES, COMMANDS, DRBD_COMMANDS, HOST_TOOLS, SECRET_DEFAULT
 from .context import ensure_bin, locked_world
-from .drbd_kernel import dev0, drop_kernel, kernel_resources
+from .drbd_kernel import alive, data_md, dev0, drop_kernel, has_quorum, held_open, kernel_resources, link_key
 from .drbd_resync import observe_syncs
 from .drbd_status import peer_view
 from .drbdadm import REAL_DRBDADM
@@ -171,12 +172,24 @@ def fleet_reboot(a):
 
 
 def fleet_network(a):
-    """--blocked-ports 7789,7790 (or empty): TCP ports dropped between the nodes, as a security group would."""
-    ports = [int(p) for p in (a.get("blocked-ports") or "").split(",") if p.strip()]
+    """--blocked-ports 7789,7790 (or empty): TCP ports dropped between the nodes, as a security group
+    would; --blocked-links 10.0.1.11-10.0.2.12,... (or empty): pairs of node IPs whose DRBD traffic is
+    dropped both ways (a partition). Each option replaces its own list; one not given stays as it was."""
     with locked_world(a["fleet"]) as w:
-        w.fleet["blockedPorts"] = ports
+        if "blocked-ports" in a:
+            w.fleet["blockedPorts"] = [int(p) for p in (a.get("blocked-ports") or "").split(",") if p.strip()]
+        if "blocked-links" in a:
+            links = set()
+            for pair in (a.get("blocked-links") or "").split(","):
+                if not pair.strip():
+                    continue
+                ips = pair.strip().split("-")
+                if len(ips) != 2 or not all(re.match(r"^\d{1,3}(\.\d{1,3}){3}$", ip) for ip in ips):
+                    raise SystemExit("--blocked-links takes ipA-ipB pairs, got %r" % pair)
+                links.add(link_key(*ips))
+            w.fleet["blockedLinks"] = sorted(links)
         atomic_write(os.path.join(a["fleet"], "fleet.json"), json.dumps(w.fleet, indent=1))
-    return {"blockedPorts": ports}
+    return {"blockedPorts": w.fleet.get("blockedPorts", []), "blockedLinks": w.fleet.get("blockedLinks", [])}
 
 
 def fleet_snapshot(a):
@@ -201,12 +214,9 @@ def fleet_snapshot(a):
         mds = sorted(node["md"].items())
         if mds:
             md_current = fmt_uuid(mds[0][1]["current"])
-        backing = dev0(res).get("disk") if res is not None and dev0(res) else None
-        data_md = node["md"].get(backing) if backing in node["md"] else (mds[0][1] if mds else None)
-        data = None if data_md is None else {"checksum": data_md.get("checksum"),
-                                              "writtenKiB": int(data_md.get("writtenKiB", 0)),
-                                              "sizeKiB": int(data_md["sizeKiB"]),
-                                              "lastResync": data_md.get("lastResync")}
+        dmd = data_md(node, res)
+        data = None if dmd is None else {"checksum": dmd.get("checksum"), "writtenKiB": int(dmd.get("writtenKiB", 0)),
+                                         "sizeKiB": int(dmd["sizeKiB"]), "lastResync": dmd.get("lastResync")}
         pools, thins = {}, {}
         for k, lv in sorted(node["lvm"]["lvs"].items()):
             if lv["type"] == "thin-pool":
@@ -227,7 +237,8 @@ def fleet_snapshot(a):
             "metadataDevices": [k for k, _ in mds], "currentUuid": md_current,
             "up": res is not None, "resource": res["name"] if res else None, "role": role, "disk": disk,
             "peers": peers, "createMdCount": node.get("counters", {}).get("createMd", 0),
-            "syncSkipCount": node.get("counters", {}).get("syncSkip", 0), "calls": calls,
+            "syncSkipCount": node.get("counters", {}).get("syncSkip", 0),
+            "createMdOverMetadataCount": node.get("counters", {}).get("createMdOverMetadata", 0), "calls": calls,
             "data": data, "pools": pools, "thinVolumes": thins,
             "kernelEvents": list(node.get("kernelEvents", [])),
         }
@@ -242,14 +253,56 @@ def fleet_write(a):
         return app_write(w, node, a.get("resource") or "r0", float(a.get("percent", "0")))
 
 
+def fleet_app_write(a):
+    """--instance-id I --first F --count C [--resource r0]: the application on I opens the DRBD device
+    (auto-promote) and writes blocks F..F+C-1 (4 KiB each), keeping it open (see app_write_blocks);
+    {ok, error, acknowledged {block: checksum}, attempted {block: checksum}, replicatedTo, role},
+    exit 1 when the write was not acknowledged."""
+    with locked_world(a["fleet"]) as w:
+        node = w.node(a["instance-id"])
+        return app_write_blocks(w, node, a.get("resource") or "r0", int(a.get("first", "0")),
+                                int(a.get("count", "1")))
+
+
+def fleet_app_close(a):
+    """--instance-id I [--resource r0]: the application closes the device (auto-demote); a no-op when
+    it is not open there, the resource is down or the node terminated."""
+    with locked_world(a["fleet"]) as w:
+        node = w.node(a["instance-id"])
+        return dict(app_close(w, node, a.get("resource") or "r0"), instanceId=a["instance-id"])
+
+
+def device_view(w, node, rname):
+    """One live node's device as the application and the invariant checks see it."""
+    rs = kernel_resources(node)
+    res = rs.get(rname)
+    if res is not None:
+        observe_syncs(w, node, res)  # like a status read: resyncs shown complete
+    d = dev0(res) if res is not None else None
+    dmd = data_md(node, res)
+    return {"instanceId": node["instanceId"], "up": res is not None,
+            "role": res.get("role", "Secondary") if res is not None else None,
+            "disk": (d["diskState"] if d else "Diskless") if res is not None else None,
+            "quorum": has_quorum(res) if res is not None else False,
+            "openByApplication": held_open(res) if res is not None else False,
+            "blocks": dict(sorted(((dmd or {}).get("blocks") or {}).items(), key=lambda kv: int(kv[0])))}
+
+
+def fleet_device_views(a):
+    """[--resource r0]: every live (not terminated) node's device, all read under one fleet lock."""
+    with locked_world(a["fleet"]) as w:
+        return {"views": [device_view(w, n, a.get("resource") or "r0") for n in w.all_nodes() if alive(n)]}
+
+
 FLEET_OPERATIONS = {"init": fleet_init, "add-node": fleet_add_node, "terminate": fleet_terminate,
                     "reboot": fleet_reboot, "snapshot": fleet_snapshot, "network": fleet_network,
-                    "write": fleet_write}
+                    "write": fleet_write, "app-write": fleet_app_write, "app-close": fleet_app_close,
+                    "device-views": fleet_device_views}
 
 
 def fleet_cli(argv):
     if not argv:
-        raise SystemExit("usage: nodesim.py fleet init|add-node|terminate|reboot|snapshot|network|write --fleet DIR ...")
+        raise SystemExit("usage: nodesim.py fleet %s --fleet DIR ..." % "|".join(FLEET_OPERATIONS))
     op, rest = argv[0], argv[1:]
     a = {}
     i = 0

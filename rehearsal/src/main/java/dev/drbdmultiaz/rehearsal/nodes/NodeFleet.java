@@ -52,6 +52,7 @@ public final class NodeFleet implements AutoCloseable {
     private final Map<String, SimulatedNode> nodes = new LinkedHashMap<>();
     private final Map<String, Boolean> terminated = new LinkedHashMap<>();
     private final Set<String> agentOffline = new HashSet<>();
+    private final Set<String> blockedLinks = new java.util.TreeSet<>();
     private final List<BiConsumer<String, NodeEvent>> listeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -262,25 +263,57 @@ public final class NodeFleet implements AutoCloseable {
 
     /**
      * The application on the node opens the DRBD device of r0 (auto-promote) and writes blocks
-     * {@code first .. first+count-1} with new content, keeping the device open.
+     * {@code first .. first+count-1} (4 KiB each) with new content, keeping the device open. As DRBD 9:
+     * the open fails (nothing written) when a connected peer is Primary, the local disk is not UpToDate
+     * or there is no quorum; a Primary that lost quorum acknowledges nothing, though the write may have
+     * reached its disk and the peers it is connected to ({@link AppWrite#attempted}); protocol C
+     * acknowledges once the local disk and every connected UpToDate peer (and SyncTarget) have it;
+     * the others get out-of-sync bits for the blocks.
      */
     public AppWrite appWrite(String instanceId, int first, int count) {
-        throw new UnsupportedOperationException("issue 13: nodesim fleet app-write");
+        requireLive(instanceId);
+        if (first < 0 || count < 1) {
+            throw new IllegalArgumentException("appWrite needs first >= 0 and count >= 1, got " + first + ", " + count);
+        }
+        return JSON.convertValue(fleet(true, "app-write", "--instance-id", instanceId, "--first", Integer.toString(first),
+            "--count", Integer.toString(count), "--resource", "r0"), AppWrite.class);
     }
 
-    /** The application closes the device on the node (auto-demote to Secondary); no-op when not open there. */
+    /**
+     * The application closes the device on the node (auto-demote to Secondary unless promoted with
+     * {@code drbdadm primary}); no-op when not open there, the resource is down or the node terminated.
+     */
     public void appClose(String instanceId) {
-        throw new UnsupportedOperationException("issue 13: nodesim fleet app-close");
+        known(instanceId);
+        if (!isOnline(instanceId)) {
+            return;
+        }
+        fleet("app-close", "--instance-id", instanceId, "--resource", "r0");
     }
 
     /** Every live node's device, read under one fleet lock (one consistent instant). */
     public List<DeviceView> deviceViews() {
-        throw new UnsupportedOperationException("issue 13: nodesim fleet device-views");
+        return JSON.convertValue(fleet("device-views", "--resource", "r0").path("views"), new TypeReference<>() { });
     }
 
-    /** Whether DRBD traffic between the two nodes is dropped (a partition between them), or flows again. */
-    public void setLinkBlocked(String instanceA, String instanceB, boolean blocked) {
-        throw new UnsupportedOperationException("issue 13: nodesim fleet network --blocked-links");
+    /**
+     * Whether DRBD traffic between the two nodes is dropped both ways (a partition between them), or
+     * flows again: their connection goes Connecting, quorum counts without it. The other blocked pairs
+     * and the blocked ports stay as they are.
+     */
+    public synchronized void setLinkBlocked(String instanceA, String instanceB, boolean blocked) {
+        String a = known(instanceA).privateIp();
+        String b = known(instanceB).privateIp();
+        if (a.equals(b)) {
+            throw new IllegalArgumentException("A link needs two nodes, got " + instanceA + " twice");
+        }
+        String link = a.compareTo(b) < 0 ? a + "-" + b : b + "-" + a;
+        if (blocked) {
+            blockedLinks.add(link);
+        } else {
+            blockedLinks.remove(link);
+        }
+        fleet("network", "--blocked-links", String.join(",", blockedLinks));
     }
 
     /** What the node holds now. */

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param peers the resource's connections
  * @param createMdCount how many times drbdmeta created metadata on this node
  * @param syncSkipCount how many times this node ran {@code new-current-uuid --clear-bitmap}
+ * @param createMdOverMetadataCount how many times {@code create-md --force} replaced a valid DRBD
+ *     metadata record on this node (its data generation and bitmaps lost; counted in {@code createMdCount} too)
  * @param calls commands the document scripts called on this node (not those drbdadm made)
  * @param data what the DRBD backing device holds (of the resource's disk, else the first metadata),
  *     {@code null} without metadata
@@ -34,7 +36,8 @@ import java.util.Map;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeSnapshot(String instanceId, String hostname, boolean terminated, Map<String, String> installed,
     String moduleVersion, Lvm lvm, List<String> metadataDevices, String currentUuid, boolean up, String resource,
-    String role, String disk, List<Peer> peers, int createMdCount, int syncSkipCount, List<String> calls,
+    String role, String disk, List<Peer> peers, int createMdCount, int syncSkipCount, int createMdOverMetadataCount,
+    List<String> calls,
     Data data, Map<String, Pool> pools, Map<String, ThinVolume> thinVolumes, List<String> kernelEvents) {
 
     /**
