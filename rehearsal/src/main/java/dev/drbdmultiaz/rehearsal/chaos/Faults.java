@@ -9,11 +9,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Injects the faults of the {@link FaultKind} catalog through the {@link RehearsalRun} facade.
@@ -42,6 +46,7 @@ final class Faults {
     private final ChaosCluster cluster;
     private final RehearsalRun run;
     private final Duration terminateGuard;
+    private final Map<String, Integer> holders = new HashMap<>();
     private final Set<String> losing = ConcurrentHashMap.newKeySet();
     private final Set<String> doubling = ConcurrentHashMap.newKeySet();
     private final Set<String> known = ConcurrentHashMap.newKeySet();
@@ -71,19 +76,18 @@ final class Faults {
                 return new Injected("rebooted " + m, () -> { });
             });
             case AGENT_OFFLINE -> onMember(fault, m -> {
-                run.setAgentOnline(m, false);
-                return new Injected("agent of " + m + " offline", () -> run.setAgentOnline(m, true));
+                Runnable heal = hold("agent " + m, on -> run.setAgentOnline(m, !on));
+                return new Injected("agent of " + m + " offline", heal);
             });
             case PARTITION -> onMember(fault, a -> cluster.otherMember(a, fault.other()).map(b -> {
-                run.setLinkBlocked(a, b, true);
-                return new Injected("partition " + a + " | " + b, () -> run.setLinkBlocked(a, b, false));
+                Runnable heal = blockLink(a, b);
+                return new Injected("partition " + a + " | " + b, heal);
             }).orElse(Injected.skipped("no second member")));
             case ISOLATE -> onMember(fault, a -> {
                 List<String> others = new ArrayList<>(cluster.members());
                 others.remove(a);
-                others.forEach(b -> run.setLinkBlocked(a, b, true));
-                return new Injected("isolated " + a + " from " + others,
-                    () -> others.forEach(b -> run.setLinkBlocked(a, b, false)));
+                List<Runnable> heals = others.stream().map(b -> blockLink(a, b)).toList();
+                return new Injected("isolated " + a + " from " + others, () -> heals.forEach(Runnable::run));
             });
             case COMMAND_FAILS -> onMember(fault, m -> {
                 NodeDocument document = FAILING.get(Math.floorMod(fault.other(), FAILING.size()));
@@ -114,13 +118,38 @@ final class Faults {
         };
     }
 
-    private Injected onMember(PlannedFault fault, java.util.function.Function<String, Injected> action) {
+    private Injected onMember(PlannedFault fault, Function<String, Injected> action) {
         return cluster.member(fault.member()).map(action).orElse(Injected.skipped("no member"));
     }
 
     private Injected throttle(RehearsalRun.ThrottledApi api) {
-        run.setApiThrottled(api, true);
-        return new Injected(api + " throttled", () -> run.setApiThrottled(api, false));
+        return new Injected(api + " throttled", hold("throttle " + api, on -> run.setApiThrottled(api, on)));
+    }
+
+    private Runnable blockLink(String a, String b) {
+        String pair = a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
+        return hold("link " + pair, on -> run.setLinkBlocked(a, b, on));
+    }
+
+    /**
+     * Turns a lasting condition on (the first fault holding it) and answers its heal, which turns it
+     * off once no fault holds it any more: two overlapping partitions of one pair heal when the
+     * second one ends, not the first.
+     */
+    private Runnable hold(String condition, Consumer<Boolean> set) {
+        synchronized (holders) {
+            if (holders.merge(condition, 1, Integer::sum) == 1) {
+                set.accept(true);
+            }
+        }
+        return () -> {
+            synchronized (holders) {
+                if (holders.merge(condition, -1, Integer::sum) == 0) {
+                    holders.remove(condition);
+                    set.accept(false);
+                }
+            }
+        };
     }
 
     private Injected terminate(PlannedFault fault, Set<String> events) {
