@@ -27,14 +27,34 @@ final class AwsEvents {
     private final StepFunctionsFront stepFunctions;
 
     AwsEvents(EmulatedAccount account) {
-        this.stack = account.deployed();
-        this.view = account.view();
-        this.bus = account.events();
-        this.stepFunctions = account.stepFunctions();
+        this(account.deployed(), account.view(), account.events(), account.stepFunctions());
+    }
+
+    AwsEvents(DeployedStack stack, StackView view, EventBus bus, StepFunctionsFront stepFunctions) {
+        this.stack = stack;
+        this.view = view;
+        this.bus = bus;
+        this.stepFunctions = stepFunctions;
     }
 
     /** An EventBridge lifecycle event of the group (Auto Scaling's own shape), put on the bus. */
     Execution publishLifecycleEvent(String transition, String instanceId) {
+        return deliver(lifecycleEvent(transition, instanceId), false);
+    }
+
+    /**
+     * Puts {@code event} on the bus. A copy of an event EventBridge delivers more than once
+     * ({@code duplicated}: "at least once", the same event with the same id) may find its
+     * execution started by another copy: TriggerReconcile then answers that execution while it
+     * runs (StartExecution is idempotent for the same name and input), and "duplicate" once it has
+     * ended; either is the event's execution.
+     */
+    Execution deliver(ObjectNode event, boolean duplicated) {
+        return trigger(event, duplicated);
+    }
+
+    /** The EventBridge lifecycle event of the group's {@code launch|terminate} of an instance, with a new id. */
+    ObjectNode lifecycleEvent(String transition, String instanceId) {
         boolean launch = "launch".equals(transition);
         ObjectNode detail = JSON.createObjectNode();
         detail.put("LifecycleActionToken", UUID.randomUUID().toString());
@@ -50,17 +70,17 @@ final class AwsEvents {
             detail.put("Origin", "AutoScalingGroup");
             detail.put("Destination", "EC2");
         }
-        return trigger(event("aws.autoscaling", launch ? "EC2 Instance-launch Lifecycle Action"
+        return event("aws.autoscaling", launch ? "EC2 Instance-launch Lifecycle Action"
             : "EC2 Instance-terminate Lifecycle Action", detail, List.of(stack.arn("autoscaling",
                 "autoScalingGroup:" + UUID.nameUUIDFromBytes(view.groupName().getBytes()) + ":autoScalingGroupName/"
-                    + view.groupName()))));
+                    + view.groupName())));
     }
 
     /** The custom re-adjust event ({@code drbd-multiaz} / {@code Reconcile Requested}) of this cluster. */
     Execution publishReadjust() {
         ObjectNode detail = JSON.createObjectNode();
         detail.put("clusterId", view.clusterId());
-        return trigger(event("drbd-multiaz", "Reconcile Requested", detail, List.of()));
+        return trigger(event("drbd-multiaz", "Reconcile Requested", detail, List.of()), false);
     }
 
     /** One tick of a schedule rule, as EventBridge's scheduler sends it to the rule's targets. */
@@ -82,14 +102,21 @@ final class AwsEvents {
         return event;
     }
 
-    /** Puts the event on the bus; exactly one rule must deliver it, and its trigger must start an execution. */
-    private Execution trigger(ObjectNode event) {
+    /**
+     * Puts the event on the bus; exactly one rule must deliver it, and its trigger must start an
+     * execution (or, for an event delivered more than once, find the one another copy started).
+     */
+    private Execution trigger(ObjectNode event, boolean duplicated) {
         List<JsonNode> results = bus.publish(event);
         if (results.size() != 1) {
             throw new IllegalStateException(results.size() + " rules delivered the " + event.path("detail-type").asText()
                 + " event, expected exactly one: check the rules' event patterns");
         }
         JsonNode result = results.get(0);
+        if (duplicated && result.path("duplicate").asBoolean()) {
+            return stepFunctions.describe(view.reconcileStateMachineArn().replace(":stateMachine:", ":execution:") + ":"
+                + result.path("executionName").asText());
+        }
         if (!result.path("started").asBoolean()) {
             throw new IllegalStateException("TriggerReconcile started nothing for " + event.path("detail-type").asText()
                 + ": " + result.path("reason").asText());

@@ -80,6 +80,7 @@ final class EmulatedAccount implements AutoCloseable {
     private AutoScalingClient autoScaling;
     private String launchTemplateId;
     private LifecycleModel lifecycle;
+    private AutoScalingFront autoScalingFront;
     private NodeFleet fleet;
     private SsmEmulator ssm;
     private StepFunctionsFront stepFunctions;
@@ -149,7 +150,7 @@ final class EmulatedAccount implements AutoCloseable {
         lifecycle = new LifecycleModel(view.groupName(), hook("autoscaling:EC2_INSTANCE_LAUNCHING"),
             hook("autoscaling:EC2_INSTANCE_TERMINATING"), synthesized.settings().availabilityZones(), time);
         closeables.add(lifecycle);
-        AutoScalingFront autoScalingFront = AutoScalingFront.start(moto.endpoint(), lifecycle, authority);
+        autoScalingFront = AutoScalingFront.start(moto.endpoint(), lifecycle, authority);
         closeables.add(autoScalingFront);
         SerializingFront dynamoDbFront = SerializingFront.start(moto.endpoint(), authority);
         closeables.add(dynamoDbFront);
@@ -299,6 +300,11 @@ final class EmulatedAccount implements AutoCloseable {
 
     LifecycleModel lifecycle() {
         return lifecycle;
+    }
+
+    /** The Auto Scaling endpoint the functions call (the driver talks to moto directly). */
+    AutoScalingFront autoScalingFront() {
+        return autoScalingFront;
     }
 
     NodeFleet fleet() {

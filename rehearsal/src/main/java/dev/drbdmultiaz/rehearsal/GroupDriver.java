@@ -45,16 +45,26 @@ final class GroupDriver implements AutoCloseable {
     private final List<ScheduledFuture<?>> schedules = new CopyOnWriteArrayList<>();
     private final List<String> asyncFailures = Collections.synchronizedList(new ArrayList<>());
     private volatile BiPredicate<String, String> lifecycleEventLost = (id, transition) -> false;
+    private volatile BiPredicate<String, String> lifecycleEventDuplicated = (id, transition) -> false;
     private boolean capacityAvailable = true;
     private IntFunction<NodeFaults> faultsByLaunch = index -> NodeFaults.none();
 
     GroupDriver(EmulatedAccount account, AwsEvents events) {
+        this(account, events, account.autoScaling(), account.lifecycle(), account.fleet(), account.progress());
+    }
+
+    /**
+     * With the account's parts given: a test drives the launch events of a bare lifecycle model
+     * (the launch path uses neither the account, nor autoScaling, nor the fleet).
+     */
+    GroupDriver(EmulatedAccount account, AwsEvents events, AutoScalingClient autoScaling, LifecycleModel lifecycle,
+        NodeFleet fleet, Progress progress) {
         this.account = account;
         this.events = events;
-        this.autoScaling = account.autoScaling();
-        this.lifecycle = account.lifecycle();
-        this.fleet = account.fleet();
-        this.progress = account.progress();
+        this.autoScaling = autoScaling;
+        this.lifecycle = lifecycle;
+        this.fleet = fleet;
+        this.progress = progress;
         lifecycle.onWait(this::enteredWait);
         lifecycle.onCompletion(this::afterLifecycleAction);
     }
@@ -152,6 +162,11 @@ final class GroupDriver implements AutoCloseable {
         this.lifecycleEventLost = lost;
     }
 
+    /** See {@link RehearsalRun#duplicateLifecycleEvents}. */
+    void duplicateLifecycleEvents(BiPredicate<String, String> duplicated) {
+        this.lifecycleEventDuplicated = duplicated;
+    }
+
     /** How many event deliveries are under way. */
     int inFlight() {
         return inFlight.get();
@@ -188,7 +203,15 @@ final class GroupDriver implements AutoCloseable {
                 + " was lost (EventBridge delivers Auto Scaling events on a best-effort basis)");
             return;
         }
-        deliver(() -> events.publishLifecycleEvent(transition, instance.instanceId()));
+        var event = events.lifecycleEvent(transition, instance.instanceId());
+        if (!lifecycleEventDuplicated.test(instance.instanceId(), transition)) {
+            deliver(() -> events.deliver(event, false));
+            return;
+        }
+        progress.note("the " + transition + " lifecycle event of " + instance.instanceId() + " is delivered twice"
+            + " (same event id: EventBridge delivers at least once)");
+        deliver(() -> events.deliver(event, true));
+        deliver(() -> events.deliver(event, true));
     }
 
     private void afterLifecycleAction(LifecycleModel.Completion completion) {

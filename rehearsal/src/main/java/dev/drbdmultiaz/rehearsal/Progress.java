@@ -48,7 +48,7 @@ public final class Progress implements StepFunctionsFront.Listener {
 
     @Override
     public void finished(Execution execution) {
-        String how = Execution.SUCCEEDED.equals(execution.status()) ? "SUCCEEDED"
+        String how = Execution.SUCCEEDED.equals(execution.status()) || execution.error() == null ? execution.status()
             : execution.status() + ": " + execution.error() + ": " + shortCause(execution.cause());
         line(label(execution), how + String.format(Locale.ROOT, " in %.1f s, %d state transitions",
             execution.duration().toMillis() / 1000.0, execution.stateTransitions()));

@@ -164,29 +164,51 @@ public final class RehearsalRun implements AutoCloseable {
     /** The AWS APIs a fault can throttle. */
     public enum ThrottledApi { AUTO_SCALING, SSM }
 
-    /** Every call of {@code api} answers its throttling error (as AWS does past the account's rate), or none does. */
+    /**
+     * Every call of {@code api} from the functions answers its throttling error (as AWS does past
+     * the account's rate), or none does: Auto Scaling {@code Throttling}, SSM
+     * {@code ThrottlingException}, HTTP 400, "Rate exceeded"; the SDK's own retries see it.
+     */
     public void setApiThrottled(ThrottledApi api, boolean throttled) {
-        throw new UnsupportedOperationException("issue 13: API throttling");
+        switch (api) {
+            case AUTO_SCALING -> account.autoScalingFront().setThrottled(throttled);
+            case SSM -> account.ssm().setThrottled(throttled);
+        }
+        log(api + " API " + (throttled ? "throttled: every call answers its throttling error" : "no longer throttled"));
     }
 
-    /** The next invocation of the function (its logical name, e.g. DescribeCluster) throws in the handler, once. */
+    /**
+     * The next invocation of the function (its workflow handler's id, e.g. DescribeCluster) fails
+     * as a handler exception does in Lambda (Unhandled, errorType java.lang.RuntimeException)
+     * without running the handler; once per call.
+     */
     public void failNextInvocation(String function) {
-        throw new UnsupportedOperationException("issue 13: a handler that throws once");
+        account.lambda().failNextInvocation(stack().functionName(function));
+        log("the next invocation of " + function + " fails with an unhandled exception");
     }
 
-    /** StopExecution on {@code execution} (status ABORTED); whether it was still running. */
+    /**
+     * StopExecution on {@code execution}: it ends ABORTED at once, no further state and no Catch
+     * runs (a lock it holds stays held); whether it was still running.
+     */
     public boolean stopExecution(Execution execution) {
-        throw new UnsupportedOperationException("issue 13: StopExecution");
+        boolean running = account.stepFunctions().stop(execution.arn());
+        log("StopExecution " + execution.name() + ": " + (running ? "ABORTED" : "had already ended " + execution.status()));
+        return running;
     }
 
     /** Which lifecycle events EventBridge delivers twice (instance id, {@code launch|terminate}); default none. */
     public void duplicateLifecycleEvents(BiPredicate<String, String> duplicated) {
-        throw new UnsupportedOperationException("issue 13: duplicated events");
+        group.duplicateLifecycleEvents(duplicated);
     }
 
-    /** The next run of {@code document} on {@code instanceId} hangs until the command's timeout (status TimedOut). */
+    /**
+     * The next run of {@code document} on {@code instanceId} hangs until the document's
+     * timeoutSeconds (real seconds, not compressed: 300 s for drbd-up), then ends TimedOut /
+     * Execution Timed Out, ResponseCode 137.
+     */
     public void timeOutNext(String instanceId, NodeDocument document) {
-        throw new UnsupportedOperationException("issue 13: a command that times out");
+        account.ssm().timeOutNext(instanceId, document.baseName());
     }
 
     /** The application on {@code instanceId} writes blocks {@code first .. first+count-1}, keeping the device open. */

@@ -6,6 +6,7 @@ import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
 import dev.drbdmultiaz.model.ReconcileSetting;
 import dev.drbdmultiaz.rehearsal.stack.DeployedStack;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -93,6 +94,18 @@ public final class StackView {
     public String functionLogicalId(WorkflowHandler handler) {
         return only(stack.logicalIds(r -> "AWS::Lambda::Function".equals(r.path("Type").asText())
             && handler.handler().equals(r.path("Properties").path("Handler").asText())), handler.id() + " function");
+    }
+
+    /**
+     * The physical name of the function of a workflow handler, by the handler's id (the Task state
+     * it serves, e.g. DescribeCluster, or TriggerReconcile).
+     */
+    public String functionName(String handlerId) {
+        WorkflowHandler handler = Arrays.stream(WorkflowHandler.values())
+            .filter(h -> h.id().equals(handlerId)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("No workflow handler " + handlerId + "; known: "
+                + Arrays.stream(WorkflowHandler.values()).map(WorkflowHandler::id).toList()));
+        return stack.ref(functionLogicalId(handler));
     }
 
     /** The log group the nodes' command output goes to (COMMAND_LOG_GROUP_NAME of the functions). */

@@ -53,7 +53,9 @@ import org.w3c.dom.NodeList;
  * </ul>
  * Like Auto Scaling it refuses a request that is not signed with credentials the
  * {@link CredentialAuthority} issued (HTTP 403 InvalidClientTokenId, ExpiredToken,
- * MissingAuthenticationToken in the Query protocol); moto itself accepts any.
+ * MissingAuthenticationToken in the Query protocol); moto itself accepts any. While
+ * {@link #setThrottled throttled} it answers every signed call as Auto Scaling does past the
+ * account's request rate: HTTP 400, Query error code {@code Throttling}, "Rate exceeded".
  */
 public final class AutoScalingFront implements AutoCloseable {
 
@@ -68,6 +70,7 @@ public final class AutoScalingFront implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         .version(HttpClient.Version.HTTP_1_1).build();
+    private volatile boolean throttled;
 
     private AutoScalingFront(URI moto, LifecycleModel model, CredentialAuthority authority) throws IOException {
         this.moto = moto;
@@ -91,6 +94,18 @@ public final class AutoScalingFront implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
+    /**
+     * Every call answers Auto Scaling's throttling error, or none does. The code and status are
+     * those botocore's retry rules name for it ({@code data/_retry.json}: "throttling",
+     * service_error_code {@code Throttling}, http_status_code 400) and AWS re:Post's "Rate
+     * Exceeded" of Auto Scaling calls (knowledge-center/autoscaling-api-calls-throttled); the AWS
+     * SDK for Java 2.x counts {@code Throttling} among its throttling codes (AwsErrorCode), so its
+     * retries back off and retry it as Auto Scaling's would be, where a 500 would be a server error.
+     */
+    public void setThrottled(boolean throttled) {
+        this.throttled = throttled;
+    }
+
     private void serve(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
@@ -99,6 +114,10 @@ public final class AutoScalingFront implements AutoCloseable {
                 String code = rejected.get() == CredentialAuthority.Rejection.UNRECOGNIZED ? "InvalidClientTokenId"
                     : rejected.get().code();
                 respond(exchange, 403, error("Sender", code, rejected.get().message()));
+                return;
+            }
+            if (throttled) {
+                respond(exchange, 400, error("Sender", "Throttling", "Rate exceeded"));
                 return;
             }
             Map<String, String> form = parseForm(new String(body, StandardCharsets.UTF_8));

@@ -95,14 +95,23 @@ public final class Execution {
         return done;
     }
 
-    synchronized void record(JsonNode event) {
+    /** Records a runner event line while the execution runs; a closed execution records nothing more. */
+    synchronized boolean record(JsonNode event) {
+        if (!RUNNING.equals(status)) {
+            return false;
+        }
         events.add(event);
+        return true;
     }
 
-    void finish(String finalStatus, String finalOutput, String finalError, String finalCause) {
+    /** Ends the execution with {@code finalStatus}, and {@code lastEvent} (or none) as its last event; false when it had ended. */
+    boolean finish(String finalStatus, String finalOutput, String finalError, String finalCause, JsonNode lastEvent) {
         synchronized (this) {
             if (!RUNNING.equals(status)) {
-                return;
+                return false;
+            }
+            if (lastEvent != null) {
+                events.add(lastEvent);
             }
             status = finalStatus;
             output = finalOutput;
@@ -111,5 +120,6 @@ public final class Execution {
             stopDate = Instant.now();
         }
         done.complete(this);
+        return true;
     }
 }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,8 +27,8 @@ import java.util.regex.Pattern;
 /**
  * The Step Functions endpoint the handlers use (AWS_ENDPOINT_URL_SFN): AWS JSON 1.0 on 127.0.0.1
  * with {@code AWSStepFunctions.StartExecution} and {@code DescribeExecution} for the state
- * machines of the stack (the reconcile workflow, the Provider framework's waiter), and
- * {@code GetExecutionHistory}. Every
+ * machines of the stack (the reconcile workflow, the Provider framework's waiter),
+ * {@code ListExecutions} and {@code GetExecutionHistory}. Every
  * StartExecution starts its own ASL runner process (executions run concurrently, as in AWS; the
  * cluster lock is what serializes them); the runner's event lines update the execution's status,
  * output, error and cause, and go to the listeners as they arrive.
@@ -35,7 +36,8 @@ import java.util.regex.Pattern;
  * <p>As the API reference says of StartExecution on a STANDARD workflow: the same name and input
  * as a RUNNING execution succeeds with that execution's ARN (idempotent); the same name with a
  * different input, or the name of a closed execution, is ExecutionAlreadyExists. Requests must be
- * signed with credentials the {@link CredentialAuthority} issued.
+ * signed with credentials the {@link CredentialAuthority} issued. {@link #stop} stops an execution
+ * as StopExecution does.
  */
 public final class StepFunctionsFront implements AutoCloseable {
 
@@ -65,6 +67,8 @@ public final class StepFunctionsFront implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final Map<String, Execution> executions = new LinkedHashMap<>();
+    /** The runner process of each running execution. */
+    private final Map<String, Process> runners = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
     private StepFunctionsFront(CredentialAuthority authority) throws IOException {
@@ -149,8 +153,36 @@ public final class StepFunctionsFront implements AutoCloseable {
             finish(execution, Execution.FAILED, null, "States.Runtime", "The ASL runner did not start: " + e);
             return execution;
         }
+        runners.put(arn, process);
+        if (!Execution.RUNNING.equals(execution.status())) {
+            destroy(runners.remove(arn)); // stopped while its runner started
+        }
         executor.execute(() -> follow(execution, process));
         return execution;
+    }
+
+    /**
+     * StopExecution (API reference; ExecutionStatus ABORTED): the execution ends ABORTED at once,
+     * with an ExecutionAborted event last in its history, and its runner process is killed, so no
+     * further state runs and no Catch either (a Lambda invocation under way finishes on its own
+     * and its result is dropped). Returns whether it was still running.
+     */
+    public boolean stop(String executionArn) {
+        Execution execution = describe(executionArn);
+        ObjectNode aborted = JSON.createObjectNode().put("type", "ExecutionAborted")
+            .put("timestamp", System.currentTimeMillis());
+        if (!finish(execution, Execution.ABORTED, null, null, null, aborted)) {
+            return false;
+        }
+        destroy(runners.remove(executionArn));
+        return true;
+    }
+
+    private static void destroy(Process process) {
+        if (process != null) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
     }
 
     private static boolean sameJson(String a, String b) {
@@ -180,7 +212,9 @@ public final class StepFunctionsFront implements AutoCloseable {
                 } catch (IOException notJson) {
                     continue;
                 }
-                execution.record(event);
+                if (!execution.record(event)) {
+                    continue; // stopped: what the runner still printed is not the execution's
+                }
                 switch (event.path("type").asText()) {
                     case "ExecutionSucceeded" -> {
                         finalStatus = Execution.SUCCEEDED;
@@ -213,12 +247,21 @@ public final class StepFunctionsFront implements AutoCloseable {
             Thread.currentThread().interrupt();
             finalStatus = Execution.ABORTED;
         }
+        runners.remove(execution.arn(), process);
         finish(execution, finalStatus, output, error, cause);
     }
 
     private void finish(Execution execution, String status, String output, String error, String cause) {
-        execution.finish(status, output, error, cause);
+        finish(execution, status, output, error, cause, null);
+    }
+
+    private boolean finish(Execution execution, String status, String output, String error, String cause,
+        JsonNode lastEvent) {
+        if (!execution.finish(status, output, error, cause, lastEvent)) {
+            return false;
+        }
         listeners.forEach(l -> l.finished(execution));
+        return true;
     }
 
     public Execution describe(String arn) {
@@ -255,8 +298,10 @@ public final class StepFunctionsFront implements AutoCloseable {
                         describe(request.path("executionArn").asText(null)), response);
                     case "AWSStepFunctions.GetExecutionHistory" -> historyInto(
                         describe(request.path("executionArn").asText(null)), request, response);
+                    case "AWSStepFunctions.ListExecutions" -> listInto(request, response);
                     default -> throw new ApiError("UnknownOperationException", "The rehearsal's Step Functions answers"
-                        + " StartExecution, DescribeExecution and GetExecutionHistory only, not " + target);
+                        + " StartExecution, DescribeExecution, ListExecutions and GetExecutionHistory only, not "
+                        + target);
                 }
             } catch (ApiError e) {
                 ObjectNode body = JSON.createObjectNode();
@@ -291,10 +336,55 @@ public final class StepFunctionsFront implements AutoCloseable {
     }
 
     /**
+     * ListExecutions (API reference): the state machine's executions, "sorted by time, with the
+     * most recent execution first", those of {@code statusFilter} only when given; maxResults 0 to
+     * 1000 ("The default is 100 ... A value of 0 uses the default"), nextToken to page on.
+     */
+    private void listInto(JsonNode request, ObjectNode response) {
+        String machineArn = request.path("stateMachineArn").asText(null);
+        synchronized (this) {
+            if (!machines.containsKey(machineArn)) {
+                throw new ApiError("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + machineArn + "'");
+            }
+        }
+        int maxResults = request.path("maxResults").asInt(0);
+        if (maxResults < 0 || maxResults > 1000) {
+            throw new ApiError("ValidationException", "1 validation error detected: Value '" + maxResults
+                + "' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000");
+        }
+        String status = request.path("statusFilter").asText(null);
+        List<Execution> listed = new ArrayList<>(executions(machineArn).stream()
+            .filter(e -> status == null || status.equals(e.status())).toList());
+        java.util.Collections.reverse(listed);
+        int from = page(request);
+        int to = Math.min(listed.size(), from + (maxResults == 0 ? 100 : maxResults));
+        var items = response.putArray("executions");
+        for (Execution execution : listed.subList(Math.min(from, to), to)) {
+            ObjectNode item = items.addObject().put("executionArn", execution.arn())
+                .put("stateMachineArn", execution.stateMachineArn()).put("name", execution.name())
+                .put("status", execution.status()).put("startDate", epochSeconds(execution.startDate()));
+            if (execution.stopDate() != null) {
+                item.put("stopDate", epochSeconds(execution.stopDate()));
+            }
+        }
+        if (to < listed.size()) {
+            response.put("nextToken", Integer.toString(to));
+        }
+    }
+
+    private static int page(JsonNode request) {
+        try {
+            return request.hasNonNull("nextToken") ? Integer.parseInt(request.path("nextToken").asText()) : 0;
+        } catch (NumberFormatException e) {
+            throw new ApiError("InvalidToken", "Invalid Token: '" + request.path("nextToken").asText() + "'");
+        }
+    }
+
+    /**
      * GetExecutionHistory (API reference): the runner's event lines as history events with ids
      * from 1, {@code <StateType>StateEntered} / {@code StateExited} with the state's name (and
      * output, a JSON string), ExecutionStarted / Succeeded / Failed, TaskFailed; maxResults 1 to
-     * 1000 (default 100), reverseOrder, and nextToken to page on.
+     * 1000 (default 100), reverseOrder, and nextToken to page on; ExecutionAborted last for a stopped one.
      */
     private static void historyInto(Execution execution, JsonNode request, ObjectNode response) {
         int maxResults = request.path("maxResults").asInt(100);
@@ -312,12 +402,7 @@ public final class StepFunctionsFront implements AutoCloseable {
         if (request.path("reverseOrder").asBoolean(false)) {
             java.util.Collections.reverse(events);
         }
-        int from;
-        try {
-            from = request.hasNonNull("nextToken") ? Integer.parseInt(request.path("nextToken").asText()) : 0;
-        } catch (NumberFormatException e) {
-            throw new ApiError("InvalidToken", "Invalid Token: '" + request.path("nextToken").asText() + "'");
-        }
+        int from = page(request);
         int to = Math.min(events.size(), from + (maxResults == 0 ? 100 : maxResults));
         var page = response.putArray("events");
         events.subList(Math.min(from, to), to).forEach(page::add);
@@ -341,6 +426,7 @@ public final class StepFunctionsFront implements AutoCloseable {
                     .put("output", JSON.writeValueAsString(line.path("output")));
                 case "ExecutionFailed" -> event.put("type", type).putObject("executionFailedEventDetails")
                     .put("error", line.path("error").asText("")).put("cause", line.path("cause").asText(""));
+                case "ExecutionAborted" -> event.put("type", type).putObject("executionAbortedEventDetails");
                 case "StateEntered" -> event.put("type", stateType + "StateEntered")
                     .putObject("stateEnteredEventDetails").put("name", line.path("state").asText());
                 case "StateExited" -> event.put("type", stateType + "StateExited").putObject("stateExitedEventDetails")

@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One invocation of a function in its runtime process, as Lambda runs it: resolves the name or
  * ARN and qualifier, counts the call, and answers a run past the function's Timeout like Lambda
- * ("Task timed out", no errorType) after discarding the process.
+ * ("Task timed out", no errorType) after discarding the process. An injected failure
+ * ({@link #failNext}) answers the next invocation as a handler exception without running it.
  */
 final class FunctionInvoker {
 
@@ -34,6 +35,7 @@ final class FunctionInvoker {
     private final Map<String, FunctionSpec> byName = new LinkedHashMap<>();
     private final FunctionRuntimes runtimes;
     private final Map<String, Integer> invocations = new ConcurrentHashMap<>();
+    private final Map<String, Integer> injectedFailures = new ConcurrentHashMap<>();
 
     FunctionInvoker(Iterable<FunctionSpec> functions, FunctionRuntimes runtimes) {
         functions.forEach(f -> byName.put(f.name(), f));
@@ -83,9 +85,32 @@ final class FunctionInvoker {
         return new Target(spec, spec.arn() + (qualifier == null ? "" : ":" + qualifier));
     }
 
+    /** See {@link LambdaService#failNextInvocation}. */
+    void failNext(String name) {
+        injectedFailures.merge(function(name).name(), 1, Integer::sum);
+    }
+
+    /** Takes one injected failure of the function, if it has one. */
+    private boolean injectedFailure(String name) {
+        boolean[] taken = {false};
+        injectedFailures.computeIfPresent(name, (key, count) -> {
+            taken[0] = true;
+            return count > 1 ? count - 1 : null;
+        });
+        return taken[0];
+    }
+
     Result invoke(Target target, byte[] payload) {
         FunctionSpec spec = target.spec();
         invocations.merge(spec.name(), 1, Integer::sum);
+        if (injectedFailure(spec.name())) {
+            try {
+                return new Result(LambdaHostMain.error(new RuntimeException("Injected by the rehearsal: the handler of "
+                    + spec.name() + " threw before it did anything (failNextInvocation)")), "Unhandled");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         FunctionRuntimes.Running process = runtimes.running(spec);
         try {
             HttpResponse<byte[]> response = Net.HTTP.send(HttpRequest.newBuilder(process.endpoint().resolve("/invoke"))

@@ -96,7 +96,8 @@ public final class LambdaHostMain {
         }
     }
 
-    private static byte[] error(Throwable e) throws IOException {
+    /** The payload Lambda's Java runtime answers for a handler's exception: errorMessage, errorType, stackTrace. */
+    static byte[] error(Throwable e) throws IOException {
         ObjectNode body = JSON.createObjectNode();
         body.put("errorMessage", e.getMessage());
         body.put("errorType", e.getClass().getName());

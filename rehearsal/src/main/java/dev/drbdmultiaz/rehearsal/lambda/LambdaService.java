@@ -100,6 +100,18 @@ public final class LambdaService implements AutoCloseable {
         return invoker.invocations();
     }
 
+    /**
+     * A fault for the rehearsal: the next invocation of the function (its physical name) fails as a
+     * handler that throws at once does in Lambda's Java runtime, without running the handler:
+     * X-Amz-Function-Error {@code Unhandled} and {@code {"errorMessage","errorType","stackTrace"}}
+     * with errorType {@code java.lang.RuntimeException}, the Task's error name in Step Functions
+     * ("Handle Lambda service exceptions": a function error fails the Task with its errorType). Each
+     * call fails one more invocation.
+     */
+    public void failNextInvocation(String functionName) {
+        invoker.failNext(functionName);
+    }
+
     /** The environment a function's process gets (for checks of what a handler can read). */
     public Map<String, String> environmentOf(String functionName) {
         return environment.forInspection(invoker.function(functionName));

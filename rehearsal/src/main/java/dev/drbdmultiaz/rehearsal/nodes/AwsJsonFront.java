@@ -21,17 +21,21 @@ import java.util.function.Function;
  * The HTTP side of the SSM emulator: a server on 127.0.0.1 speaking the AWS JSON 1.1 protocol
  * ({@code X-Amz-Target: AmazonSSM.<Op>}). It refuses requests not signed with credentials the
  * authority issued, answers an {@link SsmError} as a 400 with its {@code __type}, and anything else
- * that goes wrong as a 500 InternalServerError.
+ * that goes wrong as a 500 InternalServerError; while {@link #setThrottled throttled}, every signed
+ * call as a 400 ThrottlingException.
  */
 final class AwsJsonFront implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "AmazonSSM.";
+    /** The SSM API's throttling error (botocore data/ssm/2014-11-06/service-2.json: shape ThrottlingException). */
+    private static final String THROTTLING = "ThrottlingException";
 
     private final CredentialAuthority authority;
     private final Map<String, Function<JsonNode, JsonNode>> operations;
     private final ExecutorService http = Executors.newFixedThreadPool(8, SsmAgent.daemon("ssm-http"));
     private final HttpServer server;
+    private volatile boolean throttled;
 
     /** Starts the server at a free port; {@code operations} by name (SendCommand, ...). */
     AwsJsonFront(CredentialAuthority authority, Map<String, Function<JsonNode, JsonNode>> operations) {
@@ -50,6 +54,11 @@ final class AwsJsonFront implements AutoCloseable {
     /** http://127.0.0.1:port */
     URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** See {@link SsmEmulator#setThrottled}. */
+    void setThrottled(boolean throttled) {
+        this.throttled = throttled;
     }
 
     /** Stops answering; the HTTP threads are stopped by {@link #close}. */
@@ -77,6 +86,10 @@ final class AwsJsonFront implements AutoCloseable {
             if (rejected.isPresent()) {
                 String code = rejected.get().code() + "Exception";
                 send(exchange, 400, error(code, rejected.get().message()), code);
+                return;
+            }
+            if (throttled) {
+                send(exchange, 400, error(THROTTLING, "Rate exceeded"), THROTTLING);
                 return;
             }
             if (!"POST".equals(exchange.getRequestMethod()) || target == null || !target.startsWith(PREFIX)) {

@@ -31,6 +31,13 @@ final class SsmAgent implements AutoCloseable {
     /** AWS time until the service gives up on the invocation of an instance that vanished mid-run. */
     private static final Duration LOST_RESULT_DELAY = Duration.ofSeconds(2);
     private static final long DELIVERY_POLL_MILLIS = 20;
+    /**
+     * The ResponseCode of a command the agent killed at its execution timeout: the Linux agent's
+     * CommandStoppedPreemptivelyExitCode, "Fatal error (128) + signal for SIGKILL (9) = 137", which
+     * it reports TimedOut when the command was not cancelled (amazon-ssm-agent,
+     * agent/appconfig/constants_unix.go and pluginutil_unix.go GetStatus).
+     */
+    static final int STOPPED_EXIT_CODE = 137;
 
     private final NodeFleet fleet;
     private final SsmCommandStore commands;
@@ -100,7 +107,7 @@ final class SsmAgent implements AutoCloseable {
                     return;
                 }
                 if (!done) {
-                    invocation.finish("TimedOut", "Execution Timed Out", -1, stdout, stderr);
+                    invocation.finish("TimedOut", "Execution Timed Out", STOPPED_EXIT_CODE, stdout, stderr);
                 } else {
                     int code = process.exitValue();
                     invocation.finish(code == 0 ? "Success" : "Failed", code == 0 ? "Success" : "Failed", code,

@@ -105,12 +105,36 @@ public final class SsmEmulator implements AutoCloseable {
     }
 
     /**
+     * A fault for the rehearsal: every call answers SSM's throttling error, as past the account's
+     * request rate, or none does. AWS JSON protocol, HTTP 400, {@code __type} ThrottlingException
+     * (botocore data/ssm/2014-11-06/service-2.json; data/_retry.json "throttling_exception":
+     * ThrottlingException, 400), message "Rate exceeded"; the AWS SDK for Java 2.x counts the code
+     * among its throttling errors (AwsErrorCode) and retries it with its throttling backoff.
+     */
+    public void setThrottled(boolean throttled) {
+        front.setThrottled(throttled);
+    }
+
+    /**
      * A fault for the rehearsal: the next invocation of the document (file base name, e.g.
      * {@code drbd-up}) on the instance fails with {@code exitCode} and {@code stderr} instead of
      * running its script, as a node command that fails for a passing reason does.
      */
     public void failNext(String instanceId, String documentFile, int exitCode, String stderr) {
         agent.injected().failNext(instanceId, documentFile, exitCode, stderr);
+    }
+
+    /**
+     * A fault for the rehearsal: the next invocation of the document (file base name) on the
+     * instance hangs instead of running its script, until the agent's execution timeout (the
+     * document step's timeoutSeconds, real seconds as every run here, see {@link SsmAgent}) kills
+     * it: Status TimedOut, StatusDetails "Execution Timed Out" ("The command started to run on the
+     * managed node, but the execution wasn't complete before the timeout expired", GetCommandInvocation
+     * StatusDetails in botocore's data/ssm/2014-11-06/service-2.json), ResponseCode 137 as the Linux
+     * agent reports a command it stopped.
+     */
+    public void timeOutNext(String instanceId, String documentFile) {
+        agent.injected().hangNext(instanceId, documentFile);
     }
 
     /**
