@@ -29,14 +29,17 @@ What is real and what is simulated:
     whole fleet (nodes read each other's state).
   - Data and capacity: LVM in 4 MiB extents with lvm2's thin-pool metadata/pmspare sizing,
     overprovisioning warnings and reports; DRBD metadata records carry the backing device's
-    content (checksum, writtenKiB); `fleet write` is an application write (quorum, auto-promote,
-    protocol C, out-of-sync bits and a new data generation for peers that miss it); thin LVs map
-    what is written and resynced (rs-discard-granularity spares zero ranges); a full pool errors
-    the write and DRBD detaches that disk (see "Data" below).
+    content (checksum, writtenKiB, and per 4 KiB block `blocks`); `fleet write` and `fleet
+    app-write` are application writes (auto-promote, quorum, protocol C, out-of-sync bits and a new
+    data generation for peers that miss it; app-write keeps the device open until `fleet
+    app-close`, and down/secondary refuse a device held open); resyncs copy the blocks; `fleet
+    network --blocked-links` partitions node pairs; thin LVs map what is written and resynced
+    (rs-discard-granularity spares zero ranges); a full pool errors the write and DRBD detaches that
+    disk (see the README's "Model").
 Durations (install ~60 s, resync ~60 s, others ~1 s) are multiplied by the fleet's time scale
 and the node's slowFactor fault.
 
 Fleet administration (used by the Java NodeFleet): `nodesim.py fleet <op> --fleet DIR ...`
-with op init | add-node | terminate | reboot | snapshot | network | write; each prints one JSON
-object (write exits 1 when the write fails).
+with op init | add-node | terminate | reboot | snapshot | network | write | app-write | app-close |
+device-views; each prints one JSON object (write and app-write exit 1 when the write fails).
 """

@@ -219,8 +219,9 @@ public final class NodeFleet implements AutoCloseable {
      * An application on the node writes the first {@code percent} of the DRBD device of r0, as DRBD
      * 9 takes it: needs the resource up, the local disk UpToDate, quorum and no other Primary
      * (auto-promote); replicates to the Connected UpToDate peers; peers not reached get out-of-sync
-     * bits (and a new data generation, for a bitmap resync later); a full thin pool fails the write
-     * there and detaches that disk.
+     * bits (and a new data generation, for a bitmap resync later); a full thin pool detaches that disk
+     * (the write fails when no disk took it). The device is closed again (auto-demote) unless
+     * {@link #appWrite} holds it open.
      */
     public WriteResult write(String instanceId, double percent) {
         requireLive(instanceId);

@@ -154,6 +154,60 @@ class NodeApplicationOnSimulatedNodesTest {
     }
 
     @Test
+    @DisplayName("A Primary cut off from both peers acknowledges nothing; its unacknowledged block is undone by the resync after the majority wrote")
+    void minorityPrimaryAfterMajorityWrote() {
+        minorityPrimary(true);
+    }
+
+    @Test
+    @DisplayName("A Primary cut off from both peers, nobody else wrote: equal UUIDs, the node that lost quorum is the SyncTarget (RULE_LOST_QUORUM)")
+    void minorityPrimaryAlone() {
+        minorityPrimary(false);
+    }
+
+    private void minorityPrimary(boolean majorityWrites) {
+        SimulatedNode a = three.get(0);
+        SimulatedNode b = three.get(1);
+        SimulatedNode c = three.get(2);
+        NodeFleet.AppWrite first = acknowledged(a, 0, 4);
+        fleet().setLinkBlocked(a.instanceId(), b.instanceId(), true);
+        fleet().setLinkBlocked(a.instanceId(), c.instanceId(), true);
+        NodeFleet.DeviceView cut = view(a);
+        assertFalse(cut.quorum(), cut.toString());
+        assertEquals("Primary", cut.role(), "a Primary stays Primary without quorum");
+
+        NodeFleet.AppWrite lost = fleet().appWrite(a.instanceId(), 20, 1);
+        assertFalse(lost.ok(), lost.toString());
+        assertTrue(lost.error().contains("no quorum"), lost.error());
+        assertEquals(Map.of(), lost.acknowledged());
+        assertEquals(1, lost.attempted().size(), lost.toString());
+        assertEquals(lost.attempted().get(20), view(a).blocks().get(20), "the harsher reading: it reached the local disk");
+        assertFalse(view(b).blocks().containsKey(20));
+
+        Map<Integer, String> expected = new java.util.TreeMap<>(first.acknowledged());
+        if (majorityWrites) {
+            NodeFleet.AppWrite w = acknowledged(b, 2, 2);
+            assertEquals(List.of(2), w.replicatedTo());
+            expected.putAll(w.acknowledged());
+            fleet().appClose(b.instanceId());
+        }
+        fleet().setLinkBlocked(a.instanceId(), b.instanceId(), false);
+        fleet().setLinkBlocked(a.instanceId(), c.instanceId(), false);
+        NodeSnapshot refused = fleet().snapshot(a.instanceId());
+        assertTrue(refused.kernelEvents().stream().anyMatch(e -> e.endsWith("I shall become SyncTarget, but I am primary!")),
+            refused.kernelEvents().toString());
+        assertTrue(refused.peers().stream().allMatch(p -> p.connection().equals("StandAlone")), refused.peers().toString());
+        assertEquals(lost.attempted().get(20), view(a).blocks().get(20), "no resync onto a Primary");
+
+        fleet().appClose(a.instanceId());
+        NodeFleet.ExecResult connect = exec(a, "drbdadm", "connect", "r0");
+        assertEquals(0, connect.exitCode(), connect.toString());
+        waitViews(v -> v.values().stream().allMatch(x -> "UpToDate".equals(x.disk()) && x.blocks().equals(expected)
+            && x.quorum()), "the node that lost quorum resyncs from the majority");
+        assertEquals("bitmap", fleet().snapshot(a.instanceId()).data().lastResync());
+    }
+
+    @Test
     @DisplayName("A second node cannot auto-promote while a connected Primary holds the device; app-close demotes and lets it")
     void oneWriterAtATime() {
         SimulatedNode a = three.get(0);
