@@ -88,6 +88,8 @@ def progress_syncs(world):
                     src = int(pid)
                     src_info = (onode, ores, odev, omd)
                     break
+            if src is None:
+                src, src_info = restart_from_another_source(world, node, res, s)
             if src is not None and src == s["source"]:
                 s["done"] = min(1.0, s["done"] + (t - s["since"]) / s["duration"])
             elif src is not None:
@@ -124,6 +126,27 @@ def progress_syncs(world):
                 md["resync"] = None
                 dev["diskState"] = "UpToDate"
                 res["sync"] = None
+
+
+def restart_from_another_source(world, node, res, s):
+    """No connected UpToDate peer holds the generation the resync started on (its source went away
+    and the others moved on to a new data generation meanwhile): DRBD 9 resyncs a SyncTarget from a
+    connected UpToDate peer, so the resync starts over from the first such peer, on that peer's
+    generation, as a full resync from the beginning (the harsher reading: no progress kept).
+    Returns (source node-id, (node, res, dev, md)) or (None, None) when no peer can feed it."""
+    for pid, conn in sorted(res["connections"].items(), key=lambda kv: int(kv[0])):
+        if not conn.get("linked"):
+            continue
+        found = find_peer(world, node, res, pid, conn)
+        if not found:
+            continue
+        onode, ores, _ = found
+        odev = dev0(ores)
+        omd = md_of(onode, odev)
+        if odev and odev["diskState"] == "UpToDate" and omd and not ores.get("sync"):
+            s.update(source=int(pid), uuid=omd["current"], done=0.0, full=True, since=now())
+            return int(pid), (onode, ores, odev, omd)
+    return None, None
 
 
 def copy_blocks(tmd, smd, target_id, source_id, full):

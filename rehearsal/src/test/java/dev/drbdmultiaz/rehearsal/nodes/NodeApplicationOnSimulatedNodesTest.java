@@ -333,4 +333,41 @@ class NodeApplicationOnSimulatedNodesTest {
         assertEquals(source, synced.get(fresh.instanceId()).blocks());
         assertEquals("full", fleet().snapshot(fresh.instanceId()).data().lastResync());
     }
+
+    @Test
+    @DisplayName("A SyncTarget whose source falls behind (becomes SyncTarget itself) resyncs from the peer that is UpToDate (chaos seed 2)")
+    void resyncOutlivesItsSource() {
+        SimulatedNode a = three.get(0);
+        SimulatedNode b = three.get(1);
+        acknowledged(a, 0, 8);
+        fleet().appClose(a.instanceId());
+        fleet().terminate(three.get(2).instanceId());
+        // Slow: its full resync takes 12 s, long enough for its source to fall behind in the middle.
+        SimulatedNode fresh = nodes.add(4, 3, NodeFaults.none().withSlowFactor(20));
+        List<SimulatedNode> members = List.of(a, b, fresh);
+        fleet().setLinkBlocked(fresh.instanceId(), b.instanceId(), true);
+        nodes.ok("drbd-install", List.of(fresh), Map.of());
+        nodes.ok("drbd-prepare-lvm", List.of(fresh), SsmNodes.lvm());
+        nodes.ok("drbd-write-config", members, nodes.writeConfig(members));
+        nodes.ok("drbd-create-md", List.of(fresh), SsmNodes.createMd());
+        nodes.ok("drbd-up", List.of(a, b), SsmNodes.resource());
+        nodes.ok("drbd-up", List.of(fresh), SsmNodes.resource());
+        waitViews(v -> "Inconsistent".equals(v.get(fresh.instanceId()).disk()), "the fresh node resyncs from a");
+        // b and fresh on one side, a on the other: b writes with quorum, a misses it.
+        fleet().setLinkBlocked(a.instanceId(), b.instanceId(), true);
+        fleet().setLinkBlocked(fresh.instanceId(), b.instanceId(), false);
+        acknowledged(b, 4, 8);
+        fleet().appClose(b.instanceId());
+        // The partition heals: a becomes SyncTarget of b, so fresh's source is no longer UpToDate.
+        fleet().setLinkBlocked(a.instanceId(), b.instanceId(), false);
+        Map<String, NodeFleet.DeviceView> v = null;
+        for (int i = 0; i < 200 && (v == null || !"UpToDate".equals(v.get(fresh.instanceId()).disk())); i++) {
+            SsmNodes.sleep(250);
+            v = views();
+        }
+        assertEquals("UpToDate", v.get(fresh.instanceId()).disk(), "the resync never completed: " + v + " "
+            + fleet().snapshot(fresh.instanceId()).peers());
+        assertEquals(v.get(b.instanceId()).blocks(), v.get(fresh.instanceId()).blocks());
+        assertEquals(12, v.get(fresh.instanceId()).blocks().size());
+    }
 }
