@@ -27,6 +27,11 @@ public final class ChaosSequence implements Scenario {
     public static final Duration CONVERGENCE_BOUND = Duration.ofMinutes(30);
     /** ...plus this much real time, the rehearsal's own latency (a reconcile takes about a real minute here). */
     public static final Duration REHEARSAL_LATENCY = Duration.ofMinutes(5);
+    /**
+     * The smallest time scale a chaos sequence runs at: lifecycle hooks of 48 real seconds (40 AWS
+     * minutes), which a run must heartbeat while faults slow it.
+     */
+    public static final double MINIMUM_TIME_SCALE = 0.02;
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration WRITE_PAUSE = Duration.ofMillis(300);
     private static final Duration SAMPLE_INTERVAL = Duration.ofMillis(400);
@@ -59,6 +64,11 @@ public final class ChaosSequence implements Scenario {
     @Override
     public String expectation() {
         return expectation;
+    }
+
+    @Override
+    public double minimumTimeScale() {
+        return MINIMUM_TIME_SCALE;
     }
 
     public FaultPlan plan() {

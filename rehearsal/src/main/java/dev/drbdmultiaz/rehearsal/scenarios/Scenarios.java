@@ -32,7 +32,8 @@ public final class Scenarios {
         new AgentLost(),
         new AgentLostDuringReplace(),
         new Deploy(),
-        new DeployOutlasted()));
+        new DeployOutlasted(),
+        new ChaosSourceFallsBehind()));
 
     private Scenarios() {
     }
