@@ -152,6 +152,20 @@ def data_md(node, res):
     return mds[0][1] if mds else None
 
 
+def linked_disks(world, node, res, first=None):
+    """(node-id, peer node, peer resource, peer device, peer metadata) of every linked connection whose
+    peer is found, by node-id (node-id `first` before the others); device and metadata may be None."""
+    order = sorted(res["connections"].items(), key=lambda kv: (int(kv[0]) != first, int(kv[0])))
+    for pid, conn in order:
+        if not conn.get("linked"):
+            continue
+        found = find_peer(world, node, res, pid, conn)
+        if found:
+            onode, ores, _ = found
+            odev = dev0(ores)
+            yield int(pid), onode, ores, odev, md_of(onode, odev)
+
+
 def persist_md_flags(node, res):
     """What the metadata remembers of an attached device when it is detached or goes down."""
     for d in res.get("devices", {}).values():

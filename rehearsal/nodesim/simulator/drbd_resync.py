@@ -6,7 +6,7 @@ import re
 
 from .constants import DURATION
 from .dm_thin import thin_allocate
-from .drbd_kernel import alive, dev0, find_peer, io_error_detach, kernel_resources, md_of
+from .drbd_kernel import alive, dev0, find_peer, io_error_detach, kernel_resources, linked_disks, md_of
 from .lvm_model import round_up
 from .storage import now
 
@@ -75,17 +75,9 @@ def progress_syncs(world):
                 continue
             src = None
             src_info = None
-            for pid, conn in sorted(res["connections"].items(), key=lambda kv: (int(kv[0]) != s["source"], int(kv[0]))):
-                if not conn.get("linked"):
-                    continue
-                found = find_peer(world, node, res, pid, conn)
-                if not found:
-                    continue
-                onode, ores, _ = found
-                odev = dev0(ores)
-                omd = md_of(onode, odev)
+            for pid, onode, ores, odev, omd in linked_disks(world, node, res, first=s["source"]):
                 if odev and odev["diskState"] == "UpToDate" and omd and omd["current"] == s["uuid"]:
-                    src = int(pid)
+                    src = pid
                     src_info = (onode, ores, odev, omd)
                     break
             if src is None:
@@ -134,18 +126,10 @@ def restart_from_another_source(world, node, res, s):
     connected UpToDate peer, so the resync starts over from the first such peer, on that peer's
     generation, as a full resync from the beginning (the harsher reading: no progress kept).
     Returns (source node-id, (node, res, dev, md)) or (None, None) when no peer can feed it."""
-    for pid, conn in sorted(res["connections"].items(), key=lambda kv: int(kv[0])):
-        if not conn.get("linked"):
-            continue
-        found = find_peer(world, node, res, pid, conn)
-        if not found:
-            continue
-        onode, ores, _ = found
-        odev = dev0(ores)
-        omd = md_of(onode, odev)
+    for pid, onode, ores, odev, omd in linked_disks(world, node, res):
         if odev and odev["diskState"] == "UpToDate" and omd and not ores.get("sync"):
-            s.update(source=int(pid), uuid=omd["current"], done=0.0, full=True, since=now())
-            return int(pid), (onode, ores, odev, omd)
+            s.update(source=pid, uuid=omd["current"], done=0.0, full=True, since=now())
+            return pid, (onode, ores, odev, omd)
     return None, None
 
 

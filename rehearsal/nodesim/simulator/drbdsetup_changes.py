@@ -9,8 +9,8 @@ import functools
 
 from .application_write import connected_peers, promotion_refused
 from .disks import device_info
-from .drbd_kernel import (allocate_slot, dev0, drop_kernel, find_minor, find_peer, held_open, md_of, opener_info,
-                          persist_md_flags)
+from .drbd_kernel import (allocate_slot, dev0, drop_kernel, find_minor, find_peer, held_open, linked_disks, md_of,
+                          opener_info, persist_md_flags)
 from .metadata import JUST_CREATED, new_uuid
 from .output import err
 
@@ -362,15 +362,7 @@ def new_current_uuid(req, r, vnr, d):
     old = md["current"]
     uuid = new_uuid()
     targets = [(node, r, d, md)]
-    for pid, conn in r["connections"].items():
-        if not conn.get("linked"):
-            continue
-        found = find_peer(w, node, r, pid, conn)
-        if not found:
-            continue
-        onode, ores, _ = found
-        od = dev0(ores)
-        omd = md_of(onode, od)
+    for _, onode, ores, od, omd in linked_disks(w, node, r):
         if omd is not None and omd["current"] == old and not ores.get("sync"):
             targets.append((onode, ores, od, omd))
     for tnode, tres, td, tmd in targets:

@@ -154,7 +154,7 @@ public final class Rehearsal {
             System.out.println(usage());
             return 0;
         }
-        return ChaosCommand.run(options, System.out).totalViolations() == 0 ? 0 : 1;
+        return ChaosCommand.run(options, System.out).failing().isEmpty() ? 0 : 1;
     }
 
     /** The --help text; the scenarios, their sizes and their smallest time scales come from the registry. */

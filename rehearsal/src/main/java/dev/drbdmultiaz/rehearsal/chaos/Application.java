@@ -1,7 +1,6 @@
 package dev.drbdmultiaz.rehearsal.chaos;
 
 import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
-import dev.drbdmultiaz.rehearsal.support.Net;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,42 +21,27 @@ final class Application implements AutoCloseable {
 
     private final ChaosCluster cluster;
     private final int nodes;
-    private final Duration pause;
     private final Random random;
     private final Consumer<Violation> violations;
     private final ChaosClock clock;
     private final AcknowledgedWrites writes = new AcknowledgedWrites();
-    private final Thread thread;
-    private volatile boolean running = true;
-    private String writer;
+    private final BackgroundLoop loop;
+    private volatile String writer;
     private final List<String> moves = new ArrayList<>();
 
     Application(ChaosCluster cluster, int nodes, long seed, Duration pause, ChaosClock clock,
         Consumer<Violation> violations) {
         this.cluster = cluster;
         this.nodes = nodes;
-        this.pause = pause;
         this.random = new Random(seed);
         this.clock = clock;
         this.violations = violations;
-        this.thread = new Thread(this::writeUntilClosed, "chaos-application");
-        thread.setDaemon(true);
+        // A node command that could not run at all (the node vanished mid-call): write elsewhere.
+        this.loop = new BackgroundLoop("chaos-application", pause, this::writeOnce, e -> writer = null);
     }
 
     void start() {
-        thread.start();
-    }
-
-    private void writeUntilClosed() {
-        while (running) {
-            try {
-                writeOnce();
-            } catch (RuntimeException e) {
-                // A node command that could not run at all (the node vanished mid-call): move on.
-                writer = null;
-            }
-            Net.sleep(pause.toMillis());
-        }
+        loop.start();
     }
 
     private void writeOnce() {
@@ -108,12 +92,7 @@ final class Application implements AutoCloseable {
     /** Stops writing and closes the device. */
     @Override
     public void close() {
-        running = false;
-        try {
-            thread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
         if (writer != null) {
             try {
                 cluster.run().appClose(writer);

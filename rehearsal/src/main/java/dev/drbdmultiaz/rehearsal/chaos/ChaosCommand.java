@@ -64,6 +64,9 @@ public final class ChaosCommand {
             simultaneous += plan.simultaneous();
             acknowledged += outcome.sequence().acknowledgedWrites();
             outcome.sequence().violations().forEach(v -> byInvariant.merge(v.invariant().label(), 1, Integer::sum));
+            if (!outcome.passed() && outcome.sequence().violations().isEmpty()) {
+                byInvariant.merge("stopped", 1, Integer::sum);
+            }
             if (!outcome.passed()) {
                 FaultPlan shortest = options.shrink() ? shrink(options, plan, outcome, out) : plan;
                 failing.add(new ChaosSummary.FailingSeed(plan.seed(), plan.toString(),

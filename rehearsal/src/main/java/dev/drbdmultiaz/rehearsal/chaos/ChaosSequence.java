@@ -97,8 +97,17 @@ public final class ChaosSequence implements Scenario {
     public void act(RehearsalRun run) {
         run.phase("build");
         run.launchGroup(run.nodes(), null);
-        run.awaitExecutions(BUILD_TIMEOUT);
-        run.awaitInSync(BUILD_TIMEOUT);
+        try {
+            run.awaitExecutions(BUILD_TIMEOUT);
+        } catch (IllegalStateException e) {
+            violations.add(new Violation(Invariant.CONVERGES, 0, "the brand-new cluster was not built: " + e.getMessage()));
+            return;
+        }
+        List<String> unbuilt = new ChaosCluster(run).awaitConverged(run.nodes(), BUILD_TIMEOUT);
+        if (!unbuilt.isEmpty()) {
+            violations.add(new Violation(Invariant.CONVERGES, 0, "the brand-new cluster did not converge: " + unbuilt));
+            return;
+        }
         int skipsAfterBuild = syncSkips(run);
         run.log("chaos plan " + plan);
         ChaosCluster cluster = new ChaosCluster(run);

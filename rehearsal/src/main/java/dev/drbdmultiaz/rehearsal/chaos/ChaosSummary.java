@@ -20,7 +20,8 @@ import java.util.Map;
  * @param faultsSkipped faults that found nothing to hit, or were held back by the terminate guard
  * @param simultaneous pairs of faults injected at the same moment
  * @param acknowledgedWrites the application's acknowledged writes over all sequences
- * @param violations violations by invariant label, over all sequences
+ * @param violations violations by invariant label, over all sequences ({@code stopped}: a sequence the
+ *     rehearsal could not finish, with no violation recorded)
  * @param failing every seed that broke an invariant
  */
 public record ChaosSummary(int nodes, double timeScale, int sequences, int faultsInjected, int faultsSkipped,
@@ -52,6 +53,10 @@ public record ChaosSummary(int nodes, double timeScale, int sequences, int fault
         for (Invariant invariant : Invariant.values()) {
             out.printf(Locale.ROOT, "  %-15s %3d  %s%n", invariant.label(), violations.getOrDefault(invariant.label(), 0),
                 invariant.statement());
+        }
+        if (violations.containsKey("stopped")) {
+            out.printf(Locale.ROOT, "  %-15s %3d  the rehearsal itself stopped (see the failing seeds)%n", "stopped",
+                violations.get("stopped"));
         }
         for (FailingSeed f : failing) {
             out.println("FAILED seed " + f.seed() + ": " + f.plan());

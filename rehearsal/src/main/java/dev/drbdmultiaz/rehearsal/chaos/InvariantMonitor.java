@@ -1,7 +1,6 @@
 package dev.drbdmultiaz.rehearsal.chaos;
 
 import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
-import dev.drbdmultiaz.rehearsal.support.Net;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -15,38 +14,23 @@ import java.util.function.Consumer;
  */
 final class InvariantMonitor implements AutoCloseable {
 
-    private final ChaosCluster cluster;
-    private final Duration interval;
     private final ChaosClock clock;
     private final Consumer<Violation> violations;
     private final Set<String> everUpToDate = ConcurrentHashMap.newKeySet();
     private final Set<String> reportedPrimaries = ConcurrentHashMap.newKeySet();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final BackgroundLoop loop;
     private volatile int samples;
 
     InvariantMonitor(ChaosCluster cluster, Duration interval, ChaosClock clock, Consumer<Violation> violations) {
-        this.cluster = cluster;
-        this.interval = interval;
         this.clock = clock;
         this.violations = violations;
-        this.thread = new Thread(this::watch, "chaos-invariants");
-        thread.setDaemon(true);
+        // One unreadable sample (a node command raced a termination): the next one reads again.
+        this.loop = new BackgroundLoop("chaos-invariants", interval, () -> sample(cluster.run().deviceViews()),
+            e -> { });
     }
 
     void start() {
-        thread.start();
-    }
-
-    private void watch() {
-        while (running) {
-            try {
-                sample(cluster.run().deviceViews());
-            } catch (RuntimeException e) {
-                // One unreadable sample (a node command raced a termination); the next one reads again.
-            }
-            Net.sleep(interval.toMillis());
-        }
+        loop.start();
     }
 
     /** Checks one instant: at most one Primary with quorum. */
@@ -72,11 +56,6 @@ final class InvariantMonitor implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        try {
-            thread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }
