@@ -113,12 +113,7 @@ final class AslFixture implements AutoCloseable {
     }
 
     static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        dev.drbdmultiaz.rehearsal.support.Net.sleep(millis);
     }
 
     @Override
