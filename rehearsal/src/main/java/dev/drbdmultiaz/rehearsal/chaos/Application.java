@@ -4,6 +4,7 @@ import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -75,7 +76,7 @@ final class Application implements AutoCloseable {
             return false;
         }
         writer = candidates.get(random.nextInt(candidates.size())).instanceId();
-        moves.add(String.format(java.util.Locale.ROOT, "%.1fs %s", clock.seconds(), writer));
+        moves.add(String.format(Locale.ROOT, "%.1fs %s", clock.seconds(), writer));
         return true;
     }
 

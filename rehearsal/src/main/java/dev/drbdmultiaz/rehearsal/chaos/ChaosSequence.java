@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -125,7 +126,7 @@ public final class ChaosSequence implements Scenario {
                 PlannedFault fault = plan.faults().get(i);
                 Net.sleep(run.time().scaled(fault.after()).toMillis());
                 Faults.Injected done = faults.inject(fault);
-                String line = String.format(java.util.Locale.ROOT, "fault %d at %.1f s: %s -> %s", i + 1,
+                String line = String.format(Locale.ROOT, "fault %d at %.1f s: %s -> %s", i + 1,
                     clock.seconds(), fault.kind().label(), done.what());
                 injected.add(line);
                 run.log(line);
@@ -133,7 +134,7 @@ public final class ChaosSequence implements Scenario {
                     int number = i + 1;
                     heals.schedule(() -> {
                         done.heal().run();
-                        run.log(String.format(java.util.Locale.ROOT, "healed fault %d at %.1f s", number, clock.seconds()));
+                        run.log(String.format(Locale.ROOT, "healed fault %d at %.1f s", number, clock.seconds()));
                     }, run.time().scaled(fault.hold()).toMillis(), TimeUnit.MILLISECONDS);
                 }
             }
