@@ -99,8 +99,9 @@ def find_peer(world, node, res, peer_id, conn):
 
 
 def has_quorum(res):
-    """quorum majority (the renderer's `quorum majority; on-no-quorum io-error;`): this node and
-    the peers it is connected to are more than half of the configured nodes. Without a quorum
+    """The resource's quorum option: a number (what the renderer writes, `quorum 2;` for three
+    nodes): this node and the peers it is connected to are at least that many; `majority`: more
+    than half of the nodes the running config knows (itself and its connections). Without a quorum
     option DRBD's default is quorum off. drbd.conf(5) quorum: "a node in the cluster partition can
     only be promoted to primary if the cluster partition has quorum"; its exception for peers that
     are all marked Outdated ("a partition always has quorum") is not modelled: the harsher reading,

@@ -53,7 +53,13 @@ public final class DrbdResFileRenderer {
         out.line(HEADER);
         try (Section resource = out.section("resource %s", quoted(spec.resourceName()))) {
             try (Section options = resource.section("options")) {
-                options.line("quorum majority;");
+                // A fixed count, not "majority": DRBD counts a majority of the peers its running
+                // config knows, so a survivor that forgot its departed peers before the new ones
+                // joined would have quorum alone and acknowledge writes only it holds (chaos seed
+                // 103). drbd.conf(5), quorum: "It is recommended to specify an absolute number,
+                // since DRBD's heuristic to determine the complete number of diskfull nodes in the
+                // cluster is unreliable."
+                options.line("quorum %d;", spec.quorumVotes());
                 options.line("on-no-quorum io-error;");
                 options.line("auto-promote yes;");
             }

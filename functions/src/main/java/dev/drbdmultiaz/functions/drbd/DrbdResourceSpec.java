@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
  * <p>The record is canonical: {@link #nodes()} is an immutable copy sorted by node-id, so two
  * specs built from the same members in a different order are equal and render the same text.
  *
- * <p>At least {@value #MIN_NODES} nodes are required, and any count above is accepted: with
- * {@code quorum majority} an even count is safe too (4 nodes need 3 for quorum), and while the
- * Auto Scaling group replaces a node the desired set can be even for a moment.
+ * <p>At least {@value #MIN_NODES} nodes are required, and any count above is accepted: quorum is
+ * a majority of the desired nodes ({@link #quorumVotes()}), so an even count is safe too (4 nodes
+ * need 3 for quorum), and while the Auto Scaling group replaces a node the desired set can be even
+ * for a moment.
  *
  * @param resourceName DRBD resource name, {@code ^[a-z][a-z0-9_-]{0,30}$}, not {@code all}
  * @param port TCP port every node listens on for this resource, 1..65535
@@ -136,5 +137,14 @@ public record DrbdResourceSpec(
             throw new IllegalArgumentException(
                 field + " must be one of " + allowed + ", got " + show(value));
         }
+    }
+
+    /**
+     * The votes a partition needs for quorum: more than half of the desired nodes, counting a node
+     * and the peers it is connected to. Fixed by the desired membership, so it does not shrink while
+     * a node's running config holds fewer peers (after forget-peer, before the new peers joined).
+     */
+    public int quorumVotes() {
+        return nodes.size() / 2 + 1;
     }
 }

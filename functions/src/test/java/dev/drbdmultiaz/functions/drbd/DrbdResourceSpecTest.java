@@ -49,6 +49,13 @@ class DrbdResourceSpecTest {
     }
 
     @Test
+    @DisplayName("quorum is more than half of the desired nodes, whatever a node's running config knows")
+    void quorumIsAMajorityOfTheDesiredNodes() {
+        assertEquals(2, spec(A, B, C).quorumVotes());
+        assertEquals(3, spec(A, B, C, new DrbdNodeSpec("ip-10-0-1-6", "10.0.1.6", 3)).quorumVotes());
+    }
+
+    @Test
     @DisplayName("accepts an even number of nodes, as during a replacement")
     void acceptsEvenNodeCount() {
         assertDoesNotThrow(() -> spec(A, B, C, new DrbdNodeSpec("ip-10-0-1-6", "10.0.1.6", 3)));

@@ -370,4 +370,24 @@ class NodeApplicationOnSimulatedNodesTest {
         assertEquals(v.get(b.instanceId()).blocks(), v.get(fresh.instanceId()).blocks());
         assertEquals(12, v.get(fresh.instanceId()).blocks().size());
     }
+
+    @Test
+    @DisplayName("A survivor that forgot both departed peers before the new ones joined has no quorum alone (chaos seed 103)")
+    void survivorAloneHasNoQuorum() {
+        SimulatedNode a = three.get(0);
+        acknowledged(a, 0, 4);
+        fleet().appClose(a.instanceId());
+        fleet().terminate(three.get(1).instanceId());
+        fleet().terminate(three.get(2).instanceId());
+        List<SimulatedNode> members = List.of(a, nodes.add(4, 3, NodeFaults.none()), nodes.add(5, 4, NodeFaults.none()));
+        nodes.ok("drbd-write-config", List.of(a), nodes.writeConfig(members));
+        for (SimulatedNode gone : List.of(three.get(1), three.get(2))) {
+            nodes.ok("drbd-forget-peer", List.of(a), Map.of("ResourceName", "r0",
+                "PeerNodeId", Integer.toString(nodes.nodeId(gone))));
+        }
+        assertEquals(List.of(), fleet().snapshot(a.instanceId()).peers(), "a's running config knows no peer any more");
+        NodeFleet.AppWrite alone = fleet().appWrite(a.instanceId(), 0, 2);
+        assertFalse(alone.ok(), "a write acknowledged by a lone node is on one disk only: " + alone);
+        assertFalse(view(a).quorum(), view(a).toString());
+    }
 }

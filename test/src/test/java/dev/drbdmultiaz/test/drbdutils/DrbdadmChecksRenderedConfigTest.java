@@ -141,7 +141,7 @@ class DrbdadmChecksRenderedConfigTest {
             .collect(Collectors.toMap(DrbdNodeSpec::nodeId, DrbdNodeSpec::hostname));
 
         assertEquals(List.of(new DryRunUp.NewResource(spec.resourceName(), self.nodeId(),
-                List.of("--quorum=majority", "--on-no-quorum=io-error", "--auto-promote=yes"))),
+                List.of("--quorum=" + spec.quorumVotes(), "--on-no-quorum=io-error", "--auto-promote=yes"))),
             calls.newResources(), () -> "new-resource of " + up.describe());
         assertEquals(others.size(), calls.newPeers().size(),
             () -> "expected one new-peer per other node (" + others.size() + "), got "
