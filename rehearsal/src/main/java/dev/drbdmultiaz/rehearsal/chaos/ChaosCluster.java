@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The cluster as the chaos driver sees it: the members (instances the group keeps, launch order),
@@ -45,10 +46,14 @@ final class ChaosCluster {
         return others.isEmpty() ? Optional.empty() : Optional.of(others.get(Math.floorMod(position, others.size())));
     }
 
-    /** Whether every member but {@code except} has an UpToDate disk (so terminating it loses no data). */
-    boolean othersUpToDate(String except) {
-        return memberDevices().stream().filter(v -> !v.instanceId().equals(except))
-            .allMatch(v -> "UpToDate".equals(v.disk()));
+    /**
+     * Whether there is a member besides {@code except} and every one of them has an UpToDate disk
+     * (so terminating those in {@code except} loses no data).
+     */
+    boolean othersUpToDate(Set<String> except) {
+        List<NodeFleet.DeviceView> others = memberDevices().stream().filter(v -> !except.contains(v.instanceId()))
+            .toList();
+        return !others.isEmpty() && others.stream().allMatch(v -> "UpToDate".equals(v.disk()));
     }
 
     /**

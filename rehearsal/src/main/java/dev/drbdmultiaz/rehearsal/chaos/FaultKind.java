@@ -22,6 +22,8 @@ public enum FaultKind {
     READJUST_BURST(false, "five re-adjust events at once"),
     HANDLER_THROWS(false, "the next invocation of one workflow function throws in its handler, once"),
     STOP_LOCK_HOLDER(false, "the execution holding the cluster lock is stopped mid-run (StopExecution)"),
+    TERMINATE_TWO(false, "two members terminated at once, as in an Availability Zone outage (only while every other"
+        + " member is UpToDate)"),
     TWO_AT_ONCE(false, "two faults of this catalog at the same moment");
 
     private final boolean lasts;

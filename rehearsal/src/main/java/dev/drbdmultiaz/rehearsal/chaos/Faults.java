@@ -69,6 +69,7 @@ final class Faults {
     Injected inject(PlannedFault fault) {
         return switch (fault.kind()) {
             case TERMINATE -> terminate(fault, null);
+            case TERMINATE_TWO -> terminateTwo(fault);
             case LOST_EVENT -> terminate(fault, losing);
             case DUPLICATED_EVENT -> terminate(fault, doubling);
             case REBOOT -> onMember(fault, m -> {
@@ -158,11 +159,7 @@ final class Faults {
             return Injected.skipped("no member");
         }
         String m = victim.get();
-        Instant deadline = Instant.now().plus(terminateGuard);
-        while (!(cluster.members().size() > 1 && cluster.othersUpToDate(m)) && Instant.now().isBefore(deadline)) {
-            Net.sleep(250);
-        }
-        if (!(cluster.members().size() > 1 && cluster.othersUpToDate(m))) {
+        if (cluster.members().size() < 2 || !awaitOthersUpToDate(Set.of(m))) {
             return Injected.skipped("the other members were not all UpToDate within " + terminateGuard.toSeconds()
                 + " s, terminating " + m + " could destroy the last copy of a write");
         }
@@ -179,6 +176,32 @@ final class Faults {
         }
         String replacement = run.terminate(m);
         return new Injected("terminated " + m + note + ", replacement " + replacement, () -> { });
+    }
+
+    private Injected terminateTwo(PlannedFault fault) {
+        Optional<String> first = cluster.member(fault.member());
+        Optional<String> second = first.flatMap(m -> cluster.otherMember(m, fault.other()));
+        if (second.isEmpty() || cluster.members().size() < 3) {
+            return Injected.skipped("fewer than three members");
+        }
+        Set<String> victims = Set.of(first.get(), second.get());
+        if (!awaitOthersUpToDate(victims)) {
+            return Injected.skipped("the other members were not all UpToDate within " + terminateGuard.toSeconds()
+                + " s, terminating " + victims + " could destroy the last copy of a write");
+        }
+        String a = run.terminate(first.get());
+        String b = run.terminate(second.get());
+        return new Injected("terminated " + first.get() + " and " + second.get() + " at once, replacements " + a
+            + ", " + b, () -> { });
+    }
+
+    /** Waits up to the guard for every member but {@code victims} to be UpToDate; whether they were. */
+    private boolean awaitOthersUpToDate(Set<String> victims) {
+        Instant deadline = Instant.now().plus(terminateGuard);
+        while (!cluster.othersUpToDate(victims) && Instant.now().isBefore(deadline)) {
+            Net.sleep(250);
+        }
+        return cluster.othersUpToDate(victims);
     }
 
     /**

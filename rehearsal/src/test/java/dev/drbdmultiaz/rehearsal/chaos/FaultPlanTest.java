@@ -50,6 +50,13 @@ class FaultPlanTest {
     }
 
     @Test
+    void consecutiveSeedsBeginWithDifferentFaults() {
+        Set<FaultKind> first = LongStream.range(0, 20).mapToObj(s -> FaultPlan.draw(s, 1).faults().get(0).kind())
+            .collect(Collectors.toCollection(() -> EnumSet.noneOf(FaultKind.class)));
+        assertTrue(first.size() >= 8, "seeds 0..19 begin with only " + first);
+    }
+
+    @Test
     void withoutDropsOneFaultAndKeepsTheOthersInOrder() {
         FaultPlan plan = FaultPlan.draw(7, 5);
         FaultPlan shorter = plan.without(2);
