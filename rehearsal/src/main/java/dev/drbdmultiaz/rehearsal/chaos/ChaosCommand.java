@@ -59,8 +59,8 @@ public final class ChaosCommand {
             FaultPlan plan = FaultPlan.draw(options.seed() + r, options.faults());
             out.println("chaos sequence " + (r + 1) + "/" + options.runs() + ", " + plan);
             Outcome outcome = runPlan(options, plan, out);
-            injected += (int) outcome.sequence().injected().stream().filter(l -> !l.contains("-> skipped")).count();
-            skipped += (int) outcome.sequence().injected().stream().filter(l -> l.contains("-> skipped")).count();
+            injected += outcome.sequence().injected().size() - outcome.sequence().skipped();
+            skipped += outcome.sequence().skipped();
             simultaneous += plan.simultaneous();
             acknowledged += outcome.sequence().acknowledgedWrites();
             outcome.sequence().violations().forEach(v -> byInvariant.merge(v.invariant().label(), 1, Integer::sum));

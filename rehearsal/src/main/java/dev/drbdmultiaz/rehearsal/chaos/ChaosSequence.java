@@ -42,6 +42,7 @@ public final class ChaosSequence implements Scenario {
     private final FaultPlan plan;
     private final List<Violation> violations = Collections.synchronizedList(new ArrayList<>());
     private final List<String> injected = Collections.synchronizedList(new ArrayList<>());
+    private volatile int skipped;
     private volatile int acknowledgedWrites;
     private volatile int failedWrites;
 
@@ -84,6 +85,11 @@ public final class ChaosSequence implements Scenario {
     /** One line per fault: what it did, or why it was skipped. */
     public List<String> injected() {
         return List.copyOf(injected);
+    }
+
+    /** How many faults found nothing to hit or were held back by the terminate guard. */
+    public int skipped() {
+        return skipped;
     }
 
     public int acknowledgedWrites() {
@@ -129,6 +135,9 @@ public final class ChaosSequence implements Scenario {
                 String line = String.format(Locale.ROOT, "fault %d at %.1f s: %s -> %s", i + 1,
                     clock.seconds(), fault.kind().label(), done.what());
                 injected.add(line);
+                if (done.skipped()) {
+                    skipped++;
+                }
                 run.log(line);
                 if (fault.kind().lasts()) {
                     int number = i + 1;

@@ -27,9 +27,18 @@ import java.util.function.Function;
 final class Faults {
 
     /** A fault as injected: what it did, and how to undo it when its hold is over. */
-    record Injected(String what, Runnable heal) {
+    record Injected(String what, Runnable heal, boolean skipped) {
+        Injected(String what, Runnable heal) {
+            this(what, heal, false);
+        }
+
+        /** A fault that happens once: nothing to heal. */
+        static Injected once(String what) {
+            return new Injected(what, () -> { });
+        }
+
         static Injected skipped(String why) {
-            return new Injected("skipped: " + why, () -> { });
+            return new Injected("skipped: " + why, () -> { }, true);
         }
     }
 
@@ -74,7 +83,7 @@ final class Faults {
             case DUPLICATED_EVENT -> terminate(fault, doubling);
             case REBOOT -> onMember(fault, m -> {
                 run.reboot(m);
-                return new Injected("rebooted " + m, () -> { });
+                return Injected.once("rebooted " + m);
             });
             case AGENT_OFFLINE -> onMember(fault, m -> {
                 Runnable heal = hold("agent " + m, on -> run.setAgentOnline(m, !on));
@@ -93,12 +102,12 @@ final class Faults {
             case COMMAND_FAILS -> onMember(fault, m -> {
                 NodeDocument document = FAILING.get(Math.floorMod(fault.other(), FAILING.size()));
                 run.failNext(m, document, 1, "chaos: injected failure of " + document.baseName());
-                return new Injected("next " + document.baseName() + " on " + m + " exits 1", () -> { });
+                return Injected.once("next " + document.baseName() + " on " + m + " exits 1");
             });
             case COMMAND_TIMES_OUT -> onMember(fault, m -> {
                 NodeDocument document = TIMING_OUT.get(Math.floorMod(fault.other(), TIMING_OUT.size()));
                 run.timeOutNext(m, document);
-                return new Injected("next " + document.baseName() + " on " + m + " times out", () -> { });
+                return Injected.once("next " + document.baseName() + " on " + m + " times out");
             });
             case THROTTLE_AUTO_SCALING -> throttle(RehearsalRun.ThrottledApi.AUTO_SCALING);
             case THROTTLE_SSM -> throttle(RehearsalRun.ThrottledApi.SSM);
@@ -106,13 +115,13 @@ final class Faults {
                 for (int i = 0; i < BURST; i++) {
                     run.publishReadjust();
                 }
-                yield new Injected(BURST + " re-adjust events", () -> { });
+                yield Injected.once(BURST + " re-adjust events");
             }
             case HANDLER_THROWS -> {
                 List<WorkflowHandler> handlers = WorkflowHandler.stateMachineHandlers();
                 String function = handlers.get(Math.floorMod(fault.other(), handlers.size())).id();
                 run.failNextInvocation(function);
-                yield new Injected("next " + function + " throws", () -> { });
+                yield Injected.once("next " + function + " throws");
             }
             case STOP_LOCK_HOLDER -> stopLockHolder(fault);
             case TWO_AT_ONCE -> throw new IllegalArgumentException("a plan holds two-at-once as two faults at one moment");
@@ -175,7 +184,7 @@ final class Faults {
             note = " (its events delivered twice)";
         }
         String replacement = run.terminate(m);
-        return new Injected("terminated " + m + note + ", replacement " + replacement, () -> { });
+        return Injected.once("terminated " + m + note + ", replacement " + replacement);
     }
 
     private Injected terminateTwo(PlannedFault fault) {
@@ -191,8 +200,8 @@ final class Faults {
         }
         String a = run.terminate(first.get());
         String b = run.terminate(second.get());
-        return new Injected("terminated " + first.get() + " and " + second.get() + " at once, replacements " + a
-            + ", " + b, () -> { });
+        return Injected.once("terminated " + first.get() + " and " + second.get() + " at once, replacements " + a
+            + ", " + b);
     }
 
     /** Waits up to the guard for every member but {@code victims} to be UpToDate; whether they were. */
@@ -248,7 +257,7 @@ final class Faults {
             return Injected.skipped("no execution held the lock");
         }
         boolean stopped = run.stopExecution(execution.get());
-        return stopped ? new Injected("stopped " + execution.get().name() + " holding the lock", () -> { })
+        return stopped ? Injected.once("stopped " + execution.get().name() + " holding the lock")
             : Injected.skipped(execution.get().name() + " had ended before StopExecution");
     }
 }
