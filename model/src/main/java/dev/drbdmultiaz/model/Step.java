@@ -20,6 +20,9 @@ public enum Step {
         "drbd-skip-initial-sync on one node of a brand-new mesh only; the node re-checks (I2)"),
     ForgetDepartedPeers(NodeDocument.FORGET_PEER,
         "drbd-forget-peer on survivors, only while a survivor is UpToDate (I3, I6)"),
+    ReleaseDepartingMembers(null,
+        "CONTINUE the terminate actions of the departing members let go, then wait until the group no longer"
+            + " lists them: until then they stay in every survivor's config and connected (I9)"),
     Converged(null, "every member matches the desired state; nothing left to send");
 
     private final NodeDocument document;
@@ -30,7 +33,7 @@ public enum Step {
         this.label = label;
     }
 
-    /** The document the step sends; empty for {@link #Converged}. */
+    /** The document the step sends; empty for {@link #Converged} and {@link #ReleaseDepartingMembers}. */
     public Optional<NodeDocument> document() {
         return Optional.ofNullable(document);
     }

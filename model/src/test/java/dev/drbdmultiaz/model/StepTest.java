@@ -33,17 +33,19 @@ class StepTest {
         Map<String, String> kinds = new TreeMap<>();
         Arrays.stream(Step.values()).forEach(step -> kinds.put(step.name(),
             (step.mutating() ? "mutating" : "read-only") + (step.observes() ? ", observes" : "")));
-        assertEquals(Map.of(
-            "ObserveNodes", "read-only, observes",
-            "InstallDrbd", "mutating",
-            "PrepareLvm", "mutating",
-            "WriteConfig", "mutating",
-            "CreateMetadata", "mutating",
-            "UpOrAdjust", "mutating",
-            "WaitForConnections", "read-only, observes",
-            "SkipInitialSync", "mutating",
-            "ForgetDepartedPeers", "mutating",
-            "Converged", "read-only"), kinds);
+        assertEquals(Map.ofEntries(
+            Map.entry("ObserveNodes", "read-only, observes"),
+            Map.entry("InstallDrbd", "mutating"),
+            Map.entry("PrepareLvm", "mutating"),
+            Map.entry("WriteConfig", "mutating"),
+            Map.entry("CreateMetadata", "mutating"),
+            Map.entry("UpOrAdjust", "mutating"),
+            Map.entry("WaitForConnections", "read-only, observes"),
+            Map.entry("SkipInitialSync", "mutating"),
+            Map.entry("ForgetDepartedPeers", "mutating"),
+            Map.entry("ReleaseDepartingMembers", "read-only"),
+            Map.entry("Converged", "read-only")), kinds);
         assertEquals(Optional.empty(), Step.Converged.document());
+        assertEquals(Optional.empty(), Step.ReleaseDepartingMembers.document());
     }
 }

@@ -139,11 +139,19 @@ public final class Progress implements StepFunctionsFront.Listener {
                     line(label, state + " done");
                 }
             }
+            case "AwaitDeparture" -> {
+                JsonNode departure = output.path("departure");
+                line(label, state + ": " + (departure.path("departed").asBoolean() ? "departing members gone"
+                    : "still listed " + departure.path("remaining") + (departure.path("continued").isEmpty() ? ""
+                        : ", continued " + departure.path("continued"))
+                        + " (attempt " + departure.path("attempt").asText() + ")"));
+            }
             case "ReleaseClusterLock" -> line(label, state + ": " + (output.path("release").path("rerun").asBoolean()
                 ? "kept: a trigger was coalesced, reconciling again" : "released"));
             case "ReleaseClusterLockAfterFailure" -> line(label, state + ": released"
                 + (output.path("release").path("followUp").asBoolean() ? ", a follow-up run is needed" : ""));
-            case "RecordLifecycleHeartbeats", "HeartbeatWhileWaitingForAgents", "HeartbeatWhilePolling" ->
+            case "RecordLifecycleHeartbeats", "HeartbeatWhileWaitingForAgents", "HeartbeatWhilePolling",
+                "HeartbeatWhileWaitingForDeparture" ->
                 line(label, state + ": heartbeat for " + output.path("heartbeat").path("instanceIds"));
             default -> line(label, state + " done");
         }

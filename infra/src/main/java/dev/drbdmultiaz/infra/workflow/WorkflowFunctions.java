@@ -187,6 +187,14 @@ public class WorkflowFunctions extends Construct {
         props.getClusterTable().grantReadWriteData(complete);
         justify(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS, THIS_GROUP_ONLY);
 
+        // Lets departing members go and watches them leave the group (I9).
+        Function departure = fn(WorkflowHandler.AWAIT_DEPARTURE);
+        departure.addToRolePolicy(
+                statement("ContinueGroupTerminations", List.of(groupArn), "autoscaling:CompleteLifecycleAction"));
+        departure.addToRolePolicy(
+                statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
+        justify(WorkflowHandler.AWAIT_DEPARTURE, DESCRIBE_GROUP_ANY_RESOURCE, THIS_GROUP_ONLY);
+
         // Failure path: may run before DescribeCluster succeeded, so it describes the group itself.
         Function abandon = fn(WorkflowHandler.ABANDON_PENDING_LAUNCHES);
         abandon.addToRolePolicy(

@@ -22,6 +22,7 @@ public enum WorkflowHandler {
     COLLECT_COMMAND_RESULTS("CollectCommandResults", "reconcile.nodes.CollectCommandResultsHandler", 60, true),
     RECORD_LIFECYCLE_HEARTBEATS(
             "RecordLifecycleHeartbeats", "reconcile.lifecycle.RecordLifecycleHeartbeatsHandler", 60, true),
+    AWAIT_DEPARTURE("AwaitDeparture", "reconcile.lifecycle.AwaitDepartureHandler", 60, true),
     COMPLETE_LIFECYCLE_ACTIONS(
             "CompleteLifecycleActions", "reconcile.lifecycle.CompleteLifecycleActionsHandler", 60, true),
     ABANDON_PENDING_LAUNCHES(

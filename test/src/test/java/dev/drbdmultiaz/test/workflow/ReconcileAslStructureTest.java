@@ -51,6 +51,8 @@ class ReconcileAslStructureTest {
             "ObserveNodes", "InstallDrbd", "PrepareLvm", "WriteConfig", "CreateMetadata", "UpOrAdjust",
             "SkipInitialSync", "ForgetDepartedPeers", "SendNodeCommand", "WaitForCommand", "HeartbeatWhilePolling",
             "CollectCommandResults", "CommandFinished?", "NodeStepFailed", "WaitForConnections",
+            "ReleaseDepartingMembers", "AwaitDeparture", "Departed?", "WaitForDeparture",
+            "HeartbeatWhileWaitingForDeparture",
             "Converged", "CompleteLifecycleActions", "ReportClusterStatus", "ReleaseClusterLock",
             "RerunRequested?", "ReconcileSucceeded", "AbandonPendingLaunches",
             "ReleaseClusterLockAfterFailure", "FollowUpRequested?", "StartFollowUpReconcile", "ReconcileFailed"));
@@ -91,6 +93,8 @@ class ReconcileAslStructureTest {
             Map.entry("RecordLifecycleHeartbeats", "$.heartbeat"),
             Map.entry("HeartbeatWhileWaitingForAgents", "$.heartbeat"),
             Map.entry("HeartbeatWhilePolling", "$.heartbeat"),
+            Map.entry("AwaitDeparture", "$.departure"),
+            Map.entry("HeartbeatWhileWaitingForDeparture", "$.heartbeat"),
             Map.entry("AbandonPendingLaunches", "$.abandon"),
             Map.entry("ReleaseClusterLockAfterFailure", "$.release"),
             Map.entry("StartFollowUpReconcile", "$.followUp"));
@@ -267,6 +271,7 @@ class ReconcileAslStructureTest {
     void everyWaitUsesSecondsPath() {
         Map<String, String> expected = Map.of(
                 "WaitForAgents", "$.agents.waitSeconds",
+                "WaitForDeparture", "$.departure.waitSeconds",
                 "WaitForCommand", "$.plan.pollSeconds",
                 "WaitForConnections", "$.plan.waitSeconds",
                 "WaitBeforeFollowUp", "$.trigger.backoffSeconds");
@@ -285,7 +290,8 @@ class ReconcileAslStructureTest {
         forEachState("Task", (name, state) -> {
             String handlerState = switch (name) {
                 case "ReleaseClusterLockAfterFailure" -> "ReleaseClusterLock";
-                case "HeartbeatWhileWaitingForAgents", "HeartbeatWhilePolling" -> "RecordLifecycleHeartbeats";
+                case "HeartbeatWhileWaitingForAgents", "HeartbeatWhilePolling", "HeartbeatWhileWaitingForDeparture" ->
+                    "RecordLifecycleHeartbeats";
                 default -> name;
             };
             assertEquals("${" + handlerState + "Function}", state.get("Resource").asText(), name);
@@ -370,6 +376,13 @@ class ReconcileAslStructureTest {
         }
         assertTrue(polled, "CommandFinished? never heartbeats");
         assertEquals("WaitForCommand", states.at("/HeartbeatWhilePolling/Next").asText());
+        JsonNode departure = states.at("/Departed?/Choices");
+        assertEquals("$.departure.departed", departure.get(0).get("Variable").asText());
+        assertEquals("DescribeCluster", departure.get(0).get("Next").asText(), "the group is described again");
+        assertEquals("$.departure.heartbeatDue", departure.get(1).get("Variable").asText());
+        assertEquals("HeartbeatWhileWaitingForDeparture", departure.get(1).get("Next").asText());
+        assertEquals("WaitForDeparture", states.at("/HeartbeatWhileWaitingForDeparture/Next").asText());
+        assertEquals("AwaitDeparture", states.at("/WaitForDeparture/Next").asText());
     }
 
     @Test

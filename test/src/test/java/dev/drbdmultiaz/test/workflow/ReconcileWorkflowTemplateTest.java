@@ -264,7 +264,7 @@ class ReconcileWorkflowTemplateTest {
                 .filter(s -> actions(s).stream().anyMatch(a -> a.equals("autoscaling:CompleteLifecycleAction")
                         || a.equals("autoscaling:RecordLifecycleActionHeartbeat")))
                 .toList();
-        assertEquals(3, lifecycle.size(), "heartbeat, complete, and abandon/hand over");
+        assertEquals(4, lifecycle.size(), "heartbeat, complete, continue departing terminations, and abandon/hand over");
         for (JsonNode statement : lifecycle) {
             List<JsonNode> res = resourcesOf(statement);
             assertEquals(1, res.size());

@@ -70,7 +70,11 @@ class StepCatalogTest {
             String comment = state.path("Comment").asText();
             assertTrue(comment.toLowerCase(Locale.ROOT).contains(step.label().toLowerCase(Locale.ROOT)),
                 () -> step + ": Comment \"" + comment + "\" does not say its label \"" + step.label() + "\"");
-            String next = step == Step.Converged ? "CompleteLifecycleActions" : "SendNodeCommand";
+            String next = switch (step) {
+                case Converged -> "CompleteLifecycleActions";
+                case ReleaseDepartingMembers -> "AwaitDeparture";
+                default -> "SendNodeCommand";
+            };
             assertEquals(next, state.path("Next").asText(), step.name());
             assertEquals(step == Step.WaitForConnections ? "Wait" : "Pass", state.path("Type").asText(), step.name());
         }

@@ -2,10 +2,12 @@ package dev.drbdmultiaz.functions.reconcile.lifecycle;
 
 import dev.drbdmultiaz.functions.common.AwsErrors;
 import dev.drbdmultiaz.functions.common.StructuredLog;
+import dev.drbdmultiaz.functions.common.exceptions.DepartureTimeoutException;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
 import dev.drbdmultiaz.functions.reconcile.state.Connections;
 import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.DepartureStatus;
 import dev.drbdmultiaz.functions.reconcile.state.FailureHandover;
 import dev.drbdmultiaz.functions.reconcile.state.HeartbeatStatus;
 import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
@@ -19,8 +21,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingException;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
@@ -42,11 +46,16 @@ public final class LifecycleActions {
     static final String ABANDON = "ABANDON";
     static final String PENDING_WAIT = "Pending:Wait";
     static final String TERMINATING_WAIT = "Terminating:Wait";
+    static final String TERMINATED = "Terminated";
     /**
      * Failed runs in a row after which the launches a failure does not name are ABANDONed too
      * (the group replaces them) instead of being handed to yet another follow-up.
      */
     public static final int MAX_HANDOVERS = 3;
+    /** AwaitDeparture's waits between checks (AWS seconds): 5, 10, 20, 30, 30, … */
+    static final List<Integer> DEPARTURE_BACKOFF_SECONDS = List.of(5, 10, 20, 30);
+    /** About 15 AWS minutes of checks: far longer than an instance takes to shut down. */
+    static final int DEPARTURE_MAX_ATTEMPTS = 32;
     private static final StructuredLog LOG = StructuredLog.of(LifecycleActions.class);
 
     private final AutoScalingClient autoScaling;
@@ -102,17 +111,8 @@ public final class LifecycleActions {
 
     /** The group's instances in Pending:Wait or Terminating:Wait. */
     private List<Instance> waitingInstances() {
-        List<Instance> waiting = new ArrayList<>();
-        for (AutoScalingGroup group : autoScaling.describeAutoScalingGroups(DescribeAutoScalingGroupsRequest.builder()
-            .autoScalingGroupNames(groupName).build()).autoScalingGroups()) {
-            for (Instance instance : group.instances()) {
-                String state = instance.lifecycleStateAsString();
-                if (PENDING_WAIT.equals(state) || TERMINATING_WAIT.equals(state)) {
-                    waiting.add(instance);
-                }
-            }
-        }
-        return waiting;
+        return groupInstances().stream().filter(instance -> PENDING_WAIT.equals(instance.lifecycleStateAsString())
+            || TERMINATING_WAIT.equals(instance.lifecycleStateAsString())).toList();
     }
 
     /**
@@ -213,6 +213,61 @@ public final class LifecycleActions {
             return Connections.unconnectedMembers(state.cluster().members(), state.collectedOrEmpty().observed());
         }
         return Set.of();
+    }
+
+    /**
+     * AwaitDeparture: CONTINUE the terminate action of each departing member the plan lets go that
+     * still waits in Terminating:Wait, then report which of them the group still lists. After a
+     * terminate action the instance goes to Terminating:Proceed and runs until EC2 has shut it down;
+     * only once the group no longer lists it can its DRBD no longer acknowledge a write (I9).
+     * Bounded: {@link #DEPARTURE_MAX_ATTEMPTS} checks, then {@link DepartureTimeoutException}.
+     */
+    public DepartureStatus awaitDeparture(ReconcileState state, double waitTimeScale) {
+        if (state.plan() == null || !Step.ReleaseDepartingMembers.name().equals(state.plan().step())) {
+            throw new InvalidStateDocumentException("AwaitDeparture runs only after PlanNextStep returned "
+                + Step.ReleaseDepartingMembers + ", but $.plan.step is "
+                + (state.plan() == null ? "absent" : state.plan().step()));
+        }
+        Set<String> departing = Set.copyOf(state.plan().targets());
+        DepartureStatus previous = state.departure();
+        int attempt = previous == null || previous.departed() ? 1 : previous.attempt() + 1;
+        List<String> continued = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        Map<String, String> listed = new TreeMap<>();
+        for (Instance instance : groupInstances()) {
+            String id = instance.instanceId();
+            String lifecycleState = instance.lifecycleStateAsString();
+            if (!departing.contains(id) || TERMINATED.equals(lifecycleState)) {
+                continue;
+            }
+            listed.put(id, lifecycleState);
+            if (TERMINATING_WAIT.equals(lifecycleState)) {
+                tolerateNoAction(id, "continue terminate", continued, skipped,
+                    () -> complete(id, terminateHookName, CONTINUE));
+            }
+        }
+        boolean departed = listed.isEmpty();
+        if (!departed && attempt >= DEPARTURE_MAX_ATTEMPTS) {
+            throw new DepartureTimeoutException("Departing members are still listed by the group after " + attempt
+                + " checks: " + listed + "; the survivors keep them in their DRBD config until their instances are"
+                + " gone. Check the instances in the EC2 console (a stuck shutdown) and start a reconcile again");
+        }
+        int base = DEPARTURE_BACKOFF_SECONDS.get(Math.min(attempt - 1, DEPARTURE_BACKOFF_SECONDS.size() - 1));
+        int waitSeconds = departed ? 0 : Math.max(1, (int) Math.round(base * waitTimeScale));
+        LOG.info(departed ? "Found departing members gone" : "Waiting for departing members to leave the group",
+            "executionArn", state.currentExecutionArn(), "listed", listed, "continued", continued,
+            "skipped", skipped, "attempt", attempt);
+        return new DepartureStatus(continued, List.copyOf(listed.keySet()), attempt, waitSeconds,
+            !departed && schedule.due(state), departed);
+    }
+
+    private List<Instance> groupInstances() {
+        List<Instance> instances = new ArrayList<>();
+        for (AutoScalingGroup group : autoScaling.describeAutoScalingGroups(DescribeAutoScalingGroupsRequest.builder()
+            .autoScalingGroupNames(groupName).build()).autoScalingGroups()) {
+            instances.addAll(group.instances());
+        }
+        return instances;
     }
 
     private void complete(String instanceId, String hookName, String result) {

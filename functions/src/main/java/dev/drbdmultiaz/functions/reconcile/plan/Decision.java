@@ -42,6 +42,17 @@ public sealed interface Decision {
         }
     }
 
+    /**
+     * CONTINUE the terminate actions of {@code departing} (members let go whose instances the group
+     * still lists), then wait until the group no longer lists them (AwaitDeparture).
+     */
+    record ReleaseDeparting(String reason, List<String> departing) implements Decision {
+
+        public ReleaseDeparting {
+            departing = List.copyOf(departing);
+        }
+    }
+
     /** Nothing left to send; {@code lifecycle} says what CompleteLifecycleActions does. */
     record Converged(String reason, LifecyclePlan lifecycle) implements Decision {
     }

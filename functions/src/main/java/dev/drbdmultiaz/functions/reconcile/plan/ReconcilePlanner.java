@@ -33,13 +33,14 @@ import java.util.stream.Collectors;
  * execution observed and did, and the desired settings. No SDK types, no clock, no I/O.
  *
  * <p>Order (first unmet condition wins, docs/CONTRACTS.md): ObserveNodes → InstallDrbd →
- * PrepareLvm → WriteConfig → CreateMetadata → ForgetDepartedPeers (survivors up and UpToDate) →
- * UpOrAdjust → WaitForConnections → SkipInitialSync → ForgetDepartedPeers (the other survivors) →
+ * PrepareLvm → ReleaseDepartingMembers → WriteConfig → CreateMetadata → ForgetDepartedPeers
+ * (survivors up and UpToDate) → UpOrAdjust → WaitForConnections → SkipInitialSync → ForgetDepartedPeers (the other survivors) →
  * Converged. Each step targets every node that needs it at once.
  *
  * <p>Data safety: SkipInitialSync only on a brand-new cluster (I2); a departing member stays in
  * the configuration and is not forgotten until an active survivor is UpToDate (I3); its node-id
- * is released only after every survivor that knew it forgot it (I6).
+ * is released only after every survivor that knew it forgot it (I6); no survivor drops a departing
+ * member from its config, or its connection, while the group still lists its instance (I9).
  *
  * <p>Unreachable members (their SSM agent offline; CheckAgentsOnline went on without them because
  * the others are a majority) get no command and are not observed; one the registry can name stays
@@ -67,6 +68,9 @@ public final class ReconcilePlanner {
             String document = desired.documents().name(step.document().orElseThrow());
             return PlannedStep.runOnNodes(step, onNodes.reason(), document, onNodes.targets(), onNodes.parameters(),
                 desired.pollSeconds());
+        }
+        if (decision instanceof Decision.ReleaseDeparting release) {
+            return PlannedStep.releaseDeparting(release.reason(), release.departing(), desired.pollSeconds());
         }
         if (decision instanceof Decision.WaitThenObserve wait) {
             String status = desired.documents().name(NodeDocument.STATUS);
@@ -151,6 +155,20 @@ public final class ReconcilePlanner {
                     "ThinPool", desired.thinPool(),
                     "LogicalVolume", desired.logicalVolume()),
                     "The LVM thin pool or volume is missing on " + targets);
+            }
+            // I9: a departing member still runs DRBD until its instance is gone. Once a survivor
+            // dropped it, two of them would be a quorum of the config they still run and would
+            // acknowledge writes that leave with them, and a lone Primary whose peers left gracefully
+            // keeps quorum (drbd.conf(5), quorum). So they go first, and the survivors stay
+            // connected to them until the group no longer lists them. Only while an active member is
+            // UpToDate: a departing member may hold the only good copy (I3).
+            List<DepartingMember> stillListed = upToDateMembers().isEmpty() ? List.of() : cluster.departing().stream()
+                .filter(d -> d.instanceListed() && !retained.contains(d)).toList();
+            if (!stillListed.isEmpty()) {
+                List<String> ids = stillListed.stream().map(DepartingMember::instanceId).toList();
+                return new Decision.ReleaseDeparting("Departing members " + ids + " are let go (an active member is"
+                    + " UpToDate) but their instances still run: their terminate actions continue and the run waits"
+                    + " until the group no longer lists them, before any survivor drops them", ids);
             }
             targets = targets(s -> !config.sha256().equals(s.configSha256()));
             if (!targets.isEmpty()) {

@@ -8,15 +8,23 @@ package dev.drbdmultiaz.functions.reconcile.state;
  * @param hostname last known {@code uname -n}, or {@code null}
  * @param address last known private IPv4 address, or {@code null}
  * @param pendingAction {@code terminate} while a terminate lifecycle action waits, else {@code null}
+ * @param instanceListed the group still lists the instance (Terminating:Wait, Terminating:Proceed):
+ *     it may still run DRBD, so the survivors keep it in their config and connected (invariant I9)
  */
 public record DepartingMember(
     String instanceId,
     int nodeId,
     String hostname,
     String address,
-    String pendingAction) {
+    String pendingAction,
+    boolean instanceListed) {
 
     public static final String TERMINATE = "terminate";
+
+    /** Listed exactly while its terminate action waits. */
+    public DepartingMember(String instanceId, int nodeId, String hostname, String address, String pendingAction) {
+        this(instanceId, nodeId, hostname, address, pendingAction, TERMINATE.equals(pendingAction));
+    }
 
     public boolean terminatePending() {
         return TERMINATE.equals(pendingAction);

@@ -7,13 +7,13 @@ import java.util.TreeMap;
 
 /**
  * Result of PlanNextStep ({@code $.plan}). Build one with the factory of its kind:
- * {@link #runOnNodes}, {@link #waitThenObserve} or {@link #converged}; the canonical constructor
- * is the JSON shape the ASL and the handlers read.
+ * {@link #runOnNodes}, {@link #waitThenObserve}, {@link #releaseDeparting} or {@link #converged};
+ * the canonical constructor is the JSON shape the ASL and the handlers read.
  *
  * @param step the step name, also the RouteStep branch (see {@link dev.drbdmultiaz.model.Step})
  * @param reason why this step, for the operator
  * @param documentName SSM document to send, {@code null} for Converged
- * @param targets instances to send it to
+ * @param targets instances to send it to; for ReleaseDepartingMembers the departing members let go
  * @param parameters document parameters by name (SendNodeCommand puts them in the SSM API shape)
  * @param mutating whether the document changes a node
  * @param heartbeat whether RecordLifecycleHeartbeats runs before the step (the handler's HeartbeatSchedule)
@@ -57,6 +57,15 @@ public record PlannedStep(
         List<String> targets, Map<String, String> parameters, int pollSeconds) {
         return new PlannedStep(Step.WaitForConnections.name(), reason, documentName, targets, parameters,
             Step.WaitForConnections.mutating(), false, waitSeconds, pollSeconds, null);
+    }
+
+    /**
+     * CONTINUE the terminate actions of the departing members {@code targets}, then wait until the
+     * group no longer lists them (ReleaseDepartingMembers, then AwaitDeparture).
+     */
+    public static PlannedStep releaseDeparting(String reason, List<String> targets, int pollSeconds) {
+        return new PlannedStep(Step.ReleaseDepartingMembers.name(), reason, null, targets, Map.of(), false, false, 0,
+            pollSeconds, null);
     }
 
     /** Nothing left to send; {@code lifecycle} says what CompleteLifecycleActions does. */

@@ -16,6 +16,7 @@ package dev.drbdmultiaz.functions.reconcile.state;
  * @param error the error a Catch recorded
  * @param heartbeat result of the last RecordLifecycleHeartbeats
  * @param abandon result of AbandonPendingLaunches (failure path)
+ * @param departure result of the last AwaitDeparture
  */
 public record ReconcileState(
     String executionArn,
@@ -28,11 +29,18 @@ public record ReconcileState(
     Collected collected,
     ErrorInfo error,
     HeartbeatStatus heartbeat,
-    FailureHandover abandon) {
+    FailureHandover abandon,
+    DepartureStatus departure) {
 
     public ReconcileState(String executionArn, Trigger trigger, LockState lock, ClusterSnapshot cluster,
         AgentsStatus agents, PlannedStep plan, CommandSent command, Collected collected, ErrorInfo error) {
         this(executionArn, trigger, lock, cluster, agents, plan, command, collected, error, null, null);
+    }
+
+    public ReconcileState(String executionArn, Trigger trigger, LockState lock, ClusterSnapshot cluster,
+        AgentsStatus agents, PlannedStep plan, CommandSent command, Collected collected, ErrorInfo error,
+        HeartbeatStatus heartbeat, FailureHandover abandon) {
+        this(executionArn, trigger, lock, cluster, agents, plan, command, collected, error, heartbeat, abandon, null);
     }
 
     /** The trigger, or a manual one when the input had none. */

@@ -210,6 +210,21 @@ class ClusterDescriberMotoTest {
         assertEquals(List.of("i-0a", "i-0b", "i-0d"), second.memberIds());
         assertEquals(List.of(new DepartingMember("i-0c", 2, null, null, DepartingMember.TERMINATE)), second.departing());
         assertEquals(3, second.member("i-0d").orElseThrow().nodeId());
+
+        when(mocked.describeAutoScalingGroups(any(Consumer.class))).thenReturn(response(List.of(
+            instance("i-0a", "InService", "eu-west-1a"),
+            instance("i-0b", "InService", "eu-west-1b"),
+            instance("i-0c", "Terminating:Proceed", "eu-west-1c"),
+            instance("i-0d", "Pending", "eu-west-1c"))));
+        assertEquals(List.of(new DepartingMember("i-0c", 2, null, null, null, true)),
+            describer.describe(state(second, Map.of())).departing(),
+            "after its terminate action the instance still runs while the group lists it (Terminating:Proceed)");
+        when(mocked.describeAutoScalingGroups(any(Consumer.class))).thenReturn(response(List.of(
+            instance("i-0a", "InService", "eu-west-1a"),
+            instance("i-0b", "InService", "eu-west-1b"),
+            instance("i-0d", "Pending", "eu-west-1c"))));
+        assertEquals(List.of(new DepartingMember("i-0c", 2, null, null, null, false)),
+            describer.describe(state(second, Map.of())).departing(), "gone from the group");
         assertEquals(MembershipRegistry.DEPARTING, registry.read().members().get("i-0c").status());
     }
 

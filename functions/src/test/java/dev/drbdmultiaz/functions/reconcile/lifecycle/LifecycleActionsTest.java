@@ -12,6 +12,7 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import dev.drbdmultiaz.functions.common.exceptions.DepartureTimeoutException;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
 import dev.drbdmultiaz.functions.reconcile.state.AgentsStatus;
@@ -19,6 +20,7 @@ import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.CommandFailure;
 import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.DepartureStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ErrorInfo;
 import dev.drbdmultiaz.functions.reconcile.state.FailureHandover;
 import dev.drbdmultiaz.functions.reconcile.state.HeartbeatStatus;
@@ -95,6 +97,81 @@ class LifecycleActionsTest {
         verify(registry).recordEndpoint("i-new", "ip-9", "10.0.1.9");
         assertEquals(List.of("i-new", "i-gone"), result.continued());
         assertEquals(List.of("i-gone"), result.released());
+    }
+
+    @Nested
+    @DisplayName("AwaitDeparture")
+    class AwaitDeparture {
+
+        private ReconcileState releasing(DepartureStatus previous) {
+            PlannedStep plan = PlannedStep.releaseDeparting("let go", List.of("i-gone", "i-going"), 5);
+            return new ReconcileState("arn:exec", null, null, CLUSTER, null, plan, null, null, null, null, null,
+                previous);
+        }
+
+        private void groupLists(Instance... instances) {
+            when(autoScaling.describeAutoScalingGroups(any(DescribeAutoScalingGroupsRequest.class))).thenReturn(
+                DescribeAutoScalingGroupsResponse.builder().autoScalingGroups(AutoScalingGroup.builder()
+                    .autoScalingGroupName("drbd-asg").instances(instances).build()).build());
+        }
+
+        private Instance instance(String id, String lifecycleState) {
+            return Instance.builder().instanceId(id).lifecycleState(lifecycleState).build();
+        }
+
+        @Test
+        @DisplayName("continues the terminate actions still waiting and reports who is still listed")
+        void continuesAndWaits() {
+            groupLists(instance("i-gone", "Terminating:Wait"), instance("i-going", "Terminating:Proceed"),
+                instance("i-new", "Pending:Wait"));
+
+            DepartureStatus status = actions.awaitDeparture(releasing(null), 1.0);
+
+            ArgumentCaptor<CompleteLifecycleActionRequest> request =
+                ArgumentCaptor.forClass(CompleteLifecycleActionRequest.class);
+            verify(autoScaling).completeLifecycleAction(request.capture());
+            assertEquals("terminate-hook:i-gone:CONTINUE", request.getValue().lifecycleHookName() + ":"
+                + request.getValue().instanceId() + ":" + request.getValue().lifecycleActionResult());
+            assertEquals(List.of("i-gone"), status.continued());
+            assertEquals(List.of("i-going", "i-gone").stream().sorted().toList(), status.remaining());
+            assertEquals(false, status.departed());
+            assertEquals(1, status.attempt());
+            assertEquals(5, status.waitSeconds());
+        }
+
+        @Test
+        @DisplayName("departed once the group lists none of them (Terminated counts as gone); attempts count on")
+        void departed() {
+            groupLists(instance("i-gone", "Terminated"), instance("i-new", "Pending:Wait"));
+            DepartureStatus waiting = new DepartureStatus(List.of(), List.of("i-gone"), 3, 20, false, false);
+
+            DepartureStatus status = actions.awaitDeparture(releasing(waiting), 1.0);
+
+            verify(autoScaling, never()).completeLifecycleAction(any(CompleteLifecycleActionRequest.class));
+            assertTrue(status.departed());
+            assertEquals(List.of(), status.remaining());
+            assertEquals(4, status.attempt());
+            assertEquals(0, status.waitSeconds());
+        }
+
+        @Test
+        @DisplayName("fails with DepartureTimeoutException when an instance stays listed for every check")
+        void bounded() {
+            groupLists(instance("i-going", "Terminating:Proceed"));
+            DepartureStatus last = new DepartureStatus(List.of(), List.of("i-going"),
+                LifecycleActions.DEPARTURE_MAX_ATTEMPTS - 1, 30, false, false);
+
+            DepartureTimeoutException e = assertThrows(DepartureTimeoutException.class,
+                () -> actions.awaitDeparture(releasing(last), 1.0));
+            assertTrue(e.getMessage().contains("i-going=Terminating:Proceed"), e.getMessage());
+        }
+
+        @Test
+        @DisplayName("runs only after ReleaseDepartingMembers")
+        void onlyAfterRelease() {
+            assertThrows(InvalidStateDocumentException.class, () -> actions.awaitDeparture(
+                converged(new LifecyclePlan(List.of(), List.of(), List.of()), Map.of()), 1.0));
+        }
     }
 
     @Nested

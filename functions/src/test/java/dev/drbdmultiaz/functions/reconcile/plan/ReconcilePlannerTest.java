@@ -138,8 +138,11 @@ class ReconcilePlannerTest {
         List<String> steps = sim.runToConvergence();
 
         assertEquals(List.of("ObserveNodes", "InstallDrbd", "ObserveNodes", "PrepareLvm", "ObserveNodes",
-            "WriteConfig", "ObserveNodes", "CreateMetadata", "ObserveNodes", "ForgetDepartedPeers", "ObserveNodes",
-            "UpOrAdjust", "ObserveNodes", "Converged"), steps);
+            "ReleaseDepartingMembers", "ObserveNodes", "WriteConfig", "ObserveNodes", "CreateMetadata", "ObserveNodes",
+            "ForgetDepartedPeers", "ObserveNodes", "UpOrAdjust", "ObserveNodes", "Converged"), steps);
+        assertEquals(List.of(old.get(2).instanceId), step(sim, "ReleaseDepartingMembers").targets());
+        assertEquals(List.of(old.get(2).instanceId), sim.terminated,
+            "its terminate action continues, and its instance is gone, before any survivor drops it (I9)");
         assertFalse(steps.contains("SkipInitialSync"), "a replaced node gets a full resync");
         assertEquals(List.of(replacement.instanceId), step(sim, "CreateMetadata").targets());
         assertEquals(List.of(old.get(0).instanceId, old.get(1).instanceId), step(sim, "ForgetDepartedPeers").targets());
@@ -150,7 +153,7 @@ class ReconcilePlannerTest {
 
         LifecyclePlan lifecycle = sim.plans.get(sim.plans.size() - 1).lifecycle();
         assertEquals(List.of(replacement.instanceId), lifecycle.continueLaunches());
-        assertEquals(List.of(old.get(2).instanceId), lifecycle.continueTerminates());
+        assertEquals(List.of(), lifecycle.continueTerminates(), "continued by ReleaseDepartingMembers");
         assertEquals(List.of(old.get(2).instanceId),
             lifecycle.release().stream().map(DepartingMember::instanceId).toList());
     }
@@ -268,7 +271,8 @@ class ReconcilePlannerTest {
             "the unreachable member stays a peer, the departed one goes: " + config);
         LifecyclePlan lifecycle = sim.plans.get(sim.plans.size() - 1).lifecycle();
         assertEquals(List.of(replacement.instanceId), lifecycle.continueLaunches());
-        assertEquals(List.of(old.get(2).instanceId), lifecycle.continueTerminates());
+        assertEquals(List.of(old.get(2).instanceId), sim.terminated, "let go before the survivor forgot it (I9)");
+        assertEquals(List.of(), lifecycle.continueTerminates(), "its instance is gone by Converged");
         assertEquals(List.of(), lifecycle.release(), "the unreachable member may still hold node-id 2's bitmap slot (I6)");
     }
 

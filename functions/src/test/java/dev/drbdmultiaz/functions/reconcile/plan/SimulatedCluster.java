@@ -51,6 +51,10 @@ final class SimulatedCluster {
     final Map<String, Node> nodes = new LinkedHashMap<>();
     final List<DepartingMember> departing = new ArrayList<>();
     final List<PlannedStep> plans = new ArrayList<>();
+    /** Departing members whose terminate action ReleaseDepartingMembers continued, in order. */
+    final List<String> terminated = new ArrayList<>();
+    /** DescribeCluster calls: ReleaseDepartingMembers ends with the group described again. */
+    private int describes = 1;
     DesiredSettings settings = settings(20);
     int connectAfterObservations;
     /** Members CheckAgentsOnline went on without: the planner must send them nothing. */
@@ -135,7 +139,7 @@ final class SimulatedCluster {
                 ? "Pending:Wait" : "InService", n.nodeId, n.everObserved ? n.hostname : null,
                 n.everObserved ? n.address : null, n.launchPending ? Member.LAUNCH : null))
             .toList();
-        return new ClusterSnapshot("drbd-asg", 1, members, departing);
+        return new ClusterSnapshot("drbd-asg", describes, members, departing);
     }
 
     /** Plans and applies steps until Converged; returns the step names in order. */
@@ -149,6 +153,10 @@ final class SimulatedCluster {
             steps.add(plan.step());
             if (plan.step().equals("Converged")) {
                 return steps;
+            }
+            if (plan.step().equals("ReleaseDepartingMembers")) {
+                cluster = releaseDeparting(plan);
+                continue;
             }
             Map<String, String> commandIds = new LinkedHashMap<>();
             for (String target : plan.targets()) {
@@ -165,6 +173,33 @@ final class SimulatedCluster {
             }
         }
         throw new AssertionError("Did not converge in 80 rounds: " + steps);
+    }
+
+    /**
+     * CONTINUE, then AwaitDeparture until the group no longer lists them, then DescribeCluster:
+     * the departing members are gone. Only a departing member whose copy is not the last goes (I3).
+     */
+    private ClusterSnapshot releaseDeparting(PlannedStep plan) {
+        if (nodes.values().stream().noneMatch(n -> "UpToDate".equals(n.disk))) {
+            throw new AssertionError("I3: departing members " + plan.targets() + " let go while no member is UpToDate");
+        }
+        for (String id : plan.targets()) {
+            DepartingMember leaving = departing.stream().filter(d -> d.instanceId().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("ReleaseDepartingMembers names " + id + ", not departing"));
+            departing.set(departing.indexOf(leaving), new DepartingMember(id, leaving.nodeId(), leaving.hostname(),
+                leaving.address(), null, false));
+            terminated.add(id);
+        }
+        describes++;
+        return snapshot();
+    }
+
+    /** I9: a survivor drops its connection to a departing member only once its instance is gone. */
+    private void assertDepartedGone(Node survivor, int peer, String step) {
+        departing.stream().filter(d -> d.nodeId() == peer && d.instanceListed()).findFirst().ifPresent(d -> {
+            throw new AssertionError("I9: " + step + " on " + survivor.instanceId + " drops departing member "
+                + d.instanceId() + " (node-id " + peer + ") while the group still lists its instance");
+        });
     }
 
     /** Applies a step to a node like its document would; returns the JSON result line. */
@@ -210,6 +245,11 @@ final class SimulatedCluster {
                         node.bitmapSlots.add(peer);
                     }
                 }
+                for (int peer : node.kernelNodeIds) {
+                    if (!node.configNodeIds.contains(peer)) {
+                        assertDepartedGone(node, peer, "UpOrAdjust");
+                    }
+                }
                 node.up = true;
                 node.kernelNodeIds = node.configNodeIds;
             }
@@ -221,6 +261,7 @@ final class SimulatedCluster {
                     throw new AssertionError("drbd-forget-peer refuses node-id " + peer + " on " + node.instanceId
                         + " (up " + node.up + ", disk " + node.disk + ", config " + node.configNodeIds + ")");
                 }
+                assertDepartedGone(node, peer, "ForgetDepartedPeers");
                 node.forgotten.add(peer);
                 node.bitmapSlots.remove(peer);
                 node.kernelNodeIds = node.kernelNodeIds.stream().filter(id -> id != peer)
