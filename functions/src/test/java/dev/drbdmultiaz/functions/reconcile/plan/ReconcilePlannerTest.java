@@ -313,6 +313,21 @@ class ReconcilePlannerTest {
     }
 
     @Test
+    @DisplayName("lets no departing member go while no active member is UpToDate, also one the config cannot name (I3)")
+    void noReleaseWithoutAnUpToDateMember() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(old);
+        old.forEach(n -> n.disk = "Outdated");
+        sim.departing.add(new DepartingMember("i-00000000000000009", 9, null, null, DepartingMember.TERMINATE));
+
+        assertThrows(ConvergenceTimeoutException.class, sim::runToConvergence);
+        assertTrue(sim.plans.stream().noneMatch(p -> p.step().equals("ReleaseDepartingMembers")),
+            "its copy may be the only UpToDate one: " + sim.plans.stream().map(PlannedStep::step).toList());
+        assertEquals(List.of(), sim.terminated);
+    }
+
+    @Test
     @DisplayName("keeps a departed node in the config of a three-node cluster until a replacement comes, and its instance waiting")
     void departedFromThree() {
         SimulatedCluster sim = new SimulatedCluster();
