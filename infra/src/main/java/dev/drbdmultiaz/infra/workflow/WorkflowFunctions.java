@@ -108,6 +108,17 @@ public class WorkflowFunctions extends Construct {
         return new StarterFunctions(trigger, deployOnEvent, deployIsComplete);
     }
 
+    /**
+     * {@code actions} on this group's lifecycle actions, and DescribeAutoScalingGroups to find the
+     * instances (it supports no resource-level permissions).
+     */
+    private void grantGroupActions(WorkflowHandler handler, String sid, String... actions) {
+        Function function = fn(handler);
+        function.addToRolePolicy(statement(sid, List.of(props.getGroup().getAutoScalingGroupArn()), actions));
+        function.addToRolePolicy(statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
+        justify(handler, DESCRIBE_GROUP_ANY_RESOURCE, THIS_GROUP_ONLY);
+    }
+
     private WorkflowFunction create(WorkflowHandler handler, Map<String, String> environment) {
         return new WorkflowFunction(this, handler.id(), WorkflowFunctionProps.builder()
                 .handler(handler)
@@ -170,12 +181,8 @@ public class WorkflowFunctions extends Construct {
                 "ssm:GetCommandInvocation supports no resource-level permissions", Nag.ANY_RESOURCE));
 
         // Heartbeats every waiting action of the group, also of instances this run has not described.
-        Function heartbeats = fn(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS);
-        heartbeats.addToRolePolicy(
-                statement("HeartbeatGroupActions", List.of(groupArn), "autoscaling:RecordLifecycleActionHeartbeat"));
-        heartbeats.addToRolePolicy(
-                statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
-        justify(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS, DESCRIBE_GROUP_ANY_RESOURCE, THIS_GROUP_ONLY);
+        grantGroupActions(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS, "HeartbeatGroupActions",
+                "autoscaling:RecordLifecycleActionHeartbeat");
 
         // Completes actions, records reported endpoints, releases node-ids of forgotten members,
         // marks members that stay unreachable Unhealthy so the group replaces them.
@@ -188,21 +195,12 @@ public class WorkflowFunctions extends Construct {
         justify(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS, THIS_GROUP_ONLY);
 
         // Lets departing members go and watches them leave the group (I9).
-        Function departure = fn(WorkflowHandler.AWAIT_DEPARTURE);
-        departure.addToRolePolicy(
-                statement("ContinueGroupTerminations", List.of(groupArn), "autoscaling:CompleteLifecycleAction"));
-        departure.addToRolePolicy(
-                statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
-        justify(WorkflowHandler.AWAIT_DEPARTURE, DESCRIBE_GROUP_ANY_RESOURCE, THIS_GROUP_ONLY);
+        grantGroupActions(WorkflowHandler.AWAIT_DEPARTURE, "ContinueGroupTerminations",
+                "autoscaling:CompleteLifecycleAction");
 
         // Failure path: may run before DescribeCluster succeeded, so it describes the group itself.
-        Function abandon = fn(WorkflowHandler.ABANDON_PENDING_LAUNCHES);
-        abandon.addToRolePolicy(
-                statement("AbandonGroupLaunches", List.of(groupArn), "autoscaling:CompleteLifecycleAction",
-                        "autoscaling:RecordLifecycleActionHeartbeat"));
-        abandon.addToRolePolicy(
-                statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
-        justify(WorkflowHandler.ABANDON_PENDING_LAUNCHES, DESCRIBE_GROUP_ANY_RESOURCE, THIS_GROUP_ONLY);
+        grantGroupActions(WorkflowHandler.ABANDON_PENDING_LAUNCHES, "AbandonGroupLaunches",
+                "autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat");
 
         // ReportClusterStatus builds the report from the state document: no AWS permission.
         justify(WorkflowHandler.REPORT_CLUSTER_STATUS);
