@@ -104,7 +104,8 @@ class TerminatingProceedTest {
     }
 
     @Test
-    @DisplayName("a terminate action ended by its timeout (DefaultResult) proceeds the same way before the instance is terminated")
+    @DisplayName("a terminate action ended by its timeout (DefaultResult) proceeds the same way before the instance"
+        + " is terminated")
     void timedOutTerminateProceedsThenTerminates() {
         List<String> terminated = new CopyOnWriteArrayList<>();
         try (LifecycleModel model = model(Duration.ofSeconds(10))) {
@@ -123,7 +124,8 @@ class TerminatingProceedTest {
     }
 
     @Test
-    @DisplayName("closing the model with a shutdown under way leaves no timer thread; the instance stays in Terminating:Proceed")
+    @DisplayName("closing the model with a shutdown under way leaves no timer thread; the instance stays in"
+        + " Terminating:Proceed")
     void closeDropsPendingShutdowns() {
         List<String> terminated = new CopyOnWriteArrayList<>();
         LifecycleModel model = model("g-closed", Duration.ofHours(1));
