@@ -67,6 +67,7 @@ final class GroupDriver implements AutoCloseable {
         this.progress = progress;
         lifecycle.onWait(this::enteredWait);
         lifecycle.onCompletion(this::afterLifecycleAction);
+        lifecycle.onTerminated(this::instanceTerminated);
     }
 
     /** See {@link RehearsalRun#launchGroup}. */
@@ -216,16 +217,21 @@ final class GroupDriver implements AutoCloseable {
 
     private void afterLifecycleAction(LifecycleModel.Completion completion) {
         progress.lifecycle(completion);
-        if (!"terminate".equals(completion.transition())) {
-            return;
+        if ("terminate".equals(completion.transition())) {
+            progress.note("instance " + completion.instanceId() + " shutting down: Terminating:Proceed (still runs"
+                + " for " + LifecycleModel.SHUTDOWN.toSeconds() + " s of AWS time)");
         }
+    }
+
+    /** EC2 terminated the instance after its Terminating:Proceed: its node stops. */
+    private void instanceTerminated(LifecycleModel.Instance instance) {
         try {
-            if (fleet.isOnline(completion.instanceId())) {
-                fleet.terminate(completion.instanceId());
+            if (fleet.isOnline(instance.instanceId())) {
+                fleet.terminate(instance.instanceId());
             }
-            progress.note("instance " + completion.instanceId() + " terminated");
+            progress.note("instance " + instance.instanceId() + " terminated");
         } catch (RuntimeException e) {
-            asyncFailures.add("Terminating " + completion.instanceId() + " failed: " + e.getMessage());
+            asyncFailures.add("Terminating " + instance.instanceId() + " failed: " + e.getMessage());
         }
     }
 

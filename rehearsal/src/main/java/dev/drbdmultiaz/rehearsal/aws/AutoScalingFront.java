@@ -49,7 +49,8 @@ import org.w3c.dom.NodeList;
  *   <li>{@code DescribeAutoScalingGroups}, whose answer is rewritten for the rehearsal's group:
  *       each instance gets the model's lifecycle state ({@code Pending:Wait} while its launch
  *       action is pending) and zone (moto puts every instance in the first zone), and instances
- *       waiting in {@code Terminating:Wait} (which moto removed at once) are listed again.</li>
+ *       waiting in {@code Terminating:Wait} or shutting down in {@code Terminating:Proceed} (which
+ *       moto removed at once) are listed again, until the model has them {@code Terminated}.</li>
  * </ul>
  * Like Auto Scaling it refuses a request that is not signed with credentials the
  * {@link CredentialAuthority} issued (HTTP 403 InvalidClientTokenId, ExpiredToken,

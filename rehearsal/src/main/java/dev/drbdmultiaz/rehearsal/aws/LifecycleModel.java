@@ -31,7 +31,16 @@ import java.util.function.Consumer;
  *
  * <p>States: a launched instance waits in {@code Pending:Wait} until its launch action is
  * completed (CONTINUE: {@code InService}). An instance being terminated waits in
- * {@code Terminating:Wait} until its terminate action is completed (either result), then is gone.
+ * {@code Terminating:Wait} until its terminate action is completed (either result, also by
+ * DefaultResult). As the user guide describes the terminate hook ("Amazon EC2 Auto Scaling instance
+ * lifecycle", section Lifecycle hooks,
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-lifecycle.html, and "How
+ * lifecycle hooks work", steps 5 and 6, .../userguide/lifecycle-hooks-overview.html), the completed
+ * action moves it on to {@code Terminating:Proceed}, and it enters {@code Terminated} only once EC2
+ * has fully terminated it. The guide gives no duration for that, so the harsher reading applies: the
+ * instance keeps running (DRBD up, its connections kept, the application may still write there) for
+ * {@link #SHUTDOWN} after its action ended, listed in {@code Terminating:Proceed} all that time;
+ * then it is gone from the group and {@link #onTerminated} listeners hear of it.
  * An abandoned launch (ABANDON or a timeout with DefaultResult ABANDON) terminates the instance;
  * the documentation does not say whether the terminate hook then holds it, so the harsher
  * reading applies: it enters {@code Terminating:Wait} like any terminating instance. Thread-safe.
@@ -44,12 +53,19 @@ public final class LifecycleModel implements AutoCloseable {
     public static final Duration MAX_GLOBAL_TIMEOUT = Duration.ofHours(48);
     /** The global timeout is at most this many heartbeat timeouts. */
     public static final int GLOBAL_TIMEOUT_HEARTBEATS = 100;
+    /**
+     * How long an instance runs in {@code Terminating:Proceed} after its terminate action ended,
+     * before EC2 has terminated it (AWS time). AWS documents no duration; a minute is long enough for
+     * DRBD and the application to go on there while the group already lets it go.
+     */
+    public static final Duration SHUTDOWN = Duration.ofSeconds(60);
 
     /** Lifecycle states as the Auto Scaling API spells them. */
     public enum State {
         PENDING_WAIT("Pending:Wait"),
         IN_SERVICE("InService"),
         TERMINATING_WAIT("Terminating:Wait"),
+        TERMINATING_PROCEED("Terminating:Proceed"),
         TERMINATED("Terminated");
 
         private final String api;
@@ -131,11 +147,10 @@ public final class LifecycleModel implements AutoCloseable {
     private final Map<String, Integer> heartbeats = new LinkedHashMap<>();
     private final List<Consumer<Completion>> completionListeners = new CopyOnWriteArrayList<>();
     private final List<BiConsumer<Instance, String>> waitListeners = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "lifecycle-timeouts");
-        t.setDaemon(true);
-        return t;
-    });
+    private final List<Consumer<Instance>> terminatedListeners = new CopyOnWriteArrayList<>();
+    /** Instances in Terminating:Proceed, with when (real time) they are terminated. */
+    private final Map<String, Instant> shutdowns = new LinkedHashMap<>();
+    private final ScheduledExecutorService timer;
 
     /**
      * @param time compresses every hook duration
@@ -146,7 +161,12 @@ public final class LifecycleModel implements AutoCloseable {
         this.terminateHook = terminateHook;
         this.zones = List.copyOf(zones);
         this.time = time;
-        timer.scheduleWithFixedDelay(this::expire, 20, 20, TimeUnit.MILLISECONDS);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lifecycle-timeouts " + groupName);
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::tick, 20, 20, TimeUnit.MILLISECONDS);
     }
 
     /** A model whose hooks time out after an hour with ABANDON, in real time. */
@@ -187,6 +207,14 @@ public final class LifecycleModel implements AutoCloseable {
     /** Called when an instance enters a wait state: {@code launch} (Pending:Wait) or {@code terminate}. */
     public void onWait(BiConsumer<Instance, String> listener) {
         waitListeners.add(listener);
+    }
+
+    /**
+     * Called when an instance is terminated: {@link #SHUTDOWN} (scaled) after its terminate action
+     * ended, it leaves {@code Terminating:Proceed} and the group (state {@code Terminated}).
+     */
+    public void onTerminated(Consumer<Instance> listener) {
+        terminatedListeners.add(listener);
     }
 
     /**
@@ -261,12 +289,20 @@ public final class LifecycleModel implements AutoCloseable {
         return completion;
     }
 
+    /**
+     * Ends the instance's action: a launch goes InService (CONTINUE) or is terminated (ABANDON: the
+     * caller puts it in Terminating:Wait); a terminate goes to Terminating:Proceed until its shutdown.
+     */
     private Completion end(Instance instance, String result, Cause cause) {
         boolean launch = instance.state() == State.PENDING_WAIT;
-        State next = launch && CONTINUE.equals(result) ? State.IN_SERVICE : State.TERMINATED;
+        State next = launch ? (CONTINUE.equals(result) ? State.IN_SERVICE : State.TERMINATED)
+            : State.TERMINATING_PROCEED;
         instances.put(instance.instanceId(), new Instance(instance.instanceId(), instance.availabilityZone(),
             instance.privateIp(), next));
         actions.remove(instance.instanceId());
+        if (!launch) {
+            shutdowns.put(instance.instanceId(), Instant.now().plus(scaled(SHUTDOWN)));
+        }
         Completion completion = new Completion(instance.instanceId(), launch ? launchHook.name() : terminateHook.name(),
             launch ? "launch" : "terminate", result, Instant.now(), cause);
         completions.add(completion);
@@ -290,6 +326,32 @@ public final class LifecycleModel implements AutoCloseable {
         actions.put(instanceId, new Action(extended.isBefore(action.globalDeadline()) ? extended
             : action.globalDeadline(), action.globalDeadline()));
         heartbeats.merge(instanceId, 1, Integer::sum);
+    }
+
+    /** One round of the timer: the timeouts, then the shutdowns that are over. */
+    private void tick() {
+        expire();
+        terminateShutDown();
+    }
+
+    /** Every instance whose {@link #SHUTDOWN} in Terminating:Proceed is over is terminated and leaves the group. */
+    private void terminateShutDown() {
+        List<Instance> gone = new ArrayList<>();
+        synchronized (this) {
+            Instant now = Instant.now();
+            for (Map.Entry<String, Instant> entry : List.copyOf(shutdowns.entrySet())) {
+                if (now.isBefore(entry.getValue())) {
+                    continue;
+                }
+                Instance instance = instances.get(entry.getKey());
+                Instance terminated = new Instance(instance.instanceId(), instance.availabilityZone(),
+                    instance.privateIp(), State.TERMINATED);
+                instances.put(instance.instanceId(), terminated);
+                shutdowns.remove(entry.getKey());
+                gone.add(terminated);
+            }
+        }
+        gone.forEach(instance -> terminatedListeners.forEach(l -> l.accept(instance)));
     }
 
     /** Applies DefaultResult to every action whose heartbeat or global timeout passed. */
@@ -334,7 +396,10 @@ public final class LifecycleModel implements AutoCloseable {
         return Optional.ofNullable(instances.get(instanceId));
     }
 
-    /** Instances still in the group as the API shows them (not yet terminated), in launch order. */
+    /**
+     * Instances still in the group as the API shows them (not yet terminated, so also those in
+     * Terminating:Proceed), in launch order.
+     */
     public synchronized List<Instance> live() {
         return instances.values().stream().filter(i -> i.state() != State.TERMINATED).toList();
     }
@@ -362,8 +427,21 @@ public final class LifecycleModel implements AutoCloseable {
             .filter(i -> i.state() == State.PENDING_WAIT || i.state() == State.TERMINATING_WAIT).toList();
     }
 
+    /**
+     * Stops the timer: a round under way (a listener terminating a node) finishes, waited for up to
+     * 10 s; nothing runs after that. Instances still shutting down stay in Terminating:Proceed (their
+     * nodes stop with the fleet).
+     */
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(10, TimeUnit.SECONDS)) {
+                timer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            timer.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

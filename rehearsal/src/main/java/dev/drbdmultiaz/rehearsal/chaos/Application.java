@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -12,7 +13,8 @@ import java.util.function.Consumer;
  * The simulated application: one writer on the DRBD device of one member (auto-promote makes that
  * member Primary). When a write fails (its node went away, lost quorum or its disk) it closes the
  * device there and moves to another member whose disk is UpToDate and which has quorum. It
- * records every result in {@link AcknowledgedWrites}.
+ * records every result in {@link AcknowledgedWrites}. The first member it writes on is drawn like
+ * every other, or pinned by position (a reproducer that needs the writer among a fault's members).
  */
 final class Application implements AutoCloseable {
 
@@ -23,6 +25,7 @@ final class Application implements AutoCloseable {
     private final ChaosCluster cluster;
     private final int nodes;
     private final Random random;
+    private final OptionalInt firstMember;
     private final Consumer<Violation> violations;
     private final ChaosClock clock;
     private final AcknowledgedWrites writes = new AcknowledgedWrites();
@@ -32,9 +35,19 @@ final class Application implements AutoCloseable {
 
     Application(ChaosCluster cluster, int nodes, long seed, Duration pause, ChaosClock clock,
         Consumer<Violation> violations) {
+        this(cluster, nodes, seed, OptionalInt.empty(), pause, clock, violations);
+    }
+
+    /**
+     * @param firstMember the position (launch order, {@link ChaosCluster#member}) of the member it
+     *     writes on first, if that one has an UpToDate disk and quorum then; empty: drawn from the seed
+     */
+    Application(ChaosCluster cluster, int nodes, long seed, OptionalInt firstMember, Duration pause,
+        ChaosClock clock, Consumer<Violation> violations) {
         this.cluster = cluster;
         this.nodes = nodes;
         this.random = new Random(seed);
+        this.firstMember = firstMember;
         this.clock = clock;
         this.violations = violations;
         // A node command that could not run at all (the node vanished mid-call): write elsewhere.
@@ -75,7 +88,10 @@ final class Application implements AutoCloseable {
         if (candidates.isEmpty()) {
             return false;
         }
-        writer = candidates.get(random.nextInt(candidates.size())).instanceId();
+        String pinned = moves.isEmpty() && firstMember.isPresent()
+            ? cluster.member(firstMember.getAsInt()).orElse(null) : null;
+        writer = candidates.stream().map(NodeFleet.DeviceView::instanceId).filter(id -> id.equals(pinned)).findFirst()
+            .orElseGet(() -> candidates.get(random.nextInt(candidates.size())).instanceId());
         moves.add(String.format(Locale.ROOT, "%.1fs %s", clock.seconds(), writer));
         return true;
     }

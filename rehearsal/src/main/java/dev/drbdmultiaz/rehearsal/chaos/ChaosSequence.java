@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +41,7 @@ public final class ChaosSequence implements Scenario {
     private final String name;
     private final String expectation;
     private final FaultPlan plan;
+    private final OptionalInt firstWriter;
     private final List<Violation> violations = Collections.synchronizedList(new ArrayList<>());
     private final List<String> injected = Collections.synchronizedList(new ArrayList<>());
     private volatile int skipped;
@@ -47,9 +49,23 @@ public final class ChaosSequence implements Scenario {
     private volatile int failedWrites;
 
     public ChaosSequence(String name, String expectation, FaultPlan plan) {
+        this(name, expectation, plan, OptionalInt.empty());
+    }
+
+    /**
+     * A sequence whose application writes first on the member at {@code firstWriter} (launch order,
+     * as a {@link PlannedFault} names members), not on one drawn from the seed: a reproducer whose
+     * fault must hit the writer.
+     */
+    public ChaosSequence(String name, String expectation, FaultPlan plan, int firstWriter) {
+        this(name, expectation, plan, OptionalInt.of(firstWriter));
+    }
+
+    private ChaosSequence(String name, String expectation, FaultPlan plan, OptionalInt firstWriter) {
         this.name = name;
         this.expectation = expectation;
         this.plan = plan;
+        this.firstWriter = firstWriter;
     }
 
     /** The sequence a chaos run draws from a seed. */
@@ -124,8 +140,8 @@ public final class ChaosSequence implements Scenario {
         run.phase("chaos");
         ScheduledExecutorService heals = Executors.newSingleThreadScheduledExecutor();
         try (InvariantMonitor monitor = new InvariantMonitor(cluster, SAMPLE_INTERVAL, clock, violations::add);
-             Application application = new Application(cluster, run.nodes(), plan.seed(), WRITE_PAUSE, clock,
-                 violations::add)) {
+             Application application = new Application(cluster, run.nodes(), plan.seed(), firstWriter, WRITE_PAUSE,
+                 clock, violations::add)) {
             monitor.start();
             application.start();
             for (int i = 0; i < plan.faults().size(); i++) {

@@ -33,7 +33,8 @@ public final class Scenarios {
         new AgentLostDuringReplace(),
         new Deploy(),
         new DeployOutlasted(),
-        new ChaosSourceFallsBehind()));
+        new ChaosSourceFallsBehind(),
+        new TerminateTwoWhileWriting()));
 
     private Scenarios() {
     }
