@@ -1,7 +1,5 @@
 package dev.drbdmultiaz.rehearsal.scenarios;
 
-import dev.drbdmultiaz.rehearsal.RehearsalRun;
-import dev.drbdmultiaz.rehearsal.Scenario;
 import dev.drbdmultiaz.rehearsal.chaos.ChaosSequence;
 import dev.drbdmultiaz.rehearsal.chaos.FaultKind;
 import dev.drbdmultiaz.rehearsal.chaos.FaultPlan;
@@ -15,15 +13,13 @@ import java.util.List;
  * UpToDate. It once waited forever for a peer on the generation it had started on (the simulated
  * kernel's defect; NodeApplicationOnSimulatedNodesTest.resyncOutlivesItsSource holds it at node level).
  */
-final class ChaosSourceFallsBehind implements Scenario {
+final class ChaosSourceFallsBehind extends ReplayedChaos {
 
     static final FaultPlan PLAN = new FaultPlan(2, List.of(
         new PlannedFault(FaultKind.STOP_LOCK_HOLDER, Duration.ofSeconds(432), 5, 67, Duration.ofSeconds(120)),
         new PlannedFault(FaultKind.TERMINATE, Duration.ofSeconds(186), 9, 847, Duration.ofSeconds(120)),
         new PlannedFault(FaultKind.TERMINATE, Duration.ofSeconds(386), 9, 514, Duration.ofSeconds(120)),
         new PlannedFault(FaultKind.REBOOT, Duration.ZERO, 9, 530, Duration.ofSeconds(120))));
-
-    private ChaosSequence sequence;
 
     @Override
     public String name() {
@@ -38,23 +34,7 @@ final class ChaosSourceFallsBehind implements Scenario {
     }
 
     @Override
-    public boolean fixedSize() {
-        return true;
-    }
-
-    @Override
-    public double minimumTimeScale() {
-        return ChaosSequence.MINIMUM_TIME_SCALE;
-    }
-
-    @Override
-    public synchronized void act(RehearsalRun run) {
-        sequence = new ChaosSequence(name(), expectation(), PLAN);
-        sequence.act(run);
-    }
-
-    @Override
-    public synchronized List<String> check(RehearsalRun run) {
-        return sequence.check(run);
+    ChaosSequence sequence() {
+        return new ChaosSequence(name(), expectation(), PLAN);
     }
 }

@@ -1,7 +1,5 @@
 package dev.drbdmultiaz.rehearsal.scenarios;
 
-import dev.drbdmultiaz.rehearsal.RehearsalRun;
-import dev.drbdmultiaz.rehearsal.Scenario;
 import dev.drbdmultiaz.rehearsal.chaos.ChaosSequence;
 import dev.drbdmultiaz.rehearsal.chaos.FaultKind;
 import dev.drbdmultiaz.rehearsal.chaos.FaultPlan;
@@ -18,19 +16,17 @@ import java.util.List;
  * cluster converged (the chaos bound), every acknowledged write must be on every UpToDate member,
  * and no lifecycle action may have expired; the other chaos invariants are checked as well.
  *
- * <p>It reproduces the data loss README "Chaos runs" records as known and open: once the survivor
- * has forgotten A and B, they are two of the old three-node config, keep quorum between them and
- * acknowledge writes that go with them.
+ * <p>It reproduces the data loss chaos found (invariant I9): when the survivor forgot A and B while
+ * they still ran, they were two of the old three-node config, kept quorum between them and
+ * acknowledged writes that went with them. It fails without ReleaseDepartingMembers.
  */
-final class TerminateTwoWhileWriting implements Scenario {
+final class TerminateTwoWhileWriting extends ReplayedChaos {
 
     /** One fault a minute (AWS time) after the application started: A (member 0) and B (member 1). */
     static final FaultPlan PLAN = new FaultPlan(0, List.of(
         new PlannedFault(FaultKind.TERMINATE_TWO, Duration.ofSeconds(60), 0, 0, Duration.ZERO)));
     /** The application writes first on member 0, the first the fault terminates. */
     private static final int WRITER = 0;
-
-    private ChaosSequence sequence;
 
     @Override
     public String name() {
@@ -45,23 +41,7 @@ final class TerminateTwoWhileWriting implements Scenario {
     }
 
     @Override
-    public boolean fixedSize() {
-        return true;
-    }
-
-    @Override
-    public double minimumTimeScale() {
-        return ChaosSequence.MINIMUM_TIME_SCALE;
-    }
-
-    @Override
-    public synchronized void act(RehearsalRun run) {
-        sequence = new ChaosSequence(name(), expectation(), PLAN, WRITER);
-        sequence.act(run);
-    }
-
-    @Override
-    public synchronized List<String> check(RehearsalRun run) {
-        return sequence.check(run);
+    ChaosSequence sequence() {
+        return new ChaosSequence(name(), expectation(), PLAN, WRITER);
     }
 }
