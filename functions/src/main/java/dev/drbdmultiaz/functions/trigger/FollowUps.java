@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.functions.trigger;
 
+import dev.drbdmultiaz.functions.common.Backoff;
 import dev.drbdmultiaz.functions.common.Json;
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
@@ -25,7 +26,7 @@ import software.amazon.awssdk.services.sfn.model.StartExecutionRequest;
 public final class FollowUps {
 
     /** Backoff before the n-th follow-up in a row, in AWS seconds (times the wait scale). */
-    static final List<Integer> BACKOFF_SECONDS = List.of(60, 120, 240, 480, 900);
+    static final Backoff BACKOFF = new Backoff(List.of(60, 120, 240, 480, 900));
     private static final DateTimeFormatter NAME_TIME =
         DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final StructuredLog LOG = StructuredLog.of(FollowUps.class);
@@ -46,9 +47,7 @@ public final class FollowUps {
 
     /** The backoff of the {@code attempt}-th follow-up in a row (1-based), in seconds. */
     int backoffSeconds(int attempt) {
-        int base = BACKOFF_SECONDS.get(Math.min(attempt, BACKOFF_SECONDS.size()) - 1);
-        long scaled = Math.max(1, Math.round(base * waitTimeScale));
-        return (int) Math.max(1, Math.min(scaled, hookTimeout.toSeconds() / 4));
+        return (int) Math.max(1, Math.min(BACKOFF.seconds(attempt, waitTimeScale), hookTimeout.toSeconds() / 4));
     }
 
     /** Starts the follow-up of the failed execution whose state this is. */

@@ -30,7 +30,6 @@ public final class ClusterDescriber {
 
     static final String PENDING_WAIT = "Pending:Wait";
     static final String TERMINATING_WAIT = "Terminating:Wait";
-    static final String TERMINATED = "Terminated";
     private static final StructuredLog LOG = StructuredLog.of(ClusterDescriber.class);
 
     private final AutoScalingClient autoScaling;
@@ -113,7 +112,7 @@ public final class ClusterDescriber {
             String lifecycleState = instance == null ? null : instance.lifecycleStateAsString();
             departing.add(new DepartingMember(known.instanceId(), known.nodeId(), known.hostname(), known.address(),
                 TERMINATING_WAIT.equals(lifecycleState) ? DepartingMember.TERMINATE : null,
-                lifecycleState != null && !TERMINATED.equals(lifecycleState)));
+                DepartingMember.listed(lifecycleState)));
         }
 
         int snapshot = (state.cluster() == null ? 0 : state.cluster().snapshot()) + 1;

@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.functions.reconcile.lifecycle;
 
 import dev.drbdmultiaz.functions.common.AwsErrors;
+import dev.drbdmultiaz.functions.common.Backoff;
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.DepartureTimeoutException;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
@@ -46,14 +47,11 @@ public final class LifecycleActions {
     static final String ABANDON = "ABANDON";
     static final String PENDING_WAIT = "Pending:Wait";
     static final String TERMINATING_WAIT = "Terminating:Wait";
-    static final String TERMINATED = "Terminated";
     /**
      * Failed runs in a row after which the launches a failure does not name are ABANDONed too
      * (the group replaces them) instead of being handed to yet another follow-up.
      */
     public static final int MAX_HANDOVERS = 3;
-    /** AwaitDeparture's waits between checks (AWS seconds): 5, 10, 20, 30, 30, … */
-    static final List<Integer> DEPARTURE_BACKOFF_SECONDS = List.of(5, 10, 20, 30);
     /** About 15 AWS minutes of checks: far longer than an instance takes to shut down. */
     static final int DEPARTURE_MAX_ATTEMPTS = 32;
     private static final StructuredLog LOG = StructuredLog.of(LifecycleActions.class);
@@ -237,7 +235,7 @@ public final class LifecycleActions {
         for (Instance instance : groupInstances()) {
             String id = instance.instanceId();
             String lifecycleState = instance.lifecycleStateAsString();
-            if (!departing.contains(id) || TERMINATED.equals(lifecycleState)) {
+            if (!departing.contains(id) || !DepartingMember.listed(lifecycleState)) {
                 continue;
             }
             listed.put(id, lifecycleState);
@@ -252,8 +250,7 @@ public final class LifecycleActions {
                 + " checks: " + listed + "; the survivors keep them in their DRBD config until their instances are"
                 + " gone. Check the instances in the EC2 console (a stuck shutdown) and start a reconcile again");
         }
-        int base = DEPARTURE_BACKOFF_SECONDS.get(Math.min(attempt - 1, DEPARTURE_BACKOFF_SECONDS.size() - 1));
-        int waitSeconds = departed ? 0 : Math.max(1, (int) Math.round(base * waitTimeScale));
+        int waitSeconds = departed ? 0 : Backoff.CHECKS.seconds(attempt, waitTimeScale);
         LOG.info(departed ? "Found departing members gone" : "Waiting for departing members to leave the group",
             "executionArn", state.currentExecutionArn(), "listed", listed, "continued", continued,
             "skipped", skipped, "attempt", attempt);

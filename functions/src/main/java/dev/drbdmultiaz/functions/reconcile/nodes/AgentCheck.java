@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.functions.reconcile.nodes;
 
+import dev.drbdmultiaz.functions.common.Backoff;
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
@@ -25,8 +26,6 @@ import software.amazon.awssdk.services.ssm.model.PingStatus;
  */
 public final class AgentCheck {
 
-    /** Waits before scaling: 5, 10, 20, 30, 30, … seconds. */
-    static final List<Integer> BACKOFF_SECONDS = List.of(5, 10, 20, 30);
     private static final StructuredLog LOG = StructuredLog.of(AgentCheck.class);
 
     private final SsmClient ssm;
@@ -79,8 +78,7 @@ public final class AgentCheck {
             .map(m -> m.unreachableSince() != null).orElse(false));
         boolean lastAttempt = attempt >= maxAttempts;
         boolean proceed = allOnline || (majorityReachable && (knownUnreachable || lastAttempt));
-        int base = BACKOFF_SECONDS.get(Math.min(attempt - 1, BACKOFF_SECONDS.size() - 1));
-        int waitSeconds = proceed ? 0 : Math.max(1, (int) Math.round(base * waitTimeScale));
+        int waitSeconds = proceed ? 0 : Backoff.CHECKS.seconds(attempt, waitTimeScale);
         boolean exhausted = !proceed && lastAttempt;
         AgentsStatus result = new AgentsStatus(allOnline, exhausted, offline, attempt, waitSeconds,
             !proceed && !exhausted && heartbeats.due(state), proceed, proceed ? offline : List.of());

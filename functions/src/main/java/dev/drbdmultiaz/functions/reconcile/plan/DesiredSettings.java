@@ -1,6 +1,6 @@
 package dev.drbdmultiaz.functions.reconcile.plan;
 
-import java.util.List;
+import dev.drbdmultiaz.functions.common.Backoff;
 import java.util.Objects;
 
 /**
@@ -37,8 +37,6 @@ public record DesiredSettings(
     int maxMutatingRounds,
     double waitTimeScale) {
 
-    /** WaitForConnections backoff before scaling: 5, 10, 20, 30, 30, … seconds. */
-    static final List<Integer> CONNECT_BACKOFF_SECONDS = List.of(5, 10, 20, 30);
     /** WaitForCommand poll interval before scaling. */
     public static final int POLL_SECONDS = 5;
 
@@ -74,8 +72,7 @@ public record DesiredSettings(
 
     /** Wait before observation number {@code attempt + 1} in WaitForConnections. */
     public int connectBackoffSeconds(int attempt) {
-        int index = Math.min(Math.max(attempt, 0), CONNECT_BACKOFF_SECONDS.size() - 1);
-        return scaled(CONNECT_BACKOFF_SECONDS.get(index));
+        return Backoff.CHECKS.seconds(attempt + 1, waitTimeScale);
     }
 
     /** WaitForCommand's poll interval. */

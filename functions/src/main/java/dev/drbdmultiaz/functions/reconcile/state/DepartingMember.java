@@ -21,6 +21,14 @@ public record DepartingMember(
 
     public static final String TERMINATE = "terminate";
 
+    /**
+     * Whether the group still lists an instance in {@code lifecycleState} ({@code null}: the group
+     * does not list it): every state but Terminated, so Terminating:Proceed too.
+     */
+    public static boolean listed(String lifecycleState) {
+        return lifecycleState != null && !"Terminated".equals(lifecycleState);
+    }
+
     /** Listed exactly while its terminate action waits. */
     public DepartingMember(String instanceId, int nodeId, String hostname, String address, String pendingAction) {
         this(instanceId, nodeId, hostname, address, pendingAction, TERMINATE.equals(pendingAction));
