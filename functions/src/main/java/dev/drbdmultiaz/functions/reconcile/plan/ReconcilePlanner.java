@@ -34,8 +34,9 @@ import java.util.stream.Collectors;
  *
  * <p>Order (first unmet condition wins, docs/CONTRACTS.md): ObserveNodes → InstallDrbd →
  * PrepareLvm → ReleaseDepartingMembers → WriteConfig → CreateMetadata → ForgetDepartedPeers
- * (survivors up and UpToDate) → UpOrAdjust → WaitForConnections → SkipInitialSync → ForgetDepartedPeers (the other survivors) →
- * Converged. Each step targets every node that needs it at once.
+ * (survivors up and UpToDate) → UpOrAdjust → WaitForConnections → SkipInitialSync →
+ * ForgetDepartedPeers (the other survivors) → Converged. Each step targets every node that needs
+ * it at once.
  *
  * <p>Data safety: SkipInitialSync only on a brand-new cluster (I2); a departing member stays in
  * the configuration and is not forgotten until an active survivor is UpToDate (I3); its node-id
@@ -242,7 +243,8 @@ public final class ReconcilePlanner {
                         + " every peer), kept in the config, no command sent: " + ids(unreachable)),
                 new LifecyclePlan(
                     active.stream().filter(Member::launchPending).map(Member::instanceId).toList(),
-                    terminatePending(letGo),
+                    // The members let go left through ReleaseDepartingMembers: no terminate action waits.
+                    List.of(),
                     released,
                     unreachable.stream().filter(Member::launchPending).map(Member::instanceId).toList(),
                     ids(unreachable),

@@ -21,6 +21,12 @@ public record DepartingMember(
 
     public static final String TERMINATE = "terminate";
 
+    public DepartingMember {
+        // A terminate action waits only on an instance the group lists; a state document written
+        // before this field existed has it false.
+        instanceListed = instanceListed || TERMINATE.equals(pendingAction);
+    }
+
     /**
      * Whether the group still lists an instance in {@code lifecycleState} ({@code null}: the group
      * does not list it): every state but Terminated, so Terminating:Proceed too.
@@ -31,7 +37,7 @@ public record DepartingMember(
 
     /** Listed exactly while its terminate action waits. */
     public DepartingMember(String instanceId, int nodeId, String hostname, String address, String pendingAction) {
-        this(instanceId, nodeId, hostname, address, pendingAction, TERMINATE.equals(pendingAction));
+        this(instanceId, nodeId, hostname, address, pendingAction, false);
     }
 
     public boolean terminatePending() {
