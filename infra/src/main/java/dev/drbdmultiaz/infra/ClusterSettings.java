@@ -82,12 +82,8 @@ public record ClusterSettings(
     public static final String NAT_GATEWAYS = PREFIX + "natGateways";
     public static final String SSH_CIDR = PREFIX + "sshCidr";
     public static final String LIFECYCLE_HOOK_TIMEOUT_SEC = PREFIX + "lifecycleHookTimeoutSec";
-    /**
-     * The longest a single node step can take: SendCommand delivery timeout (600 s) plus the
-     * longest document execution timeout (drbd-install, 1800 s). A launch hook whose heartbeat
-     * timeout is shorter could expire during one step, since heartbeats are recorded between steps.
-     */
-    public static final int MIN_LIFECYCLE_HOOK_TIMEOUT_SEC = 2400;
+    /** See {@link ReconcileSetting#MIN_AWS_LIFECYCLE_HOOK_TIMEOUT_SECONDS}. */
+    public static final int MIN_LIFECYCLE_HOOK_TIMEOUT_SEC = ReconcileSetting.MIN_AWS_LIFECYCLE_HOOK_TIMEOUT_SECONDS;
     public static final String READJUST_INTERVAL_MINUTES = PREFIX + "readjustIntervalMinutes";
     public static final String EVICT_AFTER_MINUTES = PREFIX + "evictAfterMinutes";
     /**

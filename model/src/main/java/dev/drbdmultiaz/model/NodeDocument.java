@@ -10,14 +10,28 @@ import java.util.Optional;
  * to the functions in {@link #environmentVariable()}.
  */
 public enum NodeDocument {
-    INSTALL,
-    PREPARE_LVM,
-    WRITE_CONFIG,
-    CREATE_MD,
-    UP,
-    SKIP_INITIAL_SYNC,
-    STATUS,
-    FORGET_PEER;
+    INSTALL(1800),
+    PREPARE_LVM(300),
+    WRITE_CONFIG(120),
+    CREATE_MD(300),
+    UP(300),
+    SKIP_INITIAL_SYNC(120),
+    STATUS(60),
+    FORGET_PEER(120);
+
+    private final int executionTimeoutSeconds;
+
+    NodeDocument(int executionTimeoutSeconds) {
+        this.executionTimeoutSeconds = executionTimeoutSeconds;
+    }
+
+    /**
+     * The {@code timeoutSeconds} of the document's runShellScript step (the test module checks
+     * that each file says the same): SSM stops the script after it.
+     */
+    public int executionTimeoutSeconds() {
+        return executionTimeoutSeconds;
+    }
 
     /** The file name without {@code .yaml}: {@code CREATE_MD} is {@code drbd-create-md}. */
     public String baseName() {

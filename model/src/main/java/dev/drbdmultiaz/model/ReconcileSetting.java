@@ -33,6 +33,14 @@ public enum ReconcileSetting {
     /** 0: never evict; at most a week. */
     EVICT_AFTER_SECONDS(range(0, 7 * 24 * 3600), "3600", null);
 
+    /**
+     * The shortest lifecycle hook timeout the stack accepts (AWS seconds): the longest a node step
+     * can take, SendCommand's delivery timeout (600 s) plus the longest document execution timeout
+     * (drbd-install, 1800 s). Heartbeats are recorded between steps, so a shorter hook could expire
+     * during one step.
+     */
+    public static final int MIN_AWS_LIFECYCLE_HOOK_TIMEOUT_SECONDS = 2400;
+
     private final Limit limit;
     private final String defaultValue;
     private final String documentParameter;

@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /**
  * The steps of a reconcile: what PlanNextStep returns and the state machine routes on by name
- * (each node step is a state of that name in {@code state-machines/reconcile.asl.json}).
+ * (every step with a document runs in the RunNodeStep state of {@code state-machines/reconcile.asl.json},
+ * the others in states of their own name).
  */
 public enum Step {
     ObserveNodes(NodeDocument.STATUS, "read-only drbd-status on every member"),
@@ -23,7 +24,8 @@ public enum Step {
     ReleaseDepartingMembers(null,
         "CONTINUE the terminate actions of the departing members let go, then wait until the group no longer"
             + " lists them: until then they stay in every survivor's config and connected (I9)"),
-    Converged(null, "every member matches the desired state; nothing left to send");
+    Converged(null, "every member matches the desired state; nothing left to send"),
+    NodeStepFailed(null, "the last node step failed on a node: name it, its exit code and stderr tail, and stop");
 
     private final NodeDocument document;
     private final String label;
@@ -33,7 +35,7 @@ public enum Step {
         this.label = label;
     }
 
-    /** The document the step sends; empty for {@link #Converged} and {@link #ReleaseDepartingMembers}. */
+    /** The document the step sends; empty for the steps that send none. */
     public Optional<NodeDocument> document() {
         return Optional.ofNullable(document);
     }

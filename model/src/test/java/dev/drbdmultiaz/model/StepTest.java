@@ -44,8 +44,10 @@ class StepTest {
             Map.entry("SkipInitialSync", "mutating"),
             Map.entry("ForgetDepartedPeers", "mutating"),
             Map.entry("ReleaseDepartingMembers", "read-only"),
-            Map.entry("Converged", "read-only")), kinds);
+            Map.entry("Converged", "read-only"),
+            Map.entry("NodeStepFailed", "read-only")), kinds);
         assertEquals(Optional.empty(), Step.Converged.document());
         assertEquals(Optional.empty(), Step.ReleaseDepartingMembers.document());
+        assertEquals(Optional.empty(), Step.NodeStepFailed.document());
     }
 }

@@ -96,7 +96,13 @@ public class ReconcileWorkflow extends Construct {
         this.deadLetterQueue = createDeadLetterQueue();
         WorkflowFunctions.StarterFunctions starters =
                 workflowFunctions.addStarterFunctions(stateMachine, deadLetterQueue);
-        this.functions = allFunctions(workflowFunctions.getStateMachineFunctions(), starters);
+        WorkflowFunction completion = workflowFunctions.addCompletionFunction(deadLetterQueue);
+        this.functions = allFunctions(workflowFunctions.getStateMachineFunctions(), starters, completion);
+        new NodeCommandEvents(this, "NodeCommandEvents", NodeCommandEventsProps.builder()
+                .completionFunction(completion.getAlias())
+                .deadLetterQueue(deadLetterQueue)
+                .documentNames(List.copyOf(props.getDocumentNames().values()))
+                .build());
 
         this.triggers = new EventTriggers(this, "Triggers", EventTriggersProps.builder()
                 .triggerFunction(starters.trigger().getAlias())
@@ -195,6 +201,8 @@ public class ReconcileWorkflow extends Construct {
     private Table createRegistry() {
         return Table.Builder.create(this, "Registry")
                 .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
+                // The node-step rounds in flight expire a day after their send (CommandRounds.EXPIRES_AT).
+                .timeToLiveAttribute("expiresAt")
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .encryption(TableEncryption.AWS_MANAGED)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
@@ -308,8 +316,10 @@ public class ReconcileWorkflow extends Construct {
     }
 
     private static Map<WorkflowHandler, WorkflowFunction> allFunctions(
-            Map<WorkflowHandler, WorkflowFunction> stateMachineFunctions, WorkflowFunctions.StarterFunctions starters) {
+            Map<WorkflowHandler, WorkflowFunction> stateMachineFunctions, WorkflowFunctions.StarterFunctions starters,
+            WorkflowFunction completion) {
         Map<WorkflowHandler, WorkflowFunction> all = new EnumMap<>(stateMachineFunctions);
+        all.put(WorkflowHandler.COMPLETE_NODE_COMMAND, completion);
         all.put(WorkflowHandler.TRIGGER_RECONCILE, starters.trigger());
         all.put(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT, starters.deployOnEvent());
         all.put(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE, starters.deployIsComplete());

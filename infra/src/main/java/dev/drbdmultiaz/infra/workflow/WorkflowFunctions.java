@@ -46,6 +46,8 @@ public class WorkflowFunctions extends Construct {
     private static final NagPackSuppression THIS_GROUP_ONLY = Nag.reason("AwsSolutions-IAM5",
             "The '*' is the group-id part of this group's ARN (the group is named, its UUID is not "
                     + "known at synth time); the statement covers this one group only", GROUP_ARN);
+    private static final NagPackSuppression GET_COMMAND_INVOCATION_ANY_RESOURCE = Nag.reason("AwsSolutions-IAM5",
+            "ssm:GetCommandInvocation supports no resource-level permissions", Nag.ANY_RESOURCE);
     private static final NagPackSuppression OWN_EXECUTIONS_ONLY = Nag.reason("AwsSolutions-IAM5",
             "states:DescribeExecution on executions of this state machine only; execution names are "
                     + "generated per run", OWN_EXECUTIONS);
@@ -169,16 +171,21 @@ public class WorkflowFunctions extends Construct {
                 .conditions(Map.of("StringEquals",
                         Map.of("ssm:resourceTag/" + props.getClusterTagKey(), props.getClusterId())))
                 .build());
-        justify(WorkflowHandler.SEND_NODE_COMMAND, Nag.reason("AwsSolutions-IAM5",
+        // SendNodeCommand records the round it sent and completes it itself if the command ended
+        // before its event could find the round; CollectCommandResults (the polling fallback) reads it.
+        props.getClusterTable().grantReadWriteData(send);
+        send.addToRolePolicy(readCommandResults());
+        send.addToRolePolicy(completeOwnTasks());
+        NagPackSuppression instancesByTag = Nag.reason("AwsSolutions-IAM5",
                 "Instance ids are unknown at synth time (the group replaces nodes); SendCommand on instances "
                         + "is limited by the condition ssm:resourceTag/" + props.getClusterTagKey()
                         + " = cluster id, and to this stack's eight documents",
-                RegexAppliesTo.builder().regex("/^Resource::" + Nag.arnRegex("ec2") + "instance\\/\\*$/g").build()));
-
-        fn(WorkflowHandler.COLLECT_COMMAND_RESULTS).addToRolePolicy(
-                statement("ReadCommandResults", List.of("*"), "ssm:GetCommandInvocation"));
-        justify(WorkflowHandler.COLLECT_COMMAND_RESULTS, Nag.reason("AwsSolutions-IAM5",
-                "ssm:GetCommandInvocation supports no resource-level permissions", Nag.ANY_RESOURCE));
+                RegexAppliesTo.builder().regex("/^Resource::" + Nag.arnRegex("ec2") + "instance\\/\\*$/g").build());
+        justify(WorkflowHandler.SEND_NODE_COMMAND, instancesByTag, GET_COMMAND_INVOCATION_ANY_RESOURCE);
+        Function collect = fn(WorkflowHandler.COLLECT_COMMAND_RESULTS);
+        props.getClusterTable().grantReadData(collect);
+        collect.addToRolePolicy(readCommandResults());
+        justify(WorkflowHandler.COLLECT_COMMAND_RESULTS, GET_COMMAND_INVOCATION_ANY_RESOURCE);
 
         // Heartbeats every waiting action of the group, also of instances this run has not described.
         grantGroupActions(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS, "HeartbeatGroupActions",
@@ -209,6 +216,36 @@ public class WorkflowFunctions extends Construct {
         fn(WorkflowHandler.START_FOLLOW_UP_RECONCILE).addToRolePolicy(
                 statement("StartFollowUpExecution", List.of(stateMachineArnFromName()), "states:StartExecution"));
         justify(WorkflowHandler.START_FOLLOW_UP_RECONCILE);
+    }
+
+    /**
+     * Adds CompleteNodeCommand, the target of SSM's command events: it reads the round the command
+     * belongs to, collects the outputs and completes the waiting task of this state machine only.
+     *
+     * @param deadLetterQueue where events it could not handle end, after two retries
+     */
+    public WorkflowFunction addCompletionFunction(IQueue deadLetterQueue) {
+        WorkflowFunction completion = create(WorkflowHandler.COMPLETE_NODE_COMMAND, props.getEnvironment());
+        completion.getAlias().configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .retryAttempts(2)
+                .maxEventAge(Duration.hours(1))
+                .onFailure(new SqsDestination(deadLetterQueue))
+                .build());
+        Function function = completion.getFunction();
+        props.getClusterTable().grantReadWriteData(function);
+        function.addToRolePolicy(readCommandResults());
+        function.addToRolePolicy(completeOwnTasks());
+        justify(completion, GET_COMMAND_INVOCATION_ANY_RESOURCE);
+        return completion;
+    }
+
+    private static PolicyStatement readCommandResults() {
+        return statement("ReadCommandResults", List.of("*"), "ssm:GetCommandInvocation");
+    }
+
+    /** SendTaskSuccess on tasks of this state machine only (built from its name: no cycle). */
+    private PolicyStatement completeOwnTasks() {
+        return statement("CompleteNodeStepTasks", List.of(stateMachineArnFromName()), "states:SendTaskSuccess");
     }
 
     private Function fn(WorkflowHandler handler) {

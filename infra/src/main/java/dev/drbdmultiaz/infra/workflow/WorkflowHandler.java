@@ -10,8 +10,9 @@ import software.amazon.awscdk.Duration;
  * <p>Entries invoked by the state machine are named after their state (CONTRACTS.md, "Reconcile
  * workflow"); {@link #RELEASE_CLUSTER_LOCK} serves both ReleaseClusterLock and
  * ReleaseClusterLockAfterFailure, {@link #RECORD_LIFECYCLE_HEARTBEATS} serves the three heartbeat
- * states. The other entries run outside the state machine: the EventBridge target and the two CDK
- * Provider framework handlers of the deploy trigger.
+ * states. The other entries run outside the state machine: the EventBridge targets (the trigger,
+ * and the completion of node steps on SSM's command events) and the two CDK Provider framework
+ * handlers of the deploy trigger.
  */
 public enum WorkflowHandler {
     ACQUIRE_CLUSTER_LOCK("AcquireClusterLock", "reconcile.lock.AcquireClusterLockHandler", 30, true),
@@ -31,6 +32,7 @@ public enum WorkflowHandler {
     RELEASE_CLUSTER_LOCK("ReleaseClusterLock", "reconcile.lock.ReleaseClusterLockHandler", 30, true),
     START_FOLLOW_UP_RECONCILE("StartFollowUpReconcile", "trigger.StartFollowUpReconcileHandler", 30, true),
     TRIGGER_RECONCILE("TriggerReconcile", "trigger.TriggerReconcileHandler", 30, false),
+    COMPLETE_NODE_COMMAND("CompleteNodeCommand", "reconcile.nodes.CompleteNodeCommandHandler", 60, false),
     DEPLOY_RECONCILE_ON_EVENT("DeployReconcileOnEvent", "deploy.DeployReconcileOnEventHandler", 60, false),
     DEPLOY_RECONCILE_IS_COMPLETE(
             "DeployReconcileIsComplete", "deploy.DeployReconcileIsCompleteHandler", 60, false);

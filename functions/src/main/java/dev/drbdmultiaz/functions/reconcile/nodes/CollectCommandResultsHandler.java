@@ -3,49 +3,69 @@ package dev.drbdmultiaz.functions.reconcile.nodes;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
+import dev.drbdmultiaz.functions.reconcile.state.CommandRound;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
-/** CollectCommandResults → {@code $.collected}. */
+/**
+ * CollectCommandResults → {@code $.collected}: the polling fallback, entered when RunNodeStep's
+ * callback timed out (its event was lost, or the command runs longer than the task waits). Reads
+ * the round the state waits for from the registry and collects it once.
+ */
 public final class CollectCommandResultsHandler extends JsonHandler<ReconcileState, Collected> {
 
     private final CommandCollector collector;
+    private final CommandRounds rounds;
 
     public CollectCommandResultsHandler() {
-        this(Config.from(Env.system()).collector());
+        this(Config.from(Env.system()));
     }
 
-    public CollectCommandResultsHandler(CommandCollector collector) {
+    private CollectCommandResultsHandler(Config config) {
+        this(config.collector(), config.rounds());
+    }
+
+    public CollectCommandResultsHandler(CommandCollector collector, CommandRounds rounds) {
         super(ReconcileState.class);
         this.collector = Objects.requireNonNull(collector, "collector");
+        this.rounds = Objects.requireNonNull(rounds, "rounds");
     }
 
     @Override
     protected Collected handle(ReconcileState state) {
-        return collector.collect(state);
+        String key = CommandRound.keyOf(state);
+        CommandRounds.Stored stored = rounds.find(key).orElseThrow(() -> new InvalidStateDocumentException(
+            "CollectCommandResults found no command round " + key + ": SendNodeCommand did not record one"));
+        return collector.collect(state, stored.round());
     }
 
     /**
-     * Environment of CollectCommandResults.
+     * Environment of CollectCommandResults (and of the completion, which collects the same way).
      *
      * @param maxWaitSeconds COMMAND_WAIT_MAX_SECONDS (default 3600): a command still pending after
      *     this fails the step
      * @param heartbeats from LIFECYCLE_HOOK_TIMEOUT_SECONDS
+     * @param tableName CLUSTER_TABLE_NAME: the registry table that holds the rounds in flight
      */
-    public record Config(int maxWaitSeconds, HeartbeatSchedule heartbeats) {
+    public record Config(int maxWaitSeconds, HeartbeatSchedule heartbeats, String tableName) {
 
         public static Config from(Env env) {
             return new Config(env.optionalInt("COMMAND_WAIT_MAX_SECONDS", 3600, 30, 86_400),
-                HeartbeatSchedule.from(env, Clock.systemUTC()));
+                HeartbeatSchedule.from(env, Clock.systemUTC()), env.require("CLUSTER_TABLE_NAME"));
         }
 
         CommandCollector collector() {
             return new CommandCollector(AwsClients.ssm(), Duration.ofSeconds(maxWaitSeconds), Clock.systemUTC(),
                 heartbeats);
+        }
+
+        CommandRounds rounds() {
+            return new CommandRounds(AwsClients.dynamoDb(), tableName, Clock.systemUTC());
         }
     }
 }

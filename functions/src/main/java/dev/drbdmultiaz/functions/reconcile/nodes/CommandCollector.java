@@ -9,9 +9,8 @@ import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.plan.RunLedger;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.CommandFailure;
-import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
+import dev.drbdmultiaz.functions.reconcile.state.CommandRound;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
-import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
 import dev.drbdmultiaz.model.Step;
@@ -31,8 +30,9 @@ import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
 import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
 
 /**
- * CollectCommandResults: polls every target's invocation once; when the step finished everywhere,
- * {@link RunLedger} folds the results into what the execution remembers.
+ * Reads a node step's SSM command once and, when it finished everywhere, has {@link RunLedger}
+ * fold the results into what the execution remembers: for the completion function (on the
+ * command's event), the sender's own check, and the polling fallback (CollectCommandResults).
  *
  * <p>InvocationDoesNotExist (right after SendCommand), Pending, InProgress, Delayed and Cancelling
  * mean "not yet". Success means the script exited 0: its last non-empty stdout line is the JSON
@@ -61,20 +61,31 @@ public final class CommandCollector {
         this.heartbeats = Objects.requireNonNull(heartbeats, "heartbeats");
     }
 
-    public Collected collect(ReconcileState state) {
-        CommandSent command = state.command();
-        PlannedStep plan = state.plan();
-        if (command == null || command.commandIds().isEmpty() || plan == null) {
-            throw new InvalidStateDocumentException("CollectCommandResults needs $.command with commandIds"
-                + " (the result of SendNodeCommand) and $.plan, but the state lacks them");
+    /**
+     * The polling fallback (CollectCommandResults, after the step's callback timed out): the
+     * round of {@code state} collected once, with the heartbeat flag while it is still pending.
+     */
+    public Collected collect(ReconcileState state, CommandRound round) {
+        Collected collected = collect(round);
+        return Collected.PENDING.equals(collected.status()) ? collected.withHeartbeatDue(heartbeats.due(state))
+            : collected;
+    }
+
+    /**
+     * Every target's invocation of {@code round}, read once: Pending while any has not ended, else
+     * Failed with the first failing node, else Succeeded with the results folded by {@link RunLedger}.
+     */
+    public Collected collect(CommandRound round) {
+        if (round.commandIds().isEmpty()) {
+            throw new InvalidStateDocumentException("The command round " + round.key() + " has no command ids");
         }
-        Step step = step(command.step());
-        Collected previous = state.collectedOrEmpty();
+        Step step = step(round.step());
+        Collected previous = round.before();
 
         Map<String, JsonNode> results = new TreeMap<>();
         List<String> pending = new ArrayList<>();
         List<Failure> failures = new ArrayList<>();
-        for (Map.Entry<String, String> target : command.commandIds().entrySet()) {
+        for (Map.Entry<String, String> target : round.commandIds().entrySet()) {
             String instanceId = target.getKey();
             GetCommandInvocationResponse invocation;
             try {
@@ -114,35 +125,33 @@ public final class CommandCollector {
                 tail(first.invocation().standardErrorContent()),
                 String.format("%s failed on %s: %s (exit code %d)", step, first.instanceId(), first.message(),
                     first.exitCode()));
-            LOG.error("Failed node command", "executionArn", state.currentExecutionArn(), "step", step.name(),
+            LOG.error("Failed node command", "executionArn", round.executionArn(), "step", step.name(),
                 "instanceId", first.instanceId(), "instanceIds", failure.instanceIds(), "exitCode",
                 first.exitCode(), "status", first.status());
             return new Collected(Collected.FAILED, previous.observed(), results, run, failure);
         }
         if (!pending.isEmpty()) {
-            Duration waited = waited(command.sentAt());
+            Duration waited = waited(round.sentAt());
             if (waited.compareTo(maxWait) > 0) {
                 CommandFailure failure = new CommandFailure(step.name(), pending.get(0), pending, "Pending", -1, "",
                     String.format("%s is still pending on %s after %d s (bound %d s): the node may be"
                         + " unreachable or its SSM agent stopped", step, pending, waited.toSeconds(),
                         maxWait.toSeconds()));
-                LOG.error("Gave up waiting for node command", "executionArn", state.currentExecutionArn(),
+                LOG.error("Gave up waiting for node command", "executionArn", round.executionArn(),
                     "step", step.name(), "instanceIds", pending);
                 return new Collected(Collected.FAILED, previous.observed(), results, run, failure);
             }
-            LOG.info("Found node command pending", "executionArn", state.currentExecutionArn(),
+            LOG.info("Found node command pending", "executionArn", round.executionArn(),
                 "step", step.name(), "instanceIds", pending);
-            return new Collected(Collected.PENDING, previous.observed(), previous.results(), run, null,
-                heartbeats.due(state));
+            return new Collected(Collected.PENDING, previous.observed(), previous.results(), run, null);
         }
 
-        int snapshot = state.cluster() == null ? 0 : state.cluster().snapshot();
         RunLedger.Memory memory = RunLedger.after(new RunLedger.Memory(previous.observed(), run),
-            new RunLedger.Finished(step, List.copyOf(command.commandIds().keySet()), results, snapshot,
-                plan.parameter("PeerNodeId")),
+            new RunLedger.Finished(step, List.copyOf(round.commandIds().keySet()), results, round.snapshot(),
+                round.peerNodeId()),
             CommandCollector::toStatus);
         RunCounters counters = memory.counters();
-        LOG.info("Collected node command results", "executionArn", state.currentExecutionArn(),
+        LOG.info("Collected node command results", "executionArn", round.executionArn(),
             "step", step.name(), "instanceIds", List.copyOf(results.keySet()), "rounds", counters.rounds());
         return new Collected(Collected.SUCCEEDED, memory.observed(), results, counters, null);
     }

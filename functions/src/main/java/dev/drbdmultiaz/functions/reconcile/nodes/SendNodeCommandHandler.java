@@ -3,29 +3,27 @@ package dev.drbdmultiaz.functions.reconcile.nodes;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
-import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
-import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
 
-/** SendNodeCommand → {@code $.command}. */
-public final class SendNodeCommandHandler extends JsonHandler<ReconcileState, CommandSent> {
+/** SendNodeCommand (RunNodeStep, callback pattern) → what was sent; the result arrives by task token. */
+public final class SendNodeCommandHandler extends JsonHandler<NodeStepRequest, NodeStepStarter.Started> {
 
-    private final NodeCommandSender sender;
+    private final NodeStepStarter starter;
 
     public SendNodeCommandHandler() {
-        this(Config.from(Env.system()).sender());
+        this(Config.from(Env.system()).starter());
     }
 
-    public SendNodeCommandHandler(NodeCommandSender sender) {
-        super(ReconcileState.class);
-        this.sender = Objects.requireNonNull(sender, "sender");
+    public SendNodeCommandHandler(NodeStepStarter starter) {
+        super(NodeStepRequest.class);
+        this.starter = Objects.requireNonNull(starter, "starter");
     }
 
     @Override
-    protected CommandSent handle(ReconcileState state) {
-        return sender.send(state);
+    protected NodeStepStarter.Started handle(NodeStepRequest request) {
+        return starter.start(request);
     }
 
     /**
@@ -34,16 +32,22 @@ public final class SendNodeCommandHandler extends JsonHandler<ReconcileState, Co
      * @param outputLogGroup COMMAND_LOG_GROUP_NAME (optional): CloudWatch Logs group for full output
      * @param deliveryTimeoutSeconds COMMAND_DELIVERY_TIMEOUT_SECONDS (default 600): how long SSM
      *     tries to deliver to an instance
+     * @param collect the collector's and the rounds' settings, for the check right after the send
      */
-    public record Config(Optional<String> outputLogGroup, int deliveryTimeoutSeconds) {
+    public record Config(Optional<String> outputLogGroup, int deliveryTimeoutSeconds,
+        CollectCommandResultsHandler.Config collect) {
 
         public static Config from(Env env) {
             return new Config(env.optional("COMMAND_LOG_GROUP_NAME"),
-                env.optionalInt("COMMAND_DELIVERY_TIMEOUT_SECONDS", 600, 30, 2_592_000));
+                env.optionalInt("COMMAND_DELIVERY_TIMEOUT_SECONDS", 600, 30, 2_592_000),
+                CollectCommandResultsHandler.Config.from(env));
         }
 
-        NodeCommandSender sender() {
-            return new NodeCommandSender(AwsClients.ssm(), outputLogGroup, deliveryTimeoutSeconds, Clock.systemUTC());
+        NodeStepStarter starter() {
+            CommandRounds rounds = collect.rounds();
+            return new NodeStepStarter(
+                new NodeCommandSender(AwsClients.ssm(), outputLogGroup, deliveryTimeoutSeconds, Clock.systemUTC()),
+                rounds, new NodeStepCompletion(collect.collector(), rounds, AwsClients.sfn()));
         }
     }
 }

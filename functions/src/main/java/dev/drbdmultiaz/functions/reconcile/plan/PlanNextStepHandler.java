@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * PlanNextStep: state document → {@link ReconcilePlanner} → {@code $.plan}, with the heartbeat
- * flag of the {@link HeartbeatSchedule} (the planner itself has no clock). No AWS call.
+ * flag of the {@link HeartbeatSchedule} (the planner itself has no clock) and the step's
+ * {@link CommandTimeout}; after a failed node step, NodeStepFailed. No AWS call.
  */
 public final class PlanNextStepHandler extends JsonHandler<ReconcileState, PlannedStep> {
 
@@ -43,11 +44,20 @@ public final class PlanNextStepHandler extends JsonHandler<ReconcileState, Plann
                 "PlanNextStep needs $.cluster (the result of DescribeCluster), but the state has none");
         }
         Collected collected = state.collectedOrEmpty();
+        if (Collected.FAILED.equals(collected.status())) {
+            if (collected.failure() == null) {
+                throw new InvalidStateDocumentException("$.collected says Failed but has no failure");
+            }
+            LOG.info("Planned stop after a failed node step", "executionArn", state.currentExecutionArn(),
+                "step", collected.failure().step(), "instanceIds", collected.failure().instanceIds());
+            return PlannedStep.nodeStepFailed(collected.failure().message(), desired.pollSeconds());
+        }
         PlannedStep planned = ReconcilePlanner.plan(state.cluster(),
             new RunProgress(collected.observed(), collected.run(),
                 state.agents() == null ? Set.of() : Set.copyOf(state.agents().unreachable())), desired);
         PlannedStep step = planned.withHeartbeat(!Step.Converged.name().equals(planned.step())
-            && heartbeats.due(state));
+            && heartbeats.due(state))
+            .withCommandTimeout(CommandTimeout.seconds(Step.valueOf(planned.step()), desired.waitTimeScale()));
         LOG.info("Planned reconcile step", "executionArn", state.currentExecutionArn(),
             "step", step.step(), "reason", step.reason(), "targets", step.targets(),
             "mutating", step.mutating());

@@ -7,7 +7,8 @@ import java.util.TreeMap;
 
 /**
  * Result of PlanNextStep ({@code $.plan}). Build one with the factory of its kind:
- * {@link #runOnNodes}, {@link #waitThenObserve}, {@link #releaseDeparting} or {@link #converged};
+ * {@link #runOnNodes}, {@link #waitThenObserve}, {@link #releaseDeparting}, {@link #converged} or
+ * {@link #nodeStepFailed};
  * the canonical constructor is the JSON shape the ASL and the handlers read.
  *
  * @param step the step name, also the RouteStep branch (see {@link dev.drbdmultiaz.model.Step})
@@ -20,6 +21,8 @@ import java.util.TreeMap;
  * @param waitSeconds WaitForConnections' wait before the next observation, else 0
  * @param pollSeconds WaitForCommand's wait between result polls
  * @param lifecycle what CompleteLifecycleActions does; set on Converged only
+ * @param commandTimeoutSeconds how long RunNodeStep waits for the command's completion before it
+ *     falls back to polling (its TimeoutSecondsPath), in the unit of the other waits; 0 without a document
  */
 public record PlannedStep(
     String step,
@@ -31,11 +34,19 @@ public record PlannedStep(
     boolean heartbeat,
     int waitSeconds,
     int pollSeconds,
-    LifecyclePlan lifecycle) {
+    LifecyclePlan lifecycle,
+    int commandTimeoutSeconds) {
 
     public PlannedStep {
         targets = targets == null ? List.of() : List.copyOf(targets);
         parameters = parameters == null ? Map.of() : copyParameters(parameters);
+    }
+
+    public PlannedStep(String step, String reason, String documentName, List<String> targets,
+        Map<String, String> parameters, boolean mutating, boolean heartbeat, int waitSeconds, int pollSeconds,
+        LifecyclePlan lifecycle) {
+        this(step, reason, documentName, targets, parameters, mutating, heartbeat, waitSeconds, pollSeconds,
+            lifecycle, 0);
     }
 
     /**
@@ -74,10 +85,25 @@ public record PlannedStep(
             pollSeconds, lifecycle);
     }
 
+    /**
+     * Stop: the last node step failed ({@code $.collected.failure} names the node); the
+     * NodeStepFailed state turns it into the execution's error.
+     */
+    public static PlannedStep nodeStepFailed(String reason, int pollSeconds) {
+        return new PlannedStep(Step.NodeStepFailed.name(), reason, null, List.of(), Map.of(), false, false, 0,
+            pollSeconds, null);
+    }
+
     /** The same step, with {@code due} as its heartbeat flag. */
     public PlannedStep withHeartbeat(boolean due) {
         return new PlannedStep(step, reason, documentName, targets, parameters, mutating, due, waitSeconds,
-            pollSeconds, lifecycle);
+            pollSeconds, lifecycle, commandTimeoutSeconds);
+    }
+
+    /** The same step, with {@code seconds} as its command timeout. */
+    public PlannedStep withCommandTimeout(int seconds) {
+        return new PlannedStep(step, reason, documentName, targets, parameters, mutating, heartbeat, waitSeconds,
+            pollSeconds, lifecycle, seconds);
     }
 
     /** The value of parameter {@code name}, or {@code null}. */

@@ -17,6 +17,7 @@ import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException
 import dev.drbdmultiaz.functions.reconcile.state.AgentsStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
+import dev.drbdmultiaz.functions.reconcile.state.CommandRound;
 import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
@@ -252,15 +253,13 @@ class NodeCommandsTest {
             });
         }
 
-        private ReconcileState state(String step, String sentAt, Collected previous, String... ids) {
+        private CommandRound round(String step, String sentAt, Collected previous, String... ids) {
             Map<String, String> commandIds = new LinkedHashMap<>();
             for (String id : ids) {
                 commandIds.put(id, "cmd-1");
             }
-            PlannedStep plan = PlannedStep.runOnNodes(Step.valueOf(step), "why", "doc", List.of(ids),
-                Map.of("ResourceName", "r0", "PeerNodeId", "2"), 5);
-            return new ReconcileState(null, null, null, cluster(3), null, plan,
-                new CommandSent(step, "doc", commandIds, sentAt), previous, null);
+            return new CommandRound("round#test", "arn:execution", step, "doc", commandIds, sentAt,
+                cluster(3).snapshot(), "2", previous);
         }
 
         private static GetCommandInvocationResponse invocation(String status, int code, String stdout, String stderr) {
@@ -275,7 +274,7 @@ class NodeCommandsTest {
             answers.put("i-2", invocation("InProgress", -1, "", ""));
             answers.put("i-3", invocation("Success", 0, "{\"ok\":true,\"changed\":false}\n", ""));
 
-            Collected collected = collector.collect(state("InstallDrbd", NOW.toString(), null, "i-1", "i-2", "i-3"));
+            Collected collected = collector.collect(round("InstallDrbd", NOW.toString(), null, "i-1", "i-2", "i-3"));
 
             assertEquals(Collected.PENDING, collected.status());
             assertNull(collected.failure());
@@ -290,7 +289,7 @@ class NodeCommandsTest {
                 + "\"resource\":{\"role\":\"Secondary\",\"diskState\":\"UpToDate\",\"peers\":[{\"nodeId\":1,"
                 + "\"connection\":\"Connected\",\"peerDiskState\":\"UpToDate\",\"syncPercent\":100.0}]},\"extra\":1}\n\n", ""));
 
-            Collected collected = collector.collect(state("ObserveNodes", NOW.toString(), null, "i-1"));
+            Collected collected = collector.collect(round("ObserveNodes", NOW.toString(), null, "i-1"));
 
             assertEquals(Collected.SUCCEEDED, collected.status());
             assertEquals("ip-10-0-1-5", collected.observed().get("i-1").hostname());
@@ -307,7 +306,7 @@ class NodeCommandsTest {
             answers.put("i-1", invocation("Success", 0, "{\"ok\":true,\"changed\":true}", ""));
             answers.put("i-2", invocation("Success", 0, "{\"ok\":true,\"changed\":false}", ""));
 
-            Collected collected = collector.collect(state("CreateMetadata", NOW.toString(), null, "i-1", "i-2"));
+            Collected collected = collector.collect(round("CreateMetadata", NOW.toString(), null, "i-1", "i-2"));
 
             assertEquals(List.of("i-1"), collected.run().metadataCreated());
             assertTrue(collected.run().observationStale());
@@ -322,7 +321,7 @@ class NodeCommandsTest {
             Collected previous = new Collected(Collected.SUCCEEDED, Map.of(), Map.of(),
                 new RunCounters(4, 2, 0, List.of(), Map.of("2", List.of("i-0")), 1, false, null), null);
 
-            Collected collected = collector.collect(state("ForgetDepartedPeers", NOW.toString(), previous, "i-1"));
+            Collected collected = collector.collect(round("ForgetDepartedPeers", NOW.toString(), previous, "i-1"));
 
             assertEquals(List.of("i-0", "i-1"), collected.run().forgottenBy(2));
         }
@@ -334,7 +333,7 @@ class NodeCommandsTest {
             answers.put("i-1", invocation("Success", 0, "{\"ok\":true,\"changed\":false}", ""));
             answers.put("i-2", invocation("Failed", 3, "{\"ok\":false,\"changed\":false}", stderr));
 
-            Collected collected = collector.collect(state("CreateMetadata", NOW.toString(), null, "i-1", "i-2"));
+            Collected collected = collector.collect(round("CreateMetadata", NOW.toString(), null, "i-1", "i-2"));
 
             assertEquals(Collected.FAILED, collected.status());
             assertEquals("i-2", collected.failure().instanceId());
@@ -350,7 +349,7 @@ class NodeCommandsTest {
         void failsOnGarbage() {
             answers.put("i-1", invocation("Success", 0, "{\"ok\":true}\ndone\n", ""));
 
-            Collected collected = collector.collect(state("InstallDrbd", NOW.toString(), null, "i-1"));
+            Collected collected = collector.collect(round("InstallDrbd", NOW.toString(), null, "i-1"));
 
             assertEquals(Collected.FAILED, collected.status());
             assertTrue(collected.failure().message().contains("not a JSON object"), collected.failure().message());
@@ -361,7 +360,7 @@ class NodeCommandsTest {
         void failsWhenPendingTooLong() {
             answers.put("i-1", invocation("Pending", -1, "", ""));
 
-            Collected collected = collector.collect(state("InstallDrbd", NOW.minusSeconds(3600).toString(), null, "i-1"));
+            Collected collected = collector.collect(round("InstallDrbd", NOW.minusSeconds(3600).toString(), null, "i-1"));
 
             assertEquals(Collected.FAILED, collected.status());
             assertEquals(-1, collected.failure().exitCode());
@@ -373,7 +372,7 @@ class NodeCommandsTest {
             answers.put("i-1", GetCommandInvocationResponse.builder().status("TimedOut").statusDetails("DeliveryTimedOut")
                 .responseCode(-1).standardOutputContent("").standardErrorContent("").build());
 
-            Collected collected = collector.collect(state("InstallDrbd", NOW.toString(), null, "i-1"));
+            Collected collected = collector.collect(round("InstallDrbd", NOW.toString(), null, "i-1"));
 
             assertEquals(Collected.FAILED, collected.status());
             assertNotNull(collected.failure().message());

@@ -14,7 +14,7 @@ import dev.drbdmultiaz.functions.drbd.RenderedConfig;
 import dev.drbdmultiaz.functions.reconcile.nodes.CommandCollector;
 import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
-import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
+import dev.drbdmultiaz.functions.reconcile.state.CommandRound;
 import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
@@ -166,8 +166,9 @@ final class SimulatedCluster {
                 stdout.put(target, apply(plan, nodes.get(target)));
                 commandIds.put(target, "cmd-" + round);
             }
-            collected = collector.collect(new ReconcileState(null, null, null, cluster, null, plan,
-                new CommandSent(plan.step(), plan.documentName(), commandIds, "2024-05-01T11:59:00Z"), collected, null));
+            collected = collector.collect(new CommandRound("round#" + round, "arn:execution", plan.step(),
+                plan.documentName(), commandIds, "2024-05-01T11:59:00Z", cluster.snapshot(),
+                plan.parameter("PeerNodeId"), collected));
             if (!collected.status().equals(Collected.SUCCEEDED)) {
                 throw new AssertionError("Simulated step " + plan.step() + " did not succeed: " + collected);
             }

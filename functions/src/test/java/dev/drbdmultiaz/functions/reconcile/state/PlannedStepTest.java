@@ -23,7 +23,7 @@ class PlannedStepTest {
         assertEquals(Json.readTree("""
             {"step":"WriteConfig","reason":"why","documentName":"doc","targets":["i-1"],
              "parameters":{"ResourceName":"r0"},"mutating":true,"heartbeat":false,"waitSeconds":0,
-             "pollSeconds":5}"""), json(write));
+             "pollSeconds":5,"commandTimeoutSeconds":0}"""), json(write));
 
         assertEquals(false, PlannedStep.runOnNodes(Step.ObserveNodes, "why", "status", List.of("i-1"), Map.of(), 5)
             .mutating());

@@ -1,0 +1,57 @@
+package dev.drbdmultiaz.functions.reconcile.state;
+
+import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One node step in flight: the SSM command sent for it and what the execution remembered before
+ * it, stored in the registry table while the workflow waits for the command to end (completion by
+ * event, or the polling fallback). Everything needed to fold the results into the next
+ * {@link Collected} is here, because the function that completes the step sees only the event.
+ *
+ * @param key the round's registry key, see {@link #keyOf(ReconcileState)}
+ * @param executionArn the execution that waits
+ * @param step the plan's step
+ * @param documentName the document sent
+ * @param commandIds instance id to command id
+ * @param sentAt ISO-8601 instant of the SendCommand
+ * @param snapshot the cluster snapshot the step was planned in
+ * @param peerNodeId ForgetDepartedPeers' PeerNodeId parameter, else {@code null}
+ * @param before what the execution remembered before this step (its {@code $.collected})
+ */
+public record CommandRound(
+    String key,
+    String executionArn,
+    String step,
+    String documentName,
+    Map<String, String> commandIds,
+    String sentAt,
+    int snapshot,
+    String peerNodeId,
+    Collected before) {
+
+    static final String PREFIX = "round#";
+
+    public CommandRound {
+        Objects.requireNonNull(key, "key");
+        commandIds = commandIds == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(commandIds));
+        before = before == null ? Collected.empty() : before;
+    }
+
+    /**
+     * The key of the round {@code state} is about to run or waits for: unique per execution,
+     * cluster snapshot (a rerun describes the cluster again) and finished rounds, so a retried
+     * send finds the command its first attempt sent.
+     */
+    public static String keyOf(ReconcileState state) {
+        String executionArn = state.currentExecutionArn();
+        if (executionArn == null || state.cluster() == null) {
+            throw new InvalidStateDocumentException(
+                "A node step needs the execution ARN ($.executionArn or $.lock) and $.cluster, but the state lacks "
+                    + (executionArn == null ? "the ARN" : "$.cluster"));
+        }
+        return PREFIX + executionArn + "#" + state.cluster().snapshot() + "#" + state.collectedOrEmpty().run().rounds();
+    }
+}
