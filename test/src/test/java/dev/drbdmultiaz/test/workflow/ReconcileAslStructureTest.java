@@ -47,13 +47,12 @@ class ReconcileAslStructureTest {
             "FollowUpBackoff?", "WaitBeforeFollowUp",
             "AcquireClusterLock", "LockAcquired?", "CoalescedIntoRunningReconcile",
             "DescribeCluster", "CheckAgentsOnline", "AgentsOnline?", "WaitForAgents", "HeartbeatWhileWaitingForAgents",
-            "PlanNextStep", "HeartbeatDue?", "RecordLifecycleHeartbeats", "RouteStep",
-            "ObserveNodes", "InstallDrbd", "PrepareLvm", "WriteConfig", "CreateMetadata", "UpOrAdjust",
-            "SkipInitialSync", "ForgetDepartedPeers", "SendNodeCommand", "WaitForCommand", "HeartbeatWhilePolling",
+            "PlanNextStep", "RecordLifecycleHeartbeats", "RouteStep",
+            "RunNodeStep", "WaitForCommand", "HeartbeatWhilePolling",
             "CollectCommandResults", "CommandFinished?", "NodeStepFailed", "WaitForConnections",
-            "ReleaseDepartingMembers", "AwaitDeparture", "Departed?", "WaitForDeparture",
+            "AwaitDeparture", "Departed?", "WaitForDeparture",
             "HeartbeatWhileWaitingForDeparture",
-            "Converged", "CompleteLifecycleActions", "ReportClusterStatus", "ReleaseClusterLock",
+            "CompleteLifecycleActions", "ReportClusterStatus", "ReleaseClusterLock",
             "RerunRequested?", "ReconcileSucceeded", "AbandonPendingLaunches",
             "ReleaseClusterLockAfterFailure", "FollowUpRequested?", "StartFollowUpReconcile", "ReconcileFailed"));
 
@@ -86,7 +85,7 @@ class ReconcileAslStructureTest {
             Map.entry("DescribeCluster", "$.cluster"),
             Map.entry("CheckAgentsOnline", "$.agents"),
             Map.entry("PlanNextStep", "$.plan"),
-            Map.entry("SendNodeCommand", "$.command"),
+            Map.entry("RunNodeStep", "$.collected"),
             Map.entry("CollectCommandResults", "$.collected"),
             Map.entry("ReportClusterStatus", "$.report"),
             Map.entry("ReleaseClusterLock", "$.release"),
@@ -151,20 +150,49 @@ class ReconcileAslStructureTest {
     }
 
     @Test
-    @DisplayName("the step states only label: no Pass state rewrites the plan, and a connection wait goes straight back to the command")
-    void stepLabelsChangeNoData() {
+    @DisplayName("no Pass state rewrites the plan, and a connection wait goes straight back to the node step")
+    void noStateRenamesTheRound() {
         states.properties().forEach(e -> {
             JsonNode state = e.getValue();
             if ("Pass".equals(state.path("Type").asText())) {
                 String resultPath = state.path("ResultPath").asText("$");
                 assertFalse(resultPath.startsWith("$.plan") || (resultPath.equals("$") && (state.has("Result")
                         || state.has("Parameters"))), e.getKey() + " writes " + resultPath
-                        + ": CollectCommandResults reads $.plan.step to count the round (a WaitForConnections"
+                        + ": the collector reads $.plan.step to count the round (a WaitForConnections"
                         + " relabelled as ObserveNodes never advances the bound)");
             }
         });
-        assertEquals("SendNodeCommand", states.path("WaitForConnections").path("Next").asText(),
-                "WaitForConnections must not pass through a label that renames the round");
+        assertEquals("RunNodeStep", states.path("WaitForConnections").path("Next").asText(),
+                "WaitForConnections must not pass through a state that renames the round");
+    }
+
+    @Test
+    @DisplayName("a node step costs three transitions: PlanNextStep, RouteStep, RunNodeStep and back")
+    void roundIsThreeStates() {
+        assertEquals("RouteStep", states.at("/PlanNextStep/Next").asText());
+        boolean routed = false;
+        for (JsonNode choice : states.at("/RouteStep/Choices")) {
+            routed |= "RunNodeStep".equals(choice.path("Next").asText());
+        }
+        assertTrue(routed, "RouteStep never leads to RunNodeStep");
+        assertEquals("PlanNextStep", states.at("/RunNodeStep/Next").asText());
+    }
+
+    @Test
+    @DisplayName("RunNodeStep waits for its task token with the state, the step and a timeout from the plan")
+    void runNodeStepWaitsForItsToken() {
+        JsonNode run = states.get("RunNodeStep");
+        assertEquals("arn:aws:states:::lambda:invoke.waitForTaskToken", run.path("Resource").asText());
+        assertEquals("${SendNodeCommandFunction}", run.at("/Parameters/FunctionName").asText());
+        assertEquals("$$.Task.Token", run.at("/Parameters/Payload/taskToken.$").asText());
+        assertEquals("$.plan.step", run.at("/Parameters/Payload/step.$").asText());
+        assertEquals("$", run.at("/Parameters/Payload/state.$").asText());
+        assertEquals("$.plan.commandTimeoutSeconds", run.path("TimeoutSecondsPath").asText());
+        JsonNode timeout = run.path("Catch").get(0);
+        assertEquals("[\"States.Timeout\"]", timeout.get("ErrorEquals").toString(), "the timeout is caught first");
+        assertEquals("CollectCommandResults", timeout.get("Next").asText(), "a timeout falls back to polling");
+        assertFalse(timeout.path("ResultPath").asText().equals("$.error"),
+                "the fallback is no failure: $.error would make a later success look failed");
     }
 
     @Test
@@ -211,8 +239,11 @@ class ReconcileAslStructureTest {
     void everyTaskCatches() {
         forEachState("Task", (name, state) -> {
             JsonNode catches = state.get("Catch");
-            assertTrue(catches != null && catches.isArray() && catches.size() == 1, name + " has no single Catch");
-            JsonNode rule = catches.get(0);
+            // RunNodeStep catches its callback timeout first (the polling fallback), then everything.
+            int expected = name.equals("RunNodeStep") ? 2 : 1;
+            assertTrue(catches != null && catches.isArray() && catches.size() == expected,
+                    name + " has not exactly " + expected + " Catch rule(s)");
+            JsonNode rule = catches.get(expected - 1);
             assertEquals("[\"States.ALL\"]", rule.get("ErrorEquals").toString(), name);
             String target = rule.get("Next").asText();
             String resultPath = rule.get("ResultPath").asText();
@@ -294,6 +325,9 @@ class ReconcileAslStructureTest {
                     "RecordLifecycleHeartbeats";
                 default -> name;
             };
+            if (name.equals("RunNodeStep")) {
+                return; // the callback task, checked by runNodeStepWaitsForItsToken
+            }
             assertEquals("${" + handlerState + "Function}", state.get("Resource").asText(), name);
             assertEquals("$", state.path("InputPath").asText("$"), name + " must receive the whole state");
             if (!name.equals("AcquireClusterLock")) {
@@ -315,7 +349,8 @@ class ReconcileAslStructureTest {
         }
         assertEquals(ReconcileWorkflow.definitionSubstitutionKeys(), used);
         Set<String> handlerStates = new TreeSet<>();
-        WorkflowHandler.stateMachineHandlers().forEach(h -> handlerStates.add(h.id()));
+        WorkflowHandler.stateMachineHandlers().forEach(h -> handlerStates.add(
+                h == WorkflowHandler.SEND_NODE_COMMAND ? "RunNodeStep" : h.id()));
         assertTrue(names().containsAll(handlerStates), "a handler has no state: " + handlerStates);
     }
 
@@ -356,9 +391,11 @@ class ReconcileAslStructureTest {
     @Test
     @DisplayName("every loop heartbeats the group's lifecycle actions when Java says one is due, before it waits again")
     void loopsHeartbeat() {
-        assertEquals("$.plan.heartbeat", states.at("/HeartbeatDue?/Choices/0/Variable").asText());
-        assertEquals("RecordLifecycleHeartbeats", states.at("/HeartbeatDue?/Choices/0/Next").asText());
-        assertEquals("RouteStep", states.at("/RecordLifecycleHeartbeats/Next").asText());
+        assertEquals("$.plan.heartbeat", states.at("/RouteStep/Choices/1/Variable").asText(),
+                "the heartbeat comes before any step is routed");
+        assertEquals("RecordLifecycleHeartbeats", states.at("/RouteStep/Choices/1/Next").asText());
+        assertEquals("PlanNextStep", states.at("/RecordLifecycleHeartbeats/Next").asText(),
+                "plans again with the heartbeat recorded (PlanNextStep then clears the flag)");
         JsonNode agents = states.at("/AgentsOnline?/Choices");
         assertEquals("$.agents.heartbeatDue", agents.get(agents.size() - 1).get("Variable").asText());
         assertEquals("HeartbeatWhileWaitingForAgents", agents.get(agents.size() - 1).get("Next").asText());

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drbdmultiaz.infra.workflow.AslDefinitionLoader;
 import dev.drbdmultiaz.infra.workflow.DeployTrigger;
+import dev.drbdmultiaz.infra.workflow.NodeCommandEvents;
 import dev.drbdmultiaz.infra.workflow.ReconcileWorkflow;
 import dev.drbdmultiaz.infra.workflow.WorkflowFunction;
 import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
@@ -69,7 +70,7 @@ class ReconcileWorkflowTemplateTest {
                     "AGENT_WAIT_MAX_ATTEMPTS", "CONNECT_WAIT_MAX_ATTEMPTS", "LIFECYCLE_HOOK_TIMEOUT_SECONDS", "EVICT_AFTER_SECONDS")) {
                 assertTrue(env.has(name), handler.id() + " misses environment variable " + name);
             }
-            boolean startsExecutions = !handler.invokedByStateMachine()
+            boolean startsExecutions = !handler.invokedByStateMachine() && handler != WorkflowHandler.COMPLETE_NODE_COMMAND
                     || handler == WorkflowHandler.START_FOLLOW_UP_RECONCILE;
             assertEquals(startsExecutions, env.has("STATE_MACHINE_ARN"),
                     handler.id() + ": only the functions that start executions know the state machine");
@@ -142,7 +143,9 @@ class ReconcileWorkflowTemplateTest {
                 "detail-type", List.of("Reconcile Requested"),
                 "detail", Map.of("clusterId", List.of(WorkflowFixture.CLUSTER_ID)))));
         template.hasResourceProperties("AWS::Events::Rule", Map.of("ScheduleExpression", "rate(15 minutes)"));
-        List<JsonNode> rules = resourcesOfType("AWS::Events::Rule");
+        List<JsonNode> rules = resourcesOfType("AWS::Events::Rule").stream()
+                .filter(rule -> !NodeCommandEvents.SOURCE.equals(rule.at("/Properties/EventPattern/source/0").asText()))
+                .toList();
         assertEquals(4, rules.size());
         for (JsonNode rule : rules) {
             JsonNode targets = rule.at("/Properties/Targets");
@@ -165,12 +168,35 @@ class ReconcileWorkflowTemplateTest {
     }
 
     @Test
+    @DisplayName("SSM's terminal command events of the cluster's eight documents complete node steps through the completion alias")
+    void nodeCommandEventRule() {
+        List<JsonNode> rules = resourcesOfType("AWS::Events::Rule").stream()
+                .filter(rule -> NodeCommandEvents.SOURCE.equals(rule.at("/Properties/EventPattern/source/0").asText()))
+                .toList();
+        assertEquals(1, rules.size());
+        JsonNode pattern = rules.get(0).at("/Properties/EventPattern");
+        assertEquals("[\"EC2 Command Status-change Notification\"]", pattern.get("detail-type").toString());
+        assertEquals("[\"Success\",\"Cancelled\",\"Failed\",\"TimedOut\"]", pattern.at("/detail/status").toString(),
+                "exactly the terminal values of SSM's CommandStatus");
+        Set<String> documents = new TreeSet<>();
+        pattern.at("/detail/document-name").forEach(name -> documents.add(name.asText()));
+        assertEquals(new TreeSet<>(WorkflowFixture.documentNames().values()), documents, "the cluster's documents");
+        JsonNode target = rules.get(0).at("/Properties/Targets/0");
+        assertEquals(aliasOf(WorkflowHandler.COMPLETE_NODE_COMMAND), target.at("/Arn/Ref").asText());
+        assertTrue(target.at("/RetryPolicy/MaximumRetryAttempts").asInt() > 0, "target retries");
+        assertEquals("AWS::SQS::Queue",
+                resources.at("/" + target.at("/DeadLetterConfig/Arn/Fn::GetAtt/0").asText() + "/Type").asText());
+        template.hasResourceProperties("AWS::DynamoDB::Table", Map.of("TimeToLiveSpecification", Map.of(
+                "AttributeName", dev.drbdmultiaz.functions.reconcile.nodes.CommandRounds.EXPIRES_AT, "Enabled", true)));
+    }
+
+    @Test
     @DisplayName("no schedule rule when the re-adjust schedule is off")
     void noScheduleRuleWhenOff() {
         Template withoutSchedule = Template.fromStack(WorkflowFixture.create(null).stack());
         withoutSchedule.resourcePropertiesCountIs("AWS::Events::Rule",
                 Map.of("ScheduleExpression", Match.anyValue()), 0);
-        withoutSchedule.resourceCountIs("AWS::Events::Rule", 3);
+        withoutSchedule.resourceCountIs("AWS::Events::Rule", 4);
     }
 
     @Test
@@ -286,9 +312,22 @@ class ReconcileWorkflowTemplateTest {
             }
         }
         assertEquals(Set.of(WorkflowHandler.ACQUIRE_CLUSTER_LOCK, WorkflowHandler.RELEASE_CLUSTER_LOCK,
-                WorkflowHandler.DESCRIBE_CLUSTER, WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS), registryUsers);
-        assertEquals(List.of("ssm:SendCommand"), actionsOf(WorkflowHandler.SEND_NODE_COMMAND).stream().distinct().toList());
-        assertEquals(List.of("ssm:GetCommandInvocation"), actionsOf(WorkflowHandler.COLLECT_COMMAND_RESULTS));
+                WorkflowHandler.DESCRIBE_CLUSTER, WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS,
+                WorkflowHandler.SEND_NODE_COMMAND, WorkflowHandler.COMPLETE_NODE_COMMAND), registryUsers);
+        assertEquals(List.of("ssm:SendCommand", "ssm:GetCommandInvocation", "states:SendTaskSuccess"),
+                nonRegistryActionsOf(WorkflowHandler.SEND_NODE_COMMAND), "sends, and completes a command that ended first");
+        assertEquals(List.of("ssm:GetCommandInvocation"), nonRegistryActionsOf(WorkflowHandler.COLLECT_COMMAND_RESULTS));
+        assertFalse(actionsOf(WorkflowHandler.COLLECT_COMMAND_RESULTS).contains("dynamodb:PutItem"),
+                "the polling fallback only reads the round");
+        assertEquals(List.of("ssm:GetCommandInvocation", "states:SendTaskSuccess"),
+                nonRegistryActionsOf(WorkflowHandler.COMPLETE_NODE_COMMAND));
+        for (JsonNode statement : statements()) {
+            if (actions(statement).contains("states:SendTaskSuccess")) {
+                String arn = resourcesOf(statement).toString();
+                assertTrue(arn.contains(":stateMachine:" + synth.stateMachineName()) && resourcesOf(statement).size() == 1,
+                        "tasks of this state machine only: " + arn);
+            }
+        }
         assertEquals(List.of("states:StartExecution"), actionsOf(WorkflowHandler.TRIGGER_RECONCILE).stream()
                 .filter(a -> !a.startsWith("sqs:")).toList());
         assertEquals(List.of("states:DescribeExecution", "states:GetExecutionHistory"),
@@ -516,6 +555,12 @@ class ReconcileWorkflowTemplateTest {
     }
 
     /** Actions in the policies attached to a handler's function role. */
+    /** The actions of {@code handler}'s role other than the registry table's and the dead-letter queue's. */
+    private static List<String> nonRegistryActionsOf(WorkflowHandler handler) {
+        return actionsOf(handler).stream().filter(a -> !a.startsWith("dynamodb:") && !a.startsWith("sqs:"))
+                .distinct().toList();
+    }
+
     private static List<String> actionsOf(WorkflowHandler handler) {
         JsonNode function = resourcesOfType("AWS::Lambda::Function").stream()
                 .filter(fn -> handler.handler().equals(fn.at("/Properties/Handler").asText()))

@@ -78,4 +78,16 @@ class SettingsAgreeWithDocumentsTest {
         }
         assertFalse(ReconcileSetting.NODE_COUNT.inEnvironment());
     }
+
+    @Test
+    @DisplayName("each document's runShellScript timeout is the one NodeDocument says (the workflow waits that long for it)")
+    void executionTimeouts() throws IOException {
+        for (NodeDocument document : NodeDocument.values()) {
+            var steps = YAML.readTree(WorkflowFixture.projectRoot().resolve("ssm-documents")
+                .resolve(document.fileName()).toFile()).path("mainSteps");
+            assertEquals(1, steps.size(), document + " has one step");
+            assertEquals(Integer.toString(document.executionTimeoutSeconds()),
+                steps.get(0).at("/inputs/timeoutSeconds").asText(), document.fileName());
+        }
+    }
 }
