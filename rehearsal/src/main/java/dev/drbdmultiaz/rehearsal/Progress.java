@@ -120,8 +120,7 @@ public final class Progress implements StepFunctionsFront.Listener {
                 line(label, state + ": " + plan.path("step").asText() + (targets == 0 ? "" : " on " + targets
                     + (targets == 1 ? " node" : " nodes")) + " (" + plan.path("reason").asText() + ")");
             }
-            case "SendNodeCommand" -> { }
-            case "CollectCommandResults" -> commandResults(label, output);
+            case "RunNodeStep", "CollectCommandResults" -> commandResults(label, output);
             case "AbandonPendingLaunches" -> {
                 JsonNode result = output.path("abandon");
                 line(label, state + ": abandoned " + result.path("abandoned") + ", handed over "
@@ -163,10 +162,10 @@ public final class Progress implements StepFunctionsFront.Listener {
         if ("Pending".equals(status)) {
             return;
         }
-        String step = output.path("command").path("step").asText(output.path("plan").path("step").asText());
+        String step = output.path("plan").path("step").asText();
         JsonNode failure = collected.path("failure");
-        List<String> targets = output.path("command").path("commandIds").properties().stream()
-            .map(java.util.Map.Entry::getKey).toList();
+        List<String> targets = new ArrayList<>();
+        output.path("plan").path("targets").forEach(id -> targets.add(id.asText()));
         if (Step.ObserveNodes.name().equals(step) && "Succeeded".equals(status)) {
             List<String> states = new ArrayList<>();
             targets.forEach(id -> states.add(id + " " + observed(collected.path("results").path(id))));

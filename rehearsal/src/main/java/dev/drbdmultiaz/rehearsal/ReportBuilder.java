@@ -14,14 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Builds the {@link RehearsalReport} of a run so far: what every execution did (read from its
@@ -32,6 +29,8 @@ final class ReportBuilder {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STATUS_DOCUMENT = NodeDocument.STATUS.baseName();
+    /** The state that sends a node step's command: one round each time it is entered. */
+    static final String NODE_STEP_STATE = "RunNodeStep";
 
     /** Where a phase starts: the counts of what happened before it. */
     record PhaseMark(String name, int executions, int commands, int completions, int heartbeats) {
@@ -125,27 +124,28 @@ final class ReportBuilder {
         int mutating = 0;
         int describes = 0;
         boolean acquired = false;
+        JsonNode lastPlan = null;
         for (JsonNode event : execution.events()) {
+            String state = event.path("state").asText();
+            if ("StateEntered".equals(event.path("type").asText()) && NODE_STEP_STATE.equals(state)
+                && lastPlan != null) {
+                // One SendCommand per node step (DRBD's 32 nodes stay under SendCommand's 50 targets).
+                int targets = lastPlan.path("targets").size();
+                rounds++;
+                invocations += targets;
+                if (!STATUS_DOCUMENT.equals(account.documentFile(lastPlan.path("documentName").asText()))) {
+                    mutating += targets;
+                }
+                continue;
+            }
             if (!"StateExited".equals(event.path("type").asText())) {
                 continue;
             }
             JsonNode output = event.path("output");
-            switch (event.path("state").asText()) {
+            switch (state) {
                 case "AcquireClusterLock" -> acquired = output.path("lock").path("acquired").asBoolean();
                 case "DescribeCluster" -> describes++;
-                case "SendNodeCommand" -> {
-                    JsonNode command = output.path("command");
-                    Set<String> ids = new HashSet<>();
-                    int targets = 0;
-                    for (Iterator<JsonNode> it = command.path("commandIds").elements(); it.hasNext(); targets++) {
-                        ids.add(it.next().asText());
-                    }
-                    rounds += ids.size();
-                    invocations += targets;
-                    if (!STATUS_DOCUMENT.equals(account.documentFile(command.path("documentName").asText()))) {
-                        mutating += targets;
-                    }
-                }
+                case "PlanNextStep" -> lastPlan = output.path("plan");
                 default -> { }
             }
         }

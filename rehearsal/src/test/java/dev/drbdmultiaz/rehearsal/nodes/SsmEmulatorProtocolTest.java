@@ -14,6 +14,7 @@ import dev.drbdmultiaz.functions.reconcile.state.AgentsStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.CommandFailure;
+import dev.drbdmultiaz.functions.reconcile.state.CommandRound;
 import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
@@ -154,9 +155,7 @@ class SsmEmulatorProtocolTest {
         CommandCollector collector = new CommandCollector(nodes.client, Duration.ofMinutes(1), Clock.systemUTC());
         Collected collected = null;
         for (int i = 0; i < 200; i++) {
-            ReconcileState polling = new ReconcileState(base.executionArn(), null, null, cluster, agents, plan, sent,
-                collected, null);
-            collected = collector.collect(polling);
+            collected = collector.collect(CommandRound.sent(planned, sent));
             if (!Collected.PENDING.equals(collected.status())) {
                 break;
             }
@@ -361,7 +360,7 @@ class SsmEmulatorProtocolTest {
         String commandId = sent.commandIds().get(watched.instanceId());
         await(commandId, watched, r -> r.statusAsString().equals(status));
         CommandCollector collector = new CommandCollector(nodes.client, Duration.ofMinutes(1), Clock.systemUTC());
-        ReconcileState polling = new ReconcileState(arn, null, null, cluster, null, plan, sent, null, null);
+        CommandRound polling = CommandRound.sent(planned, sent);
         // Statuses only move forward (Delayed or InProgress, then Cancelling, then final): a collector
         // answering Pending after the invocation read S saw S or a later non-final status.
         List<String> pendingAfter = new ArrayList<>();

@@ -2,10 +2,7 @@ package dev.drbdmultiaz.functions.reconcile.nodes;
 
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
-import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.CommandRound;
-import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
-import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.util.Map;
 import java.util.Objects;
@@ -60,12 +57,7 @@ public final class NodeStepStarter {
             LOG.warn("Retried node step found its command sent already; waiting for it", "executionArn",
                 round.executionArn(), "step", round.step(), "commandIds", round.commandIds());
         } else {
-            PlannedStep plan = state.plan();
-            CommandSent sent = sender.send(state);
-            Collected before = state.collectedOrEmpty();
-            round = new CommandRound(key, state.currentExecutionArn(), sent.step(), sent.documentName(),
-                sent.commandIds(), sent.sentAt(), state.cluster().snapshot(), plan.parameter("PeerNodeId"),
-                new Collected(before.status(), before.observed(), Map.of(), before.run(), null));
+            round = CommandRound.sent(state, sender.send(state));
             rounds.record(round, request.taskToken());
         }
         NodeStepCompletion.Outcome outcome = completion.completeIfEnded(

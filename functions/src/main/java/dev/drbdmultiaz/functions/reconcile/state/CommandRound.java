@@ -41,6 +41,18 @@ public record CommandRound(
     }
 
     /**
+     * The round of {@code sent}, the command SendNodeCommand sent for {@code state}'s plan: what
+     * the state remembered before it (without the last step's per-node results, which the fold
+     * replaces).
+     */
+    public static CommandRound sent(ReconcileState state, CommandSent sent) {
+        Collected before = state.collectedOrEmpty();
+        return new CommandRound(keyOf(state), state.currentExecutionArn(), sent.step(), sent.documentName(),
+            sent.commandIds(), sent.sentAt(), state.cluster().snapshot(), state.plan().parameter("PeerNodeId"),
+            new Collected(before.status(), before.observed(), Map.of(), before.run(), null));
+    }
+
+    /**
      * The key of the round {@code state} is about to run or waits for: unique per execution,
      * cluster snapshot (a rerun describes the cluster again) and finished rounds, so a retried
      * send finds the command its first attempt sent.
