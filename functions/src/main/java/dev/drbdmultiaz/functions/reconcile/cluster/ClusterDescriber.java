@@ -9,6 +9,7 @@ import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -34,12 +35,18 @@ public final class ClusterDescriber {
 
     private final AutoScalingClient autoScaling;
     private final MembershipRegistry registry;
+    private final Clock clock;
     private final String groupName;
 
     public ClusterDescriber(AutoScalingClient autoScaling, MembershipRegistry registry, String groupName) {
+        this(autoScaling, registry, groupName, Clock.systemUTC());
+    }
+
+    public ClusterDescriber(AutoScalingClient autoScaling, MembershipRegistry registry, String groupName, Clock clock) {
         this.autoScaling = Objects.requireNonNull(autoScaling, "autoScaling");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.groupName = Objects.requireNonNull(groupName, "groupName");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** Whether an instance in {@code lifecycleState} is leaving the group (not a member). */
@@ -116,7 +123,8 @@ public final class ClusterDescriber {
         }
 
         int snapshot = (state.cluster() == null ? 0 : state.cluster().snapshot()) + 1;
-        ClusterSnapshot result = new ClusterSnapshot(groupName, snapshot, members, departing);
+        ClusterSnapshot result = new ClusterSnapshot(groupName, snapshot, members, departing,
+            clock.instant().toString());
         LOG.info("Described cluster", "executionArn", state.currentExecutionArn(), "groupName", groupName,
             "members", result.memberIds(),
             "departing", result.departing().stream().map(DepartingMember::instanceId).toList(),

@@ -2,6 +2,7 @@ package dev.drbdmultiaz.functions.reconcile.lifecycle;
 
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
 import dev.drbdmultiaz.functions.reconcile.state.HeartbeatStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import dev.drbdmultiaz.model.ReconcileSetting;
@@ -13,7 +14,9 @@ import java.util.Objects;
 
 /**
  * When the reconcile records lifecycle heartbeats (invariant I4): at its first chance in every
- * execution, then whenever a third of the hooks' heartbeat timeout has passed since the last one.
+ * execution that found an action waiting when it described the group (else a third of the
+ * hooks' heartbeat timeout after that description: an action that began since is younger), then
+ * whenever a third of the timeout has passed since the last one.
  * The state machine asks at each of its loops (planning, waiting for agents, polling a command),
  * so no action of the group waits longer than one loop pass plus a third of the timeout.
  */
@@ -46,13 +49,23 @@ public final class HeartbeatSchedule {
     /** Whether the execution must record heartbeats before it waits again. */
     public boolean due(ReconcileState state) {
         HeartbeatStatus last = state.heartbeat();
-        if (last == null || last.dueAt() == null) {
+        if (last != null && last.dueAt() != null) {
+            return !clock.instant().isBefore(instant(last.dueAt(), "$.heartbeat.dueAt"));
+        }
+        ClusterSnapshot cluster = state.cluster();
+        if (cluster == null || cluster.describedAt() == null || cluster.actionPending()) {
             return true;
         }
+        // Nothing waited when the group was described: an action can only have begun since, so
+        // the first heartbeat is due a third of the timeout after the description.
+        return !clock.instant().isBefore(instant(cluster.describedAt(), "$.cluster.describedAt").plus(interval));
+    }
+
+    private static Instant instant(String text, String path) {
         try {
-            return !clock.instant().isBefore(Instant.parse(last.dueAt()));
+            return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw new InvalidStateDocumentException("$.heartbeat.dueAt must be an ISO-8601 instant, got " + last.dueAt());
+            throw new InvalidStateDocumentException(path + " must be an ISO-8601 instant, got " + text);
         }
     }
 

@@ -14,14 +14,26 @@ import java.util.Optional;
  *     planner knows an observation predates the current membership
  * @param members live members (not Terminating), sorted by node-id
  * @param departing registry members no longer live, sorted by node-id
+ * @param describedAt ISO-8601 instant of the description ({@code null} in documents written before it)
  */
-public record ClusterSnapshot(String groupName, int snapshot, List<Member> members, List<DepartingMember> departing) {
+public record ClusterSnapshot(String groupName, int snapshot, List<Member> members, List<DepartingMember> departing,
+    String describedAt) {
 
     public ClusterSnapshot {
         members = members == null ? List.of()
             : members.stream().sorted(Comparator.comparingInt(Member::nodeId)).toList();
         departing = departing == null ? List.of()
             : departing.stream().sorted(Comparator.comparingInt(DepartingMember::nodeId)).toList();
+    }
+
+    public ClusterSnapshot(String groupName, int snapshot, List<Member> members, List<DepartingMember> departing) {
+        this(groupName, snapshot, members, departing, null);
+    }
+
+    /** Whether a launch or terminate lifecycle action of a member or departing member waits. */
+    public boolean actionPending() {
+        return members.stream().anyMatch(Member::launchPending)
+            || departing.stream().anyMatch(DepartingMember::terminatePending);
     }
 
     /** The member with {@code instanceId}, if any. */
