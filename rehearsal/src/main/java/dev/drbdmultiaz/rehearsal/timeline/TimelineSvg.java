@@ -184,7 +184,8 @@ public final class TimelineSvg {
         }
         String label = (inv.failed() ? "✗ " : "") + r.document();
         if (fits(label, width)) {
-            svg.element("text", label, "x", from + 3, "y", mid + 4, "fill", inv.failed() ? FAILED : "#111111");
+            svg.element("text", label, "x", from + 3, "y", mid + 4, "fill", "#111111", "font-weight",
+                inv.failed() ? "bold" : "normal");
         } else if (inv.failed()) {
             svg.element("text", "✗", "x", from + width + 2, "y", mid + 4, "fill", FAILED, "font-weight", "bold");
         }
