@@ -18,8 +18,8 @@ import java.util.Map;
  * The rehearsal's command line (bin/rehearse) and its API for the scenario tests: runs one
  * scenario of the reconcile workflow on emulated AWS and simulated nodes, prints progress as it
  * happens and the cluster table at the end, writes the JSON report (and next to it one timeline
- * SVG per execution, see {@link TimelineFiles}), and stops everything it
- * started, also on failure and on Ctrl-C.
+ * SVG per execution, see {@link TimelineFiles}), and stops everything it started, also on failure
+ * and on Ctrl-C.
  *
  * <pre>
  * bin/rehearse [--scenario NAME] [--nodes N] [--report FILE] [--time-scale X] [--verbose] [--keep-sandbox]
@@ -100,8 +100,9 @@ public final class Rehearsal {
             out.println("Report: " + options.report());
             List<Path> files = TimelineFiles.write(options.report(), timelines);
             for (int i = 0; i < files.size(); i++) {
-                out.printf(Locale.ROOT, "Timeline of %s (%d SSM rounds): %s%n", Progress.label(timelines.get(i).execution()),
-                    timelines.get(i).rounds().size(), files.get(i));
+                Timeline timeline = timelines.get(i);
+                out.printf(Locale.ROOT, "Timeline of %s (%d SSM rounds): %s%n", Progress.label(timeline.execution()),
+                    timeline.rounds().size(), files.get(i));
             }
         }
         return result;

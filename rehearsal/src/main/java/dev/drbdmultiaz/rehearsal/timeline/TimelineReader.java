@@ -23,8 +23,8 @@ public final class TimelineReader {
 
     /** The timeline of {@code execution}, with those of {@code commands} that it sent. */
     public static Timeline read(Execution execution, List<CommandRecord> commands) {
-        return read(execution.name(), execution.status(), execution.startDate(), execution.stopDate(), execution.events(),
-            commands);
+        return read(execution.name(), execution.status(), execution.startDate(), execution.stopDate(),
+            execution.events(), commands);
     }
 
     /** As {@link #read(Execution, List)}, from the execution's parts ({@code stop} null while it runs). */
@@ -38,8 +38,8 @@ public final class TimelineReader {
             .filter(c -> all.contains(c.commandId())).toList();
         List<Timeline.StateSpan> states = states(events, start, seconds);
         List<Timeline.Round> rounds = new ArrayList<>();
-        for (int i = 0; i < sent.size(); i++) {
-            rounds.add(round(sent.get(i), start, states, events, texts));
+        for (CommandRecord command : sent) {
+            rounds.add(round(command, start, states, events, texts));
         }
         for (int i = 0; i < rounds.size(); i++) {
             double limit = i + 1 < rounds.size() ? rounds.get(i + 1).from() : seconds;
@@ -121,7 +121,8 @@ public final class TimelineReader {
                 }
             }
         }
-        String step = command.comment() == null || command.comment().isBlank() ? command.documentFile() : command.comment();
+        String step = command.comment() == null || command.comment().isBlank() ? command.documentFile()
+            : command.comment();
         return new Timeline.Round(step, command.documentFile(), command.commandId(), from, sent, to, invocations);
     }
 

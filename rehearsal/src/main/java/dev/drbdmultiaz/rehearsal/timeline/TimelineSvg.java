@@ -69,9 +69,10 @@ public final class TimelineSvg {
             .close("pattern").close("defs");
         svg.empty("rect", "x", 0.0, "y", 0.0, "width", WIDTH, "height", height, "fill", "#ffffff");
         svg.element("text", timeline.execution(), "x", 10.0, "y", 20.0, "font-size", 14, "font-weight", "bold");
-        svg.element("text", String.format(Locale.ROOT, "%s in %.1f s: %d SSM rounds, %.1f s node-side, %.1f s orchestration",
-            timeline.status(), timeline.seconds(), timeline.rounds().size(), timeline.nodeSideSeconds(),
-            timeline.orchestrationSeconds()), "x", 10.0, "y", 38.0, "fill", "#333333");
+        svg.element("text", String.format(Locale.ROOT,
+            "%s in %.1f s: %d SSM rounds, %.1f s node-side, %.1f s orchestration", timeline.status(),
+            timeline.seconds(), timeline.rounds().size(), timeline.nodeSideSeconds(), timeline.orchestrationSeconds()),
+            "x", 10.0, "y", 38.0, "fill", "#333333");
         bands(svg, lanesBottom);
         states(svg);
         for (int n = 0; n < nodes.size(); n++) {
@@ -94,7 +95,8 @@ public final class TimelineSvg {
             svg.element("title", roundLine(i, r));
             svg.close("rect");
             String label = (i + 1) + " " + r.step();
-            String shown = fits(label, width) ? label : fits(String.valueOf(i + 1), width) ? String.valueOf(i + 1) : null;
+            String number = String.valueOf(i + 1);
+            String shown = fits(label, width) ? label : fits(number, width) ? number : null;
             if (shown != null) {
                 svg.element("text", shown, "class", "round-label", "x", from + 2, "y", BAND_TOP + 12 + (i % 2) * 14,
                     "fill", "#223355");
@@ -140,7 +142,8 @@ public final class TimelineSvg {
 
     private void node(Svg svg, String instanceId, double top) {
         svg.element("text", instanceId, "x", 10.0, "y", top + NODE_LANE / 2 + 4);
-        svg.empty("line", "x1", LEFT, "y1", top + NODE_LANE, "x2", LEFT + PLOT, "y2", top + NODE_LANE, "stroke", "#eeeeee");
+        svg.empty("line", "x1", LEFT, "y1", top + NODE_LANE, "x2", LEFT + PLOT, "y2", top + NODE_LANE,
+            "stroke", "#eeeeee");
         List<Timeline.Round> rounds = timeline.rounds();
         for (int i = 0; i < rounds.size(); i++) {
             Timeline.Round r = rounds.get(i);
@@ -156,7 +159,8 @@ public final class TimelineSvg {
         double mid = top + NODE_LANE / 2;
         String title = String.format(Locale.ROOT, "%s: %s (%s) %s%s", inv.instanceId(), r.document(), r.step(),
             inv.status(), inv.exitCode() >= 0 && inv.failed() ? " exit " + inv.exitCode() : "")
-            + (inv.started() ? String.format(Locale.ROOT, ", %.2f–%.2f s, %.2f s", inv.from(), inv.to(), inv.seconds())
+            + (inv.started()
+            ? String.format(Locale.ROOT, ", %.2f–%.2f s, %.2f s", inv.from(), inv.to(), inv.seconds())
             : String.format(Locale.ROOT, ", sent at %.2f s, never started", r.sent()));
         String classes = "invocation" + (inv.failed() ? " failed" : "") + (inv.started() ? "" : " not-started");
         if (!inv.started()) {
@@ -169,8 +173,8 @@ public final class TimelineSvg {
         if (inv.from() > r.sent()) {
             svg.open("line", "class", "delivery", "x1", x(r.sent()), "y1", mid, "x2", x(inv.from()), "y2", mid,
                 "stroke", "#999999", "stroke-dasharray", "2 2");
-            svg.element("title", String.format(Locale.ROOT, "%s: sent at %.2f s, started %.2f s later", inv.instanceId(),
-                r.sent(), inv.from() - r.sent())).close("line");
+            svg.element("title", String.format(Locale.ROOT, "%s: sent at %.2f s, started %.2f s later",
+                inv.instanceId(), r.sent(), inv.from() - r.sent())).close("line");
         }
         double from = x(inv.from());
         double width = inv.seconds() * scale;
@@ -219,13 +223,13 @@ public final class TimelineSvg {
             "stroke", FAILED, "stroke-width", 1.5);
         svg.element("text", "failed", "x", x + 16, "y", y);
         y += LINE;
-        svg.element("text", "Node lanes: each SSM command's script run on that node (dashed line: sent, not started yet)."
-            + " Orchestration lane: Task states dark, Wait states light, other states ticks.", "x", 10.0, "y", y,
-            "fill", "#333333");
+        svg.element("text", "Node lanes: each SSM command's script run on that node"
+            + " (dashed line: sent, not started yet). Orchestration lane: Task states dark, Wait states light,"
+            + " other states ticks.", "x", 10.0, "y", y, "fill", "#333333");
         y += LINE;
-        svg.element("text", "A round (band) runs from the state that sent the command to the first Task state that exited"
-            + " with its result; node-side = its slowest node's script run, orchestration = the rest.", "x", 10.0, "y", y,
-            "fill", "#333333");
+        svg.element("text", "A round (band) runs from the state that sent the command to the first Task state"
+            + " that exited with its result; node-side = its slowest node's script run, orchestration = the rest.",
+            "x", 10.0, "y", y, "fill", "#333333");
         y += LINE * 1.5;
         List<Timeline.Round> rounds = timeline.rounds();
         for (int i = 0; i < rounds.size(); i++) {
@@ -234,7 +238,8 @@ public final class TimelineSvg {
         }
         double inRounds = timeline.orchestrationInRoundsSeconds();
         svg.element("text", String.format(Locale.ROOT,
-            "Total: %.1f s wall = %.1f s node-side + %.1f s orchestration (%.1f s within the rounds, %.1f s outside them)",
+            "Total: %.1f s wall = %.1f s node-side + %.1f s orchestration"
+                + " (%.1f s within the rounds, %.1f s outside them)",
             timeline.seconds(), timeline.nodeSideSeconds(), timeline.orchestrationSeconds(), inRounds,
             timeline.orchestrationSeconds() - inRounds), "class", "total", "x", 10.0, "y", y, "font-weight", "bold");
     }

@@ -42,7 +42,8 @@ class TimelineReaderTest {
         exited("Decide", "Task", 3.9, "{\"cmd\":\"c-1\"}");
         entered("Done", "Succeed", 4.0);
 
-        CommandRecord mine = command("c-1", 1.1, Map.of("i-a", result("Success", 1.3, 1.8), "i-b", result("Failed", 1.4, 2.9)));
+        CommandRecord mine = command("c-1", 1.1,
+            Map.of("i-a", result("Success", 1.3, 1.8), "i-b", result("Failed", 1.4, 2.9)));
         CommandRecord other = command("c-9", 1.5, Map.of("i-a", result("Success", 1.6, 1.7)));
         Timeline timeline = TimelineReader.read("run", "SUCCEEDED", START, at(4.0), events, List.of(mine, other));
 
@@ -73,8 +74,8 @@ class TimelineReaderTest {
         entered("Look", "Task", 6.0);
         exited("Look", "Task", 6.2, "{\"cmd\":\"c-2\"}");
 
-        CommandRecord lost = command("c-1", 1.1, Map.of("i-a", new CommandRecord.NodeResult("Pending", -1, Duration.ZERO,
-            false, null)));
+        CommandRecord lost = command("c-1", 1.1,
+            Map.of("i-a", new CommandRecord.NodeResult("Pending", -1, Duration.ZERO, false, null)));
         CommandRecord next = command("c-2", 5.1, Map.of("i-a", result("Success", 5.3, 5.9)));
         Timeline timeline = TimelineReader.read("run", "SUCCEEDED", START, at(7.0), events, List.of(lost, next));
 

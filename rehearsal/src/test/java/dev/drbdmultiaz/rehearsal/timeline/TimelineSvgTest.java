@@ -86,7 +86,8 @@ class TimelineSvgTest {
         Document svg = parse(text);
         assertFalse(text.contains("<script>"), "markup in a name must not become an element");
         assertEquals(0, svg.getElementsByTagName("script").getLength());
-        assertEquals("Timeline of " + name, svg.getDocumentElement().getElementsByTagName("title").item(0).getTextContent());
+        assertEquals("Timeline of " + name,
+            svg.getDocumentElement().getElementsByTagName("title").item(0).getTextContent());
         String shownStep = step.replace('\u0001', '\uFFFD');
         assertTrue(texts(svg, "round-total").get(0).startsWith("1. " + shownStep + " (doc\"<x> on 1 node)"),
             texts(svg, "round-total").toString());
@@ -97,7 +98,8 @@ class TimelineSvgTest {
     void escapeCoversMarkupAndCharactersXmlForbids() {
         assertEquals("&lt;a href=&quot;x&quot;&gt;&amp;&apos;", Svg.escape("<a href=\"x\">&'"));
         assertEquals("tab\tnl\n\uFFFD\uFFFD", Svg.escape("tab\tnl\n\u0000\u001b"));
-        assertEquals("\uFFFD ok \uD83D\uDE00", Svg.escape("\uD800 ok \uD83D\uDE00"), "lone surrogate replaced, pair kept");
+        assertEquals("\uFFFD ok \uD83D\uDE00", Svg.escape("\uD800 ok \uD83D\uDE00"),
+            "lone surrogate replaced, pair kept");
     }
 
     @Test
