@@ -45,13 +45,17 @@ def overhead(out):
             f"WaitForCommand poll {poll:g} s): node-side = per SSM command, the slowest node's script run time "
             "(start to end, not the Pending time before), summed over all "
             f"{report['ssmRounds']} rounds, read-only observe (drbd-status) rounds included as node time; "
-            "overhead = the SUCCEEDED executions' wall times minus that. Most of it should be WaitForCommand (the report does not split it): every "
+            "overhead = the SUCCEEDED executions' wall times minus that. Most of it should be WaitForCommand (the report does not split it, the timeline does): every "
             f"round waits at least one {poll:g} s poll before the first Collect, and a command that ends "
             f"between polls waits for the next one (under {poll:g} s per round, so under "
             f"{report['ssmRounds'] * poll:g} s in all); the rest is state transitions and Lambda host calls "
             "(lock, DescribeCluster, Plan, Send, Collect, lifecycle), SSM delivery, and the coalesced "
             f"executions ({coalesced:.1f} s). Reaching ≤ 10% needs fewer rounds (no observe round after each "
             "mutating step) and a poll that adapts to the step's expected duration.")
+    timeline = out.parent / "timeline-overhead.svg"
+    if timeline.exists():
+        note += (f" Where the time goes, round by round: [{timeline.name}]({timeline.name}) (the timeline of "
+                 "the run's longest execution, node-side time per node and the states around it).")
     return (row, note)
 
 

@@ -5,6 +5,8 @@ import dev.drbdmultiaz.rehearsal.chaos.ChaosCommand;
 import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
 import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
 import dev.drbdmultiaz.rehearsal.scenarios.Scenarios;
+import dev.drbdmultiaz.rehearsal.timeline.Timeline;
+import dev.drbdmultiaz.rehearsal.timeline.TimelineFiles;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,8 +17,9 @@ import java.util.Map;
 /**
  * The rehearsal's command line (bin/rehearse) and its API for the scenario tests: runs one
  * scenario of the reconcile workflow on emulated AWS and simulated nodes, prints progress as it
- * happens and the cluster table at the end, writes the JSON report, and stops everything it
- * started, also on failure and on Ctrl-C.
+ * happens and the cluster table at the end, writes the JSON report (and next to it one timeline
+ * SVG per execution, see {@link TimelineFiles}), and stops everything it started, also on failure
+ * and on Ctrl-C.
  *
  * <pre>
  * bin/rehearse [--scenario NAME] [--nodes N] [--report FILE] [--time-scale X] [--verbose] [--keep-sandbox]
@@ -57,6 +60,7 @@ public final class Rehearsal {
         RehearsalRun run = null;
         String failure = null;
         Result result;
+        List<Timeline> timelines = List.of();
         try {
             run = RehearsalRun.start(options, progress);
             List<String> problems = new ArrayList<>();
@@ -71,6 +75,7 @@ public final class Rehearsal {
             RehearsalReport report = run.report(scenario.name(), failure == null ? RehearsalReport.PASSED
                 : RehearsalReport.FAILED, scenario.expectation(), failure, keep);
             result = new Result(report, run.snapshots(), run.roles(), run.commands(), run.completions());
+            timelines = run.timelines();
         } catch (RuntimeException e) {
             // The emulators did not start: nothing to report but the reason.
             failure = e.getMessage();
@@ -91,6 +96,15 @@ public final class Rehearsal {
             result.report().write(options.report());
         }
         printSummary(out, result.report());
+        if (options.report() != null) {
+            out.println("Report: " + options.report());
+            List<Path> files = TimelineFiles.write(options.report(), timelines);
+            for (int i = 0; i < files.size(); i++) {
+                Timeline timeline = timelines.get(i);
+                out.printf(Locale.ROOT, "Timeline of %s (%d SSM rounds): %s%n", Progress.label(timeline.execution()),
+                    timeline.rounds().size(), files.get(i));
+            }
+        }
         return result;
     }
 
@@ -170,6 +184,8 @@ public final class Rehearsal {
             + String.join("\n", scenarios.stream()
                 .map(s -> String.format(Locale.ROOT, "    %-23s %s", s.name(), s.expectation())).toList())
             + "\n  --nodes: odd, 3..15 (default 3" + (sized.isEmpty() ? "" : "; " + String.join(", ", sized)) + ")"
+            + "\n  --report FILE: the JSON report, and next to it one timeline per execution (FILE without .json"
+            + " + .timeline.<execution>.svg)"
             + "\n  --time-scale: AWS time runs this much faster (node work, AWS timeouts, the functions' duration"
             + " settings); 1.0 = real time (default " + RehearsalOptions.DEFAULT_TIME_SCALE
             + (slow.isEmpty() ? "" : "; " + String.join(", ", slow))

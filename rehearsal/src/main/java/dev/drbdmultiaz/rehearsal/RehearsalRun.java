@@ -11,6 +11,8 @@ import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
 import dev.drbdmultiaz.rehearsal.nodes.SimulatedNode;
 import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import dev.drbdmultiaz.rehearsal.support.Net;
+import dev.drbdmultiaz.rehearsal.timeline.Timeline;
+import dev.drbdmultiaz.rehearsal.timeline.TimelineReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -449,6 +451,12 @@ public final class RehearsalRun implements AutoCloseable {
     /** Any failure the run's background reactions (event deliveries, lifecycle completions) ran into. */
     public List<String> asyncFailures() {
         return group.asyncFailures();
+    }
+
+    /** Every reconcile execution so far laid out in time, in start order. */
+    public List<Timeline> timelines() {
+        List<CommandRecord> commands = commands();
+        return reconcileExecutions().stream().map(e -> TimelineReader.read(e, commands)).toList();
     }
 
     /** The report of the run so far (no verdict yet). */

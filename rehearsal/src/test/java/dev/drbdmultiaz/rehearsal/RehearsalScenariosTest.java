@@ -13,18 +13,22 @@ import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
 import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
 import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
 import dev.drbdmultiaz.rehearsal.scenarios.Scenarios;
+import dev.drbdmultiaz.rehearsal.timeline.TimelineFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.Collectors;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
@@ -33,6 +37,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * The rehearsal's scenarios (issue 5), each run through the same driver as bin/rehearse: the
@@ -211,6 +218,53 @@ class RehearsalScenariosTest {
         assertEquals(3, written.path("lifecycle").path("continued").asInt());
         assertEquals(result.commands().size(), written.path("ssmRounds").asInt());
         assertTrue(written.path("stateTransitions").asInt() > 50, written.toString());
+        assertTimelinesWritten(result, LOGS.resolve("fresh.json"));
+    }
+
+    /**
+     * Next to the report, one timeline SVG per execution: well-formed XML; over all of them one
+     * bar per SSM invocation and one band per command the nodes received, and node-side seconds
+     * adding up to the report's.
+     */
+    private static void assertTimelinesWritten(Rehearsal.Result result, Path reportFile) {
+        RehearsalReport report = result.report();
+        int invocations = 0;
+        int rounds = 0;
+        double nodeSide = 0;
+        for (RehearsalReport.ExecutionReport execution : report.executions()) {
+            Path file = TimelineFiles.of(reportFile, execution.name());
+            assertTrue(Files.isRegularFile(file), "timeline of " + execution.name() + " at " + file);
+            Document svg;
+            try {
+                svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+            } catch (Exception e) {
+                throw new AssertionError(file + " is not well-formed XML", e);
+            }
+            invocations += elementsOfClass(svg, "rect", "invocation").size();
+            rounds += elementsOfClass(svg, "rect", "round").size();
+            List<String> totals = elementsOfClass(svg, "text", "total").stream().map(Element::getTextContent).toList();
+            assertEquals(1, totals.size(), file.toString());
+            var seconds = Pattern.compile("= ([0-9.]+) s node-side").matcher(totals.get(0));
+            assertTrue(seconds.find(), totals.get(0));
+            nodeSide += Double.parseDouble(seconds.group(1));
+        }
+        assertEquals(result.commands().stream().mapToInt(c -> c.targets().size()).sum(), invocations,
+            "one bar per invocation the nodes received");
+        assertEquals(result.commands().size(), rounds, "one round per SSM command");
+        assertEquals(report.nodeSideSeconds(), nodeSide, 0.05 * report.executions().size(),
+            "the timelines split node-side time as the report does");
+    }
+
+    private static List<Element> elementsOfClass(Document svg, String tag, String cssClass) {
+        NodeList nodes = svg.getElementsByTagName(tag);
+        List<Element> found = new ArrayList<>();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            Element element = (Element) nodes.item(i);
+            if (List.of(element.getAttribute("class").split(" ")).contains(cssClass)) {
+                found.add(element);
+            }
+        }
+        return found;
     }
 
     @Test

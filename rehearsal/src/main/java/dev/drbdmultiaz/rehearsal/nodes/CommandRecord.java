@@ -42,8 +42,9 @@ public record CommandRecord(String commandId, String documentName, String docume
      * @param exitCode the script's exit code, -1 while it has not finished (or when it was killed)
      * @param duration run time so far
      * @param secretInOutput whether stdout or stderr contained the fleet's shared secret
+     * @param startedAt when the script started on the node, {@code null} while it has not
      */
-    public record NodeResult(String status, int exitCode, Duration duration, boolean secretInOutput) {
+    public record NodeResult(String status, int exitCode, Duration duration, boolean secretInOutput, Instant startedAt) {
 
         public boolean finished() {
             return !status.equals("Pending") && !status.equals("InProgress");

@@ -56,7 +56,7 @@ final class SsmCommand {
         invocations.forEach((id, i) -> {
             synchronized (i) {
                 results.put(id, new CommandRecord.NodeResult(i.recordStatus(), i.exitCode, i.elapsed(),
-                    i.stdout.contains(NodeFleet.SHARED_SECRET) || i.stderr.contains(NodeFleet.SHARED_SECRET)));
+                    i.stdout.contains(NodeFleet.SHARED_SECRET) || i.stderr.contains(NodeFleet.SHARED_SECRET), i.startedAt));
             }
         });
         String file = document.baseName();
