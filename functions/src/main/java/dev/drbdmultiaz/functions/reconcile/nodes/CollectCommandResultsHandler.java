@@ -3,6 +3,8 @@ package dev.drbdmultiaz.functions.reconcile.nodes;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
@@ -17,6 +19,7 @@ public final class CollectCommandResultsHandler extends JsonHandler<ReconcileSta
 
     public CollectCommandResultsHandler() {
         this(Config.from(Env.system()).collector());
+        Priming.register(PrimingRequest.GET_COMMAND_INVOCATION);
     }
 
     public CollectCommandResultsHandler(CommandCollector collector) {

@@ -3,6 +3,8 @@ package dev.drbdmultiaz.functions.reconcile.nodes;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.time.Clock;
@@ -16,6 +18,7 @@ public final class SendNodeCommandHandler extends JsonHandler<ReconcileState, Co
 
     public SendNodeCommandHandler() {
         this(Config.from(Env.system()).sender());
+        Priming.register(PrimingRequest.DESCRIBE_STATUS_DOCUMENT);
     }
 
     public SendNodeCommandHandler(NodeCommandSender sender) {
