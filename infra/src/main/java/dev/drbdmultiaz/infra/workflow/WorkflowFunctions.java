@@ -60,9 +60,8 @@ public class WorkflowFunctions extends Construct {
         Map<WorkflowHandler, WorkflowFunction> created = new EnumMap<>(WorkflowHandler.class);
         for (WorkflowHandler handler : WorkflowHandler.stateMachineHandlers()) {
             Map<String, String> environment = props.getEnvironment();
-            if (handler == WorkflowHandler.START_FOLLOW_UP_RECONCILE || handler == WorkflowHandler.ACQUIRE_CLUSTER_LOCK) {
+            if (handler == WorkflowHandler.START_FOLLOW_UP_RECONCILE) {
                 // Built from the name: a reference to the state machine would be a cycle (it invokes this function).
-                // AcquireClusterLock primes its client with DescribeExecution of an execution that does not exist.
                 environment = with(environment, "STATE_MACHINE_ARN", stateMachineArnFromName());
             }
             created.put(handler, create(handler, environment));

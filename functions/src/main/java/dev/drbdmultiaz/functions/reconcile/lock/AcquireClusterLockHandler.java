@@ -21,7 +21,7 @@ public final class AcquireClusterLockHandler extends JsonHandler<ReconcileState,
 
     public AcquireClusterLockHandler() {
         this(LockConfig.from(Env.system()).lock());
-        Priming.register(PrimingRequest.DESCRIBE_TABLE, PrimingRequest.DESCRIBE_EXECUTION);
+        Priming.register(PrimingRequest.DESCRIBE_TABLE);
     }
 
     public AcquireClusterLockHandler(ClusterLock lock) {
