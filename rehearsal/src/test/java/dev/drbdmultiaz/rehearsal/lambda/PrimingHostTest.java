@@ -42,13 +42,16 @@ class PrimingHostTest {
     }
 
     @Test
-    @DisplayName("a SnapStart function's hooks run before its first event, beforeCheckpoint first; an on-demand one's never")
+    @DisplayName("a SnapStart function's hooks run before its first event, beforeCheckpoint first;"
+        + " an on-demand one's never")
     void hooksBeforeFirstEvent(@TempDir Path sandbox) throws URISyntaxException {
-        Path testClasses = Path.of(PrimingProbeHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path testClasses = Path.of(PrimingProbeHandler.class.getProtectionDomain().getCodeSource().getLocation()
+            .toURI());
         Map<String, String> routing = Map.of("AWS_REGION", "us-east-1", "AWS_ENDPOINT_URL", "http://127.0.0.1:9");
         try (ChildProcesses processes = new ChildProcesses();
              LambdaService lambda = new LambdaService(processes, List.of(probe("snap", true), probe("plain", false)),
-                 routing, CompressedTime.REAL, new CredentialAuthority(), ROOT, sandbox, List.of(testClasses), Map.of())) {
+                 routing, CompressedTime.REAL, new CredentialAuthority(), ROOT, sandbox, List.of(testClasses),
+                 Map.of())) {
             assertEquals(List.of("beforeCheckpoint", "afterRestore", "event"),
                 ran(lambda.invoke("snap", JSON.createObjectNode())));
             assertEquals(List.of("beforeCheckpoint", "afterRestore", "event", "event"),

@@ -37,7 +37,8 @@ public final class PrimingResource implements Resource {
         try {
             bound = primers.get();
         } catch (RuntimeException e) {
-            LOG.warn("Failed to bind priming requests", "errorType", e.getClass().getName(), "errorMessage", e.getMessage());
+            LOG.warn("Failed to bind priming requests", "errorType", e.getClass().getName(),
+                "errorMessage", e.getMessage());
             bound = List.of();
         }
         bound.forEach(PrimingResource::prime);
