@@ -98,7 +98,17 @@ def main():
             samples.setdefault(key, {"cold": [], "warm": []})
             samples[key]["cold"].append(int(rec["cold_ms"]))
             samples[key]["warm"].append(int(rec["warm_us"]) / 1000.0)
+    primed = {}
+    primed_path = out / "primed.tsv"
+    if primed_path.exists():
+        with open(primed_path, newline="") as f:
+            for rec in csv.DictReader(f, delimiter="\t"):
+                p = primed.setdefault(rec["handler"], {"priming": [], "first": [], "warm": []})
+                p["priming"].append(int(rec["priming_ms"]))
+                p["first"].append(int(rec["first_us"]) / 1000.0)
+                p["warm"].append(int(rec["warm_us"]) / 1000.0)
     cold_met = []
+    primed_met = []
     for handler in ("AcquireClusterLock", "DescribeCluster"):
         ours, base = samples[(handler, "ours")], samples[(handler, "baseline")]
         for label, fn in (("min", min), ("median", statistics.median)):
@@ -116,7 +126,16 @@ def main():
         o, b = statistics.median(ours["warm"]), statistics.median(base["warm"])
         rows.append((f"{handler} warm invocation (2nd call, same JVM), median (ms)",
                      f"{o:.1f}", f"{b:.1f}", fmt_ratio(o, b), "reported", "n/a"))
-    rows.append(("SnapStart restore + priming", "not measurable here", "—", "—", "reported", "n/a"))
+        p = primed.get(handler)
+        if p:
+            first, warm = statistics.median(p["first"]), statistics.median(p["warm"])
+            ok = first <= 3 * warm
+            primed_met.append(ok)
+            rows.append((f"{handler} 1st event after priming / warm call (same JVM), median of {len(p['first'])} (ms)",
+                         f"{first:.1f} / {warm:.1f}", "—", fmt_ratio(first, warm), "≤ 3x", met(ok)))
+            rows.append((f"↳ {handler} priming (beforeCheckpoint + afterRestore, in the init phase), median (ms)",
+                         f"{statistics.median(p['priming']):.0f}", "—", "—", "reported", "n/a"))
+    rows.append(("SnapStart snapshot restore itself", "not measurable here", "—", "—", "reported", "n/a"))
 
     # 2. Artifact.
     o, b = os.path.getsize(args.ours_jar), os.path.getsize(args.naive_jar)
@@ -218,12 +237,21 @@ def main():
             "built in handleRequest) on our small jar: it lands close to ours, so the gain that is there comes "
             "from the jar and the single URLConnection HTTP client (no Apache/Netty classes), while explicit "
             "region/credentials and static clients save little on the first event (they pay off on warm calls). "
-            "The rest is class loading and interpretation of the SDK itself, which on Lambda SnapStart "
-            "(restore from a snapshot, ideally with a priming hook that issues a request before the checkpoint) "
-            "removes; that cannot be reproduced on a plain JVM here.")
-    notes.append("SnapStart: the functions are deployed with SnapStart on published versions, but no CRaC "
-                 "priming hook exists and a snapshot restore needs the Lambda service (or a CRaC JDK), so "
-                 "restore time and priming are not measured here.")
+            "The rest is class loading and interpretation of the SDK itself, which SnapStart with the functions' "
+            "priming hooks moves into the version's init, before the snapshot (see the '1st event after priming' "
+            "rows); the plain-JVM cold path here does not run them.")
+    if primed:
+        notes.append("SnapStart priming: each function registers an org.crac hook (functions' common/priming) whose "
+                     "beforeCheckpoint makes one read per SDK client and one Jackson round trip of a state document; "
+                     "the '1st event after priming' rows run those hooks (beforeCheckpoint, then afterRestore) through "
+                     "the rehearsal's CRaC context in a fresh plain JVM, then time the first event against the second "
+                     "(warm) one in that JVM. What is not measured: the snapshot and its restore (they need the Lambda "
+                     "service or a CRaC JDK), so the JIT and class state here is the one the priming left in this JVM, "
+                     "not one resumed from a snapshot."
+                     + ("" if all(primed_met) else " A row that misses ≤ 3x pays, on its first event, for code the "
+                        "priming reads do not reach (the handler's own writes and their response types)."))
+    else:
+        notes.append("SnapStart: no primed runs in this bench (no primed.tsv), so priming is not measured.")
 
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [

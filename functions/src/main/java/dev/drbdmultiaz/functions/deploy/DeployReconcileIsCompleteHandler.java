@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidDeployRequestException;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import java.util.Objects;
 
 /** isComplete of the deploy trigger (CDK Provider framework) → {@code {"IsComplete":bool,"Data":{…}}}. */
@@ -13,6 +15,7 @@ public final class DeployReconcileIsCompleteHandler extends JsonHandler<JsonNode
 
     public DeployReconcileIsCompleteHandler() {
         this(DeployConfig.from(Env.system()).deploy());
+        Priming.register(PrimingRequest.DESCRIBE_EXECUTION);
     }
 
     public DeployReconcileIsCompleteHandler(DeployReconcile deploy) {

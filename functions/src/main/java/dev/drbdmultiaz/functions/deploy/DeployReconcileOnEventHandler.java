@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidDeployRequestException;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import java.util.Objects;
 
 /** onEvent of the deploy trigger (CDK Provider framework) → {@code {"PhysicalResourceId","Data":{"ExecutionArn"}}}. */
@@ -13,6 +15,7 @@ public final class DeployReconcileOnEventHandler extends JsonHandler<JsonNode, D
 
     public DeployReconcileOnEventHandler() {
         this(DeployConfig.from(Env.system()).deploy());
+        Priming.register(PrimingRequest.DESCRIBE_STATE_MACHINE);
     }
 
     public DeployReconcileOnEventHandler(DeployReconcile deploy) {

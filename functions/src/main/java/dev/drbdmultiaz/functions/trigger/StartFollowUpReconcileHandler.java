@@ -3,6 +3,8 @@ package dev.drbdmultiaz.functions.trigger;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.plan.PlanNextStepHandler;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
@@ -16,6 +18,7 @@ public final class StartFollowUpReconcileHandler extends JsonHandler<ReconcileSt
 
     public StartFollowUpReconcileHandler() {
         this(fromEnvironment(Env.system()));
+        Priming.register(PrimingRequest.DESCRIBE_STATE_MACHINE);
     }
 
     public StartFollowUpReconcileHandler(FollowUps followUps) {

@@ -7,6 +7,8 @@ import dev.drbdmultiaz.functions.common.Json;
 import dev.drbdmultiaz.functions.common.JsonHandler;
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidTriggerEventException;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.state.Trigger;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +31,7 @@ public final class TriggerReconcileHandler extends JsonHandler<JsonNode, Trigger
 
     public TriggerReconcileHandler() {
         this(Config.from(Env.system()), AwsClients.sfn());
+        Priming.register(PrimingRequest.DESCRIBE_STATE_MACHINE);
     }
 
     public TriggerReconcileHandler(Config config, SfnClient sfn) {

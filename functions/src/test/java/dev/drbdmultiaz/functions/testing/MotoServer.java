@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -16,6 +17,7 @@ import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * A moto_server on 127.0.0.1 and a free port, for handler tests with real SDK calls. Start it in
@@ -76,6 +78,16 @@ public final class MotoServer implements AutoCloseable {
     public SfnClient sfn() {
         return SfnClient.builder().endpointOverride(endpoint).region(REGION)
             .credentialsProvider(credentials()).httpClient(http).build();
+    }
+
+    public SsmClient ssm() {
+        return SsmClient.builder().endpointOverride(endpoint).region(REGION)
+            .credentialsProvider(credentials()).httpClient(http).build();
+    }
+
+    /** A client builder pointed at this server, for tests that configure more (e.g. interceptors). */
+    public <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+        return builder.endpointOverride(endpoint).region(REGION).credentialsProvider(credentials());
     }
 
     private static StaticCredentialsProvider credentials() {

@@ -2,6 +2,7 @@ package dev.drbdmultiaz.infra.workflow;
 
 import static dev.drbdmultiaz.infra.workflow.Policies.statement;
 
+import dev.drbdmultiaz.model.NodeDocument;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.Collections;
@@ -100,8 +101,10 @@ public class WorkflowFunctions extends Construct {
         WorkflowFunction deployIsComplete = create(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE, deployEnvironment);
 
         stateMachine.grantStartExecution(trigger.getFunction());
+        trigger.getFunction().addToRolePolicy(primeWithStateMachine(stateMachine.getStateMachineArn()));
         justify(trigger);
         stateMachine.grantStartExecution(deployOnEvent.getFunction());
+        deployOnEvent.getFunction().addToRolePolicy(primeWithStateMachine(stateMachine.getStateMachineArn()));
         justify(deployOnEvent);
         // GetExecutionHistory: where a reconcile that outlasts the deploy is, for the deploy's failure reason.
         deployIsComplete.getFunction().addToRolePolicy(statement("FollowReconcileExecutions",
@@ -163,6 +166,11 @@ public class WorkflowFunctions extends Construct {
                         .service("ssm").resource("document").resourceName(name).build()))
                 .toList();
         send.addToRolePolicy(statement("SendClusterDocuments", documentArns, "ssm:SendCommand"));
+        // SnapStart priming: a read of the read-only status document (functions' PrimingRequest).
+        send.addToRolePolicy(statement("PrimeWithStatusDocument", List.of(stack.formatArn(ArnComponents.builder()
+                .service("ssm").resource("document")
+                .resourceName(props.getDocumentNames().get(NodeDocument.STATUS.baseName())).build())),
+                "ssm:DescribeDocument"));
         send.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("SendToClusterInstances")
                 .actions(List.of("ssm:SendCommand"))
@@ -199,7 +207,9 @@ public class WorkflowFunctions extends Construct {
         complete.addToRolePolicy(
                 statement("EvictUnreachableMembers", List.of(groupArn), "autoscaling:SetInstanceHealth"));
         props.getClusterTable().grantReadWriteData(complete);
-        justify(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS, THIS_GROUP_ONLY);
+        // SnapStart priming reads the group (the only read of the Auto Scaling API it needs).
+        complete.addToRolePolicy(statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));
+        justify(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS, THIS_GROUP_ONLY, DESCRIBE_GROUP_ANY_RESOURCE);
 
         // Lets departing members go and watches them leave the group (I9).
         grantGroupActions(WorkflowHandler.AWAIT_DEPARTURE, "ContinueGroupTerminations",
@@ -215,6 +225,7 @@ public class WorkflowFunctions extends Construct {
         // The follow-up of a failed run is a new execution of this state machine.
         fn(WorkflowHandler.START_FOLLOW_UP_RECONCILE).addToRolePolicy(
                 statement("StartFollowUpExecution", List.of(stateMachineArnFromName()), "states:StartExecution"));
+        fn(WorkflowHandler.START_FOLLOW_UP_RECONCILE).addToRolePolicy(primeWithStateMachine(stateMachineArnFromName()));
         justify(WorkflowHandler.START_FOLLOW_UP_RECONCILE);
     }
 
@@ -268,6 +279,11 @@ public class WorkflowFunctions extends Construct {
                         + "CloudWatch logs", Nag.LAMBDA_BASIC_EXECUTION_POLICY)),
                 Stream.of(permissionReasons)).toList();
         Nag.suppress(function.getFunction(), true, reasons);
+    }
+
+    /** SnapStart priming of a function that only starts executions: a read of the state machine it starts. */
+    private static PolicyStatement primeWithStateMachine(String stateMachineArn) {
+        return statement("PrimeWithStateMachine", List.of(stateMachineArn), "states:DescribeStateMachine");
     }
 
     private PolicyStatement describeOwnExecutions() {

@@ -54,7 +54,7 @@ final class FunctionEnvironment {
         env.put("AWS_LAMBDA_FUNCTION_NAME", spec.name());
         env.put("AWS_LAMBDA_FUNCTION_VERSION", spec.snapStart() ? "1" : "$LATEST");
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(spec.memoryMiB()));
-        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", spec.snapStart() ? "snap-start" : "on-demand");
+        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", spec.snapStart() ? LambdaHostMain.SNAP_START : "on-demand");
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", spec.logGroup());
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", LocalDate.now(ZoneOffset.UTC).toString().replace('-', '/')
             + "/[" + env.get("AWS_LAMBDA_FUNCTION_VERSION") + "]" + UUID.randomUUID().toString().replace("-", ""));

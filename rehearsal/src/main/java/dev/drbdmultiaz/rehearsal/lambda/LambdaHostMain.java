@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.drbdmultiaz.rehearsal.lambda.crac.Core;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,7 +32,8 @@ import java.util.concurrent.Executors;
  * one Lambda gives that function, and which serves {@code POST /invoke} on 127.0.0.1.
  *
  * <p>The handler class is instantiated once, before the port file is written: the init phase,
- * which SnapStart runs when the version is published. A handler error answers with header
+ * which SnapStart runs when the version is published, with the function's runtime hooks
+ * (priming) after it ({@link #init}). A handler error answers with header
  * {@code X-Amz-Function-Error: Unhandled} and {@code {"errorType","errorMessage","stackTrace"}}
  * like Lambda's Java runtime, so the state machine retries and catches it by the class name.
  *
@@ -40,6 +42,7 @@ import java.util.concurrent.Executors;
 public final class LambdaHostMain {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String SNAP_START = "snap-start";
 
     private final RequestStreamHandler handler;
     private final int timeoutMillis;
@@ -66,8 +69,7 @@ public final class LambdaHostMain {
                 + " --timeout-seconds N");
         }
         String className = handlerName.contains("::") ? handlerName.substring(0, handlerName.indexOf("::")) : handlerName;
-        RequestStreamHandler handler = (RequestStreamHandler) Class.forName(className).getDeclaredConstructor()
-            .newInstance();
+        RequestStreamHandler handler = init(className, SNAP_START.equals(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE")));
         LambdaHostMain host = new LambdaHostMain(handler, timeoutSeconds * 1000);
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/invoke", host::serve);
@@ -76,6 +78,25 @@ public final class LambdaHostMain {
         Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
         Files.writeString(tmp, Integer.toString(server.getAddress().getPort()));
         Files.move(tmp, portFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * The init phase: the handler's no-arg constructor, and for a SnapStart version its runtime
+     * hooks, as Lambda runs them when it publishes the version: beforeCheckpoint, the snapshot,
+     * afterRestore on the restored environment before its first event. The org.crac API the
+     * functions use finds this runtime's CRaC context through {@code org.crac.Core.Compat}, which
+     * must be set before org.crac loads. A failing hook fails the init, as it fails publishing.
+     */
+    static RequestStreamHandler init(String className, boolean snapStart) throws Exception {
+        if (snapStart) {
+            System.setProperty("org.crac.Core.Compat", Core.class.getPackageName());
+        }
+        RequestStreamHandler handler = (RequestStreamHandler) Class.forName(className).getDeclaredConstructor()
+            .newInstance();
+        if (snapStart) {
+            Core.checkpointRestore();
+        }
+        return handler;
     }
 
     private void serve(HttpExchange exchange) throws IOException {

@@ -314,8 +314,9 @@ class ReconcileWorkflowTemplateTest {
         assertEquals(Set.of(WorkflowHandler.ACQUIRE_CLUSTER_LOCK, WorkflowHandler.RELEASE_CLUSTER_LOCK,
                 WorkflowHandler.DESCRIBE_CLUSTER, WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS,
                 WorkflowHandler.SEND_NODE_COMMAND, WorkflowHandler.COMPLETE_NODE_COMMAND), registryUsers);
-        assertEquals(List.of("ssm:SendCommand", "ssm:GetCommandInvocation", "states:SendTaskSuccess"),
-                nonRegistryActionsOf(WorkflowHandler.SEND_NODE_COMMAND), "sends, and completes a command that ended first");
+        assertEquals(List.of("ssm:SendCommand", "ssm:DescribeDocument", "ssm:GetCommandInvocation", "states:SendTaskSuccess"),
+                nonRegistryActionsOf(WorkflowHandler.SEND_NODE_COMMAND),
+                "sends, completes a command that ended first; DescribeDocument: priming");
         assertEquals(List.of("ssm:GetCommandInvocation"), nonRegistryActionsOf(WorkflowHandler.COLLECT_COMMAND_RESULTS));
         assertFalse(actionsOf(WorkflowHandler.COLLECT_COMMAND_RESULTS).contains("dynamodb:PutItem"),
                 "the polling fallback only reads the round");
@@ -328,20 +329,50 @@ class ReconcileWorkflowTemplateTest {
                         "tasks of this state machine only: " + arn);
             }
         }
-        assertEquals(List.of("states:StartExecution"), actionsOf(WorkflowHandler.TRIGGER_RECONCILE).stream()
-                .filter(a -> !a.startsWith("sqs:")).toList());
+        assertEquals(List.of("states:StartExecution", "states:DescribeStateMachine"),
+                actionsOf(WorkflowHandler.TRIGGER_RECONCILE).stream().filter(a -> !a.startsWith("sqs:")).toList());
         assertEquals(List.of("states:DescribeExecution", "states:GetExecutionHistory"),
                 actionsOf(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE), "follows the reconcile, says where it is");
         assertEquals(List.of("autoscaling:RecordLifecycleActionHeartbeat", "autoscaling:DescribeAutoScalingGroups"),
                 actionsOf(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS), "heartbeats every waiting action of the group");
         assertEquals(List.of("autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat",
                 "autoscaling:DescribeAutoScalingGroups"), actionsOf(WorkflowHandler.ABANDON_PENDING_LAUNCHES));
-        assertEquals(List.of("states:StartExecution"), actionsOf(WorkflowHandler.START_FOLLOW_UP_RECONCILE));
+        assertEquals(List.of("states:StartExecution", "states:DescribeStateMachine"),
+                actionsOf(WorkflowHandler.START_FOLLOW_UP_RECONCILE));
         for (WorkflowHandler handler : WorkflowHandler.values()) {
             assertEquals(handler == WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS,
                     actionsOf(handler).contains("autoscaling:SetInstanceHealth"),
                     handler + ": only CompleteLifecycleActions evicts unreachable members");
         }
+    }
+
+    @Test
+    @DisplayName("each function's role allows the reads its SnapStart priming makes (its handler's Priming.register)")
+    void primingReadsAllowed() {
+        Map<WorkflowHandler, List<String>> priming = new java.util.EnumMap<>(WorkflowHandler.class);
+        // Its Step Functions client (lock recovery only) is not primed: it knows no execution before an event.
+        priming.put(WorkflowHandler.ACQUIRE_CLUSTER_LOCK, List.of("dynamodb:DescribeTable"));
+        priming.put(WorkflowHandler.RELEASE_CLUSTER_LOCK, List.of("dynamodb:DescribeTable"));
+        priming.put(WorkflowHandler.DESCRIBE_CLUSTER,
+                List.of("autoscaling:DescribeAutoScalingGroups", "dynamodb:DescribeTable"));
+        priming.put(WorkflowHandler.CHECK_AGENTS_ONLINE, List.of("ssm:DescribeInstanceInformation"));
+        priming.put(WorkflowHandler.SEND_NODE_COMMAND, List.of("ssm:DescribeDocument"));
+        priming.put(WorkflowHandler.COLLECT_COMMAND_RESULTS, List.of("ssm:GetCommandInvocation"));
+        priming.put(WorkflowHandler.RECORD_LIFECYCLE_HEARTBEATS, List.of("autoscaling:DescribeAutoScalingGroups"));
+        priming.put(WorkflowHandler.AWAIT_DEPARTURE, List.of("autoscaling:DescribeAutoScalingGroups"));
+        priming.put(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS,
+                List.of("autoscaling:DescribeAutoScalingGroups", "dynamodb:DescribeTable"));
+        priming.put(WorkflowHandler.ABANDON_PENDING_LAUNCHES, List.of("autoscaling:DescribeAutoScalingGroups"));
+        priming.put(WorkflowHandler.START_FOLLOW_UP_RECONCILE, List.of("states:DescribeStateMachine"));
+        priming.put(WorkflowHandler.TRIGGER_RECONCILE, List.of("states:DescribeStateMachine"));
+        priming.put(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT, List.of("states:DescribeStateMachine"));
+        priming.put(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE, List.of("states:DescribeExecution"));
+        priming.forEach((handler, reads) -> assertTrue(actionsOf(handler).containsAll(reads),
+                handler + " primes with " + reads + " but may only " + actionsOf(handler)));
+        JsonNode send = statements().stream().filter(st -> actions(st).contains("ssm:DescribeDocument")).findFirst()
+                .orElseThrow();
+        assertEquals(1, resourcesOf(send).size(), "SendNodeCommand reads one document: " + send);
+        assertTrue(resourcesOf(send).toString().contains("document/"), send.toString());
     }
 
     @Test

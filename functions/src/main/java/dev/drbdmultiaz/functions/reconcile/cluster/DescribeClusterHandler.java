@@ -3,6 +3,8 @@ package dev.drbdmultiaz.functions.reconcile.cluster;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
 import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
@@ -16,6 +18,7 @@ public final class DescribeClusterHandler extends JsonHandler<ReconcileState, Cl
 
     public DescribeClusterHandler() {
         this(Config.from(Env.system()).describer());
+        Priming.register(PrimingRequest.DESCRIBE_GROUP, PrimingRequest.DESCRIBE_TABLE);
     }
 
     public DescribeClusterHandler(ClusterDescriber describer) {

@@ -2,6 +2,8 @@ package dev.drbdmultiaz.functions.reconcile.lifecycle;
 
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.state.FailureHandover;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.util.Objects;
@@ -16,6 +18,7 @@ public final class AbandonPendingLaunchesHandler extends JsonHandler<ReconcileSt
 
     public AbandonPendingLaunchesHandler() {
         this(LifecycleConfig.from(Env.system()).actions());
+        Priming.register(PrimingRequest.DESCRIBE_GROUP);
     }
 
     public AbandonPendingLaunchesHandler(LifecycleActions actions) {

@@ -2,6 +2,8 @@ package dev.drbdmultiaz.functions.reconcile.lifecycle;
 
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.plan.PlanNextStepHandler;
 import dev.drbdmultiaz.functions.reconcile.state.DepartureStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
@@ -15,6 +17,7 @@ public final class AwaitDepartureHandler extends JsonHandler<ReconcileState, Dep
 
     public AwaitDepartureHandler() {
         this(LifecycleConfig.from(Env.system()).actions(), PlanNextStepHandler.waitTimeScale(Env.system()));
+        Priming.register(PrimingRequest.DESCRIBE_GROUP);
     }
 
     /** @param waitTimeScale POLL_SECONDS / 5: scales the waits between checks */

@@ -2,6 +2,8 @@ package dev.drbdmultiaz.functions.reconcile.lifecycle;
 
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.util.Objects;
 
@@ -12,6 +14,7 @@ public final class CompleteLifecycleActionsHandler extends JsonHandler<Reconcile
 
     public CompleteLifecycleActionsHandler() {
         this(LifecycleConfig.from(Env.system()).actions());
+        Priming.register(PrimingRequest.DESCRIBE_GROUP, PrimingRequest.DESCRIBE_TABLE);
     }
 
     public CompleteLifecycleActionsHandler(LifecycleActions actions) {

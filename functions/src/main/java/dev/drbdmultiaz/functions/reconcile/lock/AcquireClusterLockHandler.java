@@ -4,6 +4,8 @@ import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.state.LockState;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.time.Clock;
@@ -19,6 +21,7 @@ public final class AcquireClusterLockHandler extends JsonHandler<ReconcileState,
 
     public AcquireClusterLockHandler() {
         this(LockConfig.from(Env.system()).lock());
+        Priming.register(PrimingRequest.DESCRIBE_TABLE);
     }
 
     public AcquireClusterLockHandler(ClusterLock lock) {

@@ -3,6 +3,8 @@ package dev.drbdmultiaz.functions.reconcile.lock;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.util.Objects;
 
@@ -19,6 +21,7 @@ public final class ReleaseClusterLockHandler extends JsonHandler<ReconcileState,
 
     public ReleaseClusterLockHandler() {
         this(AcquireClusterLockHandler.LockConfig.from(Env.system()).lock());
+        Priming.register(PrimingRequest.DESCRIBE_TABLE);
     }
 
     public ReleaseClusterLockHandler(ClusterLock lock) {

@@ -3,6 +3,8 @@ package dev.drbdmultiaz.functions.reconcile.nodes;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.plan.PlanNextStepHandler;
 import dev.drbdmultiaz.functions.reconcile.state.AgentsStatus;
@@ -18,6 +20,7 @@ public final class CheckAgentsOnlineHandler extends JsonHandler<ReconcileState, 
 
     public CheckAgentsOnlineHandler() {
         this(Config.from(Env.system()).check());
+        Priming.register(PrimingRequest.DESCRIBE_AGENTS);
     }
 
     public CheckAgentsOnlineHandler(AgentCheck check) {

@@ -4,6 +4,8 @@ import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.CommandRound;
@@ -24,6 +26,7 @@ public final class CollectCommandResultsHandler extends JsonHandler<ReconcileSta
 
     public CollectCommandResultsHandler() {
         this(Config.from(Env.system()));
+        Priming.register(PrimingRequest.GET_COMMAND_INVOCATION, PrimingRequest.DESCRIBE_TABLE);
     }
 
     private CollectCommandResultsHandler(Config config) {

@@ -5,6 +5,8 @@ import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
 import dev.drbdmultiaz.functions.common.StructuredLog;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidTriggerEventException;
 import java.util.Objects;
 
@@ -48,6 +50,7 @@ public final class CompleteNodeCommandHandler
 
     public CompleteNodeCommandHandler() {
         this(CollectCommandResultsHandler.Config.from(Env.system()));
+        Priming.register(PrimingRequest.GET_COMMAND_INVOCATION, PrimingRequest.DESCRIBE_TABLE);
     }
 
     private CompleteNodeCommandHandler(CollectCommandResultsHandler.Config config) {

@@ -3,6 +3,8 @@ package dev.drbdmultiaz.functions.reconcile.nodes;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.priming.Priming;
+import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,6 +16,7 @@ public final class SendNodeCommandHandler extends JsonHandler<NodeStepRequest, N
 
     public SendNodeCommandHandler() {
         this(Config.from(Env.system()).starter());
+        Priming.register(PrimingRequest.DESCRIBE_STATUS_DOCUMENT, PrimingRequest.DESCRIBE_TABLE);
     }
 
     public SendNodeCommandHandler(NodeStepStarter starter) {

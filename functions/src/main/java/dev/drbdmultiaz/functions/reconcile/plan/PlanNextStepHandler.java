@@ -3,6 +3,7 @@ package dev.drbdmultiaz.functions.reconcile.plan;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
 import dev.drbdmultiaz.functions.common.StructuredLog;
+import dev.drbdmultiaz.functions.common.priming.Priming;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.drbd.DrbdResourceSpec;
 import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
@@ -29,6 +30,7 @@ public final class PlanNextStepHandler extends JsonHandler<ReconcileState, Plann
 
     public PlanNextStepHandler() {
         this(Config.from(Env.system()).desiredSettings(), HeartbeatSchedule.from(Env.system(), Clock.systemUTC()));
+        Priming.register(); // no AWS client: the Jackson round trip only
     }
 
     public PlanNextStepHandler(DesiredSettings desired, HeartbeatSchedule heartbeats) {

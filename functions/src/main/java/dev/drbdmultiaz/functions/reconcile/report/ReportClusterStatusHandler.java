@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.functions.reconcile.report;
 
 import dev.drbdmultiaz.functions.common.JsonHandler;
+import dev.drbdmultiaz.functions.common.priming.Priming;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import java.time.Clock;
 import java.util.Objects;
@@ -12,6 +13,7 @@ public final class ReportClusterStatusHandler extends JsonHandler<ReconcileState
 
     public ReportClusterStatusHandler() {
         this(Clock.systemUTC());
+        Priming.register();
     }
 
     public ReportClusterStatusHandler(Clock clock) {
