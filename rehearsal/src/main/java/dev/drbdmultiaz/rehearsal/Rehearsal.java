@@ -81,7 +81,7 @@ public final class Rehearsal {
             failure = e.getMessage();
             RehearsalReport report = new RehearsalReport(scenario.name(), options.nodes(), RehearsalReport.FAILED,
                 scenario.expectation(), failure, List.of(), 0, 0, 0, 0,
-                new RehearsalReport.Lifecycle(0, 0, 0, List.of(), List.of()), null, List.of(), List.of(), List.of(), 0, 0, 0,
+                new RehearsalReport.Lifecycle(0, 0, 0, List.of(), List.of()), null, List.of(), List.of(), List.of(), 0, 0, 0, 0,
                 run == null ? null : run.sandbox().toString());
             result = new Result(report, Map.of(), Map.of(), List.of(), List.of());
         } finally {

@@ -43,6 +43,8 @@ import java.util.Optional;
  *     transitions, Lambda handler calls, WaitForCommand wait/poll intervals after a command has
  *     finished, emulator latency). Read-only drbd-status rounds count as node-side time like any
  *     command; coalesced executions (short, no lock) add their wall time to the overhead
+ * @param largestStateBytes the largest state document of any execution (UTF-8 bytes of an
+ *     execution's input or of a state's output; Step Functions' limit is 262,144)
  * @param sandbox where the logs are (kept with --keep-sandbox or after a failure), or {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -65,6 +67,7 @@ public record RehearsalReport(
     double wallTimeSeconds,
     double nodeSideSeconds,
     double orchestrationOverheadSeconds,
+    int largestStateBytes,
     String sandbox) {
 
     public static final String PASSED = "passed";

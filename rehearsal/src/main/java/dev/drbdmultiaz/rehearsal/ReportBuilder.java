@@ -81,7 +81,23 @@ final class ReportBuilder {
                 lifecycle.pendingActions().stream().map(LifecycleModel.Instance::instanceId).toList()),
             lockHolder, phaseReports, clusterTable(executions), deploys,
             Duration.between(started, end).toMillis() / 1000.0, nodeSideSeconds(commands),
-            overheadSeconds(executions, commands), keepSandbox ? account.sandbox().toString() : null);
+            overheadSeconds(executions, commands), largestStateBytes(executions),
+            keepSandbox ? account.sandbox().toString() : null);
+    }
+
+    /** The largest execution input or state output of {@code executions}, in UTF-8 bytes. */
+    private static int largestStateBytes(List<Execution> executions) {
+        int largest = 0;
+        for (Execution execution : executions) {
+            for (JsonNode event : execution.events()) {
+                JsonNode document = event.has("output") ? event.get("output") : event.get("input");
+                if (document != null && !document.isNull()) {
+                    String text = document.isTextual() ? document.asText() : document.toString();
+                    largest = Math.max(largest, text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+                }
+            }
+        }
+        return largest;
     }
 
     /**
