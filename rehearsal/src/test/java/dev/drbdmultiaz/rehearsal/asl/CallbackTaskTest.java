@@ -52,7 +52,7 @@ class CallbackTaskTest {
         + "{\"ErrorEquals\":[\"States.TaskFailed\"],\"ResultPath\":\"$.error\",\"Next\":\"Failed\"},"
         + "{\"ErrorEquals\":[\"States.Timeout\"],\"ResultPath\":\"$.callbackTimeout\",\"Next\":\"TimedOut\"},"
         + "{\"ErrorEquals\":[\"States.ALL\"],\"ResultPath\":\"$.error\",\"Next\":\"Failed\"}]},"
-        + "\"Done\":{\"Type\":\"Pass\",\"End\":true},\"TimedOut\":{\"Type\":\"Pass\",\"End\":true},"
+        + "\"Done\":{\"Type\":\"Pass\",\"End\":true},\"TimedOut\":{\"Type\":\"Wait\",\"Seconds\":30,\"End\":true},"
         + "\"Failed\":{\"Type\":\"Pass\",\"End\":true}}}";
 
     @TempDir
@@ -115,12 +115,13 @@ class CallbackTaskTest {
         JsonNode caught = AslFixture.awaitEvent(execution, Duration.ofSeconds(30), type("StateCaught"));
         long waited = caught.path("timestamp").asLong() - scheduled.path("timestamp").asLong();
         assertTrue(waited >= 1800 && waited < 6000, "20 s x 0.1 = 2 s, was " + waited + " ms");
+        String token = scheduled.path("token").asText();
+        assertEquals(Execution.RUNNING, execution.status(), "TimedOut waits 3 s: the execution still runs");
+        assertThrows(TaskTimedOutException.class,
+            () -> fixture.client.sendTaskSuccess(b -> b.taskToken(token).output("{}")), "the attempt has closed");
         JsonNode output = finalOutput(execution);
         assertEquals("States.Timeout", output.path("callbackTimeout").path("Error").asText());
         assertEquals(List.of("Plain?", "RunNodeStep", "TimedOut"), entered(execution));
-        String token = scheduled.path("token").asText();
-        assertThrows(TaskTimedOutException.class,
-            () -> fixture.client.sendTaskSuccess(b -> b.taskToken(token).output("{}")));
     }
 
     @Test
