@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.rehearsal.nodes;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -33,9 +34,14 @@ record CommandStatus(String status, String details, int completed, int errors, i
         List<String[]> each = new ArrayList<>();
         for (SsmInvocation invocation : command.invocations.values()) {
             synchronized (invocation) {
-                each.add(new String[] {invocation.status, invocation.statusDetails, Boolean.toString(invocation.finished())});
+                each.add(new String[] {invocation.status, invocation.statusDetails});
             }
         }
+        return of(each);
+    }
+
+    /** The status of a command whose invocations have these {Status, StatusDetails}. */
+    static CommandStatus of(Collection<String[]> each) {
         int completed = 0;
         int failed = 0;
         int executionTimedOut = 0;
@@ -44,7 +50,7 @@ record CommandStatus(String status, String details, int completed, int errors, i
         boolean allPending = true;
         for (String[] s : each) {
             allPending &= s[0].equals("Pending");
-            if (Boolean.parseBoolean(s[2])) {
+            if (SsmInvocation.TERMINAL.contains(s[0])) {
                 completed++;
             }
             if (s[0].equals("Failed") && !s[1].equals("Undeliverable")) {

@@ -88,7 +88,7 @@ final class RunCommandApi {
             requestedAt, timeoutSeconds, requestedAt.plus(time.scaledPollable(Duration.ofSeconds(timeoutSeconds))), step,
             dir, logGroup);
         command.invocations.forEach((instanceId, invocation) -> invocation.onStatusChange(
-            (status, details) -> events.invocationChanged(command, instanceId, status)));
+            (status, details) -> events.invocationChanged(command, instanceId, status, details)));
         commands.add(command);
         agent.dispatch(command, script);
         ObjectNode result = JSON.createObjectNode();

@@ -188,8 +188,8 @@ public final class SsmEmulator implements AutoCloseable {
     @Override
     public void close() {
         front.stop();
-        events.close();
         agent.close();
+        events.close(); // after the agent: its closing kills what still runs, which changes statuses
         front.close();
     }
 }

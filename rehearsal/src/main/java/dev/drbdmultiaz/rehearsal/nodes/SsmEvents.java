@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,8 @@ public final class SsmEvents implements AutoCloseable {
     private final ExecutorService builder = Executors.newSingleThreadExecutor(SsmAgent.daemon("ssm-events"));
     private final ScheduledExecutorService delivery = Executors.newScheduledThreadPool(2, SsmAgent.daemon("ssm-event-delivery"));
     private final Map<String, String> lastCommandStatus = new ConcurrentHashMap<>();
+    /** Per command, each invocation's {Status, StatusDetails} as the changes so far reported it (builder thread only). */
+    private final Map<String, Map<String, String[]>> invocationStatuses = new ConcurrentHashMap<>();
     private final List<JsonNode> emitted = new CopyOnWriteArrayList<>();
     private final List<JsonNode> delivered = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong();
@@ -110,16 +114,33 @@ public final class SsmEvents implements AutoCloseable {
     }
 
     /** The invocation's status changed (called under its lock: only hands the work on). */
-    void invocationChanged(SsmCommand command, String instanceId, String status) {
+    void invocationChanged(SsmCommand command, String instanceId, String status, String details) {
         Instant at = Instant.now();
-        builder.execute(() -> {
-            emit(invocationEvent(command, instanceId, status, at), command.commandId);
-            CommandStatus now = CommandStatus.of(command);
-            if (!now.status().equals(lastCommandStatus.put(command.commandId, now.status()))
-                && !now.status().equals("Pending")) {
-                emit(commandEvent(command, now.status(), at), command.commandId);
-            }
+        try {
+            builder.execute(() -> changed(command, instanceId, status, details, at));
+        } catch (RejectedExecutionException closing) {
+            // the emulator is closing: no more events
+        }
+    }
+
+    /**
+     * On the builder thread, in change order: the invocation's event, then the command's if its
+     * status changed, derived from the invocations' statuses as these changes reported them (not
+     * as they read now, which could skip the command's InProgress when its invocations are quick).
+     */
+    private void changed(SsmCommand command, String instanceId, String status, String details, Instant at) {
+        emit(invocationEvent(command, instanceId, status, at), command.commandId);
+        Map<String, String[]> statuses = invocationStatuses.computeIfAbsent(command.commandId, id -> {
+            Map<String, String[]> initial = new LinkedHashMap<>();
+            command.targets.forEach(target -> initial.put(target, new String[] {"Pending", "Pending"}));
+            return initial;
         });
+        statuses.put(instanceId, new String[] {status, details});
+        CommandStatus now = CommandStatus.of(statuses.values());
+        if (!now.status().equals(lastCommandStatus.put(command.commandId, now.status()))
+            && !now.status().equals("Pending")) {
+            emit(commandEvent(command, now.status(), at), command.commandId);
+        }
     }
 
     private void emit(ObjectNode event, String commandId) {

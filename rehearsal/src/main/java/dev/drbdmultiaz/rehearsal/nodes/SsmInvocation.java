@@ -14,7 +14,7 @@ import java.util.function.BiConsumer;
 final class SsmInvocation {
 
     /** The terminal values of CommandInvocationStatus; Pending, InProgress, Delayed, Cancelling are not. */
-    private static final Set<String> TERMINAL = Set.of("Success", "Failed", "TimedOut", "Cancelled");
+    static final Set<String> TERMINAL = Set.of("Success", "Failed", "TimedOut", "Cancelled");
 
     final String instanceId;
     String status = "Pending";
