@@ -158,6 +158,16 @@ class CallbackTaskTest {
     }
 
     @Test
+    @DisplayName("StopExecution kills the execution's open token: TaskTimedOut")
+    void stopKillsTheToken() {
+        Execution execution = fixture.start("stopped", "{\"step\":\"up\",\"timeout\":600,\"heartbeat\":300}");
+        String token = scheduled(execution).path("token").asText();
+        fixture.sfn.stop(execution.arn());
+        assertThrows(TaskTimedOutException.class,
+            () -> fixture.client.sendTaskSuccess(b -> b.taskToken(token).output("{}")));
+    }
+
+    @Test
     @DisplayName("each attempt gets its own token")
     void tokensDiffer() throws Exception {
         Execution a = fixture.start("token-a", "{\"step\":\"up\",\"timeout\":600,\"heartbeat\":300}");
