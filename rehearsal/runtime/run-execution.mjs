@@ -18,27 +18,42 @@
 //                              Wait runs as a local step of the same name that sleeps and passes its
 //                              input on (the event lines still say Wait); a SecondsPath that is not a
 //                              non-negative integer fails with States.Runtime, as in Step Functions.
+//                              Task TimeoutSeconds and HeartbeatSeconds (and their paths) are scaled alike.
 //   --retry-override State=ms  (repeatable) the library's Retry interval override of a Task state.
+//   --check FILE               prints the ASL problems of FILE (fields the engine does not run, see
+//                              asl-check.mjs and asl-support.json), one per line; exit 0 when none, 3 else.
+//
+// Before it runs anything the runner refuses (exit 2, naming state and field) a definition with a
+// field asl-support.json does not list. Task states: see task-states.mjs (Lambda ARNs,
+// arn:aws:states:::lambda:invoke and its .waitForTaskToken callback pattern, timeouts, heartbeats).
 //
 // Output: one JSON object per line on stdout, as the execution runs: the library's event log
 // (ExecutionStarted, StateEntered, StateExited, StateFailed, StateRetried, StateCaught,
 // ExecutionSucceeded / ExecutionFailed) with the state's name and type, the output on StateExited,
-// Error/Cause on failures. Exit code: 0 succeeded, 1 failed, 2 usage or definition error.
+// Error/Cause on failures, attempt on StateRetried. A .waitForTaskToken Task adds, per attempt:
+//   {"type":"TaskScheduled","state","attempt","token","resourceType":"lambda",
+//    "resource":"invoke.waitForTaskToken","parameters",timeoutInSeconds?,heartbeatInSeconds?}
+//        the token is issued (attempt 0 first, +1 per retry); it is open from this line on;
+//   {"type":"TaskSubmitted","state",...}           the function returned; the task waits for its callback;
+//   {"type":"TaskSucceeded","state","token","output"} / {"type":"TaskFailed","state","token","error","cause"} /
+//   {"type":"TaskTimedOut","state","token","error":"States.Timeout"|"States.HeartbeatTimeout"}
+//        the token is closed: every later callback for it is too late (the front answers TaskTimedOut).
+// Its StateFailed line carries "taskEvents": true (its TaskFailed / TaskTimedOut line said it already).
 //
-// Lambda semantics kept from AWS (Step Functions developer guide, "Handle Lambda service exceptions"
-// and "Error handling"): a function error (Invoke answers FunctionError with
-// {"errorType","errorMessage",...}) fails the Task with Error = errorType (the Java exception's class
-// name, what Retry/Catch ErrorEquals name), or Lambda.Unknown when there is none (a timeout, a crash),
-// and Cause = that JSON object as a string. An error of the Invoke API itself fails the Task with
-// Lambda.<error code> (Lambda.TooManyRequestsException, Lambda.ServiceException, ...); a request that
-// got no answer with Lambda.SdkClientException. The SDK client does not retry on its own: the
-// definition's Retry is what retries. A result larger than 256 KiB fails with States.DataLimitExceeded.
+// Input: callbacks, one JSON object per line on stdin, written by the front after it checked them
+// (SendTaskSuccess output is JSON of at most 256 KiB, the token is one this runner issued and still open):
+//   {"token":"...","action":"success","output":<JSON value>}
+//   {"token":"...","action":"failure","error":"...","cause":"..."}   (error/cause may be absent)
+//   {"token":"...","action":"heartbeat"}
+// A callback for a token closed meanwhile is dropped. The runner exits when the execution ends; the
+// front's closing stdin does not stop it. Exit code: 0 succeeded, 1 failed, 2 usage or definition error.
 import { readFileSync } from 'node:fs';
-import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
+import { randomUUID } from 'node:crypto';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
-
-/** Step Functions' limit on a state's input or output (UTF-8 bytes). */
-const MAX_PAYLOAD_BYTES = 256 * 1024;
+import { problems } from './asl-check.mjs';
+import { TaskError, taskState, valueAt } from './task-states.mjs';
+import { TaskTokens } from './task-tokens.mjs';
 
 function usage(message) {
   process.stderr.write(`run-execution: ${message}\n`);
@@ -54,6 +69,7 @@ function parseArgs(argv) {
     i++;
     switch (flag) {
       case '--definition': args.definition = value; break;
+      case '--check': args.check = value; break;
       case '--substitutions': args.substitutions = value; break;
       case '--lambda-endpoint': args.lambdaEndpoint = value.replace(/\/$/, ''); break;
       case '--execution-arn': args.executionArn = value; break;
@@ -88,61 +104,6 @@ function substitute(text, substitutions) {
   return replaced;
 }
 
-/** An error whose name is what Retry/Catch match (ErrorEquals), like a Lambda function error in AWS. */
-class TaskError extends Error {
-  constructor(name, cause) {
-    super(cause);
-    this.name = name;
-  }
-}
-
-function requireLambdaArn(resource) {
-  // arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]
-  const parts = resource.split(':');
-  if (parts.length < 7 || parts[2] !== 'lambda' || parts[5] !== 'function') {
-    throw new TaskError('States.Runtime', `Task resource ${resource} is not a Lambda function ARN`);
-  }
-  return resource;
-}
-
-function lambdaBridge(client, resource) {
-  const functionArn = requireLambdaArn(resource);
-  const decoder = new TextDecoder();
-  return async (input) => {
-    let response;
-    try {
-      response = await client.send(new InvokeCommand({ FunctionName: functionArn, Payload: JSON.stringify(input) }));
-    } catch (e) {
-      if (e.$metadata?.httpStatusCode) throw new TaskError(`Lambda.${e.name}`, e.message);
-      throw new TaskError('Lambda.SdkClientException', `Lambda unreachable: ${e.cause?.message ?? e.message}`);
-    }
-    const text = response.Payload ? decoder.decode(response.Payload) : '';
-    if (Buffer.byteLength(text, 'utf8') > MAX_PAYLOAD_BYTES) {
-      throw new TaskError('States.DataLimitExceeded',
-        `The result of ${functionArn} is ${Buffer.byteLength(text, 'utf8')} bytes, over Step Functions' 262144`);
-    }
-    let payload;
-    try {
-      payload = text.length === 0 ? null : JSON.parse(text);
-    } catch {
-      throw new TaskError('Lambda.ServiceException', `${functionArn} returned a payload that is not JSON: ${text.slice(0, 200)}`);
-    }
-    if (response.FunctionError) {
-      throw new TaskError(payload?.errorType ?? 'Lambda.Unknown', JSON.stringify(payload));
-    }
-    return payload;
-  };
-}
-
-/** The value at a simple reference path ($.a.b.c), or undefined. */
-function valueAt(input, path) {
-  let value = input;
-  for (const key of path.replace(/^\$\.?/, '').split('.').filter((k) => k.length > 0)) {
-    value = value == null ? undefined : value[key];
-  }
-  return value;
-}
-
 /**
  * Wait states with SecondsPath (or Seconds) and no fixed override become local steps of the same
  * name that sleep seconds x scale and return their input; returns their names.
@@ -174,12 +135,13 @@ function emit(event) {
 }
 
 /** The library's event, flattened to what the driver reads. */
-function toLine(event, compressedWaits) {
+function toLine(event, compressedWaits, taskEventStates) {
   const line = { type: event.type, timestamp: event.timestamp };
   if (event.state) {
     line.state = event.state.name;
     line.stateType = compressedWaits.has(event.state.name) ? 'Wait' : event.state.type;
     if (event.type === 'StateExited') line.output = event.state.output;
+    if (event.type === 'StateFailed' && taskEventStates.has(event.state.name)) line.taskEvents = true;
   }
   if (event.Error !== undefined) {
     line.error = event.Error;
@@ -192,6 +154,14 @@ function toLine(event, compressedWaits) {
   return line;
 }
 
+/** --check FILE: the definition's problems, with every ${...} standing for a Lambda function ARN. */
+function check(file) {
+  const text = readFileSync(file, 'utf8').replace(/\$\{[A-Za-z0-9_]+\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:substituted');
+  const found = problems(JSON.parse(text));
+  found.forEach((p) => process.stdout.write(`${p}\n`));
+  process.exit(found.length === 0 ? 0 : 3);
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   let definition;
@@ -202,21 +172,31 @@ async function main() {
   } catch (e) {
     usage(`cannot read the definition or input: ${e.message}`);
   }
-  const client = new LambdaClient({ endpoint: args.lambdaEndpoint, maxAttempts: 1 });
+  const refused = problems(definition);
+  if (refused.length > 0) usage(`the definition uses ASL the rehearsal's engine does not run:\n  ${refused.join('\n  ')}`);
+
+  const tokens = new TaskTokens(emit);
+  const attempts = new Map();
+  const ctx = { client: new LambdaClient({ endpoint: args.lambdaEndpoint, maxAttempts: 1 }), waitScale: args.waitScale,
+    tokens, emit, attemptOf: (name) => attempts.get(name) ?? 0, placeholder: `rehearsal-task-token-${randomUUID()}` };
   const taskResourceLocalHandlers = {};
   const compressedWaits = new Set();
-  const collect = (states) => {
+  const taskEventStates = new Set();
+  const prepare = (states) => {
     compressWaits(states, args.waitOverrides, args.waitScale, taskResourceLocalHandlers)
       .forEach((name) => compressedWaits.add(name));
     for (const [name, state] of Object.entries(states)) {
       if (state.Type === 'Task' && !compressedWaits.has(name)) {
-        taskResourceLocalHandlers[name] = lambdaBridge(client, state.Resource);
+        const { library, handler, emitsTaskEvents } = taskState(name, state, ctx);
+        states[name] = library;
+        taskResourceLocalHandlers[name] = handler;
+        if (emitsTaskEvents) taskEventStates.add(name);
       }
-      if (state.Type === 'Parallel') state.Branches.forEach((b) => collect(b.States));
-      if (state.Type === 'Map') collect((state.ItemProcessor ?? state.Iterator).States);
+      if (state.Type === 'Parallel') state.Branches.forEach((b) => prepare(b.States));
+      if (state.Type === 'Map') prepare((state.ItemProcessor ?? state.Iterator).States);
     }
   };
-  collect(definition.States);
+  prepare(definition.States);
 
   const name = args.executionArn.split(':').pop();
   const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
@@ -228,8 +208,13 @@ async function main() {
       StateMachine: { Id: args.stateMachineArn, Name: args.stateMachineArn.split(':').pop() },
     },
   });
+  const callbacks = tokens.listen(process.stdin);
   const logging = (async () => {
-    for await (const event of execution.eventLogs) emit(toLine(event, compressedWaits));
+    for await (const event of execution.eventLogs) {
+      if (event.state && event.type === 'StateEntered') attempts.set(event.state.name, 0);
+      if (event.state && event.type === 'StateRetried') attempts.set(event.state.name, (attempts.get(event.state.name) ?? 0) + 1);
+      emit(toLine(event, compressedWaits, taskEventStates));
+    }
   })();
   let exitCode = 0;
   try {
@@ -238,10 +223,17 @@ async function main() {
     exitCode = 1; // the ExecutionFailed / ExecutionTimeout event carries the details
   }
   await logging;
-  process.exitCode = exitCode;
+  callbacks.close();
+  // Tokens still open die with the execution; open timers (a timed-out attempt's) must not keep it alive.
+  process.exit(exitCode);
 }
 
-main().catch((e) => {
-  process.stderr.write(`run-execution: ${e.stack ?? e}\n`);
-  process.exit(2);
-});
+const checkAt = process.argv.indexOf('--check');
+if (checkAt >= 0) {
+  check(process.argv[checkAt + 1]);
+} else {
+  main().catch((e) => {
+    process.stderr.write(`run-execution: ${e.stack ?? e}\n`);
+    process.exit(2);
+  });
+}

@@ -184,6 +184,7 @@ final class EmulatedAccount implements AutoCloseable {
             time, responseBucket);
         closeables.add(customResources);
         events = new EventBus(stack, (target, event) -> lambda.invoke(target, event));
+        ssm.events().deliverTo(events::publish, stack.region());
 
         Path executions = createDirectories(sandbox.resolve("executions"));
         stepFunctions.register(view.reconcileStateMachineArn(), new AslRunner(root,

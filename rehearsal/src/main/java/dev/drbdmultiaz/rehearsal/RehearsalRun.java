@@ -9,6 +9,7 @@ import dev.drbdmultiaz.rehearsal.nodes.NodeFaults;
 import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
 import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
 import dev.drbdmultiaz.rehearsal.nodes.SimulatedNode;
+import dev.drbdmultiaz.rehearsal.nodes.SsmEvents;
 import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import dev.drbdmultiaz.rehearsal.support.Net;
 import dev.drbdmultiaz.rehearsal.timeline.Timeline;
@@ -151,6 +152,16 @@ public final class RehearsalRun implements AutoCloseable {
     /** SSM delivers a command late with {@code probability}, by {@code delay} (AWS time); seeded. */
     public void setDeliveryDelays(long seed, double probability, Duration delay) {
         account.ssm().setDeliveryDelays(seed, probability, delay);
+    }
+
+    /**
+     * SSM's EventBridge events (Run Command's "EC2 Command Status-change Notification" and "EC2
+     * Command Invocation Status-change Notification"), delivered to the stack's rules late and from
+     * their own thread: the knobs lose them (all, one in N, one command's), deliver them twice or
+     * later ({@link SsmEvents}).
+     */
+    public SsmEvents ssmEvents() {
+        return account.ssm().events();
     }
 
     /** The application on {@code instanceId} writes the first {@code percent} of the DRBD device. */

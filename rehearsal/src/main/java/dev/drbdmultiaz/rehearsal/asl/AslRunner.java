@@ -64,10 +64,21 @@ public final class AslRunner implements StepFunctionsFront.RunnerLauncher {
         }
     }
 
+    /**
+     * {@code REHEARSAL_ASL_ENGINE=moto} runs every execution with the prototype second engine,
+     * moto's ASL interpreter ({@code rehearsal/runtime/run-execution-moto.py}, same protocol);
+     * anything else with aws-local-stepfunctions.
+     */
+    static final String ENGINE_VARIABLE = "REHEARSAL_ASL_ENGINE";
+
     @Override
     public Process launch(Execution execution) throws IOException {
-        List<String> command = new ArrayList<>(List.of(NodeBinaries.node(22, processes).toString(),
-            projectRoot.resolve("rehearsal/runtime/run-execution.mjs").toString(),
+        List<String> engine = "moto".equals(System.getenv(ENGINE_VARIABLE))
+            ? List.of("python3", projectRoot.resolve("rehearsal/runtime/run-execution-moto.py").toString())
+            : List.of(NodeBinaries.node(22, processes).toString(),
+                projectRoot.resolve("rehearsal/runtime/run-execution.mjs").toString());
+        List<String> command = new ArrayList<>(engine);
+        command.addAll(List.of(
             "--definition", definition.toString(),
             "--substitutions", JSON.writeValueAsString(substitutions),
             "--lambda-endpoint", lambdaEndpoint.toString(),

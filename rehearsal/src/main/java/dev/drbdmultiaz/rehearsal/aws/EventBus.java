@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  * group, hook or cluster id delivers nothing here, as in AWS. Patterns are matched as EventBridge
  * documents for the forms the stack uses (arrays of exact values, nested objects); any other
  * matcher fails loudly instead of matching by guess. Targets are invoked synchronously, one
- * delivery per matching rule (EventBridge invokes Lambda asynchronously, at least once).
+ * delivery per matching rule (EventBridge invokes Lambda asynchronously, at least once): what models
+ * the asynchrony is the publisher's, as SSM's events come from their own delivery thread, late, and
+ * can be lost or duplicated (nodes.SsmEvents).
  */
 public final class EventBus {
 
@@ -80,7 +82,7 @@ public final class EventBus {
     }
 
     /** EventBridge pattern matching for exact-value arrays and nested objects. */
-    static boolean matches(JsonNode pattern, JsonNode event) {
+    public static boolean matches(JsonNode pattern, JsonNode event) {
         for (Map.Entry<String, JsonNode> field : pattern.properties()) {
             JsonNode expected = field.getValue();
             JsonNode actual = event.get(field.getKey());

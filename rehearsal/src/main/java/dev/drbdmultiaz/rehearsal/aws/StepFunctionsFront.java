@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  * The Step Functions endpoint the handlers use (AWS_ENDPOINT_URL_SFN): AWS JSON 1.0 on 127.0.0.1
  * with {@code AWSStepFunctions.StartExecution} and {@code DescribeExecution} for the state
  * machines of the stack (the reconcile workflow, the Provider framework's waiter),
- * {@code ListExecutions} and {@code GetExecutionHistory}. Every
+ * {@code ListExecutions}, {@code GetExecutionHistory}, and the callback pattern's
+ * {@code SendTaskSuccess}, {@code SendTaskFailure} and {@code SendTaskHeartbeat} on the tokens the
+ * runners issue ({@link CallbackTokens}). Every
  * StartExecution starts its own ASL runner process (executions run concurrently, as in AWS; the
  * cluster lock is what serializes them); the runner's event lines update the execution's status,
  * output, error and cause, and go to the listeners as they arrive.
@@ -70,6 +72,7 @@ public final class StepFunctionsFront implements AutoCloseable {
     /** The runner process of each running execution. */
     private final Map<String, Process> runners = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final CallbackTokens tokens = new CallbackTokens();
 
     private StepFunctionsFront(CredentialAuthority authority) throws IOException {
         this.authority = authority;
@@ -215,6 +218,7 @@ public final class StepFunctionsFront implements AutoCloseable {
                 if (!execution.record(event)) {
                     continue; // stopped: what the runner still printed is not the execution's
                 }
+                tokens.follow(execution, process.getOutputStream(), event);
                 switch (event.path("type").asText()) {
                     case "ExecutionSucceeded" -> {
                         finalStatus = Execution.SUCCEEDED;
@@ -299,9 +303,12 @@ public final class StepFunctionsFront implements AutoCloseable {
                     case "AWSStepFunctions.GetExecutionHistory" -> historyInto(
                         describe(request.path("executionArn").asText(null)), request, response);
                     case "AWSStepFunctions.ListExecutions" -> listInto(request, response);
+                    case "AWSStepFunctions.SendTaskSuccess" -> tokens.sendTaskSuccess(request);
+                    case "AWSStepFunctions.SendTaskFailure" -> tokens.sendTaskFailure(request);
+                    case "AWSStepFunctions.SendTaskHeartbeat" -> tokens.sendTaskHeartbeat(request);
                     default -> throw new ApiError("UnknownOperationException", "The rehearsal's Step Functions answers"
-                        + " StartExecution, DescribeExecution, ListExecutions and GetExecutionHistory only, not "
-                        + target);
+                        + " StartExecution, DescribeExecution, ListExecutions, GetExecutionHistory, SendTaskSuccess,"
+                        + " SendTaskFailure and SendTaskHeartbeat only, not " + target);
                 }
             } catch (ApiError e) {
                 ObjectNode body = JSON.createObjectNode();
@@ -383,7 +390,9 @@ public final class StepFunctionsFront implements AutoCloseable {
     /**
      * GetExecutionHistory (API reference): the runner's event lines as history events with ids
      * from 1, {@code <StateType>StateEntered} / {@code StateExited} with the state's name (and
-     * output, a JSON string), ExecutionStarted / Succeeded / Failed, TaskFailed; maxResults 1 to
+     * output, a JSON string), ExecutionStarted / Succeeded / Failed, TaskFailed; a callback task's
+     * TaskScheduled (resource, parameters, timeoutInSeconds, heartbeatInSeconds), TaskSubmitted,
+     * TaskSucceeded, TaskFailed and TaskTimedOut (error, cause); maxResults 1 to
      * 1000 (default 100), reverseOrder, and nextToken to page on; ExecutionAborted last for a stopped one.
      */
     private static void historyInto(Execution execution, JsonNode request, ObjectNode response) {
@@ -431,9 +440,30 @@ public final class StepFunctionsFront implements AutoCloseable {
                     .putObject("stateEnteredEventDetails").put("name", line.path("state").asText());
                 case "StateExited" -> event.put("type", stateType + "StateExited").putObject("stateExitedEventDetails")
                     .put("name", line.path("state").asText()).put("output", JSON.writeValueAsString(line.path("output")));
+                case "TaskScheduled" -> {
+                    ObjectNode details = event.put("type", type).putObject("taskScheduledEventDetails")
+                        .put("resourceType", line.path("resourceType").asText()).put("resource",
+                            line.path("resource").asText()).put("region", "us-east-1")
+                        .put("parameters", JSON.writeValueAsString(line.path("parameters")));
+                    if (line.hasNonNull("timeoutInSeconds")) {
+                        details.put("timeoutInSeconds", line.path("timeoutInSeconds").asLong());
+                    }
+                    if (line.hasNonNull("heartbeatInSeconds")) {
+                        details.put("heartbeatInSeconds", line.path("heartbeatInSeconds").asLong());
+                    }
+                }
+                case "TaskSubmitted" -> event.put("type", type).putObject("taskSubmittedEventDetails")
+                    .put("resourceType", line.path("resourceType").asText()).put("resource", line.path("resource").asText());
+                case "TaskSucceeded" -> event.put("type", type).putObject("taskSucceededEventDetails")
+                    .put("resourceType", line.path("resourceType").asText()).put("resource", line.path("resource").asText())
+                    .put("output", JSON.writeValueAsString(line.path("output")));
+                case "TaskFailed", "TaskTimedOut" -> event.put("type", type)
+                    .putObject("TaskFailed".equals(type) ? "taskFailedEventDetails" : "taskTimedOutEventDetails")
+                    .put("resourceType", line.path("resourceType").asText()).put("resource", line.path("resource").asText())
+                    .put("error", line.path("error").asText("")).put("cause", line.path("cause").asText(""));
                 case "StateFailed" -> {
-                    if (!"Task".equals(stateType)) {
-                        return null;
+                    if (!"Task".equals(stateType) || line.path("taskEvents").asBoolean(false)) {
+                        return null; // a callback task's own TaskFailed / TaskTimedOut line said it
                     }
                     event.put("type", "TaskFailed").putObject("taskFailedEventDetails").put("resourceType", "lambda")
                         .put("resource", "invoke").put("error", line.path("error").asText(""))

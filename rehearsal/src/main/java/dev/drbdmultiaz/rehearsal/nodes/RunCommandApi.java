@@ -20,13 +20,14 @@ import java.util.UUID;
 
 /**
  * The Run Command operations: SendCommand (validated as SSM validates it, nothing runs when it is
- * refused), GetCommandInvocation (InvocationDoesNotExist for a moment after SendCommand) and
- * ListCommandInvocations.
+ * refused), GetCommandInvocation (InvocationDoesNotExist for a moment after SendCommand),
+ * ListCommandInvocations and ListCommands (each command's {@link CommandStatus}). Each status change
+ * of an invocation goes to {@link SsmEvents}, SSM's EventBridge events.
  */
 final class RunCommandApi {
 
     static final int MAX_INSTANCE_IDS = 50;
-    private static final String ACCOUNT = "123456789012";
+    static final String ACCOUNT = "123456789012";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NodeFleet fleet;
@@ -35,16 +36,18 @@ final class RunCommandApi {
     private final SsmCommandStore commands;
     private final SsmAgent agent;
     private final CompressedTime time;
+    private final SsmEvents events;
     private volatile Duration visibilityDelay = Duration.ofMillis(300);
 
     RunCommandApi(NodeFleet fleet, SsmDocumentCatalog documents, SsmScriptRenderer renderer, SsmCommandStore commands,
-        SsmAgent agent, CompressedTime time) {
+        SsmAgent agent, CompressedTime time, SsmEvents events) {
         this.fleet = fleet;
         this.documents = documents;
         this.renderer = renderer;
         this.commands = commands;
         this.agent = agent;
         this.time = time;
+        this.events = events;
     }
 
     /** See {@link SsmEmulator#setInvocationVisibilityDelay}. */
@@ -84,6 +87,8 @@ final class RunCommandApi {
         SsmCommand command = new SsmCommand(commandId, document, text(body, "Comment"), targets, parameters,
             requestedAt, timeoutSeconds, requestedAt.plus(time.scaledPollable(Duration.ofSeconds(timeoutSeconds))), step,
             dir, logGroup);
+        command.invocations.forEach((instanceId, invocation) -> invocation.onStatusChange(
+            (status, details) -> events.invocationChanged(command, instanceId, status, details)));
         commands.add(command);
         agent.dispatch(command, script);
         ObjectNode result = JSON.createObjectNode();
@@ -178,7 +183,32 @@ final class RunCommandApi {
         return result;
     }
 
+    /**
+     * ListCommands: the commands (one with CommandId, or those that targeted InstanceId), newest
+     * first, with the Status, StatusDetails and counts {@link CommandStatus} derives from their
+     * invocations.
+     */
+    JsonNode listCommands(JsonNode body) {
+        String commandId = text(body, "CommandId");
+        String instanceId = text(body, "InstanceId");
+        if (commandId != null && commands.get(commandId) == null) {
+            throw new SsmError("InvalidCommandId", "An error occurred (InvalidCommandId) when calling the ListCommands"
+                + " operation");
+        }
+        ObjectNode result = JSON.createObjectNode();
+        ArrayNode list = result.putArray("Commands");
+        commands.all().stream().filter(c -> commandId == null || c.commandId.equals(commandId))
+            .filter(c -> instanceId == null || c.targets.contains(instanceId))
+            .sorted(Comparator.comparing((SsmCommand c) -> c.requestedAt).reversed())
+            .forEach(c -> list.add(commandJson(c, CommandStatus.of(c))));
+        return result;
+    }
+
     private static ObjectNode commandJson(SsmCommand c) {
+        return commandJson(c, new CommandStatus("Pending", "Pending", 0, 0, 0));
+    }
+
+    private static ObjectNode commandJson(SsmCommand c, CommandStatus status) {
         ObjectNode n = JSON.createObjectNode();
         n.put("CommandId", c.commandId);
         n.put("DocumentName", c.document.name());
@@ -194,14 +224,14 @@ final class RunCommandApi {
         c.targets.forEach(ids::add);
         n.putArray("Targets");
         n.put("RequestedDateTime", c.requestedAt.toEpochMilli() / 1000.0);
-        n.put("Status", "Pending");
-        n.put("StatusDetails", "Pending");
+        n.put("Status", status.status());
+        n.put("StatusDetails", status.details());
         n.put("MaxConcurrency", "50");
         n.put("MaxErrors", "0");
         n.put("TargetCount", c.targets.size());
-        n.put("CompletedCount", 0);
-        n.put("ErrorCount", 0);
-        n.put("DeliveryTimedOutCount", 0);
+        n.put("CompletedCount", status.completed());
+        n.put("ErrorCount", status.errors());
+        n.put("DeliveryTimedOutCount", status.deliveryTimedOut());
         n.put("TimeoutSeconds", c.deliveryTimeoutSeconds);
         return n;
     }

@@ -17,7 +17,8 @@ import java.util.function.Function;
 /**
  * AWS Systems Manager Run Command for the simulated nodes of a {@link NodeFleet}: an HTTP server
  * on 127.0.0.1 speaking the AWS JSON 1.1 protocol ({@code X-Amz-Target: AmazonSSM.<Op>}) for
- * SendCommand, GetCommandInvocation and DescribeInstanceInformation, so the real handlers and
+ * SendCommand, GetCommandInvocation, ListCommandInvocations, ListCommands and
+ * DescribeInstanceInformation, so the real handlers and
  * the AWS SDK work against it unchanged (endpoint override).
  *
  * <p>Like SSM it validates the parameters at SendCommand (unknown name, more than one value, a
@@ -47,6 +48,7 @@ public final class SsmEmulator implements AutoCloseable {
     private final SsmCommandStore commands = new SsmCommandStore();
     private final CommandOutputLogs output = new CommandOutputLogs();
     private final SsmAgent agent;
+    private final SsmEvents events;
     private final RunCommandApi api;
     private final AwsJsonFront front;
 
@@ -64,14 +66,25 @@ public final class SsmEmulator implements AutoCloseable {
         SsmScriptRenderer renderer = new SsmScriptRenderer(fleet.projectRoot());
         CompressedTime time = fleet.time();
         agent = new SsmAgent(fleet, commands, output, time);
-        api = new RunCommandApi(fleet, documents, renderer, commands, agent, time);
+        events = new SsmEvents(RunCommandApi.ACCOUNT, "us-east-1", time);
+        api = new RunCommandApi(fleet, documents, renderer, commands, agent, time, events);
         InstanceInformation instances = new InstanceInformation(fleet);
         front = new AwsJsonFront(authority, Map.<String, Function<JsonNode, JsonNode>>of(
             "SendCommand", api::sendCommand,
             "GetCommandInvocation", api::getCommandInvocation,
             "DescribeInstanceInformation", instances::describe,
-            "ListCommandInvocations", api::listCommandInvocations));
+            "ListCommandInvocations", api::listCommandInvocations,
+            "ListCommands", api::listCommands));
         fleet.addListener(agent::nodeEvent);
+    }
+
+    /**
+     * SSM's EventBridge events ("EC2 Command Status-change Notification" and "EC2 Command Invocation
+     * Status-change Notification"): where they go ({@link SsmEvents#deliverTo}, the rehearsal's bus)
+     * and the knobs that lose, duplicate or delay them.
+     */
+    public SsmEvents events() {
+        return events;
     }
 
     /** Every {@code *.yaml} of a directory by its base name (how the rehearsal deploys them). */
@@ -176,6 +189,7 @@ public final class SsmEmulator implements AutoCloseable {
     public void close() {
         front.stop();
         agent.close();
+        events.close(); // after the agent: its closing kills what still runs, which changes statuses
         front.close();
     }
 }

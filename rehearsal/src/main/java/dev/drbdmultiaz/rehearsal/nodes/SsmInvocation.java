@@ -3,6 +3,7 @@ package dev.drbdmultiaz.rehearsal.nodes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * One command on one node, with the Status / StatusDetails pair GetCommandInvocation reports (AWS
@@ -13,7 +14,7 @@ import java.util.Set;
 final class SsmInvocation {
 
     /** The terminal values of CommandInvocationStatus; Pending, InProgress, Delayed, Cancelling are not. */
-    private static final Set<String> TERMINAL = Set.of("Success", "Failed", "TimedOut", "Cancelled");
+    static final Set<String> TERMINAL = Set.of("Success", "Failed", "TimedOut", "Cancelled");
 
     final String instanceId;
     String status = "Pending";
@@ -28,9 +29,25 @@ final class SsmInvocation {
     Instant retryUntil;
     /** The instance was terminated after the script started: its result never arrives. */
     boolean lost;
+    /** Told (status, statusDetails) at each change of Status, under this invocation's lock. */
+    private BiConsumer<String, String> statusListener = (status, details) -> { };
 
     SsmInvocation(String instanceId) {
         this.instanceId = instanceId;
+    }
+
+    /** Set before the invocation is dispatched: SSM's status-change events come from here. */
+    void onStatusChange(BiConsumer<String, String> listener) {
+        statusListener = listener;
+    }
+
+    private void status(String newStatus, String details) {
+        boolean changed = !newStatus.equals(status);
+        status = newStatus;
+        statusDetails = details;
+        if (changed) {
+            statusListener.accept(newStatus, details);
+        }
     }
 
     boolean finished() {
@@ -50,31 +67,27 @@ final class SsmInvocation {
 
     /** Not delivered yet: StatusDetails Delayed ("The system will try to send the command again"). */
     void delay() {
-        status = "Delayed";
-        statusDetails = "Delayed";
+        status("Delayed", "Delayed");
     }
 
     /** The script of {@code running} has started on the node. */
     void run(Process running) {
         process = running;
         startedAt = Instant.now();
-        status = "InProgress";
-        statusDetails = "In Progress";
+        status("InProgress", "In Progress");
     }
 
     /** The service is giving up on the result of an instance that vanished (a CommandInvocationStatus). */
     void cancel() {
-        status = "Cancelling";
-        statusDetails = "Cancelling";
+        status("Cancelling", "Cancelling");
     }
 
     void finish(String newStatus, String details, int code, String out, String err) {
-        status = newStatus;
-        statusDetails = details;
         exitCode = code;
         stdout = out;
         stderr = err;
         endedAt = Instant.now();
+        status(newStatus, details); // last: a listener sees the whole result
     }
 
     /** Stops the invocation as Failed; false when it had already finished. */

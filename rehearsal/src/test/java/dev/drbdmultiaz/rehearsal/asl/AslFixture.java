@@ -46,6 +46,11 @@ final class AslFixture implements AutoCloseable {
 
     /** @param definition the ASL definition; {@code ${EchoFunction}} is the function's ARN */
     AslFixture(Path sandbox, String definition) throws IOException {
+        this(sandbox, definition, CompressedTime.REAL);
+    }
+
+    /** @param time the runner's compressed time (Wait states, Task timeouts and heartbeats) */
+    AslFixture(Path sandbox, String definition, CompressedTime time) throws IOException {
         FunctionSpec echo = new FunctionSpec("Echo", FUNCTION,
             "arn:aws:lambda:us-east-1:" + DeployedStack.ACCOUNT + ":function:" + FUNCTION, "java21",
             SleepEchoHandler.class.getName() + "::handleRequest", 256, 30, true, Map.of(), "/aws/lambda/echo",
@@ -57,7 +62,7 @@ final class AslFixture implements AutoCloseable {
         Path logs = Files.createDirectories(sandbox.resolve("executions"));
         sfn = StepFunctionsFront.start(authority);
         sfn.register(MACHINE, new AslRunner(ROOT, file, Map.of("EchoFunction", echo.arn()), lambda.endpoint(),
-            () -> role("states.amazonaws.com"), Map.of(), CompressedTime.REAL, 0, Map.of(), logs, processes));
+            () -> role("states.amazonaws.com"), Map.of(), time, 0, Map.of(), logs, processes));
         CredentialAuthority.Issued issued = authority.issue("test");
         client = SfnClient.builder().endpointOverride(sfn.endpoint()).region(Region.US_EAST_1)
             .httpClient(UrlConnectionHttpClient.create())
@@ -86,7 +91,11 @@ final class AslFixture implements AutoCloseable {
     }
 
     Execution start(String name) {
-        return sfn.startExecution(MACHINE, name, "{}");
+        return start(name, "{}");
+    }
+
+    Execution start(String name, String input) {
+        return sfn.startExecution(MACHINE, name, input);
     }
 
     /** How many times the function ran (or was answered for). */
