@@ -15,6 +15,7 @@ public final class Scenarios {
 
     private static final List<Scenario> ALL = requireValid(List.of(
         new Fresh(),
+        new CommandEventsLost(),
         new ReadjustNoop(),
         new Reboot(),
         new Replace(),
