@@ -45,6 +45,8 @@ common_setup() {
   export DISK_BY_ID_DIR="${NODE_ROOT}/dev/disk/by-id"
   export SYS_MODULE_DIR="${NODE_ROOT}/sys/module"
   export AWS_SSM_REGION_NAME=eu-west-1
+  # drbd-up's wait for its peers: the stubs' status does not change by itself.
+  export DRBD_PEER_WAIT_SECONDS=0
   mkdir -p "${STUB_STATE}" "${DRBD_CONF_DIR}" "${DRBD_STATE_DIR}" "${DISK_BY_ID_DIR}" "${SYS_MODULE_DIR}"
   : >"${CALLS}"
   BIN="${BATS_TEST_TMPDIR}/bin"
