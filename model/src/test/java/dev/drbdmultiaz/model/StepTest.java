@@ -48,4 +48,10 @@ class StepTest {
         assertEquals(Optional.empty(), Step.Converged.document());
         assertEquals(Optional.empty(), Step.ReleaseDepartingMembers.document());
     }
+
+    @Test
+    void stepsThatChangePeers() {
+        assertEquals(Set.of(Step.UpOrAdjust, Step.SkipInitialSync),
+            Arrays.stream(Step.values()).filter(Step::changesPeers).collect(Collectors.toSet()));
+    }
 }

@@ -61,6 +61,8 @@ final class SimulatedCluster {
     Set<String> unreachable = Set.of();
     boolean installHasNoEffect;
     Collected collected = Collected.empty();
+    /** The cluster snapshot the last plan was made on. */
+    ClusterSnapshot cluster;
 
     private final Map<String, String> stdout = new HashMap<>();
     private final CommandCollector collector;
@@ -144,14 +146,23 @@ final class SimulatedCluster {
 
     /** Plans and applies steps until Converged; returns the step names in order. */
     List<String> runToConvergence() {
+        return runUntil("Converged");
+    }
+
+    /**
+     * Plans and applies steps until the planner plans {@code step} (not applied) or Converged;
+     * returns the step names in order. {@link #cluster} and {@link #collected} are then what
+     * that plan was made on.
+     */
+    List<String> runUntil(String step) {
         List<String> steps = new ArrayList<>();
-        ClusterSnapshot cluster = snapshot();
+        cluster = snapshot();
         for (int round = 1; round <= 80; round++) {
             PlannedStep plan = ReconcilePlanner.plan(cluster,
                 new RunProgress(collected.observed(), collected.run(), unreachable), settings);
             plans.add(plan);
             steps.add(plan.step());
-            if (plan.step().equals("Converged")) {
+            if (plan.step().equals("Converged") || plan.step().equals(step)) {
                 return steps;
             }
             if (plan.step().equals("ReleaseDepartingMembers")) {
@@ -159,13 +170,17 @@ final class SimulatedCluster {
                 continue;
             }
             Map<String, String> commandIds = new LinkedHashMap<>();
+            Map<String, ObjectNode> own = new LinkedHashMap<>();
             for (String target : plan.targets()) {
                 if (unreachable.contains(target)) {
                     throw new AssertionError(plan.step() + " sent to unreachable " + target);
                 }
-                stdout.put(target, apply(plan, nodes.get(target)));
+                own.put(target, apply(plan, nodes.get(target)));
                 commandIds.put(target, "cmd-" + round);
             }
+            // Each document reports the node status after its work; drbd-up waits for the peers it
+            // brings up in the same round, so every report is taken once all targets are done.
+            own.forEach((target, result) -> stdout.put(target, Json.write(result.setAll(status(nodes.get(target))))));
             collected = collector.collect(new ReconcileState(null, null, null, cluster, null, plan,
                 new CommandSent(plan.step(), plan.documentName(), commandIds, "2024-05-01T11:59:00Z"), collected, null));
             if (!collected.status().equals(Collected.SUCCEEDED)) {
@@ -202,15 +217,15 @@ final class SimulatedCluster {
         });
     }
 
-    /** Applies a step to a node like its document would; returns the JSON result line. */
-    private String apply(PlannedStep plan, Node node) {
+    /** Applies a step to a node like its document would; returns its own result fields. */
+    private ObjectNode apply(PlannedStep plan, Node node) {
         ObjectNode result = Json.mapper().createObjectNode().put("ok", true).put("changed", true);
         switch (plan.step()) {
             case "ObserveNodes", "WaitForConnections" -> {
                 if (allUp() && connectAfterObservations > 0 && node == nodes.values().iterator().next()) {
                     connectAfterObservations--;
                 }
-                return Json.write(status(node));
+                return result.put("changed", false);
             }
             case "InstallDrbd" -> node.drbdVersion = installHasNoEffect ? null : "9.2.12";
             case "PrepareLvm" -> {
@@ -226,13 +241,15 @@ final class SimulatedCluster {
                 node.configNodeIds = nodeIds(text);
             }
             case "CreateMetadata" -> {
-                result.put("changed", !node.metadata);
-                if (!node.metadata) {
-                    node.metadata = true;
-                    node.disk = "Inconsistent";
-                    node.maxPeers = Integer.parseInt(plan.parameter("MaxPeers"));
-                    node.bitmapSlots.clear();
+                if (!Boolean.FALSE.equals(node.metadata)) {
+                    throw new AssertionError("I1: CreateMetadata planned on " + node.instanceId + ", whose metadata is "
+                        + node.metadata);
                 }
+                node.metadata = true;
+                node.metadataCreatedByRun = true;
+                node.disk = "Inconsistent";
+                node.maxPeers = Integer.parseInt(plan.parameter("MaxPeers"));
+                node.bitmapSlots.clear();
             }
             case "UpOrAdjust" -> {
                 // DRBD 9 gives every peer of the config a bitmap slot; forget-peer frees one.
@@ -253,7 +270,14 @@ final class SimulatedCluster {
                 node.up = true;
                 node.kernelNodeIds = node.configNodeIds;
             }
-            case "SkipInitialSync" -> nodes.values().forEach(n -> n.disk = "UpToDate");
+            case "SkipInitialSync" -> {
+                nodes.values().stream().filter(n -> !n.metadataCreatedByRun || !"Inconsistent".equals(n.disk)).findFirst()
+                    .ifPresent(n -> {
+                        throw new AssertionError("I2: SkipInitialSync on a cluster that is not brand-new: " + n.instanceId
+                            + " is " + n.disk + (n.metadataCreatedByRun ? "" : ", its metadata older than the run"));
+                    });
+                nodes.values().forEach(n -> n.disk = "UpToDate");
+            }
             case "ForgetDepartedPeers" -> {
                 int peer = Integer.parseInt(plan.parameter("PeerNodeId"));
                 // The document's guards: I3 on the node, and only a peer its config let go of.
@@ -269,7 +293,7 @@ final class SimulatedCluster {
             }
             default -> throw new AssertionError("Unexpected step " + plan.step());
         }
-        return Json.write(result);
+        return result;
     }
 
     private boolean allUp() {
@@ -278,7 +302,6 @@ final class SimulatedCluster {
 
     private ObjectNode status(Node node) {
         ObjectNode status = Json.mapper().createObjectNode()
-            .put("ok", true).put("changed", false)
             .put("hostname", node.hostname).put("address", node.address)
             .put("drbdVersion", node.drbdVersion).put("dataVolumeId", "vol-0" + node.nodeId)
             .put("lvmReady", node.lvmReady)
@@ -329,6 +352,8 @@ final class SimulatedCluster {
         String drbdVersion;
         boolean lvmReady;
         Boolean metadata;
+        /** CreateMetadata of this run created its metadata. */
+        boolean metadataCreatedByRun;
         RenderedConfig config;
         Set<Integer> configNodeIds = Set.of();
         Set<Integer> kernelNodeIds = Set.of();
