@@ -6,6 +6,8 @@ readonly STATE_DIR="${DRBD_STATE_DIR:-/var/lib/drbd-multiaz}"
 readonly BY_ID_DIR="${DISK_BY_ID_DIR:-/dev/disk/by-id}"
 readonly SYS_MODULE_DIR="${SYS_MODULE_DIR:-/sys/module}"
 readonly EBS_PREFIX="nvme-Amazon_Elastic_Block_Store_"
+# How long a step that changes peers waits for its effect to show (await_status).
+readonly PEER_WAIT_SECONDS="${DRBD_PEER_WAIT_SECONDS:-20}"
 
 # log MESSAGE...: one line on stderr, timestamped and tagged with DOC_NAME.
 log() {
@@ -41,6 +43,24 @@ report() {
   local -a status=()
   mapfile -t status < <(node_status)
   result "$1" "$2" "${@:3}" "${status[@]}"
+}
+
+# await_status FILTER: wait, at most PEER_WAIT_SECONDS, until the jq FILTER holds for
+# `drbdsetup status RES --json`, so the report after a step that changes peers shows the peers'
+# part of it. Outputs true (it held) | false (the wait ran out) on stdout.
+# shellcheck disable=SC2317  # only the documents of steps that change peers call it
+await_status() {
+  local deadline=$((SECONDS + PEER_WAIT_SECONDS))
+  [[ "${PEER_WAIT_SECONDS}" =~ ^[0-9]{1,3}$ ]] || { log "DRBD_PEER_WAIT_SECONDS must be 0..999"; echo false; return; }
+  while true; do
+    if drbdsetup status "${RES}" --json 2>/dev/null | jq -e "$1" >/dev/null 2>&1; then echo true; return; fi
+    if (( SECONDS >= deadline )); then
+      log "Waited ${PEER_WAIT_SECONDS} s for the peers to settle resource=${RES}"
+      echo false
+      return
+    fi
+    sleep 1
+  done
 }
 
 # The node status (docs/CONTRACTS.md, "Status result"). Every probe tolerates a missing tool

@@ -31,6 +31,7 @@ declare -gA SAMPLE=(
   [ConfigBase64]=cmVzb3VyY2UgcjAge30K
   [SecretId]=arn:aws:secretsmanager:eu-west-1:123456789012:secret:drbd/peer-secret-AbCdEf
   [PeerNodeId]=2
+  [ActingNodeId]=0
 )
 
 # common_setup: the per-test environment described above (setup calls it; a test file

@@ -94,6 +94,7 @@ load test_helper
   assert_result resource.peers.0.connection '"Connected"'
   assert_result resource.peers.1.peerDiskState '"Inconsistent"'
   assert_result up true
+  assert_result settled true
 }
 
 @test "up reports unconnected peers as they are once its wait is over" {
@@ -103,7 +104,8 @@ load test_helper
   run -0 --separate-stderr "${SCRIPT}"
   assert_result ok true
   assert_result resource.peers.1.connection '"Connecting"'
-  [[ "${stderr}" == *"Peers not all Connected after 1 s resource=r0 waiting=1"* ]]
+  assert_result settled false
+  [[ "${stderr}" == *"Waited 1 s for the peers to settle resource=r0"* ]]
 }
 
 @test "up does not wait when it changed nothing" {

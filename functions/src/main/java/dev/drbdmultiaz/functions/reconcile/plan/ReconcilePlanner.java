@@ -396,11 +396,14 @@ public final class ReconcilePlanner {
                         + " start a reconcile again",
                     desired.resourceName(), notNew, desired.resourceName(), desired.resourceName()));
             }
+            // One node skips (I2); the others run the same document only to report once their disk
+            // is UpToDate, so no observation has to follow.
             Member first = active.get(0);
-            return mutating(Step.SkipInitialSync, List.of(first.instanceId()),
-                params("ResourceName", desired.resourceName()),
+            return mutating(Step.SkipInitialSync, ids(active),
+                params("ResourceName", desired.resourceName(), "ActingNodeId", String.valueOf(first.nodeId())),
                 "Brand-new cluster: every disk is Inconsistent, every pair is Connected and this"
-                    + " reconcile created the metadata of every member");
+                    + " reconcile created the metadata of every member; " + first.instanceId() + " (node-id "
+                    + first.nodeId() + ") skips the initial sync, the others report");
         }
 
         private Decision waitOrFail(String reason) {

@@ -64,7 +64,8 @@ public final class RunLedger {
      * Folds {@code finished} into {@code before}. Every document's result carries the node's status
      * taken after its work (by {@code toStatus}): it replaces what that target reported before. A
      * step that changes peers ({@link Step#changesPeers()}) makes the members it did not run on
-     * stale until they report again. An observing step also dates the observation to its snapshot
+     * stale until they report again, and each of its targets whose result does not say
+     * {@code settled} (its bounded wait saw the other targets' part of the step). An observing step also dates the observation to its snapshot
      * and counts a connection wait; a mutating step resets the waits and is remembered;
      * CreateMetadata remembers where it created metadata, ForgetDepartedPeers which survivors
      * forgot the peer. A mutating step's result without the whole status (a document deployed
@@ -85,8 +86,13 @@ public final class RunLedger {
             observed.keySet().stream().filter(id -> !finished.targets().contains(id)).forEach(stale::add);
         }
         finished.results().forEach((instanceId, result) -> {
-            if (step.observes() || NodeStatus.reportedIn(result)) {
+            boolean reported = step.observes() || NodeStatus.reportedIn(result);
+            if (reported) {
                 observed.put(instanceId, toStatus.apply(instanceId, result).reportedBy(step.name()));
+            }
+            // A target of a step that changes peers reports before its fellow targets are done,
+            // unless its wait saw their part (settled): until then its report is stale too.
+            if (reported && (!step.changesPeers() || result.path("settled").asBoolean(false))) {
                 stale.remove(instanceId);
             } else {
                 stale.add(instanceId);

@@ -125,8 +125,16 @@ class RunLedgerTest {
     void stepThatChangesPeersMakesOthersStale() {
         for (Step step : List.of(Step.UpOrAdjust, Step.SkipInitialSync)) {
             RunLedger.Memory after = RunLedger.after(observedAll("i-a", "i-b", "i-c"), new RunLedger.Finished(step,
-                List.of("i-a"), Map.of("i-a", json("{\"ok\":true,\"changed\":true," + STATUS + "}")), 1, null), TO_STATUS);
+                List.of("i-a"), Map.of("i-a", json("{\"ok\":true,\"changed\":true,\"settled\":true," + STATUS + "}")), 1,
+                null), TO_STATUS);
             assertEquals(List.of("i-b", "i-c"), after.counters().staleStatus(), step.name());
+
+            RunLedger.Memory unsettled = RunLedger.after(observedAll("i-a", "i-b"), new RunLedger.Finished(step,
+                List.of("i-a", "i-b"), Map.of("i-a", json("{\"ok\":true,\"settled\":true," + STATUS + "}"),
+                    "i-b", json("{\"ok\":true,\"settled\":false," + STATUS + "}")), 1, null), TO_STATUS);
+            assertEquals(List.of("i-b"), unsettled.counters().staleStatus(),
+                step.name() + ": a target whose wait ran out may have reported before its fellow targets acted");
+            assertEquals(step.name(), unsettled.observed().get("i-b").step(), "its report is still the latest shown");
 
             RunLedger.Memory observed = RunLedger.after(after, new RunLedger.Finished(Step.ObserveNodes,
                 List.of("i-a", "i-b", "i-c"), Map.of("i-a", json("{" + STATUS + "}"), "i-b", json("{" + STATUS + "}"),

@@ -4,6 +4,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drbdmultiaz.functions.common.Json;
@@ -61,6 +62,8 @@ final class SimulatedCluster {
     Set<String> unreachable = Set.of();
     boolean installHasNoEffect;
     Collected collected = Collected.empty();
+    /** Nodes that ran new-current-uuid --clear-bitmap. */
+    int syncSkips;
     /** The cluster snapshot the last plan was made on. */
     ClusterSnapshot cluster;
 
@@ -180,7 +183,13 @@ final class SimulatedCluster {
             }
             // Each document reports the node status after its work; drbd-up waits for the peers it
             // brings up in the same round, so every report is taken once all targets are done.
-            own.forEach((target, result) -> stdout.put(target, Json.write(result.setAll(status(nodes.get(target))))));
+            own.forEach((target, result) -> {
+                ObjectNode status = status(nodes.get(target));
+                if (plan.step().equals("UpOrAdjust") || plan.step().equals("SkipInitialSync")) {
+                    result.put("settled", settled(plan.step(), status));
+                }
+                stdout.put(target, Json.write(result.setAll(status)));
+            });
             collected = collector.collect(new ReconcileState(null, null, null, cluster, null, plan,
                 new CommandSent(plan.step(), plan.documentName(), commandIds, "2024-05-01T11:59:00Z"), collected, null));
             if (!collected.status().equals(Collected.SUCCEEDED)) {
@@ -271,12 +280,17 @@ final class SimulatedCluster {
                 node.kernelNodeIds = node.configNodeIds;
             }
             case "SkipInitialSync" -> {
+                if (!String.valueOf(node.nodeId).equals(plan.parameter("ActingNodeId"))) {
+                    return result.put("changed", false).put("acted", false);
+                }
+                syncSkips++;
                 nodes.values().stream().filter(n -> !n.metadataCreatedByRun || !"Inconsistent".equals(n.disk)).findFirst()
                     .ifPresent(n -> {
                         throw new AssertionError("I2: SkipInitialSync on a cluster that is not brand-new: " + n.instanceId
                             + " is " + n.disk + (n.metadataCreatedByRun ? "" : ", its metadata older than the run"));
                     });
                 nodes.values().forEach(n -> n.disk = "UpToDate");
+                result.put("acted", true);
             }
             case "ForgetDepartedPeers" -> {
                 int peer = Integer.parseInt(plan.parameter("PeerNodeId"));
@@ -294,6 +308,18 @@ final class SimulatedCluster {
             default -> throw new AssertionError("Unexpected step " + plan.step());
         }
         return result;
+    }
+
+    /** What the document's bounded wait saw: every peer Connected (up), every disk UpToDate (skip). */
+    private static boolean settled(String step, ObjectNode status) {
+        JsonNode resource = status.path("resource");
+        boolean up = step.equals("UpOrAdjust");
+        boolean settled = !resource.isNull() && (up || "UpToDate".equals(resource.path("diskState").asText()));
+        for (JsonNode peer : resource.path("peers")) {
+            settled &= "Connected".equals(peer.path("connection").asText())
+                && (up || "UpToDate".equals(peer.path("peerDiskState").asText()));
+        }
+        return settled;
     }
 
     private boolean allUp() {
