@@ -1,4 +1,13 @@
 # ssm-documents/lib/prelude.bash, spliced in place of each document's "# @prelude" line.
+# The document defines DOC_NAME, and RES, VG and LV (its ResourceName, VolumeGroup and
+# LogicalVolume parameters) before this line; the node status below reads them.
+
+readonly STATE_DIR="${DRBD_STATE_DIR:-/var/lib/drbd-multiaz}"
+readonly BY_ID_DIR="${DISK_BY_ID_DIR:-/dev/disk/by-id}"
+readonly SYS_MODULE_DIR="${SYS_MODULE_DIR:-/sys/module}"
+readonly EBS_PREFIX="nvme-Amazon_Elastic_Block_Store_"
+# How long a step that changes peers waits for its effect to show (await_status).
+readonly PEER_WAIT_SECONDS="${DRBD_PEER_WAIT_SECONDS:-20}"
 
 # log MESSAGE...: one line on stderr, timestamped and tagged with DOC_NAME.
 log() {
@@ -26,4 +35,118 @@ result() {
   if (( $1 != 0 )); then ok=false; log "$2"; fi
   printf '%s\n' "$(json_object ok "${ok}" "${@:3}" error "$(json_str "$2")")"
   exit "$1"
+}
+
+# report CODE ERROR NAME JSON...: result with the node's status (node_status, taken now)
+# after the fields given: every document's last line carries the status contract.
+report() {
+  local -a status=()
+  mapfile -t status < <(node_status)
+  result "$1" "$2" "${@:3}" "${status[@]}"
+}
+
+# await_status FILTER: wait, at most PEER_WAIT_SECONDS, until the jq FILTER holds for
+# `drbdsetup status RES --json`, so the report after a step that changes peers shows the peers'
+# part of it. Outputs true (it held) | false (the wait ran out) on stdout.
+# shellcheck disable=SC2317  # only the documents of steps that change peers call it
+await_status() {
+  local deadline=$((SECONDS + PEER_WAIT_SECONDS))
+  [[ "${PEER_WAIT_SECONDS}" =~ ^[0-9]{1,3}$ ]] || { log "DRBD_PEER_WAIT_SECONDS must be 0..999"; echo false; return; }
+  while true; do
+    if drbdsetup status "${RES}" --json 2>/dev/null | jq -e "$1" >/dev/null 2>&1; then echo true; return; fi
+    if (( SECONDS >= deadline )); then
+      log "Waited ${PEER_WAIT_SECONDS} s for the peers to settle resource=${RES}"
+      echo false
+      return
+    fi
+    sleep 1
+  done
+}
+
+# The node status (docs/CONTRACTS.md, "Status result"). Every probe tolerates a missing tool
+# and reports null instead: drbdVersion null = no drbd module; metadata null = backing LV
+# absent (or the check was inconclusive); resource and adjustNeeded null = not up.
+
+# status_drbd_version: the version of the loaded drbd module, else of the installed one.
+status_drbd_version() {
+  if [[ -r "${SYS_MODULE_DIR}/drbd/version" ]]; then
+    cat "${SYS_MODULE_DIR}/drbd/version"
+  elif command -v modinfo >/dev/null; then
+    modinfo -F version drbd 2>/dev/null || true
+  fi
+}
+
+# status_private_address: the primary private IPv4 address from IMDSv2 (empty if no answer).
+status_private_address() {
+  local token
+  token="$(curl -sf -m 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+    http://169.254.169.254/latest/api/token)" || return 0
+  curl -sf -m 2 -H "X-aws-ec2-metadata-token: ${token}" \
+    http://169.254.169.254/latest/meta-data/local-ipv4 || true
+}
+
+# status_data_volume_id: vol-... of the single non-root EBS volume (empty unless exactly one).
+status_data_volume_id() {
+  local root_disks link vol
+  local -A seen=()
+  root_disks="$(lsblk -l -n -s -o KNAME,TYPE "$(findmnt -n -o SOURCE /)" | awk '$2 == "disk" {print $1}')"
+  for link in "${BY_ID_DIR}/${EBS_PREFIX}"vol*; do
+    [[ -e "${link}" && "${link}" != *-part* ]] || continue
+    if grep -qxF "$(basename "$(readlink -f "${link}")")" <<<"${root_disks}"; then continue; fi
+    vol="${link##*/"${EBS_PREFIX}"vol}"
+    seen["$(readlink -f "${link}")"]="vol-${vol%%_*}"
+  done
+  if (( ${#seen[@]} == 1 )); then echo "${seen[@]}"; fi
+}
+
+# status_metadata DISK_STATE: true | false | null, whether DRBD metadata is on the backing LV,
+# reading only ("" when the resource is not up). drbdmeta with minor "-" reads the device
+# without looking for an attached DRBD minor.
+status_metadata() {
+  local err
+  local rc=0
+  if ! command -v lvs >/dev/null || ! lvs "${VG}/${LV}" >/dev/null 2>&1; then echo null; return; fi
+  if [[ -n "$1" && "$1" != Diskless ]]; then echo true; return; fi
+  if ! command -v drbdmeta >/dev/null; then echo null; return; fi
+  err="$(drbdmeta - v09 "/dev/${VG}/${LV}" internal dump-md 2>&1 >/dev/null)" || rc=$?
+  if (( rc == 0 )); then echo true
+  elif (( rc == 1 )) && [[ "${err}" == *"No valid meta data found"* ]]; then echo false
+  else echo null
+  fi
+}
+
+# status_adjust_needed: true | false | null (not up, or the dry run failed), whether
+# `drbdadm adjust` would change the running resource.
+status_adjust_needed() {
+  local plan
+  plan="$(drbdadm -d adjust "${RES}" 2>/dev/null)" || { echo null; return; }
+  if [[ -n "${plan}" ]]; then echo true; else echo false; fi
+}
+
+# node_status: the status fields as NAME and JSON lines, alternating, read-only.
+node_status() {
+  local json="" resource=null up=false adjust=null disk="" lvm_ready=false sha=""
+  if command -v drbdsetup >/dev/null && json="$(drbdsetup status "${RES}" --json 2>/dev/null)"; then
+    up=true
+    if command -v jq >/dev/null; then
+      resource="$(jq -c '.[0] | {name, role,
+        diskState: .devices[0]["disk-state"],
+        peers: [(.connections // [])[] | {nodeId: .["peer-node-id"], name,
+          connection: .["connection-state"],
+          peerDiskState: .peer_devices[0]["peer-disk-state"],
+          syncPercent: .peer_devices[0]["percent-in-sync"]}]}' <<<"${json}")"
+      disk="$(jq -r '.[0].devices[0]["disk-state"] // empty' <<<"${json}")"
+    fi
+    if command -v drbdadm >/dev/null; then adjust="$(status_adjust_needed)"; fi
+  fi
+  if command -v lvs >/dev/null && lvs "${VG}/${LV}" >/dev/null 2>&1; then lvm_ready=true; fi
+  if [[ -r "${STATE_DIR}/${RES}.config.sha256" ]]; then sha="$(<"${STATE_DIR}/${RES}.config.sha256")"; fi
+  printf '%s\n' \
+    hostname "$(json_str "$(uname -n)" '^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$')" \
+    address "$(json_str "$(status_private_address)" '^[0-9]{1,3}(\.[0-9]{1,3}){3}$')" \
+    drbdVersion "$(json_str "$(status_drbd_version)" '^[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9.~+-]*$')" \
+    dataVolumeId "$(json_str "$(status_data_volume_id 2>/dev/null || true)" '^vol-[0-9a-f]{8,17}$')" \
+    lvmReady "${lvm_ready}" configSha256 "$(json_str "${sha}" '^[0-9a-f]{64}$')" \
+    metadata "$(status_metadata "${disk}")" \
+    up "${up}" adjustNeeded "${adjust}" resource "${resource}"
 }

@@ -96,3 +96,39 @@ BRAND_NEW_PEERS=(1:Connected:Inconsistent 2:Connected:Inconsistent)
   run -5 --separate-stderr "${SCRIPT}"
   run ! grep 'new-current-uuid' "${CALLS}"
 }
+
+@test "skip-initial-sync acts only on the node named by ActingNodeId, and reports settled once all are UpToDate" {
+  given_up Secondary Inconsistent "${BRAND_NEW_PEERS[@]}"
+  render drbd-skip-initial-sync ActingNodeId=0
+  run -0 --separate-stderr "${SCRIPT}"
+  assert_result changed true
+  assert_result acted true
+  grep -qx 'drbdadm new-current-uuid --clear-bitmap r0/0' "${CALLS}"
+}
+
+@test "skip-initial-sync on another node than ActingNodeId changes nothing, waits for UpToDate and reports it" {
+  given_up Secondary Inconsistent "${BRAND_NEW_PEERS[@]}"
+  status_json Secondary UpToDate 1:Connected:UpToDate 2:Connected:UpToDate >"${BATS_TEST_TMPDIR}/later.json"
+  ( sleep 2; mv "${BATS_TEST_TMPDIR}/later.json" "${STUB_STATE}/status.json" ) &
+  export DRBD_PEER_WAIT_SECONDS=20
+  render drbd-skip-initial-sync ActingNodeId=1
+  SECONDS=0
+  run -0 --separate-stderr "${SCRIPT}"
+  (( SECONDS < 10 ))
+  assert_result changed false
+  assert_result acted false
+  assert_result settled true
+  assert_result resource.diskState '"UpToDate"'
+  assert_no_mutating_calls
+  run ! grep get-gi "${CALLS}"
+}
+
+@test "skip-initial-sync on another node reports settled false when its disk stays Inconsistent" {
+  given_up Secondary Inconsistent "${BRAND_NEW_PEERS[@]}"
+  export DRBD_PEER_WAIT_SECONDS=1
+  render drbd-skip-initial-sync ActingNodeId=2
+  run -0 --separate-stderr "${SCRIPT}"
+  assert_result settled false
+  assert_result resource.diskState '"Inconsistent"'
+  assert_no_mutating_calls
+}

@@ -31,6 +31,7 @@ declare -gA SAMPLE=(
   [ConfigBase64]=cmVzb3VyY2UgcjAge30K
   [SecretId]=arn:aws:secretsmanager:eu-west-1:123456789012:secret:drbd/peer-secret-AbCdEf
   [PeerNodeId]=2
+  [ActingNodeId]=0
 )
 
 # common_setup: the per-test environment described above (setup calls it; a test file
@@ -45,6 +46,8 @@ common_setup() {
   export DISK_BY_ID_DIR="${NODE_ROOT}/dev/disk/by-id"
   export SYS_MODULE_DIR="${NODE_ROOT}/sys/module"
   export AWS_SSM_REGION_NAME=eu-west-1
+  # drbd-up's wait for its peers: the stubs' status does not change by itself.
+  export DRBD_PEER_WAIT_SECONDS=0
   mkdir -p "${STUB_STATE}" "${DRBD_CONF_DIR}" "${DRBD_STATE_DIR}" "${DISK_BY_ID_DIR}" "${SYS_MODULE_DIR}"
   : >"${CALLS}"
   BIN="${BATS_TEST_TMPDIR}/bin"

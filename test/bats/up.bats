@@ -14,7 +14,7 @@ load test_helper
   assert_result resource.peers.0 '{"nodeId":1,"name":"node1","connection":"Connected","peerDiskState":"Inconsistent","syncPercent":100}'
   assert_result resource.peers.1.connection '"Connecting"'
   grep -qx 'drbdadm up r0' "${CALLS}"
-  run ! grep -E 'adjust' "${CALLS}"
+  run ! grep -x 'drbdadm adjust r0' "${CALLS}"
 }
 
 @test "up adjusts a running resource whose config changed" {
@@ -79,4 +79,42 @@ load test_helper
   run -4 --separate-stderr "${SCRIPT}"
   [[ "${stderr}" == *"terminated with exit code 10"* ]]
   run ! grep -q TopSecret1234567 <<<"${output}${stderr}"
+}
+
+@test "up waits, bounded, until its peers are Connected and reports them as they are then" {
+  status_json Secondary Inconsistent 1:Connecting:DUnknown 2:Connecting:DUnknown >"${STUB_STATE}/status.json"
+  status_json Secondary Inconsistent 1:Connected:Inconsistent 2:Connected:Inconsistent >"${BATS_TEST_TMPDIR}/later.json"
+  ( sleep 2; mv "${BATS_TEST_TMPDIR}/later.json" "${STUB_STATE}/status.json" ) &
+  export DRBD_PEER_WAIT_SECONDS=20
+  render drbd-up
+  SECONDS=0
+  run -0 --separate-stderr "${SCRIPT}"
+  (( SECONDS < 10 ))
+  assert_result action '"up"'
+  assert_result resource.peers.0.connection '"Connected"'
+  assert_result resource.peers.1.peerDiskState '"Inconsistent"'
+  assert_result up true
+  assert_result settled true
+}
+
+@test "up reports unconnected peers as they are once its wait is over" {
+  status_json Secondary Inconsistent 1:Connected:Inconsistent 2:Connecting:DUnknown >"${STUB_STATE}/status.json"
+  export DRBD_PEER_WAIT_SECONDS=1
+  render drbd-up
+  run -0 --separate-stderr "${SCRIPT}"
+  assert_result ok true
+  assert_result resource.peers.1.connection '"Connecting"'
+  assert_result settled false
+  [[ "${stderr}" == *"Waited 1 s for the peers to settle resource=r0"* ]]
+}
+
+@test "up does not wait when it changed nothing" {
+  given_up Secondary UpToDate 1:Connecting:DUnknown
+  export DRBD_PEER_WAIT_SECONDS=30
+  render drbd-up
+  SECONDS=0
+  run -0 --separate-stderr "${SCRIPT}"
+  (( SECONDS < 10 ))
+  assert_result changed false
+  assert_result resource.peers.0.connection '"Connecting"'
 }

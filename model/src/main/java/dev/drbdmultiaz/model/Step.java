@@ -54,4 +54,14 @@ public enum Step {
     public boolean observes() {
         return document == NodeDocument.STATUS;
     }
+
+    /**
+     * Whether the step can change what the members it did not run on report: their connection
+     * states, the peer disk states they see, their own disk state (a connection brings a resync,
+     * a new current UUID makes the peers UpToDate). The others act on the target's own packages,
+     * LVM, config file, unattached metadata, or a departed peer's connection and bitmap slot.
+     */
+    public boolean changesPeers() {
+        return this == UpOrAdjust || this == SkipInitialSync;
+    }
 }

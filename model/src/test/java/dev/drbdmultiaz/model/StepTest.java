@@ -50,4 +50,10 @@ class StepTest {
         assertEquals(Optional.empty(), Step.ReleaseDepartingMembers.document());
         assertEquals(Optional.empty(), Step.NodeStepFailed.document());
     }
+
+    @Test
+    void stepsThatChangePeers() {
+        assertEquals(Set.of(Step.UpOrAdjust, Step.SkipInitialSync),
+            Arrays.stream(Step.values()).filter(Step::changesPeers).collect(Collectors.toSet()));
+    }
 }

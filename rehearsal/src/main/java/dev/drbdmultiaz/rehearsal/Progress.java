@@ -168,12 +168,12 @@ public final class Progress implements StepFunctionsFront.Listener {
         output.path("plan").path("targets").forEach(id -> targets.add(id.asText()));
         if (Step.ObserveNodes.name().equals(step) && "Succeeded".equals(status)) {
             List<String> states = new ArrayList<>();
-            targets.forEach(id -> states.add(id + " " + observed(collected.path("results").path(id))));
+            targets.forEach(id -> states.add(id + " " + observed(collected.path("observed").path(id))));
             line(label, step + " → " + String.join(", ", states));
             return;
         }
         for (String id : targets) {
-            JsonNode result = collected.path("results").path(id);
+            JsonNode result = collected.path("observed").path(id);
             String text;
             if (!failure.isMissingNode() && !failure.isNull() && failure.path("instanceIds").toString().contains(id)) {
                 text = "FAILED" + (failure.path("instanceId").asText().equals(id)

@@ -76,6 +76,10 @@ public final class CommandCollector {
      * Failed with the first failing node, else Succeeded with the results folded by {@link RunLedger}.
      */
     public Collected collect(CommandRound round) {
+        return read(round).withCommandIds(round.commandIds());
+    }
+
+    private Collected read(CommandRound round) {
         if (round.commandIds().isEmpty()) {
             throw new InvalidStateDocumentException("The command round " + round.key() + " has no command ids");
         }
@@ -111,6 +115,11 @@ public final class CommandCollector {
                     results.put(instanceId, result);
                 }
             } else {
+                // A document that exits non-zero still prints its result line, the error and the status.
+                JsonNode result = lastJsonLine(invocation.standardOutputContent());
+                if (result != null) {
+                    results.put(instanceId, result);
+                }
                 String details = invocation.statusDetails();
                 failures.add(new Failure(instanceId, status, invocation.responseCode(), invocation,
                     "the command ended " + status + (details == null || details.equals(status) ? "" : " (" + details + ")")));
@@ -128,7 +137,7 @@ public final class CommandCollector {
             LOG.error("Failed node command", "executionArn", round.executionArn(), "step", step.name(),
                 "instanceId", first.instanceId(), "instanceIds", failure.instanceIds(), "exitCode",
                 first.exitCode(), "status", first.status());
-            return new Collected(Collected.FAILED, previous.observed(), results, run, failure);
+            return new Collected(Collected.FAILED, withReports(previous.observed(), step, results), run, failure);
         }
         if (!pending.isEmpty()) {
             Duration waited = waited(round.sentAt());
@@ -139,11 +148,11 @@ public final class CommandCollector {
                         maxWait.toSeconds()));
                 LOG.error("Gave up waiting for node command", "executionArn", round.executionArn(),
                     "step", step.name(), "instanceIds", pending);
-                return new Collected(Collected.FAILED, previous.observed(), results, run, failure);
+                return new Collected(Collected.FAILED, withReports(previous.observed(), step, results), run, failure);
             }
             LOG.info("Found node command pending", "executionArn", round.executionArn(),
                 "step", step.name(), "instanceIds", pending);
-            return new Collected(Collected.PENDING, previous.observed(), previous.results(), run, null);
+            return new Collected(Collected.PENDING, previous.observed(), run, null);
         }
 
         RunLedger.Memory memory = RunLedger.after(new RunLedger.Memory(previous.observed(), run),
@@ -153,7 +162,7 @@ public final class CommandCollector {
         RunCounters counters = memory.counters();
         LOG.info("Collected node command results", "executionArn", round.executionArn(),
             "step", step.name(), "instanceIds", List.copyOf(results.keySet()), "rounds", counters.rounds());
-        return new Collected(Collected.SUCCEEDED, memory.observed(), results, counters, null);
+        return new Collected(Collected.SUCCEEDED, memory.observed(), counters, null);
     }
 
     private static Step step(String name) {
@@ -183,6 +192,26 @@ public final class CommandCollector {
             }
         }
         return null;
+    }
+
+    /**
+     * {@code observed} with the reports of a step that did not succeed everywhere: each node that
+     * printed the whole status (its error included) is shown as it reported, the others as before.
+     */
+    private static Map<String, NodeStatus> withReports(Map<String, NodeStatus> observed, Step step,
+        Map<String, JsonNode> results) {
+        Map<String, NodeStatus> reports = new TreeMap<>(observed);
+        results.forEach((instanceId, result) -> {
+            if (NodeStatus.reportedIn(result)) {
+                try {
+                    reports.put(instanceId, toStatus(instanceId, result).reportedBy(step.name()));
+                } catch (InvalidStateDocumentException unreadable) {
+                    LOG.warn("Kept the last report of a node whose result does not match the status contract",
+                        "instanceId", instanceId, "step", step.name());
+                }
+            }
+        });
+        return reports;
     }
 
     private static NodeStatus toStatus(String instanceId, JsonNode result) {

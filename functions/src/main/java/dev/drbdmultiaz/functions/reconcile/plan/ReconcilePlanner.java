@@ -32,6 +32,11 @@ import java.util.stream.Collectors;
  * Decides the next step of a reconcile: a pure function of the cluster snapshot, what this
  * execution observed and did, and the desired settings. No SDK types, no clock, no I/O.
  *
+ * <p>Every document's result carries the node's status after its work, so a step is followed by the
+ * next without an observation, except where a step that changes peers (UpOrAdjust,
+ * SkipInitialSync) ran on other members than the one planned on: their reports are stale and
+ * ObserveNodes comes first.
+ *
  * <p>Order (first unmet condition wins, docs/CONTRACTS.md): ObserveNodes → InstallDrbd →
  * PrepareLvm → ReleaseDepartingMembers → WriteConfig → CreateMetadata → ForgetDepartedPeers
  * (survivors up and UpToDate) → UpOrAdjust → WaitForConnections → SkipInitialSync →
@@ -283,7 +288,7 @@ public final class ReconcilePlanner {
             return null;
         }
 
-        /** Why the observation is too old to plan on, or {@code null}. */
+        /** Why the members' last reports are too old to plan on, or {@code null}. */
         private String staleObservation() {
             List<String> unobserved = active.stream().map(Member::instanceId)
                 .filter(id -> run.status(id).isEmpty()).toList();
@@ -293,9 +298,14 @@ public final class ReconcilePlanner {
             if (counters.observedSnapshot() != cluster.snapshot()) {
                 return "The membership was described again since the last observation";
             }
-            if (counters.observationStale()) {
+            // Every document reports its node's status after its work. A step that changes peers also
+            // changes what the members it did not run on report: theirs are stale until observed (I1-I3
+            // and the brand-new test read every member's status as it stands after the last step).
+            List<String> stale = active.stream().map(Member::instanceId)
+                .filter(counters.staleStatus()::contains).toList();
+            if (!stale.isEmpty()) {
                 String last = counters.lastMutating() == null ? "A step" : counters.lastMutating().step();
-                return last + " changed nodes since the last observation";
+                return last + " on other members may have changed what " + stale + " report";
             }
             return null;
         }
@@ -386,11 +396,14 @@ public final class ReconcilePlanner {
                         + " start a reconcile again",
                     desired.resourceName(), notNew, desired.resourceName(), desired.resourceName()));
             }
+            // One node skips (I2); the others run the same document only to report once their disk
+            // is UpToDate, so no observation has to follow.
             Member first = active.get(0);
-            return mutating(Step.SkipInitialSync, List.of(first.instanceId()),
-                params("ResourceName", desired.resourceName()),
+            return mutating(Step.SkipInitialSync, ids(active),
+                params("ResourceName", desired.resourceName(), "ActingNodeId", String.valueOf(first.nodeId())),
                 "Brand-new cluster: every disk is Inconsistent, every pair is Connected and this"
-                    + " reconcile created the metadata of every member");
+                    + " reconcile created the metadata of every member; " + first.instanceId() + " (node-id "
+                    + first.nodeId() + ") skips the initial sync, the others report");
         }
 
         private Decision waitOrFail(String reason) {
@@ -427,7 +440,10 @@ public final class ReconcilePlanner {
                     "%s succeeded on %s, but the nodes still need it: %s. Read the step's output in the"
                         + " execution history", step, targets, reason));
             }
-            return new Decision.RunOnNodes(step, reason, targets, parameters);
+            // Every document reports the node status, which reads the resource, VG and LV.
+            Map<String, String> withStatus = new LinkedHashMap<>(parameters);
+            statusParameters().forEach(withStatus::putIfAbsent);
+            return new Decision.RunOnNodes(step, reason, targets, withStatus);
         }
 
         private Decision converged(String reason, LifecyclePlan lifecycle) {

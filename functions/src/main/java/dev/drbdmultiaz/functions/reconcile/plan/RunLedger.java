@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
 
 /**
@@ -28,7 +29,7 @@ public final class RunLedger {
     /**
      * The memory after a finished step.
      *
-     * @param observed last status per instance
+     * @param observed what each instance last reported
      * @param counters the execution's counters and flags
      */
     public record Memory(Map<String, NodeStatus> observed, RunCounters counters) {
@@ -60,10 +61,15 @@ public final class RunLedger {
     }
 
     /**
-     * Folds {@code finished} into {@code before}: an observing step replaces the observation (by
-     * {@code toStatus}) and counts a connection wait; a mutating step makes the observation stale,
-     * resets the waits and is remembered; CreateMetadata remembers where it created metadata,
-     * ForgetDepartedPeers which survivors forgot the peer.
+     * Folds {@code finished} into {@code before}. Every document's result carries the node's status
+     * taken after its work (by {@code toStatus}): it replaces what that target reported before. A
+     * step that changes peers ({@link Step#changesPeers()}) makes the members it did not run on
+     * stale until they report again, and each of its targets whose result does not say
+     * {@code settled} (its bounded wait saw the other targets' part of the step). An observing step also dates the observation to its snapshot
+     * and counts a connection wait; a mutating step resets the waits and is remembered;
+     * CreateMetadata remembers where it created metadata, ForgetDepartedPeers which survivors
+     * forgot the peer. A mutating step's result without the whole status (a document deployed
+     * before that contract) replaces nothing and leaves its node stale.
      */
     public static Memory after(Memory before, Finished finished, BiFunction<String, JsonNode, NodeStatus> toStatus) {
         RunCounters run = before.counters();
@@ -72,21 +78,34 @@ public final class RunLedger {
         int waitAttempts = run.waitAttempts();
         int mutatingRounds = run.mutatingRounds();
         int observedSnapshot = run.observedSnapshot();
-        boolean stale = run.observationStale();
+        Set<String> stale = new TreeSet<>(run.staleStatus());
         RunCounters.StepRecord lastMutating = run.lastMutating();
         Set<String> metadataCreated = new LinkedHashSet<>(run.metadataCreated());
         Map<String, List<String>> forgotten = new TreeMap<>(run.forgotten());
+        if (step.changesPeers()) {
+            observed.keySet().stream().filter(id -> !finished.targets().contains(id)).forEach(stale::add);
+        }
+        finished.results().forEach((instanceId, result) -> {
+            boolean reported = step.observes() || NodeStatus.reportedIn(result);
+            if (reported) {
+                observed.put(instanceId, toStatus.apply(instanceId, result).reportedBy(step.name()));
+            }
+            // A target of a step that changes peers reports before its fellow targets are done,
+            // unless its wait saw their part (settled): until then its report is stale too.
+            if (reported && (!step.changesPeers() || result.path("settled").asBoolean(false))) {
+                stale.remove(instanceId);
+            } else {
+                stale.add(instanceId);
+            }
+        });
         if (step.observes()) {
-            finished.results().forEach((instanceId, result) -> observed.put(instanceId, toStatus.apply(instanceId, result)));
             observedSnapshot = finished.snapshot();
-            stale = false;
             if (step == Step.WaitForConnections) {
                 waitAttempts++;
             }
         }
         if (step.mutating()) {
             mutatingRounds++;
-            stale = true;
             waitAttempts = 0;
             lastMutating = new RunCounters.StepRecord(step.name(), finished.targets(), finished.snapshot());
         }
@@ -107,6 +126,6 @@ public final class RunLedger {
             forgotten.put(finished.peerNodeId(), List.copyOf(survivors));
         }
         return new Memory(observed, new RunCounters(run.rounds() + 1, mutatingRounds, waitAttempts,
-            List.copyOf(metadataCreated), forgotten, observedSnapshot, stale, lastMutating));
+            List.copyOf(metadataCreated), forgotten, observedSnapshot, List.copyOf(stale), lastMutating));
     }
 }

@@ -42,14 +42,13 @@ public record CommandRound(
 
     /**
      * The round of {@code sent}, the command SendNodeCommand sent for {@code state}'s plan: what
-     * the state remembered before it (without the last step's per-node results, which the fold
-     * replaces).
+     * the state remembered before it.
      */
     public static CommandRound sent(ReconcileState state, CommandSent sent) {
         Collected before = state.collectedOrEmpty();
         return new CommandRound(keyOf(state), state.currentExecutionArn(), sent.step(), sent.documentName(),
             sent.commandIds(), sent.sentAt(), state.cluster().snapshot(), state.plan().parameter("PeerNodeId"),
-            new Collected(before.status(), before.observed(), Map.of(), before.run(), null));
+            new Collected(before.status(), before.observed(), before.run(), null));
     }
 
     /**

@@ -1,7 +1,11 @@
 package dev.drbdmultiaz.functions.reconcile.state;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
 /**
- * The status document's result for one node (docs/CONTRACTS.md, "Status result").
+ * What one node last reported: the status every document's result line carries (docs/CONTRACTS.md,
+ * "Status result"), taken after the document's work, and what that step did there.
  *
  * @param ok the document's verdict
  * @param hostname the node's {@code uname -n}
@@ -14,6 +18,10 @@ package dev.drbdmultiaz.functions.reconcile.state;
  * @param up the resource is up
  * @param adjustNeeded {@code drbdadm -d adjust} would issue commands
  * @param resource the resource state, {@code null} when not up
+ * @param step the step whose document reported it (set by the collector, for the operator)
+ * @param changed whether that document changed the node
+ * @param action what drbd-up did ({@code up}, {@code adjust}, {@code none}), else {@code null}
+ * @param error the document's error, {@code null} when it succeeded
  */
 public record NodeStatus(
     Boolean ok,
@@ -26,10 +34,37 @@ public record NodeStatus(
     Boolean metadata,
     Boolean up,
     Boolean adjustNeeded,
-    ResourceStatus resource) {
+    ResourceStatus resource,
+    String step,
+    Boolean changed,
+    String action,
+    String error) {
+
+    /** The status fields every document's result line carries (null-valued ones included). */
+    public static final List<String> FIELDS = List.of("hostname", "address", "drbdVersion", "dataVolumeId", "lvmReady",
+        "configSha256", "metadata", "up", "adjustNeeded", "resource");
+
+    /** Whether {@code result} carries the whole status (a document older than that contract does not). */
+    public static boolean reportedIn(JsonNode result) {
+        return result != null && FIELDS.stream().allMatch(result::has);
+    }
+
+    /** A status without a step's outcome. */
+    public NodeStatus(Boolean ok, String hostname, String address, String drbdVersion, String dataVolumeId,
+        Boolean lvmReady, String configSha256, Boolean metadata, Boolean up, Boolean adjustNeeded,
+        ResourceStatus resource) {
+        this(ok, hostname, address, drbdVersion, dataVolumeId, lvmReady, configSha256, metadata, up, adjustNeeded,
+            resource, null, null, null, null);
+    }
 
     /** The local disk state, or {@code null} when the resource is not up. */
     public String diskState() {
         return resource == null ? null : resource.diskState();
+    }
+
+    /** The same report, labelled with the step that produced it. */
+    public NodeStatus reportedBy(String stepName) {
+        return new NodeStatus(ok, hostname, address, drbdVersion, dataVolumeId, lvmReady, configSha256, metadata, up,
+            adjustNeeded, resource, stepName, changed, action, error);
     }
 }

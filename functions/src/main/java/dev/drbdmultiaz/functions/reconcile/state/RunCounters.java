@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.functions.reconcile.state;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,7 +14,8 @@ import java.util.TreeMap;
  * @param metadataCreated members whose DRBD metadata CreateMetadata created in this execution
  * @param forgotten departed node-id (as a string key) to the survivors that forgot it
  * @param observedSnapshot the cluster snapshot the last observation belongs to, 0 for none
- * @param observationStale a mutating step ran after the last observation
+ * @param staleStatus members whose last report predates a step that may have changed what they
+ *     report (one that changes peers, run on others): the planner observes before it reads them
  * @param lastMutating the last mutating step, to detect one that has no effect
  */
 public record RunCounters(
@@ -23,7 +25,7 @@ public record RunCounters(
     List<String> metadataCreated,
     Map<String, List<String>> forgotten,
     int observedSnapshot,
-    boolean observationStale,
+    List<String> staleStatus,
     StepRecord lastMutating) {
 
     public RunCounters {
@@ -32,11 +34,12 @@ public record RunCounters(
         if (forgotten != null) {
             forgotten.forEach((peer, survivors) -> copy.put(peer, List.copyOf(survivors)));
         }
-        forgotten = java.util.Collections.unmodifiableMap(copy);
+        forgotten = Collections.unmodifiableMap(copy);
+        staleStatus = staleStatus == null ? List.of() : List.copyOf(staleStatus);
     }
 
     public static RunCounters initial() {
-        return new RunCounters(0, 0, 0, List.of(), Map.of(), 0, false, null);
+        return new RunCounters(0, 0, 0, List.of(), Map.of(), 0, List.of(), null);
     }
 
     /** The survivors that forgot node-id {@code nodeId} in this execution. */

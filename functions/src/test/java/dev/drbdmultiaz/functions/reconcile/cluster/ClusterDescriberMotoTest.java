@@ -89,7 +89,7 @@ class ClusterDescriberMotoTest {
     }
 
     private static ReconcileState state(ClusterSnapshot previous, Map<String, NodeStatus> observed) {
-        Collected collected = new Collected(null, observed, Map.of(), RunCounters.initial(), null);
+        Collected collected = new Collected(null, observed, RunCounters.initial(), null);
         return new ReconcileState("arn:exec", null, null, previous, null, null, null, collected, null);
     }
 

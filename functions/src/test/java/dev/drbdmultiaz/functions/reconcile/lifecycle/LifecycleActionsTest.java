@@ -68,7 +68,7 @@ class LifecycleActionsTest {
     private static ReconcileState converged(LifecyclePlan lifecycle, Map<String, NodeStatus> observed) {
         PlannedStep plan = PlannedStep.converged("done", lifecycle, 5);
         return new ReconcileState("arn:exec", null, null, CLUSTER, null, plan, null,
-            new Collected(Collected.SUCCEEDED, observed, Map.of(), RunCounters.initial(), null), null);
+            new Collected(Collected.SUCCEEDED, observed, RunCounters.initial(), null), null);
     }
 
     private static AutoScalingException noActiveAction() {
@@ -317,7 +317,7 @@ class LifecycleActionsTest {
             instance("i-c", "Terminating:Wait"), instance("i-d", "InService"));
         CommandFailure failure = new CommandFailure("InstallDrbd", "i-a", List.of("i-a", "i-c"), "Failed", 4, "", "m");
         ReconcileState state = new ReconcileState(null, null, null, CLUSTER, null, null, null,
-            new Collected(Collected.FAILED, Map.of(), Map.of(), RunCounters.initial(), failure),
+            new Collected(Collected.FAILED, Map.of(), RunCounters.initial(), failure),
             new ErrorInfo("NodeStepFailed", "{}"));
 
         FailureHandover result = actions.abandonPendingLaunches(state);
@@ -390,7 +390,7 @@ class LifecycleActionsTest {
             "i-old1", up("1=Connected,3=Connecting"),
             "i-old2", up("0=Connected,3=Connecting"));
         ReconcileState state = new ReconcileState(null, null, null, CLUSTER, null, null, null,
-            new Collected(Collected.SUCCEEDED, observed, Map.of(), RunCounters.initial(), null),
+            new Collected(Collected.SUCCEEDED, observed, RunCounters.initial(), null),
             new ErrorInfo("dev.drbdmultiaz.functions.common.exceptions.ConvergenceTimeoutException", "timed out"));
 
         FailureHandover result = actions.abandonPendingLaunches(state);

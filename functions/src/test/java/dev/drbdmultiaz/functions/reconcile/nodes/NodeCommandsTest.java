@@ -20,6 +20,7 @@ import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.CommandRound;
 import dev.drbdmultiaz.functions.reconcile.state.CommandSent;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
+import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
@@ -296,7 +297,8 @@ class NodeCommandsTest {
             assertNull(collected.observed().get("i-1").metadata());
             assertEquals("Connected", collected.observed().get("i-1").resource().peer(1).orElseThrow().connection());
             assertEquals(1, collected.run().observedSnapshot());
-            assertFalse(collected.run().observationStale());
+            assertEquals(List.of(), collected.run().staleStatus());
+            assertEquals("ObserveNodes", collected.observed().get("i-1").step());
             assertEquals(1, collected.run().rounds());
         }
 
@@ -309,7 +311,8 @@ class NodeCommandsTest {
             Collected collected = collector.collect(round("CreateMetadata", NOW.toString(), null, "i-1", "i-2"));
 
             assertEquals(List.of("i-1"), collected.run().metadataCreated());
-            assertTrue(collected.run().observationStale());
+            assertEquals(List.of("i-1", "i-2"), collected.run().staleStatus(),
+                "a result without the node status (a document older than that contract) leaves its node stale");
             assertEquals(1, collected.run().mutatingRounds());
             assertEquals("CreateMetadata", collected.run().lastMutating().step());
         }
@@ -318,8 +321,8 @@ class NodeCommandsTest {
         @DisplayName("records which survivors forgot the departed node-id")
         void forgotten() {
             answers.put("i-1", invocation("Success", 0, "{\"ok\":true,\"changed\":true}", ""));
-            Collected previous = new Collected(Collected.SUCCEEDED, Map.of(), Map.of(),
-                new RunCounters(4, 2, 0, List.of(), Map.of("2", List.of("i-0")), 1, false, null), null);
+            Collected previous = new Collected(Collected.SUCCEEDED, Map.of(),
+                new RunCounters(4, 2, 0, List.of(), Map.of("2", List.of("i-0")), 1, List.of(), null), null);
 
             Collected collected = collector.collect(round("ForgetDepartedPeers", NOW.toString(), previous, "i-1"));
 
@@ -342,6 +345,31 @@ class NodeCommandsTest {
             assertEquals(800, collected.failure().stderrTail().length());
             assertTrue(collected.failure().stderrTail().endsWith("metadata found"));
             assertTrue(collected.run().metadataCreated().isEmpty(), "a failed round records nothing");
+        }
+
+        @Test
+        @DisplayName("a mutating step's result line replaces the node's status; a failing node shows its error")
+        void mutatingResultReplacesTheStatus() {
+            String status = "\"hostname\":\"ip-10-0-1-5\",\"address\":\"10.0.1.5\",\"drbdVersion\":\"9.2.12\","
+                + "\"dataVolumeId\":\"vol-0a\",\"lvmReady\":true,\"configSha256\":null,\"metadata\":true,\"up\":false,"
+                + "\"adjustNeeded\":null,\"resource\":null";
+            answers.put("i-1", invocation("Success", 0, "{\"ok\":true,\"changed\":true,\"found\":\"absent\"," + status
+                + ",\"error\":null}", ""));
+
+            Collected collected = collector.collect(round("CreateMetadata", NOW.toString(), null, "i-1"));
+
+            NodeStatus reported = collected.observed().get("i-1");
+            assertEquals(Boolean.TRUE, reported.metadata());
+            assertEquals("CreateMetadata", reported.step());
+            assertEquals(Boolean.TRUE, reported.changed());
+            assertEquals(List.of(), collected.run().staleStatus());
+
+            answers.put("i-1", invocation("Failed", 4, "{\"ok\":false,\"changed\":false," + status
+                + ",\"error\":\"drbdadm create-md failed\"}", "boom"));
+            Collected failed = collector.collect(round("CreateMetadata", NOW.toString(), null, "i-1"));
+            assertEquals(Collected.FAILED, failed.status());
+            assertEquals("drbdadm create-md failed", failed.observed().get("i-1").error());
+            assertEquals(Boolean.FALSE, failed.observed().get("i-1").ok());
         }
 
         @Test

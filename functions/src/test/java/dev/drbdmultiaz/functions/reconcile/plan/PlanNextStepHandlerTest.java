@@ -38,7 +38,7 @@ class PlanNextStepHandlerTest {
         CommandFailure failure = new CommandFailure("InstallDrbd", "i-1", List.of("i-1"), "Failed", 100, "apt: no",
             "InstallDrbd failed on i-1: the command ended Failed (exit code 100)");
         ReconcileState state = new ReconcileState(null, null, null, cluster(), null, null, null,
-            new Collected(Collected.FAILED, Map.of(), Map.of(), RunCounters.initial(), failure), null);
+            new Collected(Collected.FAILED, Map.of(), RunCounters.initial(), failure), null);
 
         PlannedStep plan = handler.handle(state);
 

@@ -29,10 +29,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 @DisplayName("ReconcilePlanner")
 class ReconcilePlannerTest {
 
+    /**
+     * Every document reports its node's status, so no observation follows a step: drbd-up reports once
+     * its peers are Connected, and the sync-skip goes to every node (one acts, the others report once
+     * UpToDate).
+     */
     private static final List<String> FRESH_CLUSTER_STEPS = List.of(
-        "ObserveNodes", "InstallDrbd", "ObserveNodes", "PrepareLvm", "ObserveNodes", "WriteConfig",
-        "ObserveNodes", "CreateMetadata", "ObserveNodes", "UpOrAdjust", "ObserveNodes", "SkipInitialSync",
-        "ObserveNodes", "Converged");
+        "ObserveNodes", "InstallDrbd", "PrepareLvm", "WriteConfig", "CreateMetadata", "UpOrAdjust", "SkipInitialSync",
+        "Converged");
 
     @Test
     @DisplayName("drives a fresh three-node cluster through every step in order, ending with one sync-skip")
@@ -43,10 +47,10 @@ class ReconcilePlannerTest {
         assertEquals(FRESH_CLUSTER_STEPS, sim.runToConvergence());
 
         PlannedStep skip = step(sim, "SkipInitialSync");
-        assertEquals(List.of(sim.nodes.values().iterator().next().instanceId), skip.targets(),
-            "sync-skip runs on one node, the lowest node-id");
+        assertEquals("0", skip.parameter("ActingNodeId"), "sync-skip acts on one node, the lowest node-id");
+        assertEquals(1, sim.syncSkips, "exactly one node cleared the bitmap (I2)");
         for (PlannedStep plan : sim.plans) {
-            if (!plan.step().equals("Converged") && !plan.step().equals("SkipInitialSync")) {
+            if (!plan.step().equals("Converged")) {
                 assertEquals(3, plan.targets().size(), plan.step() + " goes to every node in one command");
             }
         }
@@ -76,8 +80,15 @@ class ReconcilePlannerTest {
         assertEquals("doc-write-config", write.documentName());
         assertEquals(Map.of("ResourceName", "r0",
                 "ConfigBase64", sim.render(List.copyOf(sim.nodes.values())).base64(),
-                "SecretId", SimulatedCluster.SECRET_ARN),
-            write.parameters());
+                "SecretId", SimulatedCluster.SECRET_ARN,
+                "VolumeGroup", "drbdpool", "LogicalVolume", "r0"),
+            write.parameters(), "the status the document reports reads the resource, VG and LV");
+        for (PlannedStep plan : sim.plans) {
+            if (!plan.step().equals("Converged")) {
+                assertEquals(List.of("r0", "drbdpool", "r0"), List.of(plan.parameter("ResourceName"),
+                    plan.parameter("VolumeGroup"), plan.parameter("LogicalVolume")), plan.step());
+            }
+        }
         String config = new String(java.util.Base64.getDecoder().decode(write.parameter("ConfigBase64")),
             java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(config.contains("shared-secret \"@DRBD_SHARED_SECRET@\";"));
@@ -90,7 +101,8 @@ class ReconcilePlannerTest {
         List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, false)).toList();
         sim.configured(nodes);
 
-        assertEquals(List.of("ObserveNodes", "UpOrAdjust", "ObserveNodes", "Converged"), sim.runToConvergence());
+        assertEquals(List.of("ObserveNodes", "UpOrAdjust", "Converged"), sim.runToConvergence(),
+            "every member was brought up, each reports the others Connected");
     }
 
     @Test
@@ -104,7 +116,8 @@ class ReconcilePlannerTest {
         List<String> steps = sim.runToConvergence();
 
         assertEquals(List.of("ObserveNodes", "UpOrAdjust", "ObserveNodes", "WaitForConnections",
-            "WaitForConnections", "WaitForConnections", "Converged"), steps);
+            "WaitForConnections", "WaitForConnections", "Converged"), steps,
+            "drbd-up's wait ran out with its peers unconnected (settled false): its report is stale");
         List<Integer> waits = sim.plans.stream().filter(p -> p.step().equals("WaitForConnections"))
             .map(PlannedStep::waitSeconds).toList();
         assertEquals(List.of(5, 10, 20), waits);
@@ -137,9 +150,9 @@ class ReconcilePlannerTest {
 
         List<String> steps = sim.runToConvergence();
 
-        assertEquals(List.of("ObserveNodes", "InstallDrbd", "ObserveNodes", "PrepareLvm", "ObserveNodes",
-            "ReleaseDepartingMembers", "ObserveNodes", "WriteConfig", "ObserveNodes", "CreateMetadata", "ObserveNodes",
-            "ForgetDepartedPeers", "ObserveNodes", "UpOrAdjust", "ObserveNodes", "Converged"), steps);
+        assertEquals(List.of("ObserveNodes", "InstallDrbd", "PrepareLvm", "ReleaseDepartingMembers", "ObserveNodes",
+            "WriteConfig", "CreateMetadata", "ForgetDepartedPeers", "UpOrAdjust", "Converged"), steps,
+            "the membership is described again after the release: observed again");
         assertEquals(List.of(old.get(2).instanceId), step(sim, "ReleaseDepartingMembers").targets());
         assertEquals(List.of(old.get(2).instanceId), sim.terminated,
             "its terminate action continues, and its instance is gone, before any survivor drops it (I9)");
@@ -306,8 +319,7 @@ class ReconcilePlannerTest {
         sim.configured(old);
         sim.depart(old.get(4), null);
 
-        assertEquals(List.of("ObserveNodes", "WriteConfig", "ObserveNodes", "ForgetDepartedPeers", "ObserveNodes",
-            "Converged"), sim.runToConvergence(), "forget-peer also deletes the peer's connection: nothing left to adjust");
+        assertEquals(List.of("ObserveNodes", "WriteConfig", "ForgetDepartedPeers", "Converged"), sim.runToConvergence(), "forget-peer also deletes the peer's connection: nothing left to adjust");
         assertEquals(4, step(sim, "ForgetDepartedPeers").targets().size());
         assertEquals(1, sim.plans.get(sim.plans.size() - 1).lifecycle().release().size());
     }
@@ -462,7 +474,7 @@ class ReconcilePlannerTest {
         Map<String, NodeStatus> observed = Map.of("i-1", good,
             "i-2", new NodeStatus(true, "ip-10-0-1-2", "10.0.1.2", null, null, false, null, null, false, false, null),
             "i-3", new NodeStatus(true, null, "10.0.1.3", null, null, false, null, null, false, false, null));
-        RunCounters counters = new RunCounters(1, 0, 0, List.of(), Map.of(), 1, false, null);
+        RunCounters counters = new RunCounters(1, 0, 0, List.of(), Map.of(), 1, List.of(), null);
 
         ObservationIncompleteException e = assertThrows(ObservationIncompleteException.class,
             () -> ReconcilePlanner.plan(cluster, new RunProgress(observed, counters), SimulatedCluster.settings(5)));
@@ -495,6 +507,65 @@ class ReconcilePlannerTest {
         assertEquals(List.of(1, 1, 2, 3, 3, 3), waits);
         assertEquals(1, fast.pollSeconds());
         assertEquals(List.of(5, 10, 20, 30, 30), IntStream.range(0, 5).mapToObj(base::connectBackoffSeconds).toList());
+    }
+
+    /**
+     * The plan {@code sim} would make next if {@code staleId}'s status were stale, as after an UpOrAdjust
+     * on the other members: its report predates a step that changed what it reports.
+     */
+    private static PlannedStep planWithStale(SimulatedCluster sim, String staleId) {
+        RunCounters run = sim.collected.run();
+        List<String> others = sim.nodes.keySet().stream().filter(id -> !id.equals(staleId)).toList();
+        RunCounters stale = new RunCounters(run.rounds(), run.mutatingRounds(), run.waitAttempts(), run.metadataCreated(),
+            run.forgotten(), run.observedSnapshot(), List.of(staleId),
+            new RunCounters.StepRecord("UpOrAdjust", others, sim.cluster.snapshot()));
+        return ReconcilePlanner.plan(sim.cluster, new RunProgress(sim.collected.observed(), stale, sim.unreachable),
+            sim.settings);
+    }
+
+    @Test
+    @DisplayName("I1: plans no create-md on a status that is stale, even one that shows no metadata")
+    void staleStatusNeverLeadsToCreateMetadata() {
+        SimulatedCluster sim = new SimulatedCluster();
+        IntStream.range(0, 3).forEach(sim::fresh);
+        assertEquals("CreateMetadata", sim.runUntil("CreateMetadata").get(4));
+
+        String stale = sim.nodes.keySet().iterator().next();
+        PlannedStep plan = planWithStale(sim, stale);
+
+        assertEquals("ObserveNodes", plan.step(), plan.reason());
+        assertTrue(plan.reason().contains(stale), plan.reason());
+    }
+
+    @Test
+    @DisplayName("I2 and the brand-new test: no sync-skip while one member's status is stale")
+    void staleStatusNeverLeadsToSkipInitialSync() {
+        SimulatedCluster sim = new SimulatedCluster();
+        IntStream.range(0, 3).forEach(sim::fresh);
+        List<String> steps = sim.runUntil("SkipInitialSync");
+        assertEquals("SkipInitialSync", steps.get(steps.size() - 1));
+
+        for (String stale : sim.nodes.keySet()) {
+            assertEquals("ObserveNodes", planWithStale(sim, stale).step(), stale);
+        }
+    }
+
+    @Test
+    @DisplayName("I3: no forget-peer and no release of a departing member while a survivor's status is stale")
+    void staleStatusNeverLeadsToForgetOrRelease() {
+        for (String until : List.of("ReleaseDepartingMembers", "ForgetDepartedPeers")) {
+            SimulatedCluster sim = new SimulatedCluster();
+            List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+            sim.configured(old);
+            sim.depart(old.get(2), DepartingMember.TERMINATE);
+            sim.fresh(3).launchPending = true;
+            List<String> steps = sim.runUntil(until);
+            assertEquals(until, steps.get(steps.size() - 1));
+
+            PlannedStep plan = planWithStale(sim, old.get(0).instanceId);
+
+            assertEquals("ObserveNodes", plan.step(), until + ": " + plan.reason());
+        }
     }
 
     private static PlannedStep step(SimulatedCluster sim, String name) {

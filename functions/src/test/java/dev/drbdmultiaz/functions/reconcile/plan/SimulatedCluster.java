@@ -4,6 +4,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drbdmultiaz.functions.common.Json;
@@ -61,6 +62,10 @@ final class SimulatedCluster {
     Set<String> unreachable = Set.of();
     boolean installHasNoEffect;
     Collected collected = Collected.empty();
+    /** Nodes that ran new-current-uuid --clear-bitmap. */
+    int syncSkips;
+    /** The cluster snapshot the last plan was made on. */
+    ClusterSnapshot cluster;
 
     private final Map<String, String> stdout = new HashMap<>();
     private final CommandCollector collector;
@@ -144,14 +149,23 @@ final class SimulatedCluster {
 
     /** Plans and applies steps until Converged; returns the step names in order. */
     List<String> runToConvergence() {
+        return runUntil("Converged");
+    }
+
+    /**
+     * Plans and applies steps until the planner plans {@code step} (not applied) or Converged;
+     * returns the step names in order. {@link #cluster} and {@link #collected} are then what
+     * that plan was made on.
+     */
+    List<String> runUntil(String step) {
         List<String> steps = new ArrayList<>();
-        ClusterSnapshot cluster = snapshot();
+        cluster = snapshot();
         for (int round = 1; round <= 80; round++) {
             PlannedStep plan = ReconcilePlanner.plan(cluster,
                 new RunProgress(collected.observed(), collected.run(), unreachable), settings);
             plans.add(plan);
             steps.add(plan.step());
-            if (plan.step().equals("Converged")) {
+            if (plan.step().equals("Converged") || plan.step().equals(step)) {
                 return steps;
             }
             if (plan.step().equals("ReleaseDepartingMembers")) {
@@ -159,13 +173,23 @@ final class SimulatedCluster {
                 continue;
             }
             Map<String, String> commandIds = new LinkedHashMap<>();
+            Map<String, ObjectNode> own = new LinkedHashMap<>();
             for (String target : plan.targets()) {
                 if (unreachable.contains(target)) {
                     throw new AssertionError(plan.step() + " sent to unreachable " + target);
                 }
-                stdout.put(target, apply(plan, nodes.get(target)));
+                own.put(target, apply(plan, nodes.get(target)));
                 commandIds.put(target, "cmd-" + round);
             }
+            // Each document reports the node status after its work; drbd-up waits for the peers it
+            // brings up in the same round, so every report is taken once all targets are done.
+            own.forEach((target, result) -> {
+                ObjectNode status = status(nodes.get(target));
+                if (plan.step().equals("UpOrAdjust") || plan.step().equals("SkipInitialSync")) {
+                    result.put("settled", settled(plan.step(), status));
+                }
+                stdout.put(target, Json.write(result.setAll(status)));
+            });
             collected = collector.collect(new CommandRound("round#" + round, "arn:execution", plan.step(),
                 plan.documentName(), commandIds, "2024-05-01T11:59:00Z", cluster.snapshot(),
                 plan.parameter("PeerNodeId"), collected));
@@ -203,15 +227,15 @@ final class SimulatedCluster {
         });
     }
 
-    /** Applies a step to a node like its document would; returns the JSON result line. */
-    private String apply(PlannedStep plan, Node node) {
+    /** Applies a step to a node like its document would; returns its own result fields. */
+    private ObjectNode apply(PlannedStep plan, Node node) {
         ObjectNode result = Json.mapper().createObjectNode().put("ok", true).put("changed", true);
         switch (plan.step()) {
             case "ObserveNodes", "WaitForConnections" -> {
                 if (allUp() && connectAfterObservations > 0 && node == nodes.values().iterator().next()) {
                     connectAfterObservations--;
                 }
-                return Json.write(status(node));
+                return result.put("changed", false);
             }
             case "InstallDrbd" -> node.drbdVersion = installHasNoEffect ? null : "9.2.12";
             case "PrepareLvm" -> {
@@ -227,13 +251,15 @@ final class SimulatedCluster {
                 node.configNodeIds = nodeIds(text);
             }
             case "CreateMetadata" -> {
-                result.put("changed", !node.metadata);
-                if (!node.metadata) {
-                    node.metadata = true;
-                    node.disk = "Inconsistent";
-                    node.maxPeers = Integer.parseInt(plan.parameter("MaxPeers"));
-                    node.bitmapSlots.clear();
+                if (!Boolean.FALSE.equals(node.metadata)) {
+                    throw new AssertionError("I1: CreateMetadata planned on " + node.instanceId + ", whose metadata is "
+                        + node.metadata);
                 }
+                node.metadata = true;
+                node.metadataCreatedByRun = true;
+                node.disk = "Inconsistent";
+                node.maxPeers = Integer.parseInt(plan.parameter("MaxPeers"));
+                node.bitmapSlots.clear();
             }
             case "UpOrAdjust" -> {
                 // DRBD 9 gives every peer of the config a bitmap slot; forget-peer frees one.
@@ -254,7 +280,19 @@ final class SimulatedCluster {
                 node.up = true;
                 node.kernelNodeIds = node.configNodeIds;
             }
-            case "SkipInitialSync" -> nodes.values().forEach(n -> n.disk = "UpToDate");
+            case "SkipInitialSync" -> {
+                if (!String.valueOf(node.nodeId).equals(plan.parameter("ActingNodeId"))) {
+                    return result.put("changed", false).put("acted", false);
+                }
+                syncSkips++;
+                nodes.values().stream().filter(n -> !n.metadataCreatedByRun || !"Inconsistent".equals(n.disk)).findFirst()
+                    .ifPresent(n -> {
+                        throw new AssertionError("I2: SkipInitialSync on a cluster that is not brand-new: " + n.instanceId
+                            + " is " + n.disk + (n.metadataCreatedByRun ? "" : ", its metadata older than the run"));
+                    });
+                nodes.values().forEach(n -> n.disk = "UpToDate");
+                result.put("acted", true);
+            }
             case "ForgetDepartedPeers" -> {
                 int peer = Integer.parseInt(plan.parameter("PeerNodeId"));
                 // The document's guards: I3 on the node, and only a peer its config let go of.
@@ -270,7 +308,19 @@ final class SimulatedCluster {
             }
             default -> throw new AssertionError("Unexpected step " + plan.step());
         }
-        return Json.write(result);
+        return result;
+    }
+
+    /** What the document's bounded wait saw: every peer Connected (up), every disk UpToDate (skip). */
+    private static boolean settled(String step, ObjectNode status) {
+        JsonNode resource = status.path("resource");
+        boolean up = step.equals("UpOrAdjust");
+        boolean settled = !resource.isNull() && (up || "UpToDate".equals(resource.path("diskState").asText()));
+        for (JsonNode peer : resource.path("peers")) {
+            settled &= "Connected".equals(peer.path("connection").asText())
+                && (up || "UpToDate".equals(peer.path("peerDiskState").asText()));
+        }
+        return settled;
     }
 
     private boolean allUp() {
@@ -279,7 +329,6 @@ final class SimulatedCluster {
 
     private ObjectNode status(Node node) {
         ObjectNode status = Json.mapper().createObjectNode()
-            .put("ok", true).put("changed", false)
             .put("hostname", node.hostname).put("address", node.address)
             .put("drbdVersion", node.drbdVersion).put("dataVolumeId", "vol-0" + node.nodeId)
             .put("lvmReady", node.lvmReady)
@@ -330,6 +379,8 @@ final class SimulatedCluster {
         String drbdVersion;
         boolean lvmReady;
         Boolean metadata;
+        /** CreateMetadata of this run created its metadata. */
+        boolean metadataCreatedByRun;
         RenderedConfig config;
         Set<Integer> configNodeIds = Set.of();
         Set<Integer> kernelNodeIds = Set.of();

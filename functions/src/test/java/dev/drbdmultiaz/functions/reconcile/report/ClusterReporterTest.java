@@ -43,8 +43,8 @@ class ClusterReporterTest {
         PlannedStep plan = PlannedStep.converged("Every member runs the desired DRBD config",
             new LifecyclePlan(List.of(), List.of(), List.of(cluster.departing().get(0))), 5);
         ReconcileState state = new ReconcileState(null, new Trigger("launch", "i-b"), null, cluster, null, plan, null,
-            new Collected(Collected.SUCCEEDED, Map.of("i-a", a, "i-b", b), Map.of(),
-                new RunCounters(9, 4, 0, List.of("i-b"), Map.of("1", List.of("i-a")), 1, false, null), null), null);
+            new Collected(Collected.SUCCEEDED, Map.of("i-a", a, "i-b", b),
+                new RunCounters(9, 4, 0, List.of("i-b"), Map.of("1", List.of("i-a")), 1, List.of(), null), null), null);
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new ReportClusterStatusHandler(Clock.fixed(Instant.parse("2024-05-01T12:00:00Z"), ZoneOffset.UTC))
