@@ -23,15 +23,15 @@ final class CommandEventsLost implements Scenario {
 
     @Override
     public String expectation() {
-        return "a cluster from nothing although every second SSM event is lost and every third delivered twice:"
+        return "a cluster from nothing although every third SSM event is lost and every second delivered twice:"
             + " a step whose completion event is lost times out into the polling fallback, a duplicate changes"
             + " nothing, and the cluster converges with every launch CONTINUEd";
     }
 
     @Override
     public void act(RehearsalRun run) {
-        run.ssmEvents().loseOneIn(2);
-        run.ssmEvents().duplicateOneIn(3);
+        run.ssmEvents().loseOneIn(3);
+        run.ssmEvents().duplicateOneIn(2);
         Steps.launchCluster(run, run.nodes(), null);
     }
 
@@ -42,6 +42,9 @@ final class CommandEventsLost implements Scenario {
         long delivered = terminalCommandEvents(run.ssmEvents().delivered());
         if (emitted == 0) {
             problems.add("SSM emitted no terminal command event: the scenario tested nothing");
+        }
+        if (delivered == 0) {
+            problems.add("no terminal command event was delivered: the event path was not tested");
         }
         long fallbacks = run.reconcileExecutions().stream().mapToLong(CommandEventsLost::fallbacks).sum();
         if (fallbacks == 0) {
