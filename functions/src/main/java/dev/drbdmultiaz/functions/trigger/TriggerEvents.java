@@ -1,5 +1,7 @@
 package dev.drbdmultiaz.functions.trigger;
 
+import dev.drbdmultiaz.functions.reconcile.state.Trigger;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidTriggerEventException;
 import java.time.Instant;
@@ -78,11 +80,11 @@ public final class TriggerEvents {
         String transition;
         String hook;
         if (LAUNCH_DETAIL_TYPE.equals(detailType)) {
-            kind = "launch";
+            kind = Trigger.LAUNCH;
             transition = "autoscaling:EC2_INSTANCE_LAUNCHING";
             hook = identity.launchHookName();
         } else if (TERMINATE_DETAIL_TYPE.equals(detailType)) {
-            kind = "terminate";
+            kind = Trigger.TERMINATE;
             transition = "autoscaling:EC2_INSTANCE_TERMINATING";
             hook = identity.terminateHookName();
         } else {

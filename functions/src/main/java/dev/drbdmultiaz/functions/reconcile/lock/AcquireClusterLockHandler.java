@@ -36,7 +36,7 @@ public final class AcquireClusterLockHandler extends JsonHandler<ReconcileState,
             throw new InvalidStateDocumentException("AcquireClusterLock needs executionArn in its input"
                 + " (Parameters: {\"executionArn.$\": \"$$.Execution.Id\"}), but it has none");
         }
-        return lock.acquire(executionArn);
+        return lock.acquire(executionArn, () -> lock.triggerOf(executionArn));
     }
 
     /**

@@ -7,9 +7,16 @@ import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.LockContendedException;
 import dev.drbdmultiaz.functions.reconcile.registry.RegistryTable;
 import dev.drbdmultiaz.functions.reconcile.state.LockState;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drbdmultiaz.functions.common.Json;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -35,6 +42,11 @@ public final class ClusterLock {
     static final int MAX_ATTEMPTS = 5;
     private static final StructuredLog LOG = StructuredLog.of(ClusterLock.class);
 
+    /** Lock attribute: the triggers coalesced into the holder (string set). */
+    static final String COALESCED = "coalesced";
+    /** What a coalesced trigger is recorded as when it cannot be told (never covered). */
+    public static final String UNKNOWN_TRIGGER = "unknown";
+
     private final DynamoDbClient dynamoDb;
     private final SfnClient sfn;
     private final String tableName;
@@ -49,6 +61,15 @@ public final class ClusterLock {
 
     /** Takes the lock for {@code executionArn}, or coalesces into the running holder. */
     public LockState acquire(String executionArn) {
+        return acquire(executionArn, () -> UNKNOWN_TRIGGER);
+    }
+
+    /**
+     * Takes the lock for {@code executionArn}, or coalesces into the running holder and records
+     * {@code trigger} (asked only then: "launch i-…", "readjust", …) among the holder's coalesced
+     * triggers, which {@link #release} reads.
+     */
+    public LockState acquire(String executionArn, Supplier<String> trigger) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try {
                 long generation = update(UpdateItemRequest.builder()
@@ -66,10 +87,11 @@ public final class ClusterLock {
                 if (isRunning(holder)) {
                     try {
                         long generation = update(UpdateItemRequest.builder()
-                            .updateExpression("SET dirty = :true ADD generation :one")
+                            .updateExpression("SET dirty = :true ADD generation :one, " + COALESCED + " :trigger")
                             .conditionExpression("holder = :holder")
                             .expressionAttributeValues(Map.of(":holder", s(holder),
-                                ":true", AttributeValue.fromBool(true), ":one", n(1))));
+                                ":true", AttributeValue.fromBool(true), ":one", n(1),
+                                ":trigger", AttributeValue.fromSs(List.of(trigger.get())))));
                         LOG.info("Coalesced trigger into running reconcile", "executionArn", executionArn,
                             "holderExecutionArn", holder, "generation", generation);
                         return new LockState(false, generation, holder);
@@ -103,12 +125,22 @@ public final class ClusterLock {
      * answers {@code followUp} for a coalesced trigger, which must not be lost with the failure.
      */
     public ReleaseResult release(String executionArn, boolean afterFailure) {
+        return release(executionArn, afterFailure, coalesced -> false);
+    }
+
+    /**
+     * As {@link #release(String, boolean)}, but after success a holder whose coalesced triggers
+     * are all {@code covered} (this run already did what they ask for) releases instead of
+     * rerunning.
+     */
+    public ReleaseResult release(String executionArn, boolean afterFailure, Predicate<String> covered) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try {
                 Map<String, AttributeValue> old = dynamoDb.updateItem(UpdateItemRequest.builder()
                     .tableName(tableName)
                     .key(RegistryTable.key(RegistryTable.LOCK))
-                    .updateExpression("REMOVE holder SET dirty = :false, releasedAt = :now, lastHolder = :me")
+                    .updateExpression("REMOVE holder, " + COALESCED + " SET dirty = :false, releasedAt = :now,"
+                        + " lastHolder = :me")
                     .conditionExpression(afterFailure ? "holder = :me"
                         : "holder = :me AND (attribute_not_exists(dirty) OR dirty = :false)")
                     .expressionAttributeValues(Map.of(":me", s(executionArn), ":false", AttributeValue.fromBool(false),
@@ -130,11 +162,31 @@ public final class ClusterLock {
                         "holderExecutionArn", holder);
                     return new ReleaseResult(false, false, false);
                 }
+                List<String> coalesced = coalescedTriggers();
+                if (!coalesced.isEmpty() && coalesced.stream().allMatch(covered)) {
+                    try {
+                        dynamoDb.updateItem(UpdateItemRequest.builder()
+                            .tableName(tableName)
+                            .key(RegistryTable.key(RegistryTable.LOCK))
+                            .updateExpression("REMOVE holder, " + COALESCED + " SET dirty = :false, releasedAt = :now,"
+                                + " lastHolder = :me")
+                            .conditionExpression("holder = :me AND dirty = :true AND " + COALESCED + " = :seen")
+                            .expressionAttributeValues(Map.of(":me", s(executionArn),
+                                ":false", AttributeValue.fromBool(false), ":true", AttributeValue.fromBool(true),
+                                ":now", s(clock.instant().toString()), ":seen", AttributeValue.fromSs(coalesced)))
+                            .build());
+                        LOG.info("Released cluster lock: this run covered every coalesced trigger", "executionArn",
+                            executionArn, "coalesced", coalesced);
+                        return new ReleaseResult(true, false, false);
+                    } catch (ConditionalCheckFailedException anotherTrigger) {
+                        continue;
+                    }
+                }
                 try {
                     dynamoDb.updateItem(UpdateItemRequest.builder()
                         .tableName(tableName)
                         .key(RegistryTable.key(RegistryTable.LOCK))
-                        .updateExpression("SET dirty = :false")
+                        .updateExpression("REMOVE " + COALESCED + " SET dirty = :false")
                         .conditionExpression("holder = :me AND dirty = :true")
                         .expressionAttributeValues(Map.of(":me", s(executionArn),
                             ":false", AttributeValue.fromBool(false), ":true", AttributeValue.fromBool(true)))
@@ -157,6 +209,35 @@ public final class ClusterLock {
             .returnValues(ReturnValue.UPDATED_NEW)
             .build()).attributes();
         return Long.parseLong(updated.get("generation").n());
+    }
+
+    /**
+     * What started {@code executionArn}, as a coalesced trigger is recorded: "{@code <source>
+     * <instanceId>}", "{@code <source>}" without an instance, {@link #UNKNOWN_TRIGGER} when its input
+     * cannot be read.
+     */
+    public String triggerOf(String executionArn) {
+        try {
+            JsonNode trigger = Json.readTree(sfn.describeExecution(b -> b.executionArn(executionArn)).input())
+                .path("trigger");
+            String source = trigger.path("source").asText("manual");
+            String instanceId = trigger.path("instanceId").asText("");
+            return instanceId.isEmpty() ? source : source + " " + instanceId;
+        } catch (JsonProcessingException | SdkException e) {
+            LOG.warn("Could not read the trigger of a coalesced execution", "executionArn", executionArn,
+                "error", e.getMessage());
+            return UNKNOWN_TRIGGER;
+        }
+    }
+
+    /** The triggers coalesced into the current holder since it last read them. */
+    private List<String> coalescedTriggers() {
+        Map<String, AttributeValue> item = dynamoDb.getItem(builder -> builder
+            .tableName(tableName)
+            .key(RegistryTable.key(RegistryTable.LOCK))
+            .consistentRead(true)).item();
+        AttributeValue set = item == null ? null : item.get(COALESCED);
+        return set == null || !set.hasSs() ? List.of() : List.copyOf(new java.util.TreeSet<>(set.ss()));
     }
 
     private String currentHolder() {

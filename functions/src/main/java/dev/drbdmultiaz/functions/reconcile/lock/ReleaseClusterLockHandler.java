@@ -6,6 +6,7 @@ import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException
 import dev.drbdmultiaz.functions.common.priming.Priming;
 import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import dev.drbdmultiaz.functions.reconcile.state.Trigger;
 import java.util.Objects;
 
 /**
@@ -29,6 +30,17 @@ public final class ReleaseClusterLockHandler extends JsonHandler<ReconcileState,
         this.lock = Objects.requireNonNull(lock, "lock");
     }
 
+    /**
+     * Whether this successful run already did what the coalesced trigger asks: a launch whose
+     * action CompleteLifecycleActions CONTINUEd now, after the run converged with that instance as
+     * a member. Any other trigger (a terminate, a re-adjust, a deploy, ...) asks for another round.
+     */
+    static boolean covered(String coalesced, ReconcileState state) {
+        String[] parts = coalesced.split(" ", 2);
+        return parts.length == 2 && Trigger.LAUNCH.equals(parts[0]) && state.lifecycle() != null
+            && state.lifecycle().continued().contains(parts[1]);
+    }
+
     @Override
     protected ClusterLock.ReleaseResult handle(ReconcileState state) {
         String executionArn = state.currentExecutionArn();
@@ -37,7 +49,7 @@ public final class ReleaseClusterLockHandler extends JsonHandler<ReconcileState,
                 + " $.lock.holderExecutionArn, but the state has neither");
         }
         boolean afterFailure = state.error() != null;
-        ClusterLock.ReleaseResult result = lock.release(executionArn, afterFailure);
+        ClusterLock.ReleaseResult result = lock.release(executionArn, afterFailure, coalesced -> covered(coalesced, state));
         return afterFailure && state.abandon() != null ? result.withFollowUpFor(state.abandon().handedOver()) : result;
     }
 }

@@ -1,5 +1,7 @@
 package dev.drbdmultiaz.functions.reconcile.state;
 
+import dev.drbdmultiaz.functions.reconcile.lifecycle.LifecycleActions;
+
 /**
  * The execution's state document (docs/CONTRACTS.md, "State document paths"). Every task receives
  * the whole document and reads its part; every field may be absent.
@@ -17,6 +19,7 @@ package dev.drbdmultiaz.functions.reconcile.state;
  * @param heartbeat result of the last RecordLifecycleHeartbeats
  * @param abandon result of AbandonPendingLaunches (failure path)
  * @param departure result of the last AwaitDeparture
+ * @param lifecycle result of CompleteLifecycleActions (after Converged)
  */
 public record ReconcileState(
     String executionArn,
@@ -30,7 +33,8 @@ public record ReconcileState(
     ErrorInfo error,
     HeartbeatStatus heartbeat,
     FailureHandover abandon,
-    DepartureStatus departure) {
+    DepartureStatus departure,
+    LifecycleActions.ActionsResult lifecycle) {
 
     public ReconcileState(String executionArn, Trigger trigger, LockState lock, ClusterSnapshot cluster,
         AgentsStatus agents, PlannedStep plan, CommandSent command, Collected collected, ErrorInfo error) {
@@ -41,6 +45,13 @@ public record ReconcileState(
         AgentsStatus agents, PlannedStep plan, CommandSent command, Collected collected, ErrorInfo error,
         HeartbeatStatus heartbeat, FailureHandover abandon) {
         this(executionArn, trigger, lock, cluster, agents, plan, command, collected, error, heartbeat, abandon, null);
+    }
+
+    public ReconcileState(String executionArn, Trigger trigger, LockState lock, ClusterSnapshot cluster,
+        AgentsStatus agents, PlannedStep plan, CommandSent command, Collected collected, ErrorInfo error,
+        HeartbeatStatus heartbeat, FailureHandover abandon, DepartureStatus departure) {
+        this(executionArn, trigger, lock, cluster, agents, plan, command, collected, error, heartbeat, abandon,
+            departure, null);
     }
 
     /** The trigger, or a manual one when the input had none. */

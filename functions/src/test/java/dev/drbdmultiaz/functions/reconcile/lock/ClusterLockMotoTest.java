@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.drbdmultiaz.functions.common.Json;
+import dev.drbdmultiaz.functions.reconcile.lifecycle.LifecycleActions;
 import dev.drbdmultiaz.functions.reconcile.registry.RegistryTable;
 import dev.drbdmultiaz.functions.reconcile.state.LockState;
+import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import dev.drbdmultiaz.functions.testing.MotoServer;
 import dev.drbdmultiaz.functions.testing.Tables;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -108,6 +111,50 @@ class ClusterLockMotoTest {
         assertEquals(holder, item().get("holder").s());
         assertEquals(new ClusterLock.ReleaseResult(true, false, false), lock.release(holder, false),
             "the second release frees the lock");
+    }
+
+    private static String running(String input) {
+        return sfn.startExecution(b -> b.stateMachineArn(stateMachineArn).name("run-" + UUID.randomUUID())
+            .input(input)).executionArn();
+    }
+
+    @Test
+    @DisplayName("a holder that did what every coalesced trigger asks releases instead of rerunning; any other trigger reruns it")
+    void coveredTriggersNeedNoRerun() {
+        String holder = running();
+        lock.acquire(holder);
+        String launch = running("{\"trigger\":{\"source\":\"launch\",\"instanceId\":\"i-2\"}}");
+        assertEquals("launch i-2", lock.triggerOf(launch));
+        lock.acquire(launch, () -> lock.triggerOf(launch));
+
+        assertEquals(new ClusterLock.ReleaseResult(true, false, false),
+            lock.release(holder, false, "launch i-2"::equals), "the launch of i-2 was CONTINUEd by this run");
+        assertFalse(item().containsKey("coalesced"), "the coalesced triggers go with the holder");
+
+        String next = running();
+        lock.acquire(next);
+        String readjust = running("{\"trigger\":{\"source\":\"readjust\"}}");
+        lock.acquire(readjust, () -> lock.triggerOf(readjust));
+        lock.acquire(running(), () -> "launch i-3");
+        assertEquals(new ClusterLock.ReleaseResult(false, true, false),
+            lock.release(next, false, "launch i-3"::equals), "a re-adjust asks for a round of its own");
+        assertFalse(item().containsKey("coalesced"), "read by the rerun: it starts with none");
+        assertEquals(new ClusterLock.ReleaseResult(true, false, false), lock.release(next, false, t -> true));
+    }
+
+    @Test
+    @DisplayName("a coalesced launch is covered only by a run that CONTINUEd that instance's launch")
+    void launchCoveredByItsContinue() {
+        ReconcileState done = new ReconcileState(null, null, null, null, null, null, null, null, null, null, null,
+            null, new LifecycleActions.ActionsResult(List.of("i-2"), List.of(), List.of(), List.of()));
+
+        assertTrue(ReleaseClusterLockHandler.covered("launch i-2", done));
+        assertFalse(ReleaseClusterLockHandler.covered("launch i-3", done));
+        assertFalse(ReleaseClusterLockHandler.covered("terminate i-2", done));
+        assertFalse(ReleaseClusterLockHandler.covered("readjust", done));
+        assertFalse(ReleaseClusterLockHandler.covered(ClusterLock.UNKNOWN_TRIGGER, done));
+        assertFalse(ReleaseClusterLockHandler.covered("launch i-2",
+            new ReconcileState(null, null, null, null, null, null, null, null, null)), "no CompleteLifecycleActions yet");
     }
 
     @Test
