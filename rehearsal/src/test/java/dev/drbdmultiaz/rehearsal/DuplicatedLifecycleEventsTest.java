@@ -73,7 +73,8 @@ class DuplicatedLifecycleEventsTest {
             });
             TriggerReconcileHandler trigger = new TriggerReconcileHandler(new TriggerReconcileHandler.Config(
                 view.reconcileStateMachineArn(), new TriggerEvents.Identity(view.clusterId(), view.groupName(),
-                    view.launchHookName(), view.terminateHookName())), client);
+                    view.launchHookName(), view.terminateHookName()), view.tableName()), client,
+                held -> java.util.Optional.empty());
             EventBus bus = new EventBus(stack, (target, event) -> {
                 delivered.add(event.path("detail").path("EC2InstanceId").asText() + "/" + event.path("id").asText());
                 return invoke(trigger, event);
