@@ -73,8 +73,7 @@ class DuplicatedLifecycleEventsTest {
             });
             TriggerReconcileHandler trigger = new TriggerReconcileHandler(new TriggerReconcileHandler.Config(
                 view.reconcileStateMachineArn(), new TriggerEvents.Identity(view.clusterId(), view.groupName(),
-                    view.launchHookName(), view.terminateHookName()), view.tableName()), client,
-                held -> java.util.Optional.empty());
+                    view.launchHookName(), view.terminateHookName())), client);
             EventBus bus = new EventBus(stack, (target, event) -> {
                 delivered.add(event.path("detail").path("EC2InstanceId").asText() + "/" + event.path("id").asText());
                 return invoke(trigger, event);

@@ -13,14 +13,10 @@ import static org.mockito.Mockito.when;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.functions.common.Json;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidTriggerEventException;
-import dev.drbdmultiaz.functions.reconcile.lock.ClusterLock;
 import dev.drbdmultiaz.functions.testing.MotoServer;
-import dev.drbdmultiaz.functions.testing.Tables;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -39,10 +35,10 @@ class TriggerReconcileHandlerTest {
 
     private static final String STATE_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:reconcile";
     private static final TriggerReconcileHandler.Config CONFIG = new TriggerReconcileHandler.Config(STATE_MACHINE,
-        new TriggerEvents.Identity("prod", "drbd-asg", "drbd-launch", "drbd-terminate"), "registry");
+        new TriggerEvents.Identity("prod", "drbd-asg", "drbd-launch", "drbd-terminate"));
 
     private final SfnClient sfn = mock(SfnClient.class);
-    private final TriggerReconcileHandler handler = new TriggerReconcileHandler(CONFIG, sfn, trigger -> Optional.empty());
+    private final TriggerReconcileHandler handler = new TriggerReconcileHandler(CONFIG, sfn);
 
     static String lifecycle(String detailType, String group, String hook, String instanceId, String transition) {
         return """
@@ -209,10 +205,8 @@ class TriggerReconcileHandlerTest {
             String arn = real.createStateMachine(b -> b.name("reconcile-" + UUID.randomUUID())
                 .roleArn("arn:aws:iam::123456789012:role/sfn")
                 .definition("{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}")).stateMachineArn();
-            String table = Tables.createRegistry(moto.dynamoDb());
-            ClusterLock lock = new ClusterLock(moto.dynamoDb(), real, table, Clock.systemUTC());
             TriggerReconcileHandler onMoto = new TriggerReconcileHandler(
-                new TriggerReconcileHandler.Config(arn, CONFIG.identity(), table), real, lock::coalesceIntoRunningHolder);
+                new TriggerReconcileHandler.Config(arn, CONFIG.identity()), real);
             ByteArrayOutputStream first = new ByteArrayOutputStream();
             onMoto.handleRequest(new ByteArrayInputStream(launch().getBytes(StandardCharsets.UTF_8)), first, null);
             ByteArrayOutputStream second = new ByteArrayOutputStream();
@@ -225,36 +219,6 @@ class TriggerReconcileHandlerTest {
                 Json.readTree(real.describeExecution(b -> b.executionArn(executionArn)).input()));
             assertEquals(1, real.listExecutions(b -> b.stateMachineArn(arn)).executions().size(),
                 "a redelivered event starts no second execution");
-        }
-    }
-
-    @Test
-    @DisplayName("while a running execution holds the lock, records the trigger with it and starts none (moto)")
-    void coalescesIntoRunningHolder() throws Exception {
-        try (MotoServer moto = MotoServer.start()) {
-            SfnClient real = moto.sfn();
-            String arn = real.createStateMachine(b -> b.name("reconcile-" + UUID.randomUUID())
-                .roleArn("arn:aws:iam::123456789012:role/sfn")
-                .definition("{\"StartAt\":\"Wait\",\"States\":{\"Wait\":{\"Type\":\"Wait\",\"Seconds\":600,"
-                    + "\"End\":true}}}")).stateMachineArn();
-            String table = Tables.createRegistry(moto.dynamoDb());
-            ClusterLock lock = new ClusterLock(moto.dynamoDb(), real, table, Clock.systemUTC());
-            String holder = real.startExecution(b -> b.stateMachineArn(arn).name("holder")).executionArn();
-            lock.acquire(holder);
-            TriggerReconcileHandler onMoto = new TriggerReconcileHandler(
-                new TriggerReconcileHandler.Config(arn, CONFIG.identity(), table), real, lock::coalesceIntoRunningHolder);
-
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            onMoto.handleRequest(new ByteArrayInputStream(launch().getBytes(StandardCharsets.UTF_8)), out, null);
-
-            JsonNode result = Json.readTree(out.toString(StandardCharsets.UTF_8));
-            assertFalse(result.get("started").asBoolean());
-            assertEquals(holder, result.get("executionArn").asText());
-            assertEquals(1, real.listExecutions(b -> b.stateMachineArn(arn)).executions().size(),
-                "no execution starts only to find the lock held");
-            assertEquals(new ClusterLock.ReleaseResult(false, true, false), lock.release(holder, false),
-                "the holder reconciles once more for the recorded trigger");
-            assertEquals(new ClusterLock.ReleaseResult(true, false, false), lock.release(holder, false));
         }
     }
 }

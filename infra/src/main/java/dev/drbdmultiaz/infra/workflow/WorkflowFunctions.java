@@ -102,11 +102,7 @@ public class WorkflowFunctions extends Construct {
 
         stateMachine.grantStartExecution(trigger.getFunction());
         trigger.getFunction().addToRolePolicy(primeWithStateMachine(stateMachine.getStateMachineArn()));
-        // While a running execution holds the cluster lock, the trigger is recorded with it (the
-        // lock item, and whether its holder still runs) instead of starting an execution.
-        props.getClusterTable().grantReadWriteData(trigger.getFunction());
-        trigger.getFunction().addToRolePolicy(describeOwnExecutions());
-        justify(trigger, OWN_EXECUTIONS_ONLY);
+        justify(trigger);
         stateMachine.grantStartExecution(deployOnEvent.getFunction());
         deployOnEvent.getFunction().addToRolePolicy(primeWithStateMachine(stateMachine.getStateMachineArn()));
         justify(deployOnEvent);

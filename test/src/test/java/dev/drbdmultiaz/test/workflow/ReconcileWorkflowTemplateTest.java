@@ -313,8 +313,7 @@ class ReconcileWorkflowTemplateTest {
         }
         assertEquals(Set.of(WorkflowHandler.ACQUIRE_CLUSTER_LOCK, WorkflowHandler.RELEASE_CLUSTER_LOCK,
                 WorkflowHandler.DESCRIBE_CLUSTER, WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS,
-                WorkflowHandler.SEND_NODE_COMMAND, WorkflowHandler.COMPLETE_NODE_COMMAND,
-                WorkflowHandler.TRIGGER_RECONCILE), registryUsers, "the trigger records itself with a running holder");
+                WorkflowHandler.SEND_NODE_COMMAND, WorkflowHandler.COMPLETE_NODE_COMMAND), registryUsers);
         assertEquals(List.of("ssm:SendCommand", "ssm:DescribeDocument", "ssm:GetCommandInvocation", "states:SendTaskSuccess"),
                 nonRegistryActionsOf(WorkflowHandler.SEND_NODE_COMMAND),
                 "sends, completes a command that ended first; DescribeDocument: priming");
@@ -330,8 +329,8 @@ class ReconcileWorkflowTemplateTest {
                         "tasks of this state machine only: " + arn);
             }
         }
-        assertEquals(List.of("states:StartExecution", "states:DescribeStateMachine", "states:DescribeExecution"),
-                nonRegistryActionsOf(WorkflowHandler.TRIGGER_RECONCILE));
+        assertEquals(List.of("states:StartExecution", "states:DescribeStateMachine"),
+                actionsOf(WorkflowHandler.TRIGGER_RECONCILE).stream().filter(a -> !a.startsWith("sqs:")).toList());
         assertEquals(List.of("states:DescribeExecution", "states:GetExecutionHistory"),
                 actionsOf(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE), "follows the reconcile, says where it is");
         assertEquals(List.of("autoscaling:RecordLifecycleActionHeartbeat", "autoscaling:DescribeAutoScalingGroups"),

@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -118,31 +117,6 @@ public final class ClusterLock {
         }
         throw new LockContendedException("The cluster lock changed under " + MAX_ATTEMPTS
             + " attempts to acquire it in table " + tableName);
-    }
-
-    /**
-     * For a trigger that would start an execution only to find the lock held: when a running
-     * execution holds the lock, records {@code trigger} among its coalesced triggers (as a coalesced
-     * execution's AcquireClusterLock would) and names that holder; else (free, or a holder that no
-     * longer runs and the new execution takes over) nothing is written.
-     */
-    public Optional<String> coalesceIntoRunningHolder(String trigger) {
-        String holder = currentHolder();
-        if (holder == null || !isRunning(holder)) {
-            return Optional.empty();
-        }
-        try {
-            long generation = update(UpdateItemRequest.builder()
-                .updateExpression("SET dirty = :true ADD generation :one, " + COALESCED + " :trigger")
-                .conditionExpression("holder = :holder")
-                .expressionAttributeValues(Map.of(":holder", s(holder), ":true", AttributeValue.fromBool(true),
-                    ":one", n(1), ":trigger", AttributeValue.fromSs(List.of(trigger)))));
-            LOG.info("Coalesced trigger into running reconcile before starting an execution", "trigger", trigger,
-                "holderExecutionArn", holder, "generation", generation);
-            return Optional.of(holder);
-        } catch (ConditionalCheckFailedException released) {
-            return Optional.empty();
-        }
     }
 
     /**
