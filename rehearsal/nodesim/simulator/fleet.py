@@ -62,10 +62,19 @@ def fleet_init(a):
     return {"fleet": d, "sim": sim, "hostbin": hostbin, "realDrbdadm": os.path.exists(REAL_DRBDADM)}
 
 
+# drbd-up's and drbd-skip-initial-sync's bounded wait for their peers (ssm-documents/lib/prelude.bash,
+# DRBD_PEER_WAIT_SECONDS, default 20 s): an AWS duration, so the fleet's time scale compresses it
+# like every other one.
+PEER_WAIT_AWS_SECONDS = 20
+
+
 def node_env(fleet_dir, node):
     nd = os.path.join(fleet_dir, "nodes", node["instanceId"])
     root = os.path.join(nd, "root")
+    with open(os.path.join(fleet_dir, "fleet.json")) as f:
+        scale = float(json.load(f).get("timeScale", 0.01))
     return {
+        "DRBD_PEER_WAIT_SECONDS": str(max(1, int(round(PEER_WAIT_AWS_SECONDS * scale)))),
         "PATH": "%s:%s" % (os.path.join(nd, "bin"), os.path.join(fleet_dir, "hostbin")),
         "HOME": os.path.join(root, "root"), "TMPDIR": os.path.join(root, "tmp"), "LANG": "C.UTF-8",
         "SHELL": "/bin/bash", "USER": "root", "LOGNAME": "root",

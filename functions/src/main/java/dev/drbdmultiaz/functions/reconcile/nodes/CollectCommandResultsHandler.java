@@ -3,7 +3,6 @@ package dev.drbdmultiaz.functions.reconcile.nodes;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
 import dev.drbdmultiaz.functions.common.JsonHandler;
-import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.common.priming.Priming;
 import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import dev.drbdmultiaz.functions.reconcile.lifecycle.HeartbeatSchedule;
@@ -17,7 +16,8 @@ import java.util.Objects;
 /**
  * CollectCommandResults → {@code $.collected}: the polling fallback, entered when RunNodeStep's
  * callback timed out (its event was lost, or the command runs longer than the task waits). Reads
- * the round the state waits for from the registry and collects it once.
+ * the round the state waits for from the registry and collects it once; a round not recorded yet
+ * (its send still runs) is Pending.
  */
 public final class CollectCommandResultsHandler extends JsonHandler<ReconcileState, Collected> {
 
@@ -42,9 +42,8 @@ public final class CollectCommandResultsHandler extends JsonHandler<ReconcileSta
     @Override
     protected Collected handle(ReconcileState state) {
         String key = CommandRound.keyOf(state);
-        CommandRounds.Stored stored = rounds.find(key).orElseThrow(() -> new InvalidStateDocumentException(
-            "CollectCommandResults found no command round " + key + ": SendNodeCommand did not record one"));
-        return collector.collect(state, stored.round());
+        return rounds.find(key).map(stored -> collector.collect(state, stored.round()))
+            .orElseGet(() -> collector.notSentYet(state, key));
     }
 
     /**

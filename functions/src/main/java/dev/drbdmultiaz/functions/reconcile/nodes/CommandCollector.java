@@ -72,6 +72,32 @@ public final class CommandCollector {
     }
 
     /**
+     * The polling fallback found no round recorded for {@code state}'s step: its send may still
+     * run (the callback task's timeout counts from the task's start, the send included), so this
+     * is Pending, until {@code maxWait} after the first such poll, then Failed.
+     */
+    public Collected notSentYet(ReconcileState state, String key) {
+        Collected previous = state.collectedOrEmpty();
+        String since = Collected.PENDING.equals(previous.status()) && previous.unsentSince() != null
+            ? previous.unsentSince() : clock.instant().toString();
+        Duration waited = waited(since);
+        String step = state.plan() == null ? "the step" : state.plan().step();
+        if (waited.compareTo(maxWait) > 0) {
+            List<String> targets = state.plan() == null ? List.of() : state.plan().targets();
+            CommandFailure failure = new CommandFailure(step, targets.isEmpty() ? "none" : targets.get(0), targets,
+                "Pending", -1, "", String.format("SendNodeCommand recorded no command for %s (%s) within %d s: the"
+                    + " send failed after its task had timed out", step, key, waited.toSeconds()));
+            LOG.error("Gave up waiting for a node command to be sent", "executionArn", state.currentExecutionArn(),
+                "step", step, "round", key);
+            return new Collected(Collected.FAILED, previous.observed(), previous.run(), failure);
+        }
+        LOG.info("Found no node command recorded yet", "executionArn", state.currentExecutionArn(), "step", step,
+            "round", key);
+        return new Collected(Collected.PENDING, previous.observed(), previous.run(), null, heartbeats.due(state),
+            Map.of(), since);
+    }
+
+    /**
      * Every target's invocation of {@code round}, read once: Pending while any has not ended, else
      * Failed with the first failing node, else Succeeded with the results folded by {@link RunLedger}.
      */

@@ -15,6 +15,8 @@ import java.util.TreeMap;
  * @param heartbeatDue pending lifecycle actions need a heartbeat before the next poll
  * @param commandIds the SSM commands of the step collected, by instance (for the operator: their
  *     output is in the command output log group)
+ * @param unsentSince while the polling fallback finds no command recorded for the step (its send
+ *     may still run: the task's timeout counts from its start), when it first found none
  */
 public record Collected(
     String status,
@@ -22,7 +24,8 @@ public record Collected(
     RunCounters run,
     CommandFailure failure,
     boolean heartbeatDue,
-    Map<String, String> commandIds) {
+    Map<String, String> commandIds,
+    String unsentSince) {
 
     public static final String PENDING = "Pending";
     public static final String SUCCEEDED = "Succeeded";
@@ -36,7 +39,7 @@ public record Collected(
 
     public Collected(String status, Map<String, NodeStatus> observed, RunCounters run, CommandFailure failure,
         boolean heartbeatDue) {
-        this(status, observed, run, failure, heartbeatDue, Map.of());
+        this(status, observed, run, failure, heartbeatDue, Map.of(), null);
     }
 
     public Collected(String status, Map<String, NodeStatus> observed, RunCounters run, CommandFailure failure) {
@@ -45,12 +48,12 @@ public record Collected(
 
     /** The same result, with {@code due} as its heartbeatDue. */
     public Collected withHeartbeatDue(boolean due) {
-        return new Collected(status, observed, run, failure, due, commandIds);
+        return new Collected(status, observed, run, failure, due, commandIds, unsentSince);
     }
 
     /** The same result, naming {@code ids} as the commands collected. */
     public Collected withCommandIds(Map<String, String> ids) {
-        return new Collected(status, observed, run, failure, heartbeatDue, ids);
+        return new Collected(status, observed, run, failure, heartbeatDue, ids, unsentSince);
     }
 
     /** Nothing collected yet. */

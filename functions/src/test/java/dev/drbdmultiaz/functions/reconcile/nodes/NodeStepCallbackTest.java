@@ -219,6 +219,26 @@ class NodeStepCallbackTest {
     }
 
     @Test
+    @DisplayName("the polling fallback waits for a send still running (the timeout counts the send), then gives up")
+    void fallbackBeforeTheRoundIsRecorded() {
+        CommandCollector collector = new CommandCollector(ssm, Duration.ofMinutes(30), CLOCK,
+            new HeartbeatSchedule(Duration.ofHours(1), CLOCK));
+        CollectCommandResultsHandler fallback = new CollectCommandResultsHandler(collector, rounds);
+
+        Collected first = fallback.handle(state());
+        assertEquals(Collected.PENDING, first.status());
+        assertEquals(NOW.toString(), first.unsentSince());
+
+        ReconcileState later = new ReconcileState(EXECUTION, null, new LockState(true, 1, EXECUTION),
+            NodeCommandsTest.cluster(3), null, state().plan(), null,
+            new Collected(Collected.PENDING, Map.of(), null, null, false, Map.of(),
+                NOW.minus(Duration.ofMinutes(31)).toString()), null);
+        Collected gaveUp = fallback.handle(later);
+        assertEquals(Collected.FAILED, gaveUp.status());
+        assertTrue(gaveUp.failure().message().contains("recorded no command"), gaveUp.failure().message());
+    }
+
+    @Test
     @DisplayName("refuses a request whose step is not the plan's, and an event of another kind")
     void refusesMismatches() {
         assertThrows(InvalidStateDocumentException.class,
