@@ -77,12 +77,18 @@ public final class Progress implements StepFunctionsFront.Listener {
             case "StateRetried" -> line(label(execution), state + " retried (attempt "
                 + event.path("attempt").asText() + ")");
             case "StateFailed" -> {
-                if (!"Fail".equals(event.path("stateType").asText())) {
+                if (ReportBuilder.NODE_STEP_STATE.equals(state) && "States.Timeout".equals(event.path("error").asText())) {
+                    line(label(execution), state + ": no completion event in time, collecting by polling");
+                } else if (!"Fail".equals(event.path("stateType").asText())) {
                     line(label(execution), state + " failed: " + event.path("error").asText() + ": "
                         + shortCause(event.path("cause").asText()));
                 }
             }
-            case "StateCaught" -> line(label(execution), state + " error caught: taking the failure path");
+            case "StateCaught" -> {
+                if (!ReportBuilder.NODE_STEP_STATE.equals(state) || !"States.Timeout".equals(event.path("error").asText())) {
+                    line(label(execution), state + " error caught: taking the failure path");
+                }
+            }
             default -> { }
         }
     }
