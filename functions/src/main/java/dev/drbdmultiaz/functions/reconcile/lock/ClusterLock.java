@@ -156,13 +156,14 @@ public final class ClusterLock {
                 }
                 return new ReleaseResult(true, false, afterFailure && dirty);
             } catch (ConditionalCheckFailedException notReleased) {
-                String holder = currentHolder();
+                Map<String, AttributeValue> lockItem = lockItem();
+                String holder = holderOf(lockItem);
                 if (!executionArn.equals(holder)) {
                     LOG.warn("Found cluster lock held by another execution", "executionArn", executionArn,
                         "holderExecutionArn", holder);
                     return new ReleaseResult(false, false, false);
                 }
-                List<String> coalesced = coalescedTriggers();
+                List<String> coalesced = coalescedOf(lockItem);
                 if (!coalesced.isEmpty() && coalesced.stream().allMatch(covered)) {
                     try {
                         dynamoDb.updateItem(UpdateItemRequest.builder()
@@ -230,23 +231,27 @@ public final class ClusterLock {
         }
     }
 
-    /** The triggers coalesced into the current holder since it last read them. */
-    private List<String> coalescedTriggers() {
-        Map<String, AttributeValue> item = dynamoDb.getItem(builder -> builder
-            .tableName(tableName)
-            .key(RegistryTable.key(RegistryTable.LOCK))
-            .consistentRead(true)).item();
-        AttributeValue set = item == null ? null : item.get(COALESCED);
-        return set == null || !set.hasSs() ? List.of() : List.copyOf(new java.util.TreeSet<>(set.ss()));
+    private String currentHolder() {
+        return holderOf(lockItem());
     }
 
-    private String currentHolder() {
+    private Map<String, AttributeValue> lockItem() {
         Map<String, AttributeValue> item = dynamoDb.getItem(builder -> builder
             .tableName(tableName)
             .key(RegistryTable.key(RegistryTable.LOCK))
             .consistentRead(true)).item();
-        AttributeValue holder = item == null ? null : item.get("holder");
+        return item == null ? Map.of() : item;
+    }
+
+    private static String holderOf(Map<String, AttributeValue> lockItem) {
+        AttributeValue holder = lockItem.get("holder");
         return holder == null ? null : holder.s();
+    }
+
+    /** The triggers coalesced into the holder of {@code lockItem} since it last read them. */
+    private static List<String> coalescedOf(Map<String, AttributeValue> lockItem) {
+        AttributeValue set = lockItem.get(COALESCED);
+        return set == null || !set.hasSs() ? List.of() : List.copyOf(new java.util.TreeSet<>(set.ss()));
     }
 
     private boolean isRunning(String executionArn) {

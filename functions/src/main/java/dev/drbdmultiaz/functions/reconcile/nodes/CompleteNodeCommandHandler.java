@@ -54,7 +54,11 @@ public final class CompleteNodeCommandHandler
     }
 
     private CompleteNodeCommandHandler(CollectCommandResultsHandler.Config config) {
-        this(config.rounds(), new NodeStepCompletion(config.collector(), config.rounds(), AwsClients.sfn()));
+        this(config.collector(), config.rounds());
+    }
+
+    private CompleteNodeCommandHandler(CommandCollector collector, CommandRounds rounds) {
+        this(rounds, new NodeStepCompletion(collector, rounds, AwsClients.sfn()));
     }
 
     public CompleteNodeCommandHandler(CommandRounds rounds, NodeStepCompletion completion) {
