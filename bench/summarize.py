@@ -46,8 +46,9 @@ def overhead(out):
             "that. Each round waits for its command's completion event (callback pattern) instead of polling, "
             "so what is left is the states around the rounds (lock, DescribeCluster, CheckAgentsOnline, "
             "PlanNextStep, lifecycle actions), each a Lambda call of the rehearsal's host, SSM delivery to "
-            "the node agents, the completion event's delivery (0.5 s of AWS time, compressed), and the "
-            f"coalesced executions ({coalesced:.1f} s, counted in full because they succeed).")
+            "the node agents and the completion event's delivery (0.5 s of AWS time, compressed)"
+            + (f", and the coalesced executions ({coalesced:.1f} s, counted in full because they succeed)."
+               if coalesced else "; the other launch events were coalesced before an execution started."))
     if pct > 10:
         note += (" The rehearsal's own latencies are real time while node work is compressed: each Lambda "
                  "call, runner and node-process start costs the same at every --time-scale, so the ratio "

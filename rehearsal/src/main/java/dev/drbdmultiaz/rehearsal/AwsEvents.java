@@ -7,6 +7,8 @@ import dev.drbdmultiaz.rehearsal.aws.EventBus;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.StepFunctionsFront;
 import dev.drbdmultiaz.rehearsal.stack.DeployedStack;
+import dev.drbdmultiaz.rehearsal.support.Net;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -20,21 +22,25 @@ import java.util.UUID;
 final class AwsEvents {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long (real time) a coalesced event waits for its holder's StartExecution to land. */
+    private static final Duration START_WAIT = Duration.ofSeconds(30);
 
     private final DeployedStack stack;
     private final StackView view;
     private final EventBus bus;
     private final StepFunctionsFront stepFunctions;
+    private final Progress progress;
 
     AwsEvents(EmulatedAccount account) {
-        this(account.deployed(), account.view(), account.events(), account.stepFunctions());
+        this(account.deployed(), account.view(), account.events(), account.stepFunctions(), account.progress());
     }
 
-    AwsEvents(DeployedStack stack, StackView view, EventBus bus, StepFunctionsFront stepFunctions) {
+    AwsEvents(DeployedStack stack, StackView view, EventBus bus, StepFunctionsFront stepFunctions, Progress progress) {
         this.stack = stack;
         this.view = view;
         this.bus = bus;
         this.stepFunctions = stepFunctions;
+        this.progress = progress;
     }
 
     /** An EventBridge lifecycle event of the group (Auto Scaling's own shape), put on the bus. */
@@ -104,7 +110,8 @@ final class AwsEvents {
 
     /**
      * Puts the event on the bus; exactly one rule must deliver it, and its trigger must start an
-     * execution (or, for an event delivered more than once, find the one another copy started).
+     * execution, coalesce the event into the running one (which is then the event's execution), or,
+     * for an event delivered more than once, find the one another copy started.
      */
     private Execution trigger(ObjectNode event, boolean duplicated) {
         List<JsonNode> results = bus.publish(event);
@@ -117,10 +124,35 @@ final class AwsEvents {
             return stepFunctions.describe(view.reconcileStateMachineArn().replace(":stateMachine:", ":execution:") + ":"
                 + result.path("executionName").asText());
         }
+        String holder = result.path("coalescedInto").asText("");
+        if (!holder.isEmpty()) {
+            progress.note("the " + event.path("detail-type").asText() + " event was coalesced into running reconcile "
+                + holder.substring(holder.lastIndexOf(':') + 1) + " (no execution started)");
+            return started(holder);
+        }
         if (!result.path("started").asBoolean()) {
             throw new IllegalStateException("TriggerReconcile started nothing for " + event.path("detail-type").asText()
                 + ": " + result.path("reason").asText());
         }
         return stepFunctions.describe(result.path("executionArn").asText());
+    }
+
+    /**
+     * The execution {@code arn}, waiting for it to appear: a trigger may coalesce into a holder
+     * whose trigger has taken the lock but not yet returned from StartExecution.
+     */
+    private Execution started(String arn) {
+        long deadline = System.nanoTime() + START_WAIT.toNanos();
+        while (true) {
+            try {
+                return stepFunctions.describe(arn);
+            } catch (StepFunctionsFront.ApiError notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("TriggerReconcile coalesced an event into " + arn + ", which did not"
+                        + " start within " + START_WAIT.toSeconds() + " s", notYet);
+                }
+                Net.sleep(20);
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.rehearsal;
 
 import dev.drbdmultiaz.model.NodeDocument;
+import dev.drbdmultiaz.model.RegistryKeys;
 import dev.drbdmultiaz.rehearsal.aws.CustomResources;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
@@ -392,7 +393,7 @@ public final class RehearsalRun implements AutoCloseable {
     /** The execution ARN holding the cluster lock in the registry, or {@code null} when it is free. */
     public String lockHolder() {
         var item = account.dynamoDb().getItem(b -> b.tableName(account.view().tableName()).consistentRead(true)
-            .key(Map.of("pk", AttributeValue.fromS("lock")))).item();
+            .key(Map.of(RegistryKeys.PARTITION_KEY, AttributeValue.fromS(RegistryKeys.LOCK)))).item();
         var holder = item == null ? null : item.get("holder");
         return holder == null ? null : holder.s();
     }

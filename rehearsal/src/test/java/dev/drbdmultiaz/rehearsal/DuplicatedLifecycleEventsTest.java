@@ -72,14 +72,14 @@ class DuplicatedLifecycleEventsTest {
                 return runner;
             });
             TriggerReconcileHandler trigger = new TriggerReconcileHandler(new TriggerReconcileHandler.Config(
-                view.reconcileStateMachineArn(), new TriggerEvents.Identity(view.clusterId(), view.groupName(),
-                    view.launchHookName(), view.terminateHookName())), client);
+                view.reconcileStateMachineArn(), "registry", new TriggerEvents.Identity(view.clusterId(),
+                    view.groupName(), view.launchHookName(), view.terminateHookName())), client, new FreeLockRegistry());
             EventBus bus = new EventBus(stack, (target, event) -> {
                 delivered.add(event.path("detail").path("EC2InstanceId").asText() + "/" + event.path("id").asText());
                 return invoke(trigger, event);
             });
-            AwsEvents events = new AwsEvents(stack, view, bus, sfn);
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            AwsEvents events = new AwsEvents(stack, view, bus, sfn, new Progress(quiet, false));
             try (GroupDriver group = new GroupDriver(null, events, null, lifecycle, null, new Progress(quiet, false))) {
                 group.duplicateLifecycleEvents((instanceId, transition) -> DUPLICATED.equals(instanceId));
                 lifecycle.launched(DUPLICATED, "10.0.0.1");

@@ -216,8 +216,8 @@ class RehearsalFidelityTest {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
                     issued.accessKeyId(), issued.secretAccessKey(), issued.sessionToken()))).build()) {
                 TriggerReconcileHandler trigger = new TriggerReconcileHandler(new TriggerReconcileHandler.Config(machine,
-                    new dev.drbdmultiaz.functions.trigger.TriggerEvents.Identity("c/r0", "g", "g-launch", "g-terminate")),
-                    client);
+                    "registry", new dev.drbdmultiaz.functions.trigger.TriggerEvents.Identity("c/r0", "g", "g-launch",
+                        "g-terminate")), client, new FreeLockRegistry());
                 String event = "{\"version\":\"0\",\"id\":\"5f2a1c3e-0000-4000-8000-000000000001\",\"detail-type\":"
                     + "\"Reconcile Requested\",\"source\":\"drbd-multiaz\",\"account\":\"123456789012\",\"time\":"
                     + "\"2026-12-01T10:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],\"detail\":{\"clusterId\":\"c/r0\"}}";

@@ -13,7 +13,9 @@ import static org.mockito.Mockito.when;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.functions.common.Json;
 import dev.drbdmultiaz.functions.common.exceptions.InvalidTriggerEventException;
+import dev.drbdmultiaz.functions.reconcile.registry.RegistryTable;
 import dev.drbdmultiaz.functions.testing.MotoServer;
+import dev.drbdmultiaz.functions.testing.Tables;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +27,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mockito.ArgumentCaptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 import software.amazon.awssdk.services.sfn.model.StartExecutionRequest;
@@ -35,10 +41,19 @@ class TriggerReconcileHandlerTest {
 
     private static final String STATE_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:reconcile";
     private static final TriggerReconcileHandler.Config CONFIG = new TriggerReconcileHandler.Config(STATE_MACHINE,
-        new TriggerEvents.Identity("prod", "drbd-asg", "drbd-launch", "drbd-terminate"));
+        "registry", new TriggerEvents.Identity("prod", "drbd-asg", "drbd-launch", "drbd-terminate"));
 
     private final SfnClient sfn = mock(SfnClient.class);
-    private final TriggerReconcileHandler handler = new TriggerReconcileHandler(CONFIG, sfn);
+    private final DynamoDbClient dynamoDb = freeLock();
+    private final TriggerReconcileHandler handler = new TriggerReconcileHandler(CONFIG, sfn, dynamoDb);
+
+    /** A registry whose lock is always free: every conditional write succeeds. */
+    private static DynamoDbClient freeLock() {
+        DynamoDbClient dynamoDb = mock(DynamoDbClient.class);
+        when(dynamoDb.updateItem(any(UpdateItemRequest.class))).thenReturn(UpdateItemResponse.builder()
+            .attributes(java.util.Map.of("generation", AttributeValue.fromN("1"))).build());
+        return dynamoDb;
+    }
 
     static String lifecycle(String detailType, String group, String hook, String instanceId, String transition) {
         return """
@@ -118,6 +133,23 @@ class TriggerReconcileHandlerTest {
 
         assertFalse(result.get("started").asBoolean());
         assertTrue(result.get("duplicate").asBoolean());
+        ArgumentCaptor<UpdateItemRequest> writes = ArgumentCaptor.forClass(UpdateItemRequest.class);
+        verify(dynamoDb, org.mockito.Mockito.times(2)).updateItem(writes.capture());
+        assertTrue(writes.getAllValues().get(1).updateExpression().startsWith("REMOVE holder"),
+            "the lock taken for the ended execution is freed: " + writes.getAllValues().get(1).updateExpression());
+    }
+
+    @Test
+    @DisplayName("frees the lock it took when StartExecution fails, and fails so that the event is retried")
+    void startFails() {
+        when(sfn.startExecution(any(StartExecutionRequest.class)))
+            .thenThrow(software.amazon.awssdk.services.sfn.model.SfnException.builder().message("throttled").build());
+
+        assertThrows(dev.drbdmultiaz.functions.common.exceptions.AwsRequestFailedException.class,
+            () -> invoke(launch()));
+        ArgumentCaptor<UpdateItemRequest> writes = ArgumentCaptor.forClass(UpdateItemRequest.class);
+        verify(dynamoDb, org.mockito.Mockito.times(2)).updateItem(writes.capture());
+        assertTrue(writes.getAllValues().get(1).updateExpression().startsWith("REMOVE holder"));
     }
 
     static Stream<Arguments> foreignEvents() {
@@ -138,7 +170,7 @@ class TriggerReconcileHandlerTest {
 
         assertFalse(result.get("started").asBoolean());
         assertTrue(result.get("reason").asText().contains(named), result.toString());
-        verifyNoInteractions(sfn);
+        verifyNoInteractions(sfn, dynamoDb);
     }
 
     static Stream<Arguments> malformedEvents() {
@@ -192,33 +224,48 @@ class TriggerReconcileHandlerTest {
     void failsWithoutConfig() {
         var e = assertThrows(dev.drbdmultiaz.functions.common.exceptions.ConfigurationException.class,
             () -> TriggerReconcileHandler.Config.from(new dev.drbdmultiaz.functions.common.Env(java.util.Map.of(
-                "STATE_MACHINE_ARN", STATE_MACHINE, "CLUSTER_ID", "prod", "AUTO_SCALING_GROUP_NAME", "g",
+                "STATE_MACHINE_ARN", STATE_MACHINE, "CLUSTER_TABLE_NAME", "registry", "CLUSTER_ID", "prod",
+                "AUTO_SCALING_GROUP_NAME", "g",
                 "LAUNCH_HOOK_NAME", "l"))));
         assertTrue(e.getMessage().contains("TERMINATE_HOOK_NAME"), e.getMessage());
     }
 
     @Test
-    @DisplayName("starts a real execution on moto and treats the redelivered event as a duplicate")
+    @DisplayName("starts a real execution on moto, treats the redelivered event as a duplicate, and coalesces"
+        + " the next event into the running execution without starting one")
     void onMoto() throws Exception {
         try (MotoServer moto = MotoServer.start()) {
             SfnClient real = moto.sfn();
             String arn = real.createStateMachine(b -> b.name("reconcile-" + UUID.randomUUID())
                 .roleArn("arn:aws:iam::123456789012:role/sfn")
-                .definition("{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}")).stateMachineArn();
+                .definition("{\"StartAt\":\"Wait\",\"States\":{\"Wait\":{\"Type\":\"Wait\",\"Seconds\":600,"
+                    + "\"End\":true}}}")).stateMachineArn();
+            String table = Tables.createRegistry(moto.dynamoDb());
             TriggerReconcileHandler onMoto = new TriggerReconcileHandler(
-                new TriggerReconcileHandler.Config(arn, CONFIG.identity()), real);
-            ByteArrayOutputStream first = new ByteArrayOutputStream();
-            onMoto.handleRequest(new ByteArrayInputStream(launch().getBytes(StandardCharsets.UTF_8)), first, null);
-            ByteArrayOutputStream second = new ByteArrayOutputStream();
-            onMoto.handleRequest(new ByteArrayInputStream(launch().getBytes(StandardCharsets.UTF_8)), second, null);
+                new TriggerReconcileHandler.Config(arn, table, CONFIG.identity()), real, moto.dynamoDb());
 
-            JsonNode started = Json.readTree(first.toString(StandardCharsets.UTF_8));
+            JsonNode started = invoke(onMoto, launch());
+            JsonNode redelivered = invoke(onMoto, launch());
+            JsonNode readjust = invoke(onMoto, event("drbd-multiaz", "Reconcile Requested", "{\"clusterId\":\"prod\"}"));
+
             assertTrue(started.get("started").asBoolean());
             String executionArn = started.get("executionArn").asText();
             assertEquals(Json.readTree("{\"trigger\":{\"instanceId\":\"i-0123456789abcdef0\",\"source\":\"launch\"}}"),
                 Json.readTree(real.describeExecution(b -> b.executionArn(executionArn)).input()));
+            assertEquals(executionArn, redelivered.get("executionArn").asText(),
+                "StartExecution answers a running execution of the same name and input");
+            assertFalse(readjust.get("started").asBoolean());
+            assertEquals(executionArn, readjust.get("coalescedInto").asText());
             assertEquals(1, real.listExecutions(b -> b.stateMachineArn(arn)).executions().size(),
-                "a redelivered event starts no second execution");
+                "neither the redelivered nor the coalesced event started an execution");
+            assertEquals(java.util.List.of("readjust"), moto.dynamoDb().getItem(b -> b.tableName(table)
+                .key(RegistryTable.key(RegistryTable.LOCK))).item().get("coalesced").ss());
         }
+    }
+
+    private static JsonNode invoke(TriggerReconcileHandler handler, String event) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
+        return Json.readTree(out.toString(StandardCharsets.UTF_8));
     }
 }

@@ -3,6 +3,7 @@ package dev.drbdmultiaz.infra.workflow;
 import static dev.drbdmultiaz.infra.workflow.Policies.statement;
 
 import dev.drbdmultiaz.model.NodeDocument;
+import dev.drbdmultiaz.model.RegistryKeys;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -200,7 +201,7 @@ public class ReconcileWorkflow extends Construct {
 
     private Table createRegistry() {
         return Table.Builder.create(this, "Registry")
-                .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
+                .partitionKey(Attribute.builder().name(RegistryKeys.PARTITION_KEY).type(AttributeType.STRING).build())
                 // The node-step rounds in flight expire a day after their send (CommandRounds.EXPIRES_AT).
                 .timeToLiveAttribute("expiresAt")
                 .billingMode(BillingMode.PAY_PER_REQUEST)

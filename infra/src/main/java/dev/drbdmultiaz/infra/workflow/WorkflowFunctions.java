@@ -3,6 +3,7 @@ package dev.drbdmultiaz.infra.workflow;
 import static dev.drbdmultiaz.infra.workflow.Policies.statement;
 
 import dev.drbdmultiaz.model.NodeDocument;
+import dev.drbdmultiaz.model.RegistryKeys;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.Collections;
@@ -102,7 +103,19 @@ public class WorkflowFunctions extends Construct {
 
         stateMachine.grantStartExecution(trigger.getFunction());
         trigger.getFunction().addToRolePolicy(primeWithStateMachine(stateMachine.getStateMachineArn()));
-        justify(trigger);
+        // Takes the cluster lock for the execution it starts, or coalesces into the running holder:
+        // the lock item only, whose holder it describes (and the table, to prime for SnapStart).
+        trigger.getFunction().addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("TakeOrCoalesceIntoClusterLock")
+                .actions(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"))
+                .resources(List.of(props.getClusterTable().getTableArn()))
+                .conditions(Map.of("ForAllValues:StringEquals",
+                        Map.of("dynamodb:LeadingKeys", List.of(RegistryKeys.LOCK))))
+                .build());
+        trigger.getFunction().addToRolePolicy(statement("PrimeWithRegistryTable",
+                List.of(props.getClusterTable().getTableArn()), "dynamodb:DescribeTable"));
+        trigger.getFunction().addToRolePolicy(describeOwnExecutions());
+        justify(trigger, OWN_EXECUTIONS_ONLY);
         stateMachine.grantStartExecution(deployOnEvent.getFunction());
         deployOnEvent.getFunction().addToRolePolicy(primeWithStateMachine(stateMachine.getStateMachineArn()));
         justify(deployOnEvent);

@@ -329,8 +329,16 @@ class ReconcileWorkflowTemplateTest {
                         "tasks of this state machine only: " + arn);
             }
         }
-        assertEquals(List.of("states:StartExecution", "states:DescribeStateMachine"),
-                actionsOf(WorkflowHandler.TRIGGER_RECONCILE).stream().filter(a -> !a.startsWith("sqs:")).toList());
+        assertEquals(List.of("states:StartExecution", "states:DescribeStateMachine", "dynamodb:GetItem",
+                "dynamodb:UpdateItem", "dynamodb:DescribeTable", "states:DescribeExecution"),
+                actionsOf(WorkflowHandler.TRIGGER_RECONCILE).stream().filter(a -> !a.startsWith("sqs:")).toList(),
+                "starts executions, takes the lock for them or coalesces into its holder; never another item");
+        List<JsonNode> lockWrites = statementsOf(WorkflowHandler.TRIGGER_RECONCILE).stream()
+                .filter(st -> actions(st).contains("dynamodb:UpdateItem")).toList();
+        assertEquals(1, lockWrites.size());
+        assertEquals(JSON.valueToTree(Map.of("ForAllValues:StringEquals",
+                        Map.of("dynamodb:LeadingKeys", List.of("lock")))), lockWrites.get(0).path("Condition"),
+                "the trigger writes the lock item only");
         assertEquals(List.of("states:DescribeExecution", "states:GetExecutionHistory"),
                 actionsOf(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE), "follows the reconcile, says where it is");
         assertEquals(List.of("autoscaling:RecordLifecycleActionHeartbeat", "autoscaling:DescribeAutoScalingGroups"),
@@ -364,7 +372,7 @@ class ReconcileWorkflowTemplateTest {
                 List.of("autoscaling:DescribeAutoScalingGroups", "dynamodb:DescribeTable"));
         priming.put(WorkflowHandler.ABANDON_PENDING_LAUNCHES, List.of("autoscaling:DescribeAutoScalingGroups"));
         priming.put(WorkflowHandler.START_FOLLOW_UP_RECONCILE, List.of("states:DescribeStateMachine"));
-        priming.put(WorkflowHandler.TRIGGER_RECONCILE, List.of("states:DescribeStateMachine"));
+        priming.put(WorkflowHandler.TRIGGER_RECONCILE, List.of("states:DescribeStateMachine", "dynamodb:DescribeTable"));
         priming.put(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT, List.of("states:DescribeStateMachine"));
         priming.put(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE, List.of("states:DescribeExecution"));
         priming.forEach((handler, reads) -> assertTrue(actionsOf(handler).containsAll(reads),
@@ -585,7 +593,6 @@ class ReconcileWorkflowTemplateTest {
         return list;
     }
 
-    /** Actions in the policies attached to a handler's function role. */
     /** The actions of {@code handler}'s role other than the registry table's and the dead-letter queue's. */
     private static List<String> nonRegistryActionsOf(WorkflowHandler handler) {
         return actionsOf(handler).stream().filter(a -> !a.startsWith("dynamodb:") && !a.startsWith("sqs:"))
@@ -593,17 +600,24 @@ class ReconcileWorkflowTemplateTest {
     }
 
     private static List<String> actionsOf(WorkflowHandler handler) {
+        List<String> actions = new ArrayList<>();
+        statementsOf(handler).forEach(s -> actions.addAll(actions(s)));
+        return actions;
+    }
+
+    /** The statements of the policies attached to {@code handler}'s function role. */
+    private static List<JsonNode> statementsOf(WorkflowHandler handler) {
         JsonNode function = resourcesOfType("AWS::Lambda::Function").stream()
                 .filter(fn -> handler.handler().equals(fn.at("/Properties/Handler").asText()))
                 .findFirst().orElseThrow();
         String roleRef = "{\"Ref\":\"" + function.at("/Properties/Role/Fn::GetAtt/0").asText() + "\"}";
-        List<String> actions = new ArrayList<>();
+        List<JsonNode> statements = new ArrayList<>();
         for (JsonNode policy : resourcesOfType("AWS::IAM::Policy")) {
             if (policy.at("/Properties/Roles").toString().contains(roleRef)) {
-                toList(policy.at("/Properties/PolicyDocument/Statement")).forEach(s -> actions.addAll(actions(s)));
+                statements.addAll(toList(policy.at("/Properties/PolicyDocument/Statement")));
             }
         }
-        return actions;
+        return statements;
     }
 
     private static List<String> actions(JsonNode statement) {

@@ -11,6 +11,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.functions.common.Json;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,10 +39,14 @@ import software.amazon.awssdk.services.sfn.model.InvalidArnException;
  * the lock held by a running execution sets {@code dirty}; the holder sees it at release and runs
  * the reconcile once more instead of releasing (coalescing: a burst of triggers gives one extra
  * round, never a lost instance). A holder that is no longer RUNNING is replaced (takeover).
+ * TriggerReconcile takes the lock for the execution it is about to start ({@link
+ * #acquireForStart}), so a burst of events starts one execution, not one each.
  */
 public final class ClusterLock {
 
     static final int MAX_ATTEMPTS = 5;
+    /** How long a holder TriggerReconcile took the lock for counts as live before its execution exists. */
+    static final Duration START_GRACE = Duration.ofSeconds(60);
     private static final StructuredLog LOG = StructuredLog.of(ClusterLock.class);
 
     /** Lock attribute: the triggers coalesced into the holder (string set). */
@@ -65,26 +72,33 @@ public final class ClusterLock {
     }
 
     /**
-     * Takes the lock for {@code executionArn}, or coalesces into the running holder and records
+     * Takes the lock for {@code executionArn}, or coalesces into the live holder and records
      * {@code trigger} (asked only then: "launch i-…", "readjust", …) among the holder's coalesced
      * triggers, which {@link #release} reads.
+     *
+     * <p>Re-entrant: the holder taking it again (an execution whose lock TriggerReconcile took
+     * for it, see {@link #acquireForStart}) keeps the triggers coalesced into it meanwhile.
      */
     public LockState acquire(String executionArn, Supplier<String> trigger) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try {
                 long generation = update(UpdateItemRequest.builder()
-                    .updateExpression("SET holder = :me, dirty = :false, acquiredAt = :now ADD generation :one")
+                    // dirty is false whenever holder is absent (release and takeover reset it), so
+                    // if_not_exists only keeps what was coalesced into this very holder.
+                    .updateExpression("SET holder = :me, dirty = if_not_exists(dirty, :false), acquiredAt = :now"
+                        + " ADD generation :one")
                     .conditionExpression("attribute_not_exists(holder) OR holder = :me")
                     .expressionAttributeValues(Map.of(":me", s(executionArn), ":false", AttributeValue.fromBool(false),
                         ":now", s(clock.instant().toString()), ":one", n(1))));
                 LOG.info("Acquired cluster lock", "executionArn", executionArn, "generation", generation);
                 return new LockState(true, generation, executionArn);
             } catch (ConditionalCheckFailedException held) {
-                String holder = currentHolder();
+                Map<String, AttributeValue> lockItem = lockItem();
+                String holder = holderOf(lockItem);
                 if (holder == null) {
                     continue;
                 }
-                if (isRunning(holder)) {
+                if (isLive(holder, lockItem)) {
                     try {
                         long generation = update(UpdateItemRequest.builder()
                             .updateExpression("SET dirty = :true ADD generation :one, " + COALESCED + " :trigger")
@@ -102,7 +116,7 @@ public final class ClusterLock {
                 try {
                     long generation = update(UpdateItemRequest.builder()
                         .updateExpression("SET holder = :me, dirty = :false, acquiredAt = :now,"
-                            + " previousHolder = :stale ADD generation :one")
+                            + " previousHolder = :stale REMOVE " + COALESCED + " ADD generation :one")
                         .conditionExpression("holder = :stale")
                         .expressionAttributeValues(Map.of(":me", s(executionArn), ":stale", s(holder),
                             ":false", AttributeValue.fromBool(false), ":now", s(clock.instant().toString()),
@@ -117,6 +131,42 @@ public final class ClusterLock {
         }
         throw new LockContendedException("The cluster lock changed under " + MAX_ATTEMPTS
             + " attempts to acquire it in table " + tableName);
+    }
+
+    /**
+     * TriggerReconcile, before it starts execution {@code executionArn}: takes the lock for it, so
+     * that a burst of events starts one execution and coalesces the rest into it ({@code trigger}
+     * as {@link #coalescedName}) without starting an execution each. The execution's own
+     * AcquireClusterLock then finds itself the holder. Until the execution exists, the holder
+     * counts as live for {@link #START_GRACE} after it was taken.
+     */
+    public LockState acquireForStart(String executionArn, String trigger) {
+        return acquire(executionArn, () -> trigger);
+    }
+
+    /**
+     * TriggerReconcile, when StartExecution of {@code executionArn} failed after it took the lock:
+     * frees the lock unless a trigger was coalesced into it meanwhile (then the lock stays, and
+     * the retried event starts the execution that reconciles it; if every retry fails the event
+     * reaches the dead-letter queue and its alarm). Answers whether the lock was freed.
+     */
+    public boolean releaseUnstarted(String executionArn) {
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(RegistryTable.key(RegistryTable.LOCK))
+                .updateExpression("REMOVE holder SET releasedAt = :now, lastHolder = :me")
+                .conditionExpression("holder = :me AND (attribute_not_exists(dirty) OR dirty = :false)")
+                .expressionAttributeValues(Map.of(":me", s(executionArn), ":false", AttributeValue.fromBool(false),
+                    ":now", s(clock.instant().toString())))
+                .build());
+            LOG.warn("Released the cluster lock of an execution that did not start", "executionArn", executionArn);
+            return true;
+        } catch (ConditionalCheckFailedException heldOrCoalesced) {
+            LOG.warn("Kept the cluster lock of an execution that did not start: a trigger was coalesced into it"
+                + " (or another execution holds it)", "executionArn", executionArn);
+            return false;
+        }
     }
 
     /**
@@ -221,9 +271,7 @@ public final class ClusterLock {
         try {
             JsonNode trigger = Json.readTree(sfn.describeExecution(b -> b.executionArn(executionArn)).input())
                 .path("trigger");
-            String source = trigger.path("source").asText("manual");
-            String instanceId = trigger.path("instanceId").asText("");
-            return instanceId.isEmpty() ? source : source + " " + instanceId;
+            return coalescedName(trigger.path("source").asText("manual"), trigger.path("instanceId").asText(""));
         } catch (JsonProcessingException | SdkException e) {
             LOG.warn("Could not read the trigger of a coalesced execution", "executionArn", executionArn,
                 "error", e.getMessage());
@@ -231,8 +279,9 @@ public final class ClusterLock {
         }
     }
 
-    private String currentHolder() {
-        return holderOf(lockItem());
+    /** A trigger as the holder's coalesced set records it: "{@code <source> <instanceId>}" or "{@code <source>}". */
+    public static String coalescedName(String source, String instanceId) {
+        return instanceId == null || instanceId.isEmpty() ? source : source + " " + instanceId;
     }
 
     private Map<String, AttributeValue> lockItem() {
@@ -254,12 +303,27 @@ public final class ClusterLock {
         return set == null || !set.hasSs() ? List.of() : List.copyOf(new java.util.TreeSet<>(set.ss()));
     }
 
-    private boolean isRunning(String executionArn) {
+    /**
+     * Whether {@code holder} still runs, or, not started yet, was taken for it by TriggerReconcile
+     * within {@link #START_GRACE} (StartExecution follows the take within milliseconds; a trigger
+     * that died between them leaves a holder that never starts, taken over after the grace).
+     */
+    private boolean isLive(String holder, Map<String, AttributeValue> lockItem) {
         try {
-            ExecutionStatus status = sfn.describeExecution(builder -> builder.executionArn(executionArn)).status();
+            ExecutionStatus status = sfn.describeExecution(builder -> builder.executionArn(holder)).status();
             return status == ExecutionStatus.RUNNING || status == ExecutionStatus.PENDING_REDRIVE;
-        } catch (ExecutionDoesNotExistException | InvalidArnException gone) {
+        } catch (InvalidArnException malformed) {
             return false;
+        } catch (ExecutionDoesNotExistException notStartedYet) {
+            AttributeValue acquiredAt = lockItem.get("acquiredAt");
+            if (acquiredAt == null || acquiredAt.s() == null) {
+                return false;
+            }
+            try {
+                return clock.instant().isBefore(Instant.parse(acquiredAt.s()).plus(START_GRACE));
+            } catch (DateTimeParseException unreadable) {
+                return false;
+            }
         }
     }
 

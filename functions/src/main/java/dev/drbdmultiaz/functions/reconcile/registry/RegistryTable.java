@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.functions.reconcile.registry;
 
+import dev.drbdmultiaz.model.RegistryKeys;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -11,9 +12,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public final class RegistryTable {
 
     /** Partition key attribute name (String). */
-    public static final String KEY = "pk";
+    public static final String KEY = RegistryKeys.PARTITION_KEY;
     /** Key of the cluster lock item. */
-    public static final String LOCK = "lock";
+    public static final String LOCK = RegistryKeys.LOCK;
     static final String MEMBER_PREFIX = "member#";
     static final String NODE_ID_PREFIX = "nodeid#";
 

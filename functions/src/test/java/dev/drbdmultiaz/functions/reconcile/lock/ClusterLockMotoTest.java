@@ -172,12 +172,64 @@ class ClusterLockMotoTest {
         assertEquals(stale, item().get("previousHolder").s());
     }
 
-    @Test
-    @DisplayName("takes over a lock whose holder execution does not exist")
-    void takeOverMissingHolder() {
-        lock.acquire(stateMachineArn.replace(":stateMachine:", ":execution:") + ":vanished");
+    private static String notStartedYet() {
+        return stateMachineArn.replace(":stateMachine:", ":execution:") + ":not-started-" + UUID.randomUUID();
+    }
 
-        assertTrue(lock.acquire(running()).acquired());
+    @Test
+    @DisplayName("counts a holder taken for an execution not started yet as live within the start grace")
+    void missingHolderWithinGrace() {
+        String starting = notStartedYet();
+        assertTrue(lock.acquireForStart(starting, "launch i-1").acquired());
+
+        LockState second = lock.acquireForStart(notStartedYet(), "launch i-2");
+
+        assertFalse(second.acquired(), "the second trigger starts no execution");
+        assertEquals(starting, second.holderExecutionArn());
+        assertEquals(List.of("launch i-2"), item().get("coalesced").ss());
+    }
+
+    @Test
+    @DisplayName("takes over a lock whose holder execution still does not exist after the start grace")
+    void takeOverMissingHolder() {
+        String vanished = notStartedYet();
+        lock.acquireForStart(vanished, "launch i-1");
+        ClusterLock later = new ClusterLock(dynamoDb, sfn, table,
+            Clock.offset(Clock.systemUTC(), ClusterLock.START_GRACE.plusSeconds(1)));
+
+        assertTrue(later.acquire(running()).acquired());
+        assertEquals(vanished, item().get("previousHolder").s());
+        assertFalse(item().containsKey("coalesced"), "what was coalesced into the vanished holder goes with it");
+    }
+
+    @Test
+    @DisplayName("the execution a trigger took the lock for keeps what was coalesced before its first state")
+    void reentrantKeepsCoalesced() {
+        String started = notStartedYet();
+        lock.acquireForStart(started, "launch i-1");
+        lock.acquireForStart(notStartedYet(), "readjust");
+
+        LockState own = lock.acquire(started);
+
+        assertTrue(own.acquired());
+        assertEquals(Boolean.TRUE, item().get("dirty").bool(), "the re-adjust is still pending");
+        assertEquals(new ClusterLock.ReleaseResult(true, false, true), lock.release(started, true),
+            "a failed run asks for a follow-up for it");
+    }
+
+    @Test
+    @DisplayName("frees the lock of an execution that did not start, unless a trigger was coalesced into it")
+    void releaseUnstarted() {
+        String failedStart = notStartedYet();
+        lock.acquireForStart(failedStart, "launch i-1");
+        assertTrue(lock.releaseUnstarted(failedStart));
+        assertFalse(item().containsKey("holder"));
+
+        String retried = notStartedYet();
+        lock.acquireForStart(retried, "launch i-1");
+        lock.acquireForStart(notStartedYet(), "launch i-2");
+        assertFalse(lock.releaseUnstarted(retried), "launch i-2 waits for the retried start");
+        assertEquals(retried, item().get("holder").s());
     }
 
     @Test
