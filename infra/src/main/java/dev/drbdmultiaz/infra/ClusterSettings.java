@@ -50,6 +50,9 @@ import software.constructs.Node;
  *     lifecycle hook timeout; 0 switches the schedule off ({@code drbd:readjustIntervalMinutes})
  * @param evictAfterMinutes minutes a member may stay unreachable (SSM agent offline) before the
  *     reconcile marks it Unhealthy so the group replaces it, 0..10080; 0 never ({@code drbd:evictAfterMinutes})
+ * @param maxResyncHours hours a run waits for a joining member's resync before it abandons the
+ *     member's launch, 1..47: under the lifecycle action's 48-hour global timeout
+ *     ({@code drbd:maxResyncHours})
  */
 public record ClusterSettings(
         String region,
@@ -66,7 +69,8 @@ public record ClusterSettings(
         Optional<String> sshCidr,
         int lifecycleHookTimeoutSec,
         int readjustIntervalMinutes,
-        int evictAfterMinutes) {
+        int evictAfterMinutes,
+        int maxResyncHours) {
 
     public static final String PREFIX = "drbd:";
     public static final String REGION = PREFIX + "region";
@@ -86,6 +90,7 @@ public record ClusterSettings(
     public static final int MIN_LIFECYCLE_HOOK_TIMEOUT_SEC = ReconcileSetting.MIN_AWS_LIFECYCLE_HOOK_TIMEOUT_SECONDS;
     public static final String READJUST_INTERVAL_MINUTES = PREFIX + "readjustIntervalMinutes";
     public static final String EVICT_AFTER_MINUTES = PREFIX + "evictAfterMinutes";
+    public static final String MAX_RESYNC_HOURS = PREFIX + "maxResyncHours";
     /**
      * Amazon EC2 Auto Scaling sends its lifecycle events to EventBridge on a best-effort basis, so
      * the schedule is the backstop for a lost one: it must find the waiting instance while its hook
@@ -144,6 +149,10 @@ public record ClusterSettings(
                         + " lifecycle event EventBridge did not deliver is picked up before its hook times out");
         require(evictAfterMinutes >= 0 && evictAfterMinutes <= 10080, EVICT_AFTER_MINUTES, evictAfterMinutes,
                 "0 (never replace an unreachable member) or an integer from 1 to 10080 minutes (a week)");
+        require(ReconcileSetting.MAX_RESYNC_HOURS.accepts(maxResyncHours), MAX_RESYNC_HOURS, maxResyncHours,
+                "an integer from " + ReconcileSetting.MAX_RESYNC_HOURS.describe().replace("..", " to ") + " hours:"
+                        + " a joining member's launch action waits for its resync, and no lifecycle action can wait"
+                        + " longer than its 48-hour global timeout (one hour is left for the steps before)");
     }
 
     /** @return whether a schedule re-runs the reconcile to repair drift */
@@ -174,6 +183,7 @@ public record ClusterSettings(
         d.put(LIFECYCLE_HOOK_TIMEOUT_SEC, 3600);
         d.put(READJUST_INTERVAL_MINUTES, 30);
         d.put(EVICT_AFTER_MINUTES, 60);
+        d.put(MAX_RESYNC_HOURS, ReconcileSetting.MAX_RESYNC_HOURS.defaultInt());
         return Collections.unmodifiableMap(d);
     }
 
@@ -240,7 +250,8 @@ public record ClusterSettings(
                 ssh.isEmpty() ? Optional.empty() : Optional.of(ssh),
                 integer(values, LIFECYCLE_HOOK_TIMEOUT_SEC),
                 integer(values, READJUST_INTERVAL_MINUTES),
-                integer(values, EVICT_AFTER_MINUTES));
+                integer(values, EVICT_AFTER_MINUTES),
+                integer(values, MAX_RESYNC_HOURS));
     }
 
     /**

@@ -138,6 +138,7 @@ public class DrbdMultiAzStack extends Stack {
                         .nodeCount(settings.nodeCount())
                         .lifecycleHookTimeout(Duration.seconds(settings.lifecycleHookTimeoutSec()))
                         .evictAfter(Duration.minutes(settings.evictAfterMinutes()))
+                        .maxResync(Duration.hours(settings.maxResyncHours()))
                         .functionsJar(props.getFunctionsJar())
                         .definitionFile(props.getReconcileDefinition())
                         .readjustSchedule(settings.readjustScheduled()

@@ -31,7 +31,15 @@ public enum ReconcileSetting {
     LIFECYCLE_HOOK_TIMEOUT_SECONDS(range(30, 7200), "3600", null),
     CONNECT_WAIT_MAX_ATTEMPTS(range(1, 1000), "30", null),
     /** 0: never evict; at most a week. */
-    EVICT_AFTER_SECONDS(range(0, 7 * 24 * 3600), "3600", null);
+    EVICT_AFTER_SECONDS(range(0, 7 * 24 * 3600), "3600", null),
+    /**
+     * How long one run waits for a joining member's resync before it gives up on it (ABANDON). A
+     * lifecycle action ends at its global timeout however often it is heartbeated (Auto Scaling API
+     * reference, LifecycleHook.GlobalTimeout: "The maximum is 172800 seconds (48 hours) or 100 times
+     * HeartbeatTimeout, whichever is smaller"); with the shortest hook timeout the stack accepts
+     * (2400 s) that is still 48 hours, of which one is left for the steps before the resync.
+     */
+    MAX_RESYNC_HOURS(range(1, 47), "24", null);
 
     /**
      * The shortest lifecycle hook timeout the stack accepts (AWS seconds): the longest a node step

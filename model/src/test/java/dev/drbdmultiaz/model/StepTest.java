@@ -41,6 +41,7 @@ class StepTest {
             Map.entry("CreateMetadata", "mutating"),
             Map.entry("UpOrAdjust", "mutating"),
             Map.entry("WaitForConnections", "read-only, observes"),
+            Map.entry("WaitForResync", "read-only, observes"),
             Map.entry("SkipInitialSync", "mutating"),
             Map.entry("ForgetDepartedPeers", "mutating"),
             Map.entry("ReleaseDepartingMembers", "read-only"),

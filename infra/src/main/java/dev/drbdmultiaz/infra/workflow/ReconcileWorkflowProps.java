@@ -59,6 +59,7 @@ public final class ReconcileWorkflowProps {
     private final Duration pollInterval;
     private final Duration lifecycleHookTimeout;
     private final Duration evictAfter;
+    private final Duration maxResync;
     private final int agentWaitMaxAttempts;
     private final int connectWaitMaxAttempts;
     private final Path functionsJar;
@@ -87,6 +88,7 @@ public final class ReconcileWorkflowProps {
         this.pollInterval = b.pollInterval;
         this.lifecycleHookTimeout = b.lifecycleHookTimeout;
         this.evictAfter = b.evictAfter;
+        this.maxResync = b.maxResync;
         this.agentWaitMaxAttempts = b.agentWaitMaxAttempts;
         this.connectWaitMaxAttempts = b.connectWaitMaxAttempts;
         this.functionsJar = b.functionsJar;
@@ -121,6 +123,7 @@ public final class ReconcileWorkflowProps {
                 Long.toString(lifecycleHookTimeout.toSeconds().longValue()));
         values.put(ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS, Integer.toString(connectWaitMaxAttempts));
         values.put(ReconcileSetting.EVICT_AFTER_SECONDS, Long.toString(evictAfter.toSeconds().longValue()));
+        values.put(ReconcileSetting.MAX_RESYNC_HOURS, Long.toString(maxResync.toHours().longValue()));
         return Collections.unmodifiableMap(values);
     }
 
@@ -223,6 +226,11 @@ public final class ReconcileWorkflowProps {
         return evictAfter;
     }
 
+    /** How long a run waits for a joining member's resync before it abandons its launch. */
+    public Duration getMaxResync() {
+        return maxResync;
+    }
+
     public Duration getLifecycleHookTimeout() {
         return lifecycleHookTimeout;
     }
@@ -255,6 +263,7 @@ public final class ReconcileWorkflowProps {
         private Duration lifecycleHookTimeout =
                 Duration.seconds(ReconcileSetting.LIFECYCLE_HOOK_TIMEOUT_SECONDS.defaultInt());
         private Duration evictAfter = Duration.seconds(ReconcileSetting.EVICT_AFTER_SECONDS.defaultInt());
+        private Duration maxResync = Duration.hours(ReconcileSetting.MAX_RESYNC_HOURS.defaultInt());
         private int agentWaitMaxAttempts = ReconcileSetting.AGENT_WAIT_MAX_ATTEMPTS.defaultInt();
         private int connectWaitMaxAttempts = ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS.defaultInt();
         private Path functionsJar;
@@ -391,6 +400,16 @@ public final class ReconcileWorkflowProps {
             return this;
         }
 
+        /**
+         * How long a run waits for a joining member's disk to become UpToDate (its resync) before it
+         * gives up and abandons the member's launch. Whole hours, 1 to 47: a lifecycle action waits
+         * at most 48 hours (its global timeout). Default: 24 hours.
+         */
+        public Builder maxResync(Duration maxResync) {
+            this.maxResync = maxResync;
+            return this;
+        }
+
         /** Checks of the SSM agents before the reconcile fails with AgentsOffline. Default: 60. */
         public Builder agentWaitMaxAttempts(int agentWaitMaxAttempts) {
             this.agentWaitMaxAttempts = agentWaitMaxAttempts;
@@ -489,6 +508,11 @@ public final class ReconcileWorkflowProps {
             require(ReconcileSetting.EVICT_AFTER_SECONDS.accepts((long) (evictMinutes * 60))
                             && evictMinutes == Math.floor(evictMinutes),
                     "evictAfter must be whole minutes 0..10080 (0: never), got " + evictAfter.toHumanString());
+            require(maxResync != null, "maxResync must not be null");
+            double resyncHours = maxResync.toHours(FRACTIONAL).doubleValue();
+            require(ReconcileSetting.MAX_RESYNC_HOURS.accepts((long) resyncHours) && resyncHours == Math.floor(resyncHours),
+                    "maxResync must be whole hours " + ReconcileSetting.MAX_RESYNC_HOURS.describe()
+                            + " (under a lifecycle action's 48-hour global timeout), got " + maxResync.toHumanString());
             require(lifecycleHookTimeout != null, "lifecycleHookTimeout must not be null");
             double hookSeconds = lifecycleHookTimeout.toSeconds(FRACTIONAL).doubleValue();
             require(ReconcileSetting.LIFECYCLE_HOOK_TIMEOUT_SECONDS.accepts((long) hookSeconds)

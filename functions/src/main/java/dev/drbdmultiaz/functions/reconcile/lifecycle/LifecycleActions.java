@@ -206,6 +206,14 @@ public final class LifecycleActions {
         if (state.error().is("AgentsOffline") && state.agents() != null && !state.agents().offline().isEmpty()) {
             return new HashSet<>(state.agents().offline());
         }
+        if (state.error().is("ResyncTimeoutException") && state.cluster() != null) {
+            // The joining members whose resync did not finish within the bound.
+            Map<String, NodeStatus> observed = state.collectedOrEmpty().observed();
+            return state.cluster().members().stream().filter(Member::launchPending)
+                .filter(m -> observed.get(m.instanceId()) == null
+                    || !"UpToDate".equals(observed.get(m.instanceId()).diskState()))
+                .map(Member::instanceId).collect(java.util.stream.Collectors.toSet());
+        }
         if (state.error().is("ConvergenceTimeoutException") && state.cluster() != null) {
             // The nodes that never connected within the bound; a launch among them is replaced.
             return Connections.unconnectedMembers(state.cluster().members(), state.collectedOrEmpty().observed());

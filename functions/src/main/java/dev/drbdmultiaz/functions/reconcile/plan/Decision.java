@@ -32,11 +32,14 @@ public sealed interface Decision {
         }
     }
 
-    /** Wait {@code waitSeconds}, then observe {@code targets} again (WaitForConnections). */
-    record WaitThenObserve(String reason, int waitSeconds, List<String> targets, Map<String, String> parameters)
-        implements Decision {
+    /** Wait {@code waitSeconds}, then observe {@code targets} again (WaitForConnections or WaitForResync). */
+    record WaitThenObserve(Step step, String reason, int waitSeconds, List<String> targets,
+        Map<String, String> parameters) implements Decision {
 
         public WaitThenObserve {
+            if (step != Step.WaitForConnections && step != Step.WaitForResync) {
+                throw new IllegalArgumentException(step + " is not a wait then observe");
+            }
             targets = List.copyOf(targets);
             parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         }

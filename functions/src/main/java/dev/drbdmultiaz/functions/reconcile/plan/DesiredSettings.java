@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.functions.reconcile.plan;
 
 import dev.drbdmultiaz.functions.common.Backoff;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,6 +21,7 @@ import java.util.Objects;
  * @param connectWaitMaxAttempts WaitForConnections rounds before giving up
  * @param maxMutatingRounds mutating commands in one execution before giving up
  * @param waitTimeScale factor on every wait: POLL_SECONDS / 5 (1 in AWS; the rehearsal shrinks waits)
+ * @param maxResyncHours MAX_RESYNC_HOURS: how long one run waits for a joining member's resync
  */
 public record DesiredSettings(
     String resourceName,
@@ -35,10 +37,17 @@ public record DesiredSettings(
     SsmDocuments documents,
     int connectWaitMaxAttempts,
     int maxMutatingRounds,
-    double waitTimeScale) {
+    double waitTimeScale,
+    int maxResyncHours) {
 
     /** WaitForCommand poll interval before scaling. */
     public static final int POLL_SECONDS = 5;
+    /**
+     * The waits for a resync, AWS seconds: soon for a small volume, then every 10 minutes for one
+     * that takes hours (a third of the shortest hook timeout at most, so the heartbeats PlanNextStep
+     * schedules between the waits keep the joining member's launch action alive).
+     */
+    static final Backoff RESYNC = new Backoff(List.of(15, 30, 60, 120, 300, 600));
 
     public DesiredSettings {
         Objects.requireNonNull(resourceName, "resourceName");
@@ -58,6 +67,9 @@ public record DesiredSettings(
         if (!(waitTimeScale > 0)) {
             throw new IllegalArgumentException("waitTimeScale must be > 0, got " + waitTimeScale);
         }
+        if (maxResyncHours < 1) {
+            throw new IllegalArgumentException("maxResyncHours must be >= 1, got " + maxResyncHours);
+        }
     }
 
     /** The thin LV's device path, DRBD's backing disk. */
@@ -73,6 +85,20 @@ public record DesiredSettings(
     /** Wait before observation number {@code attempt + 1} in WaitForConnections. */
     public int connectBackoffSeconds(int attempt) {
         return Backoff.CHECKS.seconds(attempt + 1, waitTimeScale);
+    }
+
+    /** Wait before resync observation number {@code attempt + 1} in WaitForResync. */
+    public int resyncBackoffSeconds(int attempt) {
+        return RESYNC.seconds(attempt + 1, waitTimeScale);
+    }
+
+    /** AWS seconds waited in the first {@code attempts} resync waits (unscaled, as the bound is). */
+    public long resyncWaitedSeconds(int attempts) {
+        long waited = 0;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            waited += RESYNC.seconds(attempt, 1.0);
+        }
+        return waited;
     }
 
     /** WaitForCommand's poll interval. */

@@ -103,7 +103,8 @@ public final class PlanNextStepHandler extends JsonHandler<ReconcileState, Plann
                 documents,
                 env.settingInt(ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS),
                 env.optionalInt("MAX_MUTATING_ROUNDS", 40, 1, 1000),
-                waitTimeScale(env)));
+                waitTimeScale(env),
+                env.settingInt(ReconcileSetting.MAX_RESYNC_HOURS)));
         }
     }
 }

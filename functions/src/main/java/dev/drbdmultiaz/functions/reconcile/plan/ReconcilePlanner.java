@@ -5,6 +5,7 @@ import dev.drbdmultiaz.functions.common.exceptions.ClusterTooSmallException;
 import dev.drbdmultiaz.functions.common.exceptions.ConvergenceTimeoutException;
 import dev.drbdmultiaz.functions.common.exceptions.ObservationIncompleteException;
 import dev.drbdmultiaz.functions.common.exceptions.ReconcileStuckException;
+import dev.drbdmultiaz.functions.common.exceptions.ResyncTimeoutException;
 import dev.drbdmultiaz.functions.drbd.DrbdNodeSpec;
 import dev.drbdmultiaz.functions.drbd.DrbdResFileRenderer;
 import dev.drbdmultiaz.functions.drbd.DrbdResourceSpec;
@@ -15,6 +16,7 @@ import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
 import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
+import dev.drbdmultiaz.functions.reconcile.state.PeerStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
 import dev.drbdmultiaz.model.NodeDocument;
@@ -40,7 +42,7 @@ import java.util.stream.Collectors;
  * <p>Order (first unmet condition wins, docs/CONTRACTS.md): ObserveNodes → InstallDrbd →
  * PrepareLvm → ReleaseDepartingMembers → WriteConfig → CreateMetadata → ForgetDepartedPeers
  * (survivors up and UpToDate) → UpOrAdjust → WaitForConnections → SkipInitialSync →
- * ForgetDepartedPeers (the other survivors) → Converged. Each step targets every node that needs
+ * ForgetDepartedPeers (the other survivors) → WaitForResync (joining members not UpToDate) → Converged. Each step targets every node that needs
  * it at once.
  *
  * <p>Data safety: SkipInitialSync only on a brand-new cluster (I2); a departing member stays in
@@ -80,7 +82,7 @@ public final class ReconcilePlanner {
         }
         if (decision instanceof Decision.WaitThenObserve wait) {
             String status = desired.documents().name(NodeDocument.STATUS);
-            return PlannedStep.waitThenObserve(wait.reason(), wait.waitSeconds(), status, wait.targets(),
+            return PlannedStep.waitThenObserve(wait.step(), wait.reason(), wait.waitSeconds(), status, wait.targets(),
                 wait.parameters(), desired.pollSeconds());
         }
         Decision.Converged converged = (Decision.Converged) decision;
@@ -223,6 +225,13 @@ public final class ReconcilePlanner {
             forget = forgetDeparted(retained, m -> true);
             if (forget != null) {
                 return forget;
+            }
+            // A joining member is in service only once it holds the data: its launch action waits
+            // (heartbeated) until its resync made its disk UpToDate.
+            List<Member> joining = active.stream().filter(Member::launchPending)
+                .filter(m -> !UP_TO_DATE.equals(status(m).diskState())).toList();
+            if (!joining.isEmpty()) {
+                return waitForResync(joining);
             }
 
             // A retained member stays in the config and keeps its terminate action waiting
@@ -406,13 +415,40 @@ public final class ReconcilePlanner {
                     + first.nodeId() + ") skips the initial sync, the others report");
         }
 
+        private Decision waitForResync(List<Member> joining) {
+            String progress = joining.stream().map(m -> m.instanceId() + " " + status(m).diskState()
+                    + syncProgress(status(m)).map(p -> String.format(" %.1f%% in sync", p)).orElse(""))
+                .collect(Collectors.joining(", "));
+            long waited = desired.resyncWaitedSeconds(counters.resyncWaits());
+            long bound = desired.maxResyncHours() * 3600L;
+            if (waited >= bound) {
+                throw new ResyncTimeoutException(String.format("The joining members are still not UpToDate after"
+                    + " %d min of waiting for their resync (drbd:maxResyncHours = %d): %s. Their launches are"
+                    + " abandoned and the group replaces them; a resync this slow points at the replication"
+                    + " network (read 'drbdadm status %s' on the nodes) or at a bound too small for the volume",
+                    waited / 60, desired.maxResyncHours(), progress, desired.resourceName()));
+            }
+            return new Decision.WaitThenObserve(Step.WaitForResync, "Joining members are not UpToDate yet, their"
+                + " launch actions wait: " + progress + " (waited " + waited / 60 + " of "
+                + desired.maxResyncHours() * 60 + " min)", desired.resyncBackoffSeconds(counters.resyncWaits()),
+                ids(active), statusParameters());
+        }
+
+        /** The progress of a SyncTarget: the highest percent-in-sync towards a peer below 100, if any. */
+        private static java.util.Optional<Double> syncProgress(NodeStatus status) {
+            return status.resource() == null ? java.util.Optional.empty() : status.resource().peers().stream()
+                .map(PeerStatus::syncPercent).filter(p -> p != null && p < 100.0)
+                .max(Double::compare);
+        }
+
         private Decision waitOrFail(String reason) {
             if (counters.waitAttempts() >= desired.connectWaitMaxAttempts()) {
                 throw new ConvergenceTimeoutException(reason + " after " + counters.waitAttempts()
                     + " observations; check that the security group lets the DRBD port through between"
                     + " the nodes and read 'drbdadm status " + desired.resourceName() + "' on them");
             }
-            return new Decision.WaitThenObserve(reason, desired.connectBackoffSeconds(counters.waitAttempts()),
+            return new Decision.WaitThenObserve(Step.WaitForConnections, reason,
+                desired.connectBackoffSeconds(counters.waitAttempts()),
                 ids(active), statusParameters());
         }
 

@@ -66,7 +66,7 @@ public final class RunLedger {
      * step that changes peers ({@link Step#changesPeers()}) makes the members it did not run on
      * stale until they report again, and each of its targets whose result does not say
      * {@code settled} (its bounded wait saw the other targets' part of the step). An observing step also dates the observation to its snapshot
-     * and counts a connection wait; a mutating step resets the waits and is remembered;
+     * and counts a connection or resync wait; a mutating step resets the waits and is remembered;
      * CreateMetadata remembers where it created metadata, ForgetDepartedPeers which survivors
      * forgot the peer. A mutating step's result without the whole status (a document deployed
      * before that contract) replaces nothing and leaves its node stale.
@@ -76,6 +76,7 @@ public final class RunLedger {
         Step step = finished.step();
         Map<String, NodeStatus> observed = new HashMap<>(before.observed());
         int waitAttempts = run.waitAttempts();
+        int resyncWaits = run.resyncWaits();
         int mutatingRounds = run.mutatingRounds();
         int observedSnapshot = run.observedSnapshot();
         Set<String> stale = new TreeSet<>(run.staleStatus());
@@ -103,6 +104,9 @@ public final class RunLedger {
             if (step == Step.WaitForConnections) {
                 waitAttempts++;
             }
+            if (step == Step.WaitForResync) {
+                resyncWaits++;
+            }
         }
         if (step.mutating()) {
             mutatingRounds++;
@@ -126,6 +130,6 @@ public final class RunLedger {
             forgotten.put(finished.peerNodeId(), List.copyOf(survivors));
         }
         return new Memory(observed, new RunCounters(run.rounds() + 1, mutatingRounds, waitAttempts,
-            List.copyOf(metadataCreated), forgotten, observedSnapshot, List.copyOf(stale), lastMutating));
+            List.copyOf(metadataCreated), forgotten, observedSnapshot, List.copyOf(stale), lastMutating, resyncWaits));
     }
 }

@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * @param parameters document parameters by name (SendNodeCommand puts them in the SSM API shape)
  * @param mutating whether the document changes a node
  * @param heartbeat whether RecordLifecycleHeartbeats runs before the step (the handler's HeartbeatSchedule)
- * @param waitSeconds WaitForConnections' wait before the next observation, else 0
+ * @param waitSeconds WaitForConnections' or WaitForResync's wait before the next observation, else 0
  * @param pollSeconds WaitForCommand's wait between result polls
  * @param lifecycle what CompleteLifecycleActions does; set on Converged only
  * @param commandTimeoutSeconds how long RunNodeStep waits for the command's completion before it
@@ -62,12 +62,12 @@ public record PlannedStep(
 
     /**
      * Wait {@code waitSeconds}, then send the status document {@code documentName} to
-     * {@code targets} again (WaitForConnections).
+     * {@code targets} again ({@code step}: WaitForConnections or WaitForResync).
      */
-    public static PlannedStep waitThenObserve(String reason, int waitSeconds, String documentName,
+    public static PlannedStep waitThenObserve(Step step, String reason, int waitSeconds, String documentName,
         List<String> targets, Map<String, String> parameters, int pollSeconds) {
-        return new PlannedStep(Step.WaitForConnections.name(), reason, documentName, targets, parameters,
-            Step.WaitForConnections.mutating(), false, waitSeconds, pollSeconds, null);
+        return new PlannedStep(step.name(), reason, documentName, targets, parameters, step.mutating(), false,
+            waitSeconds, pollSeconds, null);
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.TreeMap;
  * @param staleStatus members whose last report predates a step that may have changed what they
  *     report (one that changes peers, run on others): the planner observes before it reads them
  * @param lastMutating the last mutating step, to detect one that has no effect
+ * @param resyncWaits WaitForResync rounds in this execution (the resync bound counts them all)
  */
 public record RunCounters(
     int rounds,
@@ -26,7 +27,8 @@ public record RunCounters(
     Map<String, List<String>> forgotten,
     int observedSnapshot,
     List<String> staleStatus,
-    StepRecord lastMutating) {
+    StepRecord lastMutating,
+    int resyncWaits) {
 
     public RunCounters {
         metadataCreated = metadataCreated == null ? List.of() : List.copyOf(metadataCreated);
@@ -38,8 +40,15 @@ public record RunCounters(
         staleStatus = staleStatus == null ? List.of() : List.copyOf(staleStatus);
     }
 
+    /** Counters before any resync wait. */
+    public RunCounters(int rounds, int mutatingRounds, int waitAttempts, List<String> metadataCreated,
+        Map<String, List<String>> forgotten, int observedSnapshot, List<String> staleStatus, StepRecord lastMutating) {
+        this(rounds, mutatingRounds, waitAttempts, metadataCreated, forgotten, observedSnapshot, staleStatus,
+            lastMutating, 0);
+    }
+
     public static RunCounters initial() {
-        return new RunCounters(0, 0, 0, List.of(), Map.of(), 0, List.of(), null);
+        return new RunCounters(0, 0, 0, List.of(), Map.of(), 0, List.of(), null, 0);
     }
 
     /** The survivors that forgot node-id {@code nodeId} in this execution. */

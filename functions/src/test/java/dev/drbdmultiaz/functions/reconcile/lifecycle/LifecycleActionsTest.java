@@ -400,6 +400,25 @@ class LifecycleActionsTest {
     }
 
     @Test
+    @DisplayName("for ResyncTimeoutException abandons the launch of the member whose resync did not finish")
+    void abandonsUnsyncedLaunchesAfterResyncTimeout() {
+        groupInstances(instance("i-new", "Pending:Wait"), instance("i-old1", "InService"),
+            instance("i-old2", "InService"), instance("i-gone", "Terminating:Wait"));
+        NodeStatus syncing = new NodeStatus(true, "h", "a", "9.2.12", "vol", true, "sha", true, true, false,
+            new dev.drbdmultiaz.functions.reconcile.state.ResourceStatus("Secondary", "Inconsistent", List.of()));
+        Map<String, NodeStatus> observed = Map.of("i-new", syncing,
+            "i-old1", up("1=Connected,3=Connected"), "i-old2", up("0=Connected,3=Connected"));
+        ReconcileState state = new ReconcileState(null, null, null, CLUSTER, null, null, null,
+            new Collected(Collected.SUCCEEDED, observed, RunCounters.initial(), null),
+            new ErrorInfo("dev.drbdmultiaz.functions.common.exceptions.ResyncTimeoutException", "not in sync"));
+
+        FailureHandover result = actions.abandonPendingLaunches(state);
+
+        assertEquals(List.of("i-new"), result.abandoned());
+        assertEquals(List.of("i-gone"), result.handedOver());
+    }
+
+    @Test
     @DisplayName("abandons only the offline nodes' launches for AgentsOffline")
     void abandonsOffline() {
         groupInstances(instance("i-a", "Pending:Wait"), instance("i-b", "Pending:Wait"));

@@ -151,8 +151,10 @@ class ReconcilePlannerTest {
         List<String> steps = sim.runToConvergence();
 
         assertEquals(List.of("ObserveNodes", "InstallDrbd", "PrepareLvm", "ReleaseDepartingMembers", "ObserveNodes",
-            "WriteConfig", "CreateMetadata", "ForgetDepartedPeers", "UpOrAdjust", "Converged"), steps,
-            "the membership is described again after the release: observed again");
+            "WriteConfig", "CreateMetadata", "ForgetDepartedPeers", "UpOrAdjust", "WaitForResync", "WaitForResync",
+            "Converged"), steps, "the membership is described again after the release: observed again; the launch"
+                + " waits for the resync");
+        assertEquals("UpToDate", replacement.disk, "its launch is CONTINUEd only once it holds the data");
         assertEquals(List.of(old.get(2).instanceId), step(sim, "ReleaseDepartingMembers").targets());
         assertEquals(List.of(old.get(2).instanceId), sim.terminated,
             "its terminate action continues, and its instance is gone, before any survivor drops it (I9)");
@@ -169,6 +171,56 @@ class ReconcilePlannerTest {
         assertEquals(List.of(), lifecycle.continueTerminates(), "continued by ReleaseDepartingMembers");
         assertEquals(List.of(old.get(2).instanceId),
             lifecycle.release().stream().map(DepartingMember::instanceId).toList());
+    }
+
+    @Test
+    @DisplayName("keeps a joining member's launch waiting while it resyncs, reporting the progress, with a growing wait")
+    void joiningMemberWaitsForItsResync() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(old);
+        sim.depart(old.get(2), DepartingMember.TERMINATE);
+        SimulatedCluster.Node replacement = sim.fresh(3);
+        replacement.launchPending = true;
+        sim.resyncObservations = 4;
+
+        sim.runToConvergence();
+
+        List<PlannedStep> waits = sim.plans.stream().filter(p -> p.step().equals("WaitForResync")).toList();
+        assertEquals(4, waits.size());
+        assertEquals(List.of(15, 30, 60, 120), waits.stream().map(PlannedStep::waitSeconds).toList(),
+            "a backoff for resyncs that take minutes to hours");
+        assertTrue(waits.get(0).reason().contains(replacement.instanceId + " Inconsistent"), waits.get(0).reason());
+        assertTrue(waits.get(2).reason().contains("50.0% in sync"), waits.get(2).reason());
+        assertEquals(3, waits.get(0).targets().size(), "every member is observed (the source too)");
+        assertEquals(List.of(replacement.instanceId),
+            sim.plans.get(sim.plans.size() - 1).lifecycle().continueLaunches());
+    }
+
+    @Test
+    @DisplayName("gives up on a resync that outlasts drbd:maxResyncHours with ResyncTimeoutException naming the member")
+    void resyncBound() {
+        SimulatedCluster sim = new SimulatedCluster();
+        DesiredSettings base = SimulatedCluster.settings(20);
+        sim.settings = new DesiredSettings(base.resourceName(), base.port(), base.minor(), base.volumeGroup(),
+            base.thinPool(), base.logicalVolume(), base.maxPeers(), base.secretId(), base.verifyAlg(),
+            base.cramHmacAlg(), base.documents(), 20, 40, 1.0, 1);
+        List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(old);
+        sim.depart(old.get(2), DepartingMember.TERMINATE);
+        SimulatedCluster.Node replacement = sim.fresh(3);
+        replacement.launchPending = true;
+        sim.resyncObservations = 1000;
+
+        var e = assertThrows(dev.drbdmultiaz.functions.common.exceptions.ResyncTimeoutException.class,
+            sim::runToConvergence);
+
+        assertTrue(e.getMessage().contains(replacement.instanceId) && e.getMessage().contains("maxResyncHours = 1"),
+            e.getMessage());
+        long waited = sim.plans.stream().filter(p -> p.step().equals("WaitForResync"))
+            .mapToLong(PlannedStep::waitSeconds).sum();
+        assertTrue(waited >= 3600 && waited < 3600 + 600, "waited " + waited + " s for a one-hour bound");
+        assertFalse(sim.plans.stream().anyMatch(p -> p.step().equals("Converged")), "its launch is never CONTINUEd");
     }
 
     @Test
@@ -498,7 +550,7 @@ class ReconcilePlannerTest {
         DesiredSettings base = SimulatedCluster.settings(5);
         DesiredSettings fast = new DesiredSettings(base.resourceName(), base.port(), base.minor(), base.volumeGroup(),
             base.thinPool(), base.logicalVolume(), base.maxPeers(), base.secretId(),
-            base.verifyAlg(), base.cramHmacAlg(), base.documents(), 5, 40, 0.1);
+            base.verifyAlg(), base.cramHmacAlg(), base.documents(), 5, 40, 0.1, 24);
 
         List<Integer> waits = new ArrayList<>();
         for (int attempt = 0; attempt < 6; attempt++) {

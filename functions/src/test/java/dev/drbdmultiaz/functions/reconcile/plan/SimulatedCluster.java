@@ -58,6 +58,8 @@ final class SimulatedCluster {
     private int describes = 1;
     DesiredSettings settings = settings(20);
     int connectAfterObservations;
+    /** Observations a SyncTarget (Inconsistent, connected to an UpToDate peer) needs before it is UpToDate. */
+    int resyncObservations = 2;
     /** Members CheckAgentsOnline went on without: the planner must send them nothing. */
     Set<String> unreachable = Set.of();
     boolean installHasNoEffect;
@@ -91,7 +93,7 @@ final class SimulatedCluster {
         return new DesiredSettings("r0", 7789, 0, "drbdpool", "thinpool", "r0", maxPeers, SECRET_ARN,
             "crc32c", "sha256",
             SsmDocuments.named(d -> "doc-" + d.baseName().substring("drbd-".length())),
-            connectWaitMaxAttempts, 40, 1.0);
+            connectWaitMaxAttempts, 40, 1.0, 24);
     }
 
     /** A brand-new instance: nothing installed, an empty data disk. */
@@ -231,9 +233,12 @@ final class SimulatedCluster {
     private ObjectNode apply(PlannedStep plan, Node node) {
         ObjectNode result = Json.mapper().createObjectNode().put("ok", true).put("changed", true);
         switch (plan.step()) {
-            case "ObserveNodes", "WaitForConnections" -> {
+            case "ObserveNodes", "WaitForConnections", "WaitForResync" -> {
                 if (allUp() && connectAfterObservations > 0 && node == nodes.values().iterator().next()) {
                     connectAfterObservations--;
+                }
+                if (syncing(node) && --node.resyncLeft <= 0) {
+                    node.disk = "UpToDate";
                 }
                 return result.put("changed", false);
             }
@@ -323,6 +328,25 @@ final class SimulatedCluster {
         return settled;
     }
 
+    /** Whether {@code node} is a SyncTarget: Inconsistent, connected to an UpToDate peer (not brand-new). */
+    private boolean syncing(Node node) {
+        boolean source = nodes.values().stream().anyMatch(peer -> peer != node && connected(node, peer)
+            && "UpToDate".equals(peer.disk));
+        if (!"Inconsistent".equals(node.disk) || !source) {
+            return false;
+        }
+        if (node.resyncLeft < 0) {
+            node.resyncLeft = resyncObservations;
+        }
+        return true;
+    }
+
+    private boolean connected(Node node, Node peer) {
+        return peer != null && node.up && peer.up && node.kernelNodeIds.contains(peer.nodeId)
+            && peer.kernelNodeIds.contains(node.nodeId) && connectAfterObservations == 0 && !node.isolated
+            && !peer.isolated;
+    }
+
     private boolean allUp() {
         return nodes.values().stream().allMatch(n -> n.up);
     }
@@ -351,12 +375,13 @@ final class SimulatedCluster {
                 continue;
             }
             Node peer = nodes.values().stream().filter(n -> n.nodeId == peerId).findFirst().orElse(null);
-            boolean connected = peer != null && peer.up && peer.kernelNodeIds.contains(node.nodeId)
-                && connectAfterObservations == 0 && !node.isolated && !peer.isolated;
+            boolean connected = connected(node, peer);
+            double inSync = !"Inconsistent".equals(node.disk) ? 100.0 : node.resyncLeft < 0 ? 0.0
+                : 100.0 * (resyncObservations - node.resyncLeft) / resyncObservations;
             peers.addObject().put("nodeId", peerId).put("name", peer == null ? "gone" : peer.hostname)
                 .put("connection", connected ? "Connected" : "Connecting")
                 .put("peerDiskState", connected ? peer.disk : "DUnknown")
-                .put("syncPercent", "Inconsistent".equals(node.disk) ? 40.0 : 100.0);
+                .put("syncPercent", inSync);
         }
         return status;
     }
@@ -387,6 +412,8 @@ final class SimulatedCluster {
         boolean up;
         String disk = "Diskless";
         boolean launchPending;
+        /** Observations left until its resync completes; -1 while it is no SyncTarget. */
+        int resyncLeft = -1;
         /** Its DRBD port is cut off: no connection to or from it. */
         boolean isolated;
         /** Whether a past run observed it, so the registry knows its hostname and address. */

@@ -34,7 +34,8 @@ class PlannedStepTest {
     void waitThenObserve() {
         assertEquals(new PlannedStep("WaitForConnections", "peers", "status", List.of("i-1", "i-2"), Map.of(),
                 false, false, 20, 5, null),
-            PlannedStep.waitThenObserve("peers", 20, "status", List.of("i-1", "i-2"), Map.of(), 5));
+            PlannedStep.waitThenObserve(dev.drbdmultiaz.model.Step.WaitForConnections, "peers", 20, "status",
+                List.of("i-1", "i-2"), Map.of(), 5));
     }
 
     @Test
