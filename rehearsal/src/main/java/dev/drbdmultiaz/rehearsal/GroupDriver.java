@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +45,8 @@ final class GroupDriver implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final List<ScheduledFuture<?>> schedules = new CopyOnWriteArrayList<>();
     private final List<String> asyncFailures = Collections.synchronizedList(new ArrayList<>());
+    /** Each CONTINUEd launch's local disk state at the moment of its CONTINUE. */
+    private final Map<String, String> diskAtLaunchContinue = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile BiPredicate<String, String> lifecycleEventLost = (id, transition) -> false;
     private volatile BiPredicate<String, String> lifecycleEventDuplicated = (id, transition) -> false;
     private boolean capacityAvailable = true;
@@ -216,11 +219,30 @@ final class GroupDriver implements AutoCloseable {
     }
 
     private void afterLifecycleAction(LifecycleModel.Completion completion) {
+        if (fleet != null && "launch".equals(completion.transition())
+            && LifecycleModel.CONTINUE.equals(completion.result())) {
+            diskAtLaunchContinue.put(completion.instanceId(), diskOf(completion.instanceId()));
+        }
         progress.lifecycle(completion);
         if ("terminate".equals(completion.transition())) {
             progress.note("instance " + completion.instanceId() + " shutting down: Terminating:Proceed (still runs"
                 + " for " + LifecycleModel.SHUTDOWN.toSeconds() + " s of AWS time)");
         }
+    }
+
+    /** The node's local disk state now ("down" when its resource is not up). */
+    private String diskOf(String instanceId) {
+        try {
+            return fleet.deviceViews().stream().filter(v -> v.instanceId().equals(instanceId)).findFirst()
+                .map(v -> v.up() ? v.disk() : "down").orElse("no node");
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    /** Each CONTINUEd launch's local disk state at the moment the run CONTINUEd it. */
+    public Map<String, String> diskAtLaunchContinue() {
+        return Map.copyOf(diskAtLaunchContinue);
     }
 
     /** EC2 terminated the instance after its Terminating:Proceed: its node stops. */

@@ -455,6 +455,11 @@ public final class RehearsalRun implements AutoCloseable {
         return account.lifecycle().completions();
     }
 
+    /** Each CONTINUEd launch's local disk state at the moment the run CONTINUEd it. */
+    public Map<String, String> diskAtLaunchContinue() {
+        return group.diskAtLaunchContinue();
+    }
+
     /** How many heartbeats the lifecycle actions of {@code instanceId} got. */
     public int heartbeats(String instanceId) {
         return account.lifecycle().heartbeats(instanceId);

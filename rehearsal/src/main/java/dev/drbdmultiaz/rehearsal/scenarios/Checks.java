@@ -39,6 +39,12 @@ final class Checks {
         run.completions().stream().filter(c -> LifecycleModel.ABANDON.equals(c.result())
                 && !faulty.contains(c.instanceId()))
             .forEach(c -> problems.add(c.transition() + " action of " + c.instanceId() + " ABANDONed"));
+        new java.util.TreeMap<>(run.diskAtLaunchContinue()).forEach((instanceId, disk) -> {
+            if (!"UpToDate".equals(disk)) {
+                problems.add("the launch of " + instanceId + " was CONTINUEd while its disk was " + disk
+                    + ": the group put it in service before it held the data");
+            }
+        });
         run.completions().stream().filter(c -> c.cause() != LifecycleModel.Cause.COMPLETED)
             .forEach(c -> problems.add(c.transition() + " action of " + c.instanceId() + " ended by "
                 + c.cause() + " (" + c.result() + "): nobody completed it in time (I4)"));

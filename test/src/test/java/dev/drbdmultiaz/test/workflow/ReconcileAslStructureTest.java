@@ -49,7 +49,7 @@ class ReconcileAslStructureTest {
             "DescribeCluster", "CheckAgentsOnline", "AgentsOnline?", "WaitForAgents", "HeartbeatWhileWaitingForAgents",
             "PlanNextStep", "RecordLifecycleHeartbeats", "RouteStep",
             "RunNodeStep", "WaitForCommand", "HeartbeatWhilePolling",
-            "CollectCommandResults", "CommandFinished?", "NodeStepFailed", "WaitForConnections",
+            "CollectCommandResults", "CommandFinished?", "NodeStepFailed", "WaitForConnections", "WaitForResync",
             "AwaitDeparture", "Departed?", "WaitForDeparture",
             "HeartbeatWhileWaitingForDeparture",
             "CompleteLifecycleActions", "ReportClusterStatus", "ReleaseClusterLock",
@@ -164,6 +164,8 @@ class ReconcileAslStructureTest {
         });
         assertEquals("RunNodeStep", states.path("WaitForConnections").path("Next").asText(),
                 "WaitForConnections must not pass through a state that renames the round");
+        assertEquals("RunNodeStep", states.path("WaitForResync").path("Next").asText(),
+                "WaitForResync must not pass through a state that renames the round");
     }
 
     @Test
@@ -305,6 +307,7 @@ class ReconcileAslStructureTest {
                 "WaitForDeparture", "$.departure.waitSeconds",
                 "WaitForCommand", "$.plan.pollSeconds",
                 "WaitForConnections", "$.plan.waitSeconds",
+                "WaitForResync", "$.plan.waitSeconds",
                 "WaitBeforeFollowUp", "$.trigger.backoffSeconds");
         Map<String, String> actual = new HashMap<>();
         forEachState("Wait", (name, state) -> {

@@ -75,6 +75,7 @@ class StepCatalogTest {
         for (Step step : Step.values()) {
             expected.put(step.name(), switch (step) {
                 case WaitForConnections -> "WaitForConnections";
+                case WaitForResync -> "WaitForResync";
                 case ReleaseDepartingMembers -> "AwaitDeparture";
                 case Converged -> "CompleteLifecycleActions";
                 case NodeStepFailed -> "NodeStepFailed";
