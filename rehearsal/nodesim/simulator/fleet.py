@@ -64,8 +64,12 @@ def fleet_init(a):
 
 # drbd-up's and drbd-skip-initial-sync's bounded wait for their peers (ssm-documents/lib/prelude.bash,
 # DRBD_PEER_WAIT_SECONDS, default 20 s): an AWS duration, so the fleet's time scale compresses it
-# like every other one.
+# like every other one, but not below PEER_WAIT_MIN_SECONDS: the wait's deadline counts bash's whole
+# SECONDS (1 s may end at once), and the peers' part of the step is simulated commands, each a new
+# process, whose cost does not shrink with the scale (compressed further, a report that AWS's 20 s
+# would see settled comes back unsettled and costs an observation round no real run makes).
 PEER_WAIT_AWS_SECONDS = 20
+PEER_WAIT_MIN_SECONDS = 3
 
 
 def node_env(fleet_dir, node):
@@ -74,7 +78,7 @@ def node_env(fleet_dir, node):
     with open(os.path.join(fleet_dir, "fleet.json")) as f:
         scale = float(json.load(f).get("timeScale", 0.01))
     return {
-        "DRBD_PEER_WAIT_SECONDS": str(max(1, int(round(PEER_WAIT_AWS_SECONDS * scale)))),
+        "DRBD_PEER_WAIT_SECONDS": str(max(PEER_WAIT_MIN_SECONDS, int(round(PEER_WAIT_AWS_SECONDS * scale)))),
         "PATH": "%s:%s" % (os.path.join(nd, "bin"), os.path.join(fleet_dir, "hostbin")),
         "HOME": os.path.join(root, "root"), "TMPDIR": os.path.join(root, "tmp"), "LANG": "C.UTF-8",
         "SHELL": "/bin/bash", "USER": "root", "LOGNAME": "root",
