@@ -177,11 +177,7 @@ class ReconcilePlannerTest {
     @DisplayName("keeps a joining member's launch waiting while it resyncs, reporting the progress, with a growing wait")
     void joiningMemberWaitsForItsResync() {
         SimulatedCluster sim = new SimulatedCluster();
-        List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
-        sim.configured(old);
-        sim.depart(old.get(2), DepartingMember.TERMINATE);
-        SimulatedCluster.Node replacement = sim.fresh(3);
-        replacement.launchPending = true;
+        SimulatedCluster.Node replacement = replacingOne(sim);
         sim.resyncObservations = 4;
 
         sim.runToConvergence();
@@ -197,6 +193,16 @@ class ReconcilePlannerTest {
             sim.plans.get(sim.plans.size() - 1).lifecycle().continueLaunches());
     }
 
+    /** Three UpToDate members, the last of them departing, and its replacement launching: the replacement. */
+    private static SimulatedCluster.Node replacingOne(SimulatedCluster sim) {
+        List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(old);
+        sim.depart(old.get(2), DepartingMember.TERMINATE);
+        SimulatedCluster.Node replacement = sim.fresh(3);
+        replacement.launchPending = true;
+        return replacement;
+    }
+
     @Test
     @DisplayName("gives up on a resync that outlasts drbd:maxResyncHours with ResyncTimeoutException naming the member")
     void resyncBound() {
@@ -205,11 +211,7 @@ class ReconcilePlannerTest {
         sim.settings = new DesiredSettings(base.resourceName(), base.port(), base.minor(), base.volumeGroup(),
             base.thinPool(), base.logicalVolume(), base.maxPeers(), base.secretId(), base.verifyAlg(),
             base.cramHmacAlg(), base.documents(), 20, 40, 1.0, 1);
-        List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
-        sim.configured(old);
-        sim.depart(old.get(2), DepartingMember.TERMINATE);
-        SimulatedCluster.Node replacement = sim.fresh(3);
-        replacement.launchPending = true;
+        SimulatedCluster.Node replacement = replacingOne(sim);
         sim.resyncObservations = 1000;
 
         var e = assertThrows(dev.drbdmultiaz.functions.common.exceptions.ResyncTimeoutException.class,
