@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +47,7 @@ final class GroupDriver implements AutoCloseable {
     private final List<ScheduledFuture<?>> schedules = new CopyOnWriteArrayList<>();
     private final List<String> asyncFailures = Collections.synchronizedList(new ArrayList<>());
     /** Each CONTINUEd launch's local disk state at the moment of its CONTINUE. */
-    private final Map<String, String> diskAtLaunchContinue = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> diskAtLaunchContinue = new ConcurrentHashMap<>();
     private volatile BiPredicate<String, String> lifecycleEventLost = (id, transition) -> false;
     private volatile BiPredicate<String, String> lifecycleEventDuplicated = (id, transition) -> false;
     private boolean capacityAvailable = true;

@@ -108,9 +108,9 @@ public final class TriggerReconcileHandler extends JsonHandler<JsonNode, Trigger
     public record Config(String stateMachineArn, String tableName, TriggerEvents.Identity identity) {
 
         public static Config from(Env env) {
-            return new Config(env.require("STATE_MACHINE_ARN"), env.require("CLUSTER_TABLE_NAME"), new TriggerEvents.Identity(
-                env.require("CLUSTER_ID"), env.require("AUTO_SCALING_GROUP_NAME"),
-                env.require("LAUNCH_HOOK_NAME"), env.require("TERMINATE_HOOK_NAME")));
+            return new Config(env.require("STATE_MACHINE_ARN"), env.require("CLUSTER_TABLE_NAME"),
+                new TriggerEvents.Identity(env.require("CLUSTER_ID"), env.require("AUTO_SCALING_GROUP_NAME"),
+                    env.require("LAUNCH_HOOK_NAME"), env.require("TERMINATE_HOOK_NAME")));
         }
     }
 

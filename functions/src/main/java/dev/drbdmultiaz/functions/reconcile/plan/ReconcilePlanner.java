@@ -25,7 +25,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -42,8 +44,8 @@ import java.util.stream.Collectors;
  * <p>Order (first unmet condition wins, docs/CONTRACTS.md): ObserveNodes → InstallDrbd →
  * PrepareLvm → ReleaseDepartingMembers → WriteConfig → CreateMetadata → ForgetDepartedPeers
  * (survivors up and UpToDate) → UpOrAdjust → WaitForConnections → SkipInitialSync →
- * ForgetDepartedPeers (the other survivors) → WaitForResync (joining members not UpToDate) → Converged. Each step targets every node that needs
- * it at once.
+ * ForgetDepartedPeers (the other survivors) → WaitForResync (joining members not UpToDate) →
+ * Converged. Each step targets every node that needs it at once.
  *
  * <p>Data safety: SkipInitialSync only on a brand-new cluster (I2); a departing member stays in
  * the configuration and is not forgotten until an active survivor is UpToDate (I3); its node-id
@@ -417,13 +419,13 @@ public final class ReconcilePlanner {
 
         private Decision waitForResync(List<Member> joining) {
             String progress = joining.stream().map(m -> m.instanceId() + " " + status(m).diskState()
-                    + syncProgress(status(m)).map(p -> String.format(" %.1f%% in sync", p)).orElse(""))
+                    + syncProgress(status(m)).map(p -> String.format(Locale.ROOT, " %.1f%% in sync", p)).orElse(""))
                 .collect(Collectors.joining(", "));
             long waited = desired.resyncWaitedSeconds(counters.resyncWaits());
             long bound = desired.maxResyncHours() * 3600L;
             if (waited >= bound) {
-                throw new ResyncTimeoutException(String.format("The joining members are still not UpToDate after"
-                    + " %d min of waiting for their resync (drbd:maxResyncHours = %d): %s. Their launches are"
+                throw new ResyncTimeoutException(String.format(Locale.ROOT, "The joining members are still not"
+                    + " UpToDate after %d min of waiting for their resync (drbd:maxResyncHours = %d): %s. Their launches are"
                     + " abandoned and the group replaces them; a resync this slow points at the replication"
                     + " network (read 'drbdadm status %s' on the nodes) or at a bound too small for the volume",
                     waited / 60, desired.maxResyncHours(), progress, desired.resourceName()));
@@ -435,8 +437,8 @@ public final class ReconcilePlanner {
         }
 
         /** The progress of a SyncTarget: the highest percent-in-sync towards a peer below 100, if any. */
-        private static java.util.Optional<Double> syncProgress(NodeStatus status) {
-            return status.resource() == null ? java.util.Optional.empty() : status.resource().peers().stream()
+        private static Optional<Double> syncProgress(NodeStatus status) {
+            return status.resource() == null ? Optional.empty() : status.resource().peers().stream()
                 .map(PeerStatus::syncPercent).filter(p -> p != null && p < 100.0)
                 .max(Double::compare);
         }
