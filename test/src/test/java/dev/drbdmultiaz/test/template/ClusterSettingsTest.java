@@ -109,6 +109,8 @@ class ClusterSettingsTest {
                 Arguments.of("drbd:readjustIntervalMinutes", 31),
                 Arguments.of("drbd:evictAfterMinutes", -1),
                 Arguments.of("drbd:evictAfterMinutes", 10081),
+                Arguments.of("drbd:maxResyncHours", 0),
+                Arguments.of("drbd:maxResyncHours", 48),
                 Arguments.of("drbd:region", "moon-1"));
     }
 

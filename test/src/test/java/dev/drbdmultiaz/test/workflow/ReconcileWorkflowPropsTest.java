@@ -109,6 +109,15 @@ class ReconcileWorkflowPropsTest {
     }
 
     @Test
+    @DisplayName("fails on a resync bound that is not whole hours 1..47, under a lifecycle action's global timeout")
+    void failsWithBadMaxResync() {
+        assertMessage("maxResync must be whole hours 1..47 (under a lifecycle action's 48-hour global timeout), got 2"
+                + " days", b -> b.maxResync(Duration.hours(48)));
+        assertMessage("maxResync must be whole hours 1..47 (under a lifecycle action's 48-hour global timeout), got 1"
+                + " hour 30 minutes", b -> b.maxResync(Duration.minutes(90)));
+    }
+
+    @Test
     @DisplayName("fails on a schedule that is not whole minutes")
     void failsWithFractionalSchedule() {
         assertMessage("readjustSchedule must be whole minutes", b -> b.readjustSchedule(Duration.seconds(90)));
