@@ -85,9 +85,9 @@ status_private_address() {
     http://169.254.169.254/latest/meta-data/local-ipv4 || true
 }
 
-# status_data_volume_id: vol-... of the single non-root EBS volume (empty unless exactly one).
-status_data_volume_id() {
-  local root_disks link vol
+# status_data_volume: "vol-... DEVICE" of the single non-root EBS volume (empty unless exactly one).
+status_data_volume() {
+  local root_disks link vol dev
   local -A seen=()
   root_disks="$(lsblk -l -n -s -o KNAME,TYPE "$(findmnt -n -o SOURCE /)" | awk '$2 == "disk" {print $1}')"
   for link in "${BY_ID_DIR}/${EBS_PREFIX}"vol*; do
@@ -96,7 +96,17 @@ status_data_volume_id() {
     vol="${link##*/"${EBS_PREFIX}"vol}"
     seen["$(readlink -f "${link}")"]="vol-${vol%%_*}"
   done
-  if (( ${#seen[@]} == 1 )); then echo "${seen[@]}"; fi
+  if (( ${#seen[@]} == 1 )); then
+    for dev in "${!seen[@]}"; do echo "${seen[${dev}]} ${dev}"; done
+  fi
+}
+
+# status_size_gib DEVICE: the device's size in whole GiB (empty when unknown).
+status_size_gib() {
+  local bytes
+  bytes="$(lsblk -b -d -n -o SIZE "$1" 2>/dev/null)" || return 0
+  bytes="${bytes//[[:space:]]/}"
+  if [[ "${bytes}" =~ ^[0-9]{1,20}$ ]]; then echo $((bytes / 1073741824)); fi
 }
 
 # status_metadata DISK_STATE: true | false | null, whether DRBD metadata is on the backing LV,
@@ -125,7 +135,7 @@ status_adjust_needed() {
 
 # node_status: the status fields as NAME and JSON lines, alternating, read-only.
 node_status() {
-  local json="" resource=null up=false adjust=null disk="" lvm_ready=false sha=""
+  local json="" resource=null up=false adjust=null disk="" lvm_ready=false sha="" data_volume="" data_gib=""
   if command -v drbdsetup >/dev/null && json="$(drbdsetup status "${RES}" --json 2>/dev/null)"; then
     up=true
     if command -v jq >/dev/null; then
@@ -141,11 +151,14 @@ node_status() {
   fi
   if command -v lvs >/dev/null && lvs "${VG}/${LV}" >/dev/null 2>&1; then lvm_ready=true; fi
   if [[ -r "${STATE_DIR}/${RES}.config.sha256" ]]; then sha="$(<"${STATE_DIR}/${RES}.config.sha256")"; fi
+  data_volume="$(status_data_volume 2>/dev/null || true)"
+  if [[ -n "${data_volume}" ]]; then data_gib="$(status_size_gib "${data_volume#* }")"; fi
+  [[ "${data_gib}" =~ ^[0-9]{1,6}$ ]] || data_gib=null
   printf '%s\n' \
     hostname "$(json_str "$(uname -n)" '^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$')" \
     address "$(json_str "$(status_private_address)" '^[0-9]{1,3}(\.[0-9]{1,3}){3}$')" \
     drbdVersion "$(json_str "$(status_drbd_version)" '^[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9.~+-]*$')" \
-    dataVolumeId "$(json_str "$(status_data_volume_id 2>/dev/null || true)" '^vol-[0-9a-f]{8,17}$')" \
+    dataVolumeId "$(json_str "${data_volume%% *}" '^vol-[0-9a-f]{8,17}$')" dataVolumeGiB "${data_gib}" \
     lvmReady "${lvm_ready}" configSha256 "$(json_str "${sha}" '^[0-9a-f]{64}$')" \
     metadata "$(status_metadata "${disk}")" \
     up "${up}" adjustNeeded "${adjust}" resource "${resource}"

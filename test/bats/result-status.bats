@@ -4,7 +4,7 @@
 
 load test_helper
 
-STATUS_FIELDS=(hostname address drbdVersion dataVolumeId lvmReady configSha256 metadata up adjustNeeded resource)
+STATUS_FIELDS=(hostname address drbdVersion dataVolumeId dataVolumeGiB lvmReady configSha256 metadata up adjustNeeded resource)
 
 # status_of_result: the status fields of the last stdout line, as one JSON object.
 status_of_result() {

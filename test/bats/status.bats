@@ -4,7 +4,7 @@
 load test_helper
 
 # Commands drbd-status may call; anything else recorded fails the read-only test.
-READ_ONLY_CALLS='^(drbdsetup status r0 --json|drbdadm -d adjust r0|drbdmeta - v09 /dev/drbdpool/r0 internal dump-md|lvs drbdpool/r0|modinfo -F version drbd|curl .*|findmnt -n -o SOURCE /|lsblk -l -n -s -o KNAME,TYPE /dev/nvme0n1p1)$'
+READ_ONLY_CALLS='^(drbdsetup status r0 --json|drbdadm -d adjust r0|drbdmeta - v09 /dev/drbdpool/r0 internal dump-md|lvs drbdpool/r0|modinfo -F version drbd|curl .*|findmnt -n -o SOURCE /|lsblk -l -n -s -o KNAME,TYPE /dev/nvme0n1p1|lsblk -b -d -n -o SIZE .*/dev/nvme1n1)$'
 
 @test "status reports a converged node and calls only read-only commands" {
   given_ebs_disks
@@ -22,6 +22,7 @@ READ_ONLY_CALLS='^(drbdsetup status r0 --json|drbdadm -d adjust r0|drbdmeta - v0
   assert_result address '"10.0.1.23"'
   assert_result drbdVersion '"9.2.12"'
   assert_result dataVolumeId '"vol-0123456789abcdef0"'
+  assert_result dataVolumeGiB 100
   assert_result lvmReady true
   assert_result configSha256 "\"$(printf '%064d' 7)\""
   assert_result metadata true
@@ -47,6 +48,22 @@ READ_ONLY_CALLS='^(drbdsetup status r0 --json|drbdadm -d adjust r0|drbdmeta - v0
   assert_result configSha256 null
   assert_result dataVolumeId '"vol-0123456789abcdef0"'
   assert_no_mutating_calls
+}
+
+@test "status reports the data volume's size in whole GiB" {
+  given_ebs_disks
+  echo 53687091200 >"${STUB_STATE}/size.nvme1n1"
+  render drbd-status
+  run -0 --separate-stderr "${SCRIPT}"
+  assert_result dataVolumeGiB 50
+}
+
+@test "status reports no data volume size when the node has two data volumes" {
+  given_ebs_disks vol0ffffeeeeddddcccc
+  render drbd-status
+  run -0 --separate-stderr "${SCRIPT}"
+  assert_result dataVolumeId null
+  assert_result dataVolumeGiB null
 }
 
 @test "status sees metadata on a rebooted node whose resource is down" {

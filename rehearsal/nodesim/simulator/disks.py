@@ -63,6 +63,15 @@ def cmd_lsblk(ctx):
     node = ctx.read_state()
     args = list(ctx.args)
     dev = next((a for a in reversed(args) if a.startswith("/")), None)
+    columns = args[args.index("-o") + 1] if "-o" in args and args.index("-o") + 1 < len(args) else "KNAME,TYPE"
+    if columns == "SIZE":
+        # `lsblk -b -d -n -o SIZE DEVICE`: the device's size in bytes (lsblk(8): -b prints sizes in bytes).
+        if dev is None or device_info(node, ctx.node_path(dev))[0] is None:
+            err("lsblk: %s: not a block device" % dev)
+            return 32
+        size_kib = device_size_kib(node, ctx.node_path(dev))
+        out("%d" % (size_kib * 1024) if "-b" in args else "%dG" % (size_kib // (1024 * 1024)))
+        return 0
     noheadings = "-n" in args or "--noheadings" in args
     inverse = "-s" in args or "--inverse" in args
     rows = []

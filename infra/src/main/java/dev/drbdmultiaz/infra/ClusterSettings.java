@@ -121,8 +121,10 @@ public record ClusterSettings(
         requireInstanceType(instanceType, architecture);
         require(UBUNTU_RELEASES.contains(ubuntuRelease), UBUNTU_RELEASE, ubuntuRelease,
                 "one of " + UBUNTU_RELEASES);
-        require(dataVolumeGiB >= 20 && dataVolumeGiB <= 16384, DATA_VOLUME_GIB, dataVolumeGiB,
-                "an integer from 20 to 16384 (gp3 volume size in GiB)");
+        require(ReconcileSetting.DATA_VOLUME_GIB.accepts(dataVolumeGiB), DATA_VOLUME_GIB, dataVolumeGiB,
+                "an integer from " + ReconcileSetting.DATA_VOLUME_GIB.describe().replace("..", " to ")
+                        + " (gp3 volume size in GiB; a value below what the members' data volumes hold is refused"
+                        + " when the reconcile runs)");
         require(ReconcileSetting.DRBD_PORT.accepts(drbdPort), DRBD_PORT, drbdPort,
                 "an integer " + ReconcileSetting.DRBD_PORT.describe() + " (an unprivileged TCP port)");
         require(ReconcileSetting.RESOURCE_NAME.accepts(resourceName), RESOURCE_NAME, resourceName,
@@ -174,7 +176,7 @@ public record ClusterSettings(
         d.put(INSTANCE_TYPE, "t3.medium");
         d.put(ARCHITECTURE, "amd64");
         d.put(UBUNTU_RELEASE, "24.04");
-        d.put(DATA_VOLUME_GIB, 100);
+        d.put(DATA_VOLUME_GIB, ReconcileSetting.DATA_VOLUME_GIB.defaultInt());
         d.put(DRBD_PORT, 7789);
         d.put(RESOURCE_NAME, "r0");
         d.put(VPC_CIDR, "10.40.0.0/16");

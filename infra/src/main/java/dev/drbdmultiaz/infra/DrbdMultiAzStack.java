@@ -139,6 +139,7 @@ public class DrbdMultiAzStack extends Stack {
                         .lifecycleHookTimeout(Duration.seconds(settings.lifecycleHookTimeoutSec()))
                         .evictAfter(Duration.minutes(settings.evictAfterMinutes()))
                         .maxResync(Duration.hours(settings.maxResyncHours()))
+                        .dataVolumeGiB(settings.dataVolumeGiB())
                         .functionsJar(props.getFunctionsJar())
                         .definitionFile(props.getReconcileDefinition())
                         .readjustSchedule(settings.readjustScheduled()

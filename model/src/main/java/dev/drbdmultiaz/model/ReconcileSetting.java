@@ -39,7 +39,13 @@ public enum ReconcileSetting {
      * HeartbeatTimeout, whichever is smaller"); with the shortest hook timeout the stack accepts
      * (2400 s) that is still 48 hours, of which one is left for the steps before the resync.
      */
-    MAX_RESYNC_HOURS(range(1, 47), "24", null);
+    MAX_RESYNC_HOURS(range(1, 47), "24", null),
+    /**
+     * Each member's data volume (GiB; gp3 allows 1..16384, and the thin pool, its metadata and
+     * DRBD's own need room): the planner refuses a value below what the members' data already
+     * holds, since a DRBD resource cannot shrink below its size.
+     */
+    DATA_VOLUME_GIB(range(20, 16_384), "100", null);
 
     /**
      * The shortest lifecycle hook timeout the stack accepts (AWS seconds): the longest a node step

@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.infra.replica;
 
+import dev.drbdmultiaz.model.ReconcileSetting;
 import java.util.List;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.Duration;
@@ -52,9 +53,7 @@ public final class ReplicaNodesProps {
         if (b.rootVolumeGiB < 8 || b.rootVolumeGiB > 1024) {
             throw new IllegalArgumentException("rootVolumeGiB must be 8..1024, got " + b.rootVolumeGiB);
         }
-        if (b.dataVolumeGiB < 20 || b.dataVolumeGiB > 16384) {
-            throw new IllegalArgumentException("dataVolumeGiB must be 20..16384, got " + b.dataVolumeGiB);
-        }
+        ReconcileSetting.DATA_VOLUME_GIB.requireInt("dataVolumeGiB", b.dataVolumeGiB);
         if (b.drbdPort < 1024 || b.drbdPort > 65535) {
             throw new IllegalArgumentException("drbdPort must be 1024..65535, got " + b.drbdPort);
         }

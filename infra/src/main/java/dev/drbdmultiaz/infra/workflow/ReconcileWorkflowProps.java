@@ -60,6 +60,7 @@ public final class ReconcileWorkflowProps {
     private final Duration lifecycleHookTimeout;
     private final Duration evictAfter;
     private final Duration maxResync;
+    private final int dataVolumeGiB;
     private final int agentWaitMaxAttempts;
     private final int connectWaitMaxAttempts;
     private final Path functionsJar;
@@ -89,6 +90,7 @@ public final class ReconcileWorkflowProps {
         this.lifecycleHookTimeout = b.lifecycleHookTimeout;
         this.evictAfter = b.evictAfter;
         this.maxResync = b.maxResync;
+        this.dataVolumeGiB = b.dataVolumeGiB;
         this.agentWaitMaxAttempts = b.agentWaitMaxAttempts;
         this.connectWaitMaxAttempts = b.connectWaitMaxAttempts;
         this.functionsJar = b.functionsJar;
@@ -124,6 +126,7 @@ public final class ReconcileWorkflowProps {
         values.put(ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS, Integer.toString(connectWaitMaxAttempts));
         values.put(ReconcileSetting.EVICT_AFTER_SECONDS, Long.toString(evictAfter.toSeconds().longValue()));
         values.put(ReconcileSetting.MAX_RESYNC_HOURS, Long.toString(maxResync.toHours().longValue()));
+        values.put(ReconcileSetting.DATA_VOLUME_GIB, Integer.toString(dataVolumeGiB));
         return Collections.unmodifiableMap(values);
     }
 
@@ -226,6 +229,11 @@ public final class ReconcileWorkflowProps {
         return evictAfter;
     }
 
+    /** The members' data volume size the launch template asks for (GiB). */
+    public int getDataVolumeGiB() {
+        return dataVolumeGiB;
+    }
+
     /** How long a run waits for a joining member's resync before it abandons its launch. */
     public Duration getMaxResync() {
         return maxResync;
@@ -264,6 +272,7 @@ public final class ReconcileWorkflowProps {
                 Duration.seconds(ReconcileSetting.LIFECYCLE_HOOK_TIMEOUT_SECONDS.defaultInt());
         private Duration evictAfter = Duration.seconds(ReconcileSetting.EVICT_AFTER_SECONDS.defaultInt());
         private Duration maxResync = Duration.hours(ReconcileSetting.MAX_RESYNC_HOURS.defaultInt());
+        private int dataVolumeGiB = ReconcileSetting.DATA_VOLUME_GIB.defaultInt();
         private int agentWaitMaxAttempts = ReconcileSetting.AGENT_WAIT_MAX_ATTEMPTS.defaultInt();
         private int connectWaitMaxAttempts = ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS.defaultInt();
         private Path functionsJar;
@@ -410,6 +419,16 @@ public final class ReconcileWorkflowProps {
             return this;
         }
 
+        /**
+         * The members' data volume size (GiB) the launch template asks for: a run refuses a value
+         * below what the members' data volumes hold, before it changes anything. 20..16384.
+         * Default: 100.
+         */
+        public Builder dataVolumeGiB(int dataVolumeGiB) {
+            this.dataVolumeGiB = dataVolumeGiB;
+            return this;
+        }
+
         /** Checks of the SSM agents before the reconcile fails with AgentsOffline. Default: 60. */
         public Builder agentWaitMaxAttempts(int agentWaitMaxAttempts) {
             this.agentWaitMaxAttempts = agentWaitMaxAttempts;
@@ -508,6 +527,7 @@ public final class ReconcileWorkflowProps {
             require(ReconcileSetting.EVICT_AFTER_SECONDS.accepts((long) (evictMinutes * 60))
                             && evictMinutes == Math.floor(evictMinutes),
                     "evictAfter must be whole minutes 0..10080 (0: never), got " + evictAfter.toHumanString());
+            ReconcileSetting.DATA_VOLUME_GIB.requireInt("dataVolumeGiB", dataVolumeGiB);
             require(maxResync != null, "maxResync must not be null");
             double resyncHours = maxResync.toHours(FRACTIONAL).doubleValue();
             require(ReconcileSetting.MAX_RESYNC_HOURS.accepts((long) resyncHours) && resyncHours == Math.floor(resyncHours),

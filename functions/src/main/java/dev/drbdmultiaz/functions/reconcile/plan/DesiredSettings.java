@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param maxMutatingRounds mutating commands in one execution before giving up
  * @param waitTimeScale factor on every wait: POLL_SECONDS / 5 (1 in AWS; the rehearsal shrinks waits)
  * @param maxResyncHours MAX_RESYNC_HOURS: how long one run waits for a joining member's resync
+ * @param dataVolumeGiB DATA_VOLUME_GIB: the data volume size the launch template asks for
  */
 public record DesiredSettings(
     String resourceName,
@@ -38,7 +39,8 @@ public record DesiredSettings(
     int connectWaitMaxAttempts,
     int maxMutatingRounds,
     double waitTimeScale,
-    int maxResyncHours) {
+    int maxResyncHours,
+    int dataVolumeGiB) {
 
     /** WaitForCommand poll interval before scaling. */
     public static final int POLL_SECONDS = 5;

@@ -104,7 +104,8 @@ public final class PlanNextStepHandler extends JsonHandler<ReconcileState, Plann
                 env.settingInt(ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS),
                 env.optionalInt("MAX_MUTATING_ROUNDS", 40, 1, 1000),
                 waitTimeScale(env),
-                env.settingInt(ReconcileSetting.MAX_RESYNC_HOURS)));
+                env.settingInt(ReconcileSetting.MAX_RESYNC_HOURS),
+                env.settingInt(ReconcileSetting.DATA_VOLUME_GIB)));
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.drbdmultiaz.functions.reconcile.plan;
 import dev.drbdmultiaz.functions.common.exceptions.AllReplicasInconsistentException;
 import dev.drbdmultiaz.functions.common.exceptions.ClusterTooSmallException;
 import dev.drbdmultiaz.functions.common.exceptions.ConvergenceTimeoutException;
+import dev.drbdmultiaz.functions.common.exceptions.DataVolumeShrinkRefusedException;
 import dev.drbdmultiaz.functions.common.exceptions.ObservationIncompleteException;
 import dev.drbdmultiaz.functions.common.exceptions.ReconcileStuckException;
 import dev.drbdmultiaz.functions.common.exceptions.ResyncTimeoutException;
@@ -148,6 +149,7 @@ public final class ReconcilePlanner {
             if (stale != null) {
                 return observe(stale);
             }
+            refuseShrink();
 
             List<DepartingMember> retained = retainedDeparting();
             RenderedConfig config = render(retained);
@@ -297,6 +299,28 @@ public final class ReconcilePlanner {
                 }
             }
             return null;
+        }
+
+        /**
+         * Refuses, before anything changes, a desired data volume smaller than the smallest one that
+         * holds the cluster's data (a member whose metadata predates this run): DRBD cannot shrink a
+         * resource below its size, and a member launched with the smaller volume could not join.
+         */
+        private void refuseShrink() {
+            List<Member> holders = active.stream()
+                .filter(m -> isTrue(status(m).metadata()) && status(m).dataVolumeGiB() != null)
+                .filter(m -> !counters.metadataCreated().contains(m.instanceId()))
+                .toList();
+            int smallest = holders.stream().mapToInt(m -> status(m).dataVolumeGiB()).min().orElse(0);
+            if (desired.dataVolumeGiB() < smallest) {
+                throw new DataVolumeShrinkRefusedException(String.format(Locale.ROOT, "drbd:dataVolumeGiB asks"
+                    + " for %d GiB data volumes, but the members' hold %d GiB (%s): a DRBD resource cannot shrink"
+                    + " below its size, and a member launched with the smaller volume could not join. Nothing was"
+                    + " changed; set drbd:dataVolumeGiB to %d or more and deploy again",
+                    desired.dataVolumeGiB(), smallest, holders.stream()
+                        .map(m -> m.instanceId() + " " + status(m).dataVolumeGiB() + " GiB")
+                        .collect(Collectors.joining(", ")), smallest));
+            }
         }
 
         /** Why the members' last reports are too old to plan on, or {@code null}. */

@@ -22,6 +22,8 @@ import java.util.List;
  * @param changed whether that document changed the node
  * @param action what drbd-up did ({@code up}, {@code adjust}, {@code none}), else {@code null}
  * @param error the document's error, {@code null} when it succeeded
+ * @param dataVolumeGiB the data volume's size in whole GiB, {@code null} unless the node has exactly
+ *     one data volume
  */
 public record NodeStatus(
     Boolean ok,
@@ -38,15 +40,24 @@ public record NodeStatus(
     String step,
     Boolean changed,
     String action,
-    String error) {
+    String error,
+    Integer dataVolumeGiB) {
 
     /** The status fields every document's result line carries (null-valued ones included). */
-    public static final List<String> FIELDS = List.of("hostname", "address", "drbdVersion", "dataVolumeId", "lvmReady",
-        "configSha256", "metadata", "up", "adjustNeeded", "resource");
+    public static final List<String> FIELDS = List.of("hostname", "address", "drbdVersion", "dataVolumeId",
+        "dataVolumeGiB", "lvmReady", "configSha256", "metadata", "up", "adjustNeeded", "resource");
 
     /** Whether {@code result} carries the whole status (a document older than that contract does not). */
     public static boolean reportedIn(JsonNode result) {
         return result != null && FIELDS.stream().allMatch(result::has);
+    }
+
+    /** A status without its data volume's size. */
+    public NodeStatus(Boolean ok, String hostname, String address, String drbdVersion, String dataVolumeId,
+        Boolean lvmReady, String configSha256, Boolean metadata, Boolean up, Boolean adjustNeeded,
+        ResourceStatus resource, String step, Boolean changed, String action, String error) {
+        this(ok, hostname, address, drbdVersion, dataVolumeId, lvmReady, configSha256, metadata, up, adjustNeeded,
+            resource, step, changed, action, error, null);
     }
 
     /** A status without a step's outcome. */
@@ -65,6 +76,6 @@ public record NodeStatus(
     /** The same report, labelled with the step that produced it. */
     public NodeStatus reportedBy(String stepName) {
         return new NodeStatus(ok, hostname, address, drbdVersion, dataVolumeId, lvmReady, configSha256, metadata, up,
-            adjustNeeded, resource, stepName, changed, action, error);
+            adjustNeeded, resource, stepName, changed, action, error, dataVolumeGiB);
     }
 }

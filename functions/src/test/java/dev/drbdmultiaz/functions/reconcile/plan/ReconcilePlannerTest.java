@@ -193,6 +193,48 @@ class ReconcilePlannerTest {
             sim.plans.get(sim.plans.size() - 1).lifecycle().continueLaunches());
     }
 
+    private static DesiredSettings withDataVolumeGiB(int gib) {
+        DesiredSettings base = SimulatedCluster.settings(20);
+        return new DesiredSettings(base.resourceName(), base.port(), base.minor(), base.volumeGroup(),
+            base.thinPool(), base.logicalVolume(), base.maxPeers(), base.secretId(), base.verifyAlg(),
+            base.cramHmacAlg(), base.documents(), 20, 40, 1.0, 24, gib);
+    }
+
+    @Test
+    @DisplayName("refuses a smaller drbd:dataVolumeGiB than the members' data volumes before it changes anything,"
+        + " naming both sizes")
+    void refusesShrink() {
+        SimulatedCluster sim = new SimulatedCluster();
+        sim.settings = withDataVolumeGiB(50);
+        SimulatedCluster.Node replacement = replacingOne(sim);
+        replacement.dataVolumeGiB = 50;
+
+        var e = assertThrows(dev.drbdmultiaz.functions.common.exceptions.DataVolumeShrinkRefusedException.class,
+            sim::runToConvergence);
+
+        assertTrue(e.getMessage().contains("asks for 50 GiB") && e.getMessage().contains("hold 100 GiB"),
+            e.getMessage());
+        assertTrue(e.getMessage().contains("Nothing was changed"), e.getMessage());
+        assertEquals(List.of("ObserveNodes"), sim.plans.stream().map(PlannedStep::step).toList(),
+            "only the read-only observation ran");
+    }
+
+    @Test
+    @DisplayName("accepts the same or a larger drbd:dataVolumeGiB, and a brand-new cluster of any size")
+    void acceptsSameOrLargerVolumes() {
+        for (int gib : List.of(100, 200)) {
+            SimulatedCluster sim = new SimulatedCluster();
+            sim.settings = withDataVolumeGiB(gib);
+            replacingOne(sim).dataVolumeGiB = gib;
+            assertEquals("Converged", sim.runToConvergence().get(sim.plans.size() - 1), gib + " GiB");
+        }
+        SimulatedCluster fresh = new SimulatedCluster();
+        fresh.settings = withDataVolumeGiB(20);
+        IntStream.range(0, 3).forEach(i -> fresh.fresh(i).dataVolumeGiB = 20);
+        assertEquals("Converged", fresh.runToConvergence().get(fresh.plans.size() - 1),
+            "metadata created by this run holds no data yet");
+    }
+
     /** Three UpToDate members, the last of them departing, and its replacement launching: the replacement. */
     private static SimulatedCluster.Node replacingOne(SimulatedCluster sim) {
         List<SimulatedCluster.Node> old = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
@@ -210,7 +252,7 @@ class ReconcilePlannerTest {
         DesiredSettings base = SimulatedCluster.settings(20);
         sim.settings = new DesiredSettings(base.resourceName(), base.port(), base.minor(), base.volumeGroup(),
             base.thinPool(), base.logicalVolume(), base.maxPeers(), base.secretId(), base.verifyAlg(),
-            base.cramHmacAlg(), base.documents(), 20, 40, 1.0, 1);
+            base.cramHmacAlg(), base.documents(), 20, 40, 1.0, 1, 100);
         SimulatedCluster.Node replacement = replacingOne(sim);
         sim.resyncObservations = 1000;
 
@@ -552,7 +594,7 @@ class ReconcilePlannerTest {
         DesiredSettings base = SimulatedCluster.settings(5);
         DesiredSettings fast = new DesiredSettings(base.resourceName(), base.port(), base.minor(), base.volumeGroup(),
             base.thinPool(), base.logicalVolume(), base.maxPeers(), base.secretId(),
-            base.verifyAlg(), base.cramHmacAlg(), base.documents(), 5, 40, 0.1, 24);
+            base.verifyAlg(), base.cramHmacAlg(), base.documents(), 5, 40, 0.1, 24, 100);
 
         List<Integer> waits = new ArrayList<>();
         for (int attempt = 0; attempt < 6; attempt++) {

@@ -25,7 +25,7 @@ class ResyncWaitTest {
     @DisplayName("counts the bound in AWS seconds whatever the time scale, and scales the waits themselves")
     void boundIsUnscaled() {
         DesiredSettings fast = new DesiredSettings("r0", 7789, 0, "vg", "pool", "lv", 5, "arn", "crc32c", "sha256",
-            SsmDocuments.named(d -> d.baseName()), 20, 40, 0.05, 1);
+            SsmDocuments.named(d -> d.baseName()), 20, 40, 0.05, 1, 100);
 
         assertEquals(15 + 30 + 60 + 120 + 300 + 600 + 600, fast.resyncWaitedSeconds(7));
         assertEquals(30, fast.resyncBackoffSeconds(6), "600 s at a time scale of 0.05");

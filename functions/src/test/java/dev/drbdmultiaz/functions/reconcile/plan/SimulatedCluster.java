@@ -93,7 +93,7 @@ final class SimulatedCluster {
         return new DesiredSettings("r0", 7789, 0, "drbdpool", "thinpool", "r0", maxPeers, SECRET_ARN,
             "crc32c", "sha256",
             SsmDocuments.named(d -> "doc-" + d.baseName().substring("drbd-".length())),
-            connectWaitMaxAttempts, 40, 1.0, 24);
+            connectWaitMaxAttempts, 40, 1.0, 24, 100);
     }
 
     /** A brand-new instance: nothing installed, an empty data disk. */
@@ -355,6 +355,7 @@ final class SimulatedCluster {
         ObjectNode status = Json.mapper().createObjectNode()
             .put("hostname", node.hostname).put("address", node.address)
             .put("drbdVersion", node.drbdVersion).put("dataVolumeId", "vol-0" + node.nodeId)
+            .put("dataVolumeGiB", node.dataVolumeGiB)
             .put("lvmReady", node.lvmReady)
             .put("configSha256", node.config == null ? null : node.config.sha256())
             .put("up", node.up)
@@ -412,6 +413,8 @@ final class SimulatedCluster {
         boolean up;
         String disk = "Diskless";
         boolean launchPending;
+        /** Its data volume's size. */
+        int dataVolumeGiB = 100;
         /** Observations left until its resync completes; -1 while it is no SyncTarget. */
         int resyncLeft = -1;
         /** Its DRBD port is cut off: no connection to or from it. */
