@@ -106,7 +106,7 @@ status_size_gib() {
   local bytes
   bytes="$(lsblk -b -d -n -o SIZE "$1" 2>/dev/null)" || return 0
   bytes="${bytes//[[:space:]]/}"
-  if [[ "${bytes}" =~ ^[0-9]{1,20}$ ]]; then echo $((bytes / 1073741824)); fi
+  if [[ "${bytes}" =~ ^[0-9]{1,18}$ ]]; then echo $((bytes / 1073741824)); fi
 }
 
 # status_metadata DISK_STATE: true | false | null, whether DRBD metadata is on the backing LV,
