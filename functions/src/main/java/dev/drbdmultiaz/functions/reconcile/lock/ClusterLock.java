@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,6 +52,9 @@ public final class ClusterLock {
 
     /** Lock attribute: the triggers coalesced into the holder (string set). */
     static final String COALESCED = "coalesced";
+    /** Condition: {@code :me} holds the lock and no trigger was coalesced into it. */
+    private static final String HELD_BY_ME_NOTHING_COALESCED =
+        "holder = :me AND (attribute_not_exists(dirty) OR dirty = :false)";
     /** What a coalesced trigger is recorded as when it cannot be told (never covered). */
     public static final String UNKNOWN_TRIGGER = "unknown";
 
@@ -152,14 +156,7 @@ public final class ClusterLock {
      */
     public boolean releaseUnstarted(String executionArn) {
         try {
-            dynamoDb.updateItem(UpdateItemRequest.builder()
-                .tableName(tableName)
-                .key(RegistryTable.key(RegistryTable.LOCK))
-                .updateExpression("REMOVE holder SET releasedAt = :now, lastHolder = :me")
-                .conditionExpression("holder = :me AND (attribute_not_exists(dirty) OR dirty = :false)")
-                .expressionAttributeValues(Map.of(":me", s(executionArn), ":false", AttributeValue.fromBool(false),
-                    ":now", s(clock.instant().toString())))
-                .build());
+            free(executionArn, HELD_BY_ME_NOTHING_COALESCED, Map.of());
             LOG.warn("Released the cluster lock of an execution that did not start", "executionArn", executionArn);
             return true;
         } catch (ConditionalCheckFailedException heldOrCoalesced) {
@@ -186,17 +183,8 @@ public final class ClusterLock {
     public ReleaseResult release(String executionArn, boolean afterFailure, Predicate<String> covered) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try {
-                Map<String, AttributeValue> old = dynamoDb.updateItem(UpdateItemRequest.builder()
-                    .tableName(tableName)
-                    .key(RegistryTable.key(RegistryTable.LOCK))
-                    .updateExpression("REMOVE holder, " + COALESCED + " SET dirty = :false, releasedAt = :now,"
-                        + " lastHolder = :me")
-                    .conditionExpression(afterFailure ? "holder = :me"
-                        : "holder = :me AND (attribute_not_exists(dirty) OR dirty = :false)")
-                    .expressionAttributeValues(Map.of(":me", s(executionArn), ":false", AttributeValue.fromBool(false),
-                        ":now", s(clock.instant().toString())))
-                    .returnValues(ReturnValue.ALL_OLD)
-                    .build()).attributes();
+                Map<String, AttributeValue> old = free(executionArn,
+                    afterFailure ? "holder = :me" : HELD_BY_ME_NOTHING_COALESCED, Map.of());
                 boolean dirty = old != null && old.containsKey("dirty") && Boolean.TRUE.equals(old.get("dirty").bool());
                 if (afterFailure && dirty) {
                     LOG.warn("Released cluster lock after failure with coalesced triggers pending: a follow-up"
@@ -216,16 +204,8 @@ public final class ClusterLock {
                 List<String> coalesced = coalescedOf(lockItem);
                 if (!coalesced.isEmpty() && coalesced.stream().allMatch(covered)) {
                     try {
-                        dynamoDb.updateItem(UpdateItemRequest.builder()
-                            .tableName(tableName)
-                            .key(RegistryTable.key(RegistryTable.LOCK))
-                            .updateExpression("REMOVE holder, " + COALESCED + " SET dirty = :false, releasedAt = :now,"
-                                + " lastHolder = :me")
-                            .conditionExpression("holder = :me AND dirty = :true AND " + COALESCED + " = :seen")
-                            .expressionAttributeValues(Map.of(":me", s(executionArn),
-                                ":false", AttributeValue.fromBool(false), ":true", AttributeValue.fromBool(true),
-                                ":now", s(clock.instant().toString()), ":seen", AttributeValue.fromSs(coalesced)))
-                            .build());
+                        free(executionArn, "holder = :me AND dirty = :true AND " + COALESCED + " = :seen",
+                            Map.of(":true", AttributeValue.fromBool(true), ":seen", AttributeValue.fromSs(coalesced)));
                         LOG.info("Released cluster lock: this run covered every coalesced trigger", "executionArn",
                             executionArn, "coalesced", coalesced);
                         return new ReleaseResult(true, false, false);
@@ -251,6 +231,28 @@ public final class ClusterLock {
         }
         throw new LockContendedException("The cluster lock changed under " + MAX_ATTEMPTS
             + " attempts to release it in table " + tableName);
+    }
+
+    /**
+     * Frees the lock of {@code executionArn} if {@code condition} holds (it may use {@code :me},
+     * {@code :false} and the {@code values} given) and forgets what was coalesced into it; answers
+     * the lock item as it was.
+     */
+    private Map<String, AttributeValue> free(String executionArn, String condition,
+        Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> bound = new HashMap<>(values);
+        bound.put(":me", s(executionArn));
+        bound.put(":false", AttributeValue.fromBool(false));
+        bound.put(":now", s(clock.instant().toString()));
+        return dynamoDb.updateItem(UpdateItemRequest.builder()
+            .tableName(tableName)
+            .key(RegistryTable.key(RegistryTable.LOCK))
+            .updateExpression("REMOVE holder, " + COALESCED
+                + " SET dirty = :false, releasedAt = :now, lastHolder = :me")
+            .conditionExpression(condition)
+            .expressionAttributeValues(bound)
+            .returnValues(ReturnValue.ALL_OLD)
+            .build()).attributes();
     }
 
     private long update(UpdateItemRequest.Builder request) {
