@@ -3,6 +3,7 @@ package dev.drbdmultiaz.functions.trigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.functions.common.AwsClients;
 import dev.drbdmultiaz.functions.common.Env;
+import dev.drbdmultiaz.functions.common.ExecutionArns;
 import dev.drbdmultiaz.functions.common.Json;
 import dev.drbdmultiaz.functions.common.JsonHandler;
 import dev.drbdmultiaz.functions.common.StructuredLog;
@@ -58,7 +59,7 @@ public final class TriggerReconcileHandler extends JsonHandler<JsonNode, Trigger
                 "eventId", event.path("id").asText(null));
             return new TriggerResult(false, false, null, null, null, decision.ignoredReason());
         }
-        String executionArn = executionArn(decision.executionName());
+        String executionArn = ExecutionArns.of(stateMachineArn, decision.executionName());
         LockState taken = lock.acquireForStart(executionArn,
             ClusterLock.coalescedName(decision.source(), decision.instanceId()));
         if (!taken.acquired()) {
@@ -86,11 +87,6 @@ public final class TriggerReconcileHandler extends JsonHandler<JsonNode, Trigger
             lock.releaseUnstarted(executionArn);
             throw notStarted;
         }
-    }
-
-    /** The ARN StartExecution gives the execution named {@code name} of a standard state machine. */
-    private String executionArn(String name) {
-        return stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + name;
     }
 
     @Override

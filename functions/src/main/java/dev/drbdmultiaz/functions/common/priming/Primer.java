@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.functions.common.priming;
 
+import dev.drbdmultiaz.functions.common.ExecutionArns;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -57,7 +58,7 @@ public record Primer(String action, Runnable request) {
 
     /** DescribeExecution of an execution of {@code stateMachineArn} that does not exist. */
     public static Primer describeExecution(SfnClient sfn, String stateMachineArn) {
-        String executionArn = stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + NO_EXECUTION_NAME;
+        String executionArn = ExecutionArns.of(stateMachineArn, NO_EXECUTION_NAME);
         return new Primer("states:DescribeExecution", () -> sfn.describeExecution(b -> b.executionArn(executionArn)
             .overrideConfiguration(CLOSE_CONNECTION)));
     }

@@ -11,6 +11,7 @@ import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
 import dev.drbdmultiaz.functions.reconcile.state.DepartureStatus;
 import dev.drbdmultiaz.functions.reconcile.state.FailureHandover;
 import dev.drbdmultiaz.functions.reconcile.state.HeartbeatStatus;
+import dev.drbdmultiaz.functions.reconcile.state.JoiningMembers;
 import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
@@ -208,10 +209,7 @@ public final class LifecycleActions {
         }
         if (state.error().is("ResyncTimeoutException") && state.cluster() != null) {
             // The joining members whose resync did not finish within the bound.
-            Map<String, NodeStatus> observed = state.collectedOrEmpty().observed();
-            return state.cluster().members().stream().filter(Member::launchPending)
-                .filter(m -> observed.get(m.instanceId()) == null
-                    || !"UpToDate".equals(observed.get(m.instanceId()).diskState()))
+            return JoiningMembers.notUpToDate(state.cluster().members(), state.collectedOrEmpty().observed()).stream()
                 .map(Member::instanceId).collect(java.util.stream.Collectors.toSet());
         }
         if (state.error().is("ConvergenceTimeoutException") && state.cluster() != null) {

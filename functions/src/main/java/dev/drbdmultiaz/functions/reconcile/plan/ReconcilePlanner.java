@@ -14,6 +14,7 @@ import dev.drbdmultiaz.functions.drbd.RenderedConfig;
 import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
 import dev.drbdmultiaz.functions.reconcile.state.Connections;
 import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.JoiningMembers;
 import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
@@ -232,8 +233,7 @@ public final class ReconcilePlanner {
             }
             // A joining member is in service only once it holds the data: its launch action waits
             // (heartbeated) until its resync made its disk UpToDate.
-            List<Member> joining = active.stream().filter(Member::launchPending)
-                .filter(m -> !UP_TO_DATE.equals(status(m).diskState())).toList();
+            List<Member> joining = JoiningMembers.notUpToDate(active, run.observed());
             if (!joining.isEmpty()) {
                 return waitForResync(joining);
             }
