@@ -56,7 +56,13 @@ public final class SynthesizedStack {
     public static SynthesizedStack of(Path projectRoot, Path functionsJar, Map<String, ?> overrides) {
         Path root = projectRoot.toAbsolutePath().normalize();
         String key = root + "|" + functionsJar.toAbsolutePath() + "|" + new TreeMap<>(overrides);
-        return CACHE.computeIfAbsent(key, k -> synthesize(root, functionsJar, overrides));
+        // One synthesis at a time: the jsii runtime behind the CDK is single-threaded (aws/jsii#685,
+        // "jsii does not (yet) support multi-threading"), and two rehearsals started in parallel for
+        // different settings (the scenario tests run two at a time) broke it: app.getNode() came back
+        // null. A ConcurrentHashMap computes different keys concurrently, so the lock is on the class.
+        synchronized (SynthesizedStack.class) {
+            return CACHE.computeIfAbsent(key, k -> synthesize(root, functionsJar, overrides));
+        }
     }
 
     @SuppressWarnings("unchecked")
