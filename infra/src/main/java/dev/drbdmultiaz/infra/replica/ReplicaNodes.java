@@ -2,6 +2,7 @@ package dev.drbdmultiaz.infra.replica;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import dev.drbdmultiaz.model.ClusterTags;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +62,7 @@ import software.constructs.IConstruct;
 public class ReplicaNodes extends Construct {
 
     /** Tag on every node (propagated at launch); IAM conditions scope SSM commands with it. */
-    public static final String CLUSTER_TAG_KEY = "drbd-multiaz:cluster";
+    public static final String CLUSTER_TAG_KEY = ClusterTags.CLUSTER;
     /** Device name of the data volume in the launch template (Nitro shows it as an NVMe device). */
     public static final String DATA_DEVICE_NAME = "/dev/sdf";
     /** Root device name of Canonical's Ubuntu AMIs. */

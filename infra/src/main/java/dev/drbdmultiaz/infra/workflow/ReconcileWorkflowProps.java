@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.infra.workflow;
 
+import dev.drbdmultiaz.model.ClusterTags;
 import dev.drbdmultiaz.model.NodeDocument;
 import dev.drbdmultiaz.model.ReconcileSetting;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ public final class ReconcileWorkflowProps {
             .map(NodeDocument::baseName).toList();
 
     /** The tag every replica instance carries, with the cluster id as value. */
-    public static final String DEFAULT_CLUSTER_TAG_KEY = "drbd-multiaz:cluster";
+    public static final String DEFAULT_CLUSTER_TAG_KEY = ClusterTags.CLUSTER;
 
     private static final Pattern HOOK_NAME = Pattern.compile("[A-Za-z0-9\\-_/]{1,255}");
     private static final Pattern TAG_VALUE = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,256}");

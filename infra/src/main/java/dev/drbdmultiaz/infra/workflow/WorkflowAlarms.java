@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.infra.workflow;
 
+import dev.drbdmultiaz.model.LoggedAlarms;
 import java.util.Map;
 import java.util.Objects;
 import software.amazon.awscdk.Duration;
@@ -23,10 +24,6 @@ import software.constructs.Construct;
  */
 public class WorkflowAlarms extends Construct {
 
-    /** The JSON log field a function sets to the name of the alarm its log line should raise. */
-    public static final String ALARM_LOG_FIELD = "alarm";
-    /** The alarm (and metric) of an eviction held back for quorum; the Lambda logs it as {@link #ALARM_LOG_FIELD}. */
-    public static final String EVICTION_HELD_ALARM = "EvictionHeld";
     /** Namespace of the metrics the stack derives from function logs, followed by the cluster id. */
     public static final String METRIC_NAMESPACE_PREFIX = "drbd-multiaz/";
 
@@ -56,12 +53,12 @@ public class WorkflowAlarms extends Construct {
         // evictAfter but replacing it would leave fewer than a majority of UpToDate members.
         MetricFilter evictionHeld = MetricFilter.Builder.create(this, "EvictionHeldFilter")
                 .logGroup(props.getCompleteLifecycleActionsLogGroup())
-                .filterPattern(FilterPattern.stringValue("$." + ALARM_LOG_FIELD, "=", EVICTION_HELD_ALARM))
+                .filterPattern(FilterPattern.stringValue("$." + LoggedAlarms.FIELD, "=", LoggedAlarms.EVICTION_HELD))
                 .metricNamespace(METRIC_NAMESPACE_PREFIX + props.getClusterId())
-                .metricName(EVICTION_HELD_ALARM)
+                .metricName(LoggedAlarms.EVICTION_HELD)
                 .metricValue("1")
                 .build();
-        alarm(EVICTION_HELD_ALARM, evictionHeld.metric(sumPer5Min),
+        alarm(LoggedAlarms.EVICTION_HELD, evictionHeld.metric(sumPer5Min),
                 "A member stays unreachable (SSM agent offline) past drbd:evictAfterMinutes, but replacing it"
                         + " would leave fewer than a majority of UpToDate members: read the latest reconcile"
                         + " execution's output (unreachable, evictionHeld) and bring the member or its peers back");

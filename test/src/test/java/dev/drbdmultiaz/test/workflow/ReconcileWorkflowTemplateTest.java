@@ -395,10 +395,10 @@ class ReconcileWorkflowTemplateTest {
 
         JsonNode filter = resourcesOfType("AWS::Logs::MetricFilter").stream()
                 .filter(f -> f.at("/Properties/FilterPattern").asText().contains(
-                        dev.drbdmultiaz.functions.reconcile.lifecycle.Eviction.HELD_ALARM))
+                        dev.drbdmultiaz.model.LoggedAlarms.EVICTION_HELD))
                 .findFirst().orElseThrow(() -> new AssertionError("no metric filter on the EvictionHeld log line"));
-        assertEquals("{ $." + dev.drbdmultiaz.functions.reconcile.lifecycle.Eviction.ALARM_FIELD + " = \""
-                + dev.drbdmultiaz.functions.reconcile.lifecycle.Eviction.HELD_ALARM + "\" }",
+        assertEquals("{ $." + dev.drbdmultiaz.model.LoggedAlarms.FIELD + " = \""
+                + dev.drbdmultiaz.model.LoggedAlarms.EVICTION_HELD + "\" }",
                 filter.at("/Properties/FilterPattern").asText(), "matches the field the Lambda logs");
         JsonNode complete = resourcesOfType("AWS::Lambda::Function").stream()
                 .filter(fn -> WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS.handler().equals(fn.at("/Properties/Handler").asText()))

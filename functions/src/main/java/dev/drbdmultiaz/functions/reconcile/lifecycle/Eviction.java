@@ -4,6 +4,7 @@ import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
 import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
+import dev.drbdmultiaz.model.LoggedAlarms;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +24,6 @@ import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 public final class Eviction {
 
     static final String UNHEALTHY = "Unhealthy";
-    /** The log field and value the stack's EvictionHeld alarm counts (a metric filter on this function's log). */
-    public static final String ALARM_FIELD = "alarm";
-    public static final String HELD_ALARM = "EvictionHeld";
     static final String HELD_MESSAGE = "Held back the eviction of an unreachable member";
     private static final StructuredLog LOG = StructuredLog.of(Eviction.class);
 
@@ -81,7 +79,7 @@ public final class Eviction {
                 evictAfter.toSeconds());
         }
         if (!held.isEmpty()) {
-            LOG.error(HELD_MESSAGE, ALARM_FIELD, HELD_ALARM, "executionArn", executionArn, "instanceIds", held,
+            LOG.error(HELD_MESSAGE, LoggedAlarms.FIELD, LoggedAlarms.EVICTION_HELD, "executionArn", executionArn, "instanceIds", held,
                 "reason", plan.evictionHeld());
         }
         return new Outcome(evicted, held);
