@@ -1,8 +1,8 @@
 package dev.drbdmultiaz.infra.replica;
 
+import dev.drbdmultiaz.model.ClusterTags;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
-import dev.drbdmultiaz.model.ClusterTags;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.LinkedHashMap;
 import java.util.List;

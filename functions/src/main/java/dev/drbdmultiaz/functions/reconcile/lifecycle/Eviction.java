@@ -79,8 +79,8 @@ public final class Eviction {
                 evictAfter.toSeconds());
         }
         if (!held.isEmpty()) {
-            LOG.error(HELD_MESSAGE, LoggedAlarms.FIELD, LoggedAlarms.EVICTION_HELD, "executionArn", executionArn, "instanceIds", held,
-                "reason", plan.evictionHeld());
+            LOG.error(HELD_MESSAGE, LoggedAlarms.FIELD, LoggedAlarms.EVICTION_HELD, "executionArn", executionArn,
+                "instanceIds", held, "reason", plan.evictionHeld());
         }
         return new Outcome(evicted, held);
     }
