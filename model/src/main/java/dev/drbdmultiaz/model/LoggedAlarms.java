@@ -10,6 +10,8 @@ public final class LoggedAlarms {
     public static final String FIELD = "alarm";
     /** A member stays unreachable past drbd:evictAfterMinutes, but replacing it would cost the UpToDate majority. */
     public static final String EVICTION_HELD = "EvictionHeld";
+    /** A departed member's data volume is kept: it may hold data no survivor has (or its owner is unknown). */
+    public static final String DATA_VOLUMES_KEPT = "DataVolumesKept";
 
     private LoggedAlarms() {
     }

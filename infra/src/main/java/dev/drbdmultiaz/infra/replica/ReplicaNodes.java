@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.infra.replica;
 
 import dev.drbdmultiaz.model.ClusterTags;
+import dev.drbdmultiaz.model.DataVolume;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
@@ -64,7 +65,7 @@ public class ReplicaNodes extends Construct {
     /** Tag on every node (propagated at launch); IAM conditions scope SSM commands with it. */
     public static final String CLUSTER_TAG_KEY = ClusterTags.CLUSTER;
     /** Device name of the data volume in the launch template (Nitro shows it as an NVMe device). */
-    public static final String DATA_DEVICE_NAME = "/dev/sdf";
+    public static final String DATA_DEVICE_NAME = DataVolume.DEVICE_NAME;
     /** Root device name of Canonical's Ubuntu AMIs. */
     private static final String UBUNTU_ROOT_DEVICE_NAME = "/dev/sda1";
     /** Construct id aws-cdk-lib gives the singleton Lambda behind every AwsCustomResource. */
@@ -203,14 +204,14 @@ public class ReplicaNodes extends Construct {
                 .encrypted(true)
                 .deleteOnTermination(true)
                 .build();
-        // The data volume is deleted with its instance. A terminated node never comes back: the
-        // group launches a new instance with a new, empty volume that gets a full resync from the
-        // survivors. A kept volume would be an unattached stale copy of the data, billed and
-        // readable forever, that no process owns or cleans up.
+        // The data volume outlives its instance: a member that leaves (terminated, replaced, or its
+        // lifecycle action expired) may hold the only UpToDate copy. The reconcile deletes it once
+        // every survivor is UpToDate and has forgotten that member (DataVolumePlanner), and keeps it
+        // with an alarm otherwise.
         EbsDeviceOptions data = EbsDeviceOptions.builder()
                 .volumeType(EbsDeviceVolumeType.GP3)
                 .encrypted(true)
-                .deleteOnTermination(true)
+                .deleteOnTermination(false)
                 .build();
         return LaunchTemplate.Builder.create(this, "LaunchTemplate")
                 .machineImage(MachineImage.fromSsmParameter(

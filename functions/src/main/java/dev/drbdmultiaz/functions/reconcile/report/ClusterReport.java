@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.functions.reconcile.report;
 
 import dev.drbdmultiaz.functions.reconcile.state.Trigger;
+import dev.drbdmultiaz.functions.reconcile.volumes.DataVolumes;
 import java.util.List;
 
 /**
@@ -13,7 +14,8 @@ import java.util.List;
  * @param mutatingRounds mutating node commands run
  * @param nodes one entry per live member, by node-id
  * @param departed members that left, by node-id, and whether they were released
- * @param conditions named conditions (Converged, Synced, DepartedForgotten)
+ * @param dataVolumes what the run did with the data volumes (PlanDataVolumes), {@code null} when it did not scan them
+ * @param conditions named conditions (Converged, Synced, Reachable, DepartedForgotten, DataVolumesCleared)
  */
 public record ClusterReport(
     String groupName,
@@ -23,6 +25,7 @@ public record ClusterReport(
     int mutatingRounds,
     List<NodeReport> nodes,
     List<DepartedReport> departed,
+    DataVolumes dataVolumes,
     List<Condition> conditions) {
 
     /**

@@ -10,6 +10,7 @@ import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PeerStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import dev.drbdmultiaz.functions.reconcile.state.Trigger;
+import dev.drbdmultiaz.functions.reconcile.volumes.DataVolumes;
 import dev.drbdmultiaz.model.Step;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ public final class ClusterReporter {
         return new ClusterReport(cluster.groupName(),
             state.trigger() == null ? new Trigger("manual", null) : state.trigger(),
             now.toString(), collected.run().rounds(), collected.run().mutatingRounds(), nodes, departed,
-            conditions(state, nodes, departed));
+            state.volumes(), conditions(state, nodes, departed));
     }
 
     private static List<ClusterReport.Condition> conditions(ReconcileState state, List<ClusterReport.NodeReport> nodes,
@@ -91,6 +92,26 @@ public final class ClusterReporter {
             kept.isEmpty() ? "NoneLeft" : "KeptForSafety",
             kept.isEmpty() ? "No departed member holds a node-id"
                 : "Departed members still hold their node-ids: " + kept));
+        conditions.add(dataVolumesCleared(state));
         return conditions;
+    }
+
+    private static ClusterReport.Condition dataVolumesCleared(ReconcileState state) {
+        DataVolumes volumes = state.volumes();
+        if (volumes == null) {
+            String why = state.dataVolumeError() == null ? "the run did not reach DescribeDataVolumes"
+                : "a data-volume task failed: " + state.dataVolumeError().error() + ": " + state.dataVolumeError().cause();
+            return new ClusterReport.Condition("DataVolumesCleared", "Unknown", "NotScanned",
+                "The data volumes were not scanned: " + why);
+        }
+        if (volumes.kept().isEmpty()) {
+            return new ClusterReport.Condition("DataVolumesCleared", "True", "NoneKept",
+                "No detached data volume is kept" + (volumes.delete().isEmpty() ? ""
+                    : "; deleted " + volumes.delete().stream().map(DataVolumes.Deletion::volumeId).toList()));
+        }
+        return new ClusterReport.Condition("DataVolumesCleared", "False", "KeptForSafety",
+            "Detached data volumes kept: " + volumes.kept().stream()
+                .map(k -> k.volumeId() + " (" + (k.instanceId() == null ? "owner unknown" : k.instanceId()) + ": "
+                    + k.reason() + ")").toList());
     }
 }

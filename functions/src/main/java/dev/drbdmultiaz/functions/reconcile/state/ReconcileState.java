@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.functions.reconcile.state;
 
 import dev.drbdmultiaz.functions.reconcile.lifecycle.LifecycleActions;
+import dev.drbdmultiaz.functions.reconcile.volumes.DataVolumes;
 
 /**
  * The execution's state document (docs/CONTRACTS.md, "State document paths"). Every task receives
@@ -20,6 +21,9 @@ import dev.drbdmultiaz.functions.reconcile.lifecycle.LifecycleActions;
  * @param abandon result of AbandonPendingLaunches (failure path)
  * @param departure result of the last AwaitDeparture
  * @param lifecycle result of CompleteLifecycleActions (after Converged)
+ * @param volumes result of PlanDataVolumes (after CompleteLifecycleActions)
+ * @param dataVolumeError the error of a data-volume task (DescribeDataVolumes, PlanDataVolumes, TagDataVolumes,
+ *     DeleteDataVolumes) that the run went on past
  */
 public record ReconcileState(
     String executionArn,
@@ -34,7 +38,17 @@ public record ReconcileState(
     HeartbeatStatus heartbeat,
     FailureHandover abandon,
     DepartureStatus departure,
-    LifecycleActions.ActionsResult lifecycle) {
+    LifecycleActions.ActionsResult lifecycle,
+    DataVolumes volumes,
+    ErrorInfo dataVolumeError) {
+
+    public ReconcileState(String executionArn, Trigger trigger, LockState lock, ClusterSnapshot cluster,
+        AgentsStatus agents, PlannedStep plan, CommandSent command, Collected collected, ErrorInfo error,
+        HeartbeatStatus heartbeat, FailureHandover abandon, DepartureStatus departure,
+        LifecycleActions.ActionsResult lifecycle) {
+        this(executionArn, trigger, lock, cluster, agents, plan, command, collected, error, heartbeat, abandon,
+            departure, lifecycle, null, null);
+    }
 
     public ReconcileState(String executionArn, Trigger trigger, LockState lock, ClusterSnapshot cluster,
         AgentsStatus agents, PlannedStep plan, CommandSent command, Collected collected, ErrorInfo error) {

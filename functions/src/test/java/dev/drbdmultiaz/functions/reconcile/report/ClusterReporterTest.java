@@ -65,7 +65,9 @@ class ClusterReporterTest {
               {"type":"Converged","status":"True","reason":"AllStepsDone","message":"Every member runs the desired DRBD config"},
               {"type":"Synced","status":"False","reason":"Resyncing","message":"Not UpToDate yet: i-b Inconsistent 42.5%"},
               {"type":"Reachable","status":"True","reason":"AllAgentsOnline","message":"Every member's SSM agent answers"},
-              {"type":"DepartedForgotten","status":"True","reason":"NoneLeft","message":"No departed member holds a node-id"}]}
+              {"type":"DepartedForgotten","status":"True","reason":"NoneLeft","message":"No departed member holds a node-id"},
+              {"type":"DataVolumesCleared","status":"Unknown","reason":"NotScanned",
+               "message":"The data volumes were not scanned: the run did not reach DescribeDataVolumes"}]}
             """), Json.mapper().readTree(out.toString(StandardCharsets.UTF_8)));
     }
 }
