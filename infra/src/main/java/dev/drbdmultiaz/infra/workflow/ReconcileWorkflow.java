@@ -2,6 +2,7 @@ package dev.drbdmultiaz.infra.workflow;
 
 import static dev.drbdmultiaz.infra.workflow.Policies.statement;
 
+import dev.drbdmultiaz.model.ClusterTags;
 import dev.drbdmultiaz.model.NodeDocument;
 import dev.drbdmultiaz.model.RegistryKeys;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
@@ -12,10 +13,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Names;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.UniqueResourceNameOptions;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
@@ -58,6 +61,11 @@ import software.constructs.IConstruct;
  */
 public class ReconcileWorkflow extends Construct {
 
+    /** ASL substitution: the key of the cluster tag (DescribeDataVolumes' filter). */
+    public static final String CLUSTER_TAG_KEY_SUBSTITUTION = "ClusterTagKey";
+    /** ASL substitution: the cluster id, the cluster tag's value. */
+    public static final String CLUSTER_ID_SUBSTITUTION = "ClusterId";
+
     private final ReconcileWorkflowProps props;
     private final Table clusterTable;
     private final Secret secret;
@@ -92,7 +100,7 @@ public class ReconcileWorkflow extends Construct {
                 .clusterId(props.getClusterId())
                 .stateMachineName(stateMachineName)
                 .build());
-        this.definitionSubstitutions = substitutions(workflowFunctions.getStateMachineFunctions());
+        this.definitionSubstitutions = substitutions(workflowFunctions.getStateMachineFunctions(), props);
         this.stateMachine = createStateMachine(stateMachineName, workflowFunctions.getStateMachineFunctions());
         this.deadLetterQueue = createDeadLetterQueue();
         WorkflowFunctions.StarterFunctions starters =
@@ -129,6 +137,7 @@ public class ReconcileWorkflow extends Construct {
                 .lifecycleHookTimeout(props.getLifecycleHookTimeout())
                 .completeLifecycleActionsLogGroup(
                         functions.get(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS).getLogGroup())
+                .planDataVolumesLogGroup(functions.get(WorkflowHandler.PLAN_DATA_VOLUMES).getLogGroup())
                 .deadLetterQueue(deadLetterQueue)
                 .build());
     }
@@ -196,6 +205,8 @@ public class ReconcileWorkflow extends Construct {
     public static TreeSet<String> definitionSubstitutionKeys() {
         var keys = new TreeSet<String>();
         WorkflowHandler.stateMachineHandlers().forEach(h -> keys.add(h.substitutionKey()));
+        keys.add(CLUSTER_TAG_KEY_SUBSTITUTION);
+        keys.add(CLUSTER_ID_SUBSTITUTION);
         return keys;
     }
 
@@ -272,10 +283,14 @@ public class ReconcileWorkflow extends Construct {
         return env;
     }
 
-    private static Map<String, String> substitutions(Map<WorkflowHandler, WorkflowFunction> stateMachineFunctions) {
+    private static Map<String, String> substitutions(Map<WorkflowHandler, WorkflowFunction> stateMachineFunctions,
+            ReconcileWorkflowProps props) {
         Map<String, String> map = new TreeMap<>();
         stateMachineFunctions.forEach((handler, function) ->
                 map.put(handler.substitutionKey(), function.getAlias().getFunctionArn()));
+        // DescribeDataVolumes filters on the cluster tag the launch template puts on every volume.
+        map.put(CLUSTER_TAG_KEY_SUBSTITUTION, props.getClusterTagKey());
+        map.put(CLUSTER_ID_SUBSTITUTION, props.getClusterId());
         return Collections.unmodifiableMap(map);
     }
 
@@ -298,11 +313,44 @@ public class ReconcileWorkflow extends Construct {
                 .tracingEnabled(true)
                 .build();
         WorkflowHandler.stateMachineHandlers().forEach(h -> invoked.get(h).getAlias().grantInvoke(machine));
+        grantDataVolumes(machine);
         Nag.suppress(machine, true, Nag.reason("AwsSolutions-IAM5",
                 "Step Functions log delivery (logs:*LogDelivery, PutResourcePolicy, DescribeLogGroups) and "
                         + "X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) support no resource-level "
-                        + "permissions", Nag.ANY_RESOURCE));
+                        + "permissions; ec2:DescribeVolumes supports none either", Nag.ANY_RESOURCE),
+                Nag.reason("AwsSolutions-IAM5", "Volume ids are unknown at synth time (every launch creates one);"
+                        + " CreateTags and DeleteVolume on volumes are limited by the condition aws:ResourceTag/"
+                        + props.getClusterTagKey() + " = cluster id, CreateTags to the two owner tag keys",
+                        RegexAppliesTo.builder().regex("/^Resource::" + Nag.arnRegex("ec2") + "volume\\/\\*$/g")
+                                .build()));
         return machine;
+    }
+
+    /**
+     * The EC2 integrations of the data-volume states: DescribeVolumes (no resource-level
+     * permission), CreateTags of the owner tags and DeleteVolume, both only on volumes that carry
+     * this cluster's tag (EC2 "Actions, resources, and condition keys": aws:ResourceTag on volume,
+     * aws:TagKeys on CreateTags).
+     */
+    private void grantDataVolumes(StateMachine machine) {
+        String clusterVolumes = Stack.of(this).formatArn(ArnComponents.builder()
+                .service("ec2").resource("volume").resourceName("*").build());
+        Map<String, Object> ofThisCluster = Map.of("aws:ResourceTag/" + props.getClusterTagKey(), props.getClusterId());
+        machine.addToRolePolicy(statement("DescribeDataVolumes", List.of("*"), "ec2:DescribeVolumes"));
+        machine.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("TagDataVolumes")
+                .actions(List.of("ec2:CreateTags"))
+                .resources(List.of(clusterVolumes))
+                .conditions(Map.of("StringEquals", ofThisCluster,
+                        "ForAllValues:StringEquals", Map.of("aws:TagKeys", List.of(ClusterTags.INSTANCE_ID,
+                                ClusterTags.NODE_ID))))
+                .build());
+        machine.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("DeleteDataVolumes")
+                .actions(List.of("ec2:DeleteVolume"))
+                .resources(List.of(clusterVolumes))
+                .conditions(Map.of("StringEquals", ofThisCluster))
+                .build());
     }
 
     private Queue createDeadLetterQueue() {

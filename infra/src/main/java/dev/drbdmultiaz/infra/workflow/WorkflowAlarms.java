@@ -62,6 +62,17 @@ public class WorkflowAlarms extends Construct {
                 "A member stays unreachable (SSM agent offline) past drbd:evictAfterMinutes, but replacing it"
                         + " would leave fewer than a majority of UpToDate members: read the latest reconcile"
                         + " execution's output (unreachable, evictionHeld) and bring the member or its peers back");
+        MetricFilter dataVolumesKept = MetricFilter.Builder.create(this, "DataVolumesKeptFilter")
+                .logGroup(props.getPlanDataVolumesLogGroup())
+                .filterPattern(FilterPattern.stringValue("$." + LoggedAlarms.FIELD, "=", LoggedAlarms.DATA_VOLUMES_KEPT))
+                .metricNamespace(METRIC_NAMESPACE_PREFIX + props.getClusterId())
+                .metricName(LoggedAlarms.DATA_VOLUMES_KEPT)
+                .metricValue("1")
+                .build();
+        alarm(LoggedAlarms.DATA_VOLUMES_KEPT, dataVolumesKept.metric(sumPer5Min),
+                "A detached data volume is kept because it may hold data no member has (its owner is still in the"
+                        + " registry, a member is not UpToDate, or no owner was recorded): read the latest reconcile"
+                        + " execution's output (dataVolumes.kept) and README, 'Kept data volumes'");
         alarm("UndeliveredTriggers",
                 props.getDeadLetterQueue().metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
                         .period(Duration.minutes(5)).statistic("Maximum").build()),

@@ -15,6 +15,7 @@ public final class WorkflowAlarmsProps {
     private final IAutoScalingGroup group;
     private final Duration lifecycleHookTimeout;
     private final ILogGroup completeLifecycleActionsLogGroup;
+    private final ILogGroup planDataVolumesLogGroup;
     private final IQueue deadLetterQueue;
 
     private WorkflowAlarmsProps(Builder b) {
@@ -24,6 +25,8 @@ public final class WorkflowAlarmsProps {
         this.lifecycleHookTimeout = Objects.requireNonNull(b.lifecycleHookTimeout, "lifecycleHookTimeout is required");
         this.completeLifecycleActionsLogGroup = Objects.requireNonNull(
                 b.completeLifecycleActionsLogGroup, "completeLifecycleActionsLogGroup is required");
+        this.planDataVolumesLogGroup = Objects.requireNonNull(
+                b.planDataVolumesLogGroup, "planDataVolumesLogGroup is required");
         this.deadLetterQueue = Objects.requireNonNull(b.deadLetterQueue, "deadLetterQueue is required");
     }
 
@@ -51,6 +54,10 @@ public final class WorkflowAlarmsProps {
         return completeLifecycleActionsLogGroup;
     }
 
+    public ILogGroup getPlanDataVolumesLogGroup() {
+        return planDataVolumesLogGroup;
+    }
+
     public IQueue getDeadLetterQueue() {
         return deadLetterQueue;
     }
@@ -62,6 +69,7 @@ public final class WorkflowAlarmsProps {
         private IAutoScalingGroup group;
         private Duration lifecycleHookTimeout;
         private ILogGroup completeLifecycleActionsLogGroup;
+        private ILogGroup planDataVolumesLogGroup;
         private IQueue deadLetterQueue;
 
         private Builder() {
@@ -94,6 +102,12 @@ public final class WorkflowAlarmsProps {
         /** Where CompleteLifecycleActions logs a held eviction. */
         public Builder completeLifecycleActionsLogGroup(ILogGroup value) {
             this.completeLifecycleActionsLogGroup = value;
+            return this;
+        }
+
+        /** Where PlanDataVolumes logs the data volumes it keeps. */
+        public Builder planDataVolumesLogGroup(ILogGroup value) {
+            this.planDataVolumesLogGroup = value;
             return this;
         }
 

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.drbdmultiaz.infra.DrbdMultiAzStack;
 import dev.drbdmultiaz.infra.replica.ReplicaNodes;
+import dev.drbdmultiaz.model.ClusterTags;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,21 @@ class ReplicaNodesTemplateTest {
                 "LaunchTemplateData", Match.objectLike(Map.of("BlockDeviceMappings", Match.arrayWith(List.of(
                         Map.of("DeviceName", "/dev/sdf", "Ebs", Map.of(
                                 "VolumeSize", 250, "VolumeType", "gp3", "Encrypted", true,
-                                "DeleteOnTermination", true)))))))));
+                                "DeleteOnTermination", false)))))))));
+    }
+
+    @Test
+    @DisplayName("the data volume outlives its instance and carries the cluster tag from launch; the root volume does not")
+    void dataVolumeOutlivesItsInstance() {
+        Template t = TemplateFixture.defaultTemplate();
+        t.hasResourceProperties("AWS::EC2::LaunchTemplate", Match.objectLike(Map.of(
+                "LaunchTemplateData", Match.objectLike(Map.of(
+                        "BlockDeviceMappings", List.of(
+                                Map.of("DeviceName", "/dev/sda1", "Ebs", Match.objectLike(Map.of("DeleteOnTermination", true))),
+                                Map.of("DeviceName", "/dev/sdf", "Ebs", Match.objectLike(Map.of("DeleteOnTermination", false)))),
+                        "TagSpecifications", Match.arrayWith(List.of(Map.of("ResourceType", "volume",
+                                "Tags", Match.arrayWith(List.of(Map.of("Key", ClusterTags.CLUSTER,
+                                        "Value", Match.anyValue())))))))))));
     }
 
     @Test

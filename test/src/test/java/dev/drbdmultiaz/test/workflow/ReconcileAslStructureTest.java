@@ -52,7 +52,8 @@ class ReconcileAslStructureTest {
             "CollectCommandResults", "CommandFinished?", "NodeStepFailed", "WaitForConnections", "WaitForResync",
             "AwaitDeparture", "Departed?", "WaitForDeparture",
             "HeartbeatWhileWaitingForDeparture",
-            "CompleteLifecycleActions", "ReportClusterStatus", "ReleaseClusterLock",
+            "CompleteLifecycleActions", "DescribeDataVolumes", "PlanDataVolumes", "TagDataVolumes",
+            "DeleteDataVolumes", "ReportClusterStatus", "ReleaseClusterLock",
             "RerunRequested?", "AbandonPendingLaunches",
             "ReleaseClusterLockAfterFailure", "FollowUpRequested?", "StartFollowUpReconcile", "ReconcileFailed"));
 
@@ -62,6 +63,19 @@ class ReconcileAslStructureTest {
      * agents; UnexpectedResult is the Default of the routing Choices).
      */
     static final Set<String> ADDED_STATES = Set.of("AgentsOffline", "UnexpectedResult");
+
+    /**
+     * The data-volume states after CompleteLifecycleActions: Step Functions' EC2 integrations
+     * (resource by state, inside the Maps' processors too) around the PlanDataVolumes Lambda. Their
+     * failure never fails a run whose lifecycle actions are already complete: it is recorded in
+     * $.dataVolumeError and the run goes on to ReleaseClusterLock (the next run looks again).
+     */
+    static final Map<String, String> EC2_TASKS = Map.of(
+            "DescribeDataVolumes", "arn:aws:states:::aws-sdk:ec2:describeVolumes",
+            "TagDataVolume", "arn:aws:states:::aws-sdk:ec2:createTags",
+            "DeleteDataVolume", "arn:aws:states:::aws-sdk:ec2:deleteVolume");
+    static final Set<String> DATA_VOLUME_STATES = Set.of(
+            "DescribeDataVolumes", "PlanDataVolumes", "TagDataVolumes", "DeleteDataVolumes");
 
     /** The failure path: entered with $.error set, never leads back into the reconcile. */
     static final Set<String> FAILURE_PATH = Set.of(
@@ -230,7 +244,9 @@ class ReconcileAslStructureTest {
             assertTrue(retried.containsAll(RETRYABLE_HANDLER_ERRORS),
                     name + " does not retry every concrete RetryableException " + RETRYABLE_HANDLER_ERRORS);
             for (String error : retried) {
-                assertTrue(error.startsWith("Lambda.") || RETRYABLE_HANDLER_ERRORS.contains(error),
+                // An EC2 integration's errors are Ec2.<code>Exception (developer guide, "AWS SDK service integrations").
+                boolean ec2Transient = EC2_TASKS.containsKey(name) && error.startsWith("Ec2.");
+                assertTrue(error.startsWith("Lambda.") || RETRYABLE_HANDLER_ERRORS.contains(error) || ec2Transient,
                         name + " retries " + error + ", which is no concrete RetryableException of the functions");
             }
         });
@@ -249,7 +265,10 @@ class ReconcileAslStructureTest {
             assertEquals("[\"States.ALL\"]", rule.get("ErrorEquals").toString(), name);
             String target = rule.get("Next").asText();
             String resultPath = rule.get("ResultPath").asText();
-            if (name.equals("AcquireClusterLock")) {
+            if (DATA_VOLUME_STATES.contains(name)) {
+                assertEquals("ReleaseClusterLock", target, name);
+                assertEquals("$.dataVolumeError", resultPath, name);
+            } else if (name.equals("AcquireClusterLock")) {
                 // No lock is held yet: nothing to abandon or release.
                 assertEquals("ReconcileFailed", target, name);
                 assertEquals("$.error", resultPath, name);
@@ -328,8 +347,8 @@ class ReconcileAslStructureTest {
                     "RecordLifecycleHeartbeats";
                 default -> name;
             };
-            if (name.equals("RunNodeStep")) {
-                return; // the callback task, checked by runNodeStepWaitsForItsToken
+            if (name.equals("RunNodeStep") || EC2_TASKS.containsKey(name)) {
+                return; // the callback task (runNodeStepWaitsForItsToken), the EC2 integrations (dataVolumeStates)
             }
             assertEquals("${" + handlerState + "Function}", state.get("Resource").asText(), name);
             assertEquals("$", state.path("InputPath").asText("$"), name + " must receive the whole state");
@@ -340,6 +359,44 @@ class ReconcileAslStructureTest {
                 assertEquals(RESULT_PATHS.get(name), state.get("ResultPath").asText(), name);
             }
         });
+    }
+
+    @Test
+    @DisplayName("after CompleteLifecycleActions: scan, plan, tag, delete the data volumes, then ReleaseClusterLock,"
+            + " each failure caught into ReleaseClusterLock")
+    void dataVolumeStates() {
+        assertEquals("DescribeDataVolumes", states.at("/CompleteLifecycleActions/Next").asText());
+        assertEquals(List.of("PlanDataVolumes", "TagDataVolumes", "DeleteDataVolumes", "ReleaseClusterLock"),
+                List.of(states.at("/DescribeDataVolumes/Next").asText(), states.at("/PlanDataVolumes/Next").asText(),
+                        states.at("/TagDataVolumes/Next").asText(), states.at("/DeleteDataVolumes/Next").asText()));
+        assertEquals(EC2_TASKS.get("DescribeDataVolumes"), states.at("/DescribeDataVolumes/Resource").asText());
+        assertEquals("tag:${ClusterTagKey}", states.at("/DescribeDataVolumes/Parameters/Filters/0/Name").asText());
+        assertEquals("${ClusterId}", states.at("/DescribeDataVolumes/Parameters/Filters/0/Values/0").asText());
+        assertEquals("$.dataVolumeScan", states.at("/DescribeDataVolumes/ResultPath").asText());
+        assertEquals("${PlanDataVolumesFunction}", states.at("/PlanDataVolumes/Resource").asText());
+        assertEquals("$.volumes", states.at("/PlanDataVolumes/ResultPath").asText());
+        for (String map : List.of("TagDataVolumes", "DeleteDataVolumes")) {
+            JsonNode state = states.get(map);
+            assertEquals("Map", state.get("Type").asText(), map);
+            assertTrue(state.get("ResultPath").isNull(), map + " keeps the state document as it is");
+            assertEquals("[\"States.ALL\"]", state.at("/Catch/0/ErrorEquals").toString(), map);
+            assertEquals("$.dataVolumeError", state.at("/Catch/0/ResultPath").asText(), map);
+            assertEquals("ReleaseClusterLock", state.at("/Catch/0/Next").asText(), map);
+        }
+        assertEquals("$.volumes.tag", states.at("/TagDataVolumes/ItemsPath").asText());
+        assertEquals(EC2_TASKS.get("TagDataVolume"),
+                states.at("/TagDataVolumes/ItemProcessor/States/TagDataVolume/Resource").asText());
+        assertEquals("$.volumes.delete", states.at("/DeleteDataVolumes/ItemsPath").asText());
+        JsonNode delete = states.at("/DeleteDataVolumes/ItemProcessor/States/DeleteDataVolume");
+        assertEquals(EC2_TASKS.get("DeleteDataVolume"), delete.get("Resource").asText());
+        // Only the API's own field: Step Functions refuses a parameter DeleteVolume does not have.
+        assertEquals(List.of("VolumeId.$"), iterableToList(delete.get("Parameters").fieldNames()));
+    }
+
+    private static List<String> iterableToList(java.util.Iterator<String> names) {
+        List<String> list = new ArrayList<>();
+        names.forEachRemaining(list::add);
+        return list;
     }
 
     @Test

@@ -13,6 +13,8 @@ import dev.drbdmultiaz.infra.workflow.NodeCommandEvents;
 import dev.drbdmultiaz.infra.workflow.ReconcileWorkflow;
 import dev.drbdmultiaz.infra.workflow.WorkflowFunction;
 import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
+import dev.drbdmultiaz.model.ClusterTags;
+import dev.drbdmultiaz.model.LoggedAlarms;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,7 +106,13 @@ class ReconcileWorkflowTemplateTest {
         Set<String> keys = new TreeSet<>();
         substitutions.fieldNames().forEachRemaining(keys::add);
         assertEquals(ReconcileWorkflow.definitionSubstitutionKeys(), keys);
+        assertEquals(ClusterTags.CLUSTER, substitutions.path(ReconcileWorkflow.CLUSTER_TAG_KEY_SUBSTITUTION).asText());
+        assertEquals(WorkflowFixture.CLUSTER_ID, substitutions.path(ReconcileWorkflow.CLUSTER_ID_SUBSTITUTION).asText());
         substitutions.properties().forEach(entry -> {
+            if (entry.getKey().equals(ReconcileWorkflow.CLUSTER_TAG_KEY_SUBSTITUTION)
+                    || entry.getKey().equals(ReconcileWorkflow.CLUSTER_ID_SUBSTITUTION)) {
+                return;
+            }
             String ref = entry.getValue().path("Ref").asText();
             assertEquals("AWS::Lambda::Alias", resources.at("/" + ref + "/Type").asText(),
                     entry.getKey() + " must be a Ref to an alias, got " + entry.getValue());
@@ -120,7 +128,7 @@ class ReconcileWorkflowTemplateTest {
                 .filter(s -> s.toString().contains("Ref"))
                 .forEach(s -> resourcesOf(s).forEach(r -> invoked.add(r.path("Ref").asText())));
         for (JsonNode ref : substitutions) {
-            assertTrue(invoked.contains(ref.get("Ref").asText()), "no invoke grant on " + ref);
+            assertTrue(!ref.has("Ref") || invoked.contains(ref.get("Ref").asText()), "no invoke grant on " + ref);
         }
     }
 
@@ -406,6 +414,60 @@ class ReconcileWorkflowTemplateTest {
         assertEquals(complete.at("/Properties/LoggingConfig/LogGroup").toString(),
                 "{\"Ref\":" + filter.at("/Properties/LogGroupName/Ref").toString() + "}",
                 "the filter reads CompleteLifecycleActions' own log group");
+        String metric = filter.at("/Properties/MetricTransformations/0/MetricName").asText();
+        assertTrue(resourcesOfType("AWS::CloudWatch::Alarm").stream()
+                .anyMatch(a -> metric.equals(a.at("/Properties/MetricName").asText())
+                        && a.at("/Properties/AlarmActions").size() == 1), "an alarm on " + metric + " notifies the topic");
+    }
+
+    @Test
+    @DisplayName("only the state machine role touches EC2 volumes: DescribeVolumes, and CreateTags (the owner tags only)"
+            + " and DeleteVolume on volumes tagged with this cluster")
+    void dataVolumesScoped() {
+        List<JsonNode> ec2 = statements().stream()
+                .filter(s -> actions(s).stream().anyMatch(a -> a.startsWith("ec2:"))).toList();
+        assertEquals(3, ec2.size(), "EC2 statements: " + ec2);
+        for (JsonNode statement : ec2) {
+            assertEquals(1, actions(statement).size(), statement.toString());
+            String action = actions(statement).get(0);
+            if (action.equals("ec2:DescribeVolumes")) {
+                assertEquals("\"*\"", statement.get("Resource").toString(), "DescribeVolumes has no resource-level permission");
+                continue;
+            }
+            assertTrue(List.of("ec2:CreateTags", "ec2:DeleteVolume").contains(action), action);
+            assertTrue(statement.get("Resource").toString().contains(":volume/*"), statement.toString());
+            assertEquals(WorkflowFixture.CLUSTER_ID,
+                    statement.at("/Condition/StringEquals/aws:ResourceTag~1" + ClusterTags.CLUSTER).asText(),
+                    "tag condition: " + statement);
+            if (action.equals("ec2:CreateTags")) {
+                assertEquals("[\"" + ClusterTags.INSTANCE_ID + "\",\"" + ClusterTags.NODE_ID + "\"]",
+                        statement.at("/Condition/ForAllValues:StringEquals/aws:TagKeys").toString(), statement.toString());
+            }
+        }
+        String machineRole = single("AWS::StepFunctions::StateMachine", Map.of("StateMachineType", "STANDARD"))
+                .at("/Properties/RoleArn/Fn::GetAtt/0").asText();
+        for (JsonNode policy : resourcesOfType("AWS::IAM::Policy")) {
+            if (policy.at("/Properties/PolicyDocument/Statement").toString().contains("\"ec2:")) {
+                assertEquals("[{\"Ref\":\"" + machineRole + "\"}]", policy.at("/Properties/Roles").toString(),
+                        "EC2 volume actions belong to the state machine role only");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a kept data volume raises an alarm from the line PlanDataVolumes logs")
+    void dataVolumesKeptAlarm() {
+        JsonNode filter = resourcesOfType("AWS::Logs::MetricFilter").stream()
+                .filter(f -> f.at("/Properties/FilterPattern").asText().contains(LoggedAlarms.DATA_VOLUMES_KEPT))
+                .findFirst().orElseThrow(() -> new AssertionError("no metric filter on the DataVolumesKept log line"));
+        assertEquals("{ $." + LoggedAlarms.FIELD + " = \"" + LoggedAlarms.DATA_VOLUMES_KEPT + "\" }",
+                filter.at("/Properties/FilterPattern").asText());
+        JsonNode plan = resourcesOfType("AWS::Lambda::Function").stream()
+                .filter(fn -> WorkflowHandler.PLAN_DATA_VOLUMES.handler().equals(fn.at("/Properties/Handler").asText()))
+                .findFirst().orElseThrow();
+        assertEquals(plan.at("/Properties/LoggingConfig/LogGroup").toString(),
+                "{\"Ref\":" + filter.at("/Properties/LogGroupName/Ref").toString() + "}",
+                "the filter reads PlanDataVolumes' own log group");
         String metric = filter.at("/Properties/MetricTransformations/0/MetricName").asText();
         assertTrue(resourcesOfType("AWS::CloudWatch::Alarm").stream()
                 .anyMatch(a -> metric.equals(a.at("/Properties/MetricName").asText())

@@ -104,6 +104,11 @@ public final class ClusterReporter {
             return new ClusterReport.Condition("DataVolumesCleared", "Unknown", "NotScanned",
                 "The data volumes were not scanned: " + why);
         }
+        if (volumes.truncated()) {
+            return new ClusterReport.Condition("DataVolumesCleared", "Unknown", "ScanTruncated",
+                "More volumes carry the cluster tag than one DescribeVolumes page (500) holds; planned the first "
+                    + volumes.scanned() + ", kept " + volumes.kept().size());
+        }
         if (volumes.kept().isEmpty()) {
             return new ClusterReport.Condition("DataVolumesCleared", "True", "NoneKept",
                 "No detached data volume is kept" + (volumes.delete().isEmpty() ? ""

@@ -61,6 +61,11 @@ public final class DataVolumePlanner {
     }
 
     public DataVolumes plan(Input input) {
+        return plan(input, false);
+    }
+
+    /** @param truncated whether the scan was one page of more: the plan then covers only that page */
+    public DataVolumes plan(Input input, boolean truncated) {
         Map<String, Integer> registered = new HashMap<>();
         input.members().forEach(m -> registered.put(m.instanceId(), m.nodeId()));
         input.departing().stream().filter(d -> !input.released().contains(d.instanceId()))
@@ -80,7 +85,7 @@ public final class DataVolumePlanner {
                 decideDetached(volume, registered, notUpToDate, delete, kept);
             }
         }
-        return new DataVolumes(input.volumes().size(), tag, delete, kept);
+        return new DataVolumes(input.volumes().size(), truncated, tag, delete, kept);
     }
 
     private static Optional<DataVolumes.Tagging> ownerTags(ScannedVolume volume, String instanceId,

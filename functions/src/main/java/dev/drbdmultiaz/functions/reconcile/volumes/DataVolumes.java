@@ -8,12 +8,13 @@ import java.util.List;
  * TagDataVolumes and DeleteDataVolumes (Step Functions' EC2 integrations) iterate over
  * {@link #tag} and {@link #delete}; {@link #kept} is reported and alarmed.
  *
- * @param scanned how many volumes carry the cluster tag
+ * @param scanned how many volumes carry the cluster tag (in the page scanned)
+ * @param truncated whether more volumes carry it than one DescribeVolumes page holds: the rest wait for a later run
  * @param tag attached data volumes of members whose owner tags are missing or stale
  * @param delete detached data volumes no member needs any more
  * @param kept detached data volumes the run may not delete, with the reason
  */
-public record DataVolumes(int scanned, List<Tagging> tag, List<Deletion> delete, List<Kept> kept) {
+public record DataVolumes(int scanned, boolean truncated, List<Tagging> tag, List<Deletion> delete, List<Kept> kept) {
 
     public DataVolumes {
         tag = tag == null ? List.of() : List.copyOf(tag);

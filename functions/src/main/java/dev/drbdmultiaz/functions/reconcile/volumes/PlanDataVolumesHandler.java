@@ -47,8 +47,13 @@ public final class PlanDataVolumesHandler extends JsonHandler<PlanDataVolumesHan
         LifecycleActions.ActionsResult lifecycle, Scan dataVolumeScan) {
     }
 
-    /** The DescribeVolumes answer, as the ResultSelector of DescribeDataVolumes keeps it. */
-    public record Scan(@JsonProperty("Volumes") List<ScannedVolume> volumes) {
+    /**
+     * The DescribeVolumes answer.
+     *
+     * @param volumes one page of volumes
+     * @param nextToken set when more volumes carry the cluster tag than one page holds
+     */
+    public record Scan(@JsonProperty("Volumes") List<ScannedVolume> volumes, @JsonProperty("NextToken") String nextToken) {
     }
 
     @Override
@@ -61,7 +66,7 @@ public final class PlanDataVolumesHandler extends JsonHandler<PlanDataVolumesHan
         }
         DataVolumes plan = planner.plan(new DataVolumePlanner.Input(request.dataVolumeScan().volumes(),
             cluster.members(), cluster.departing(), request.lifecycle() == null ? List.of() : request.lifecycle().released(),
-            request.collected() == null ? null : request.collected().observed()));
+            request.collected() == null ? null : request.collected().observed()), request.dataVolumeScan().nextToken() != null);
         if (!plan.kept().isEmpty()) {
             LOG.error(KEPT_MESSAGE, LoggedAlarms.FIELD, LoggedAlarms.DATA_VOLUMES_KEPT, "executionArn",
                 request.executionArn(), "kept", plan.kept());
