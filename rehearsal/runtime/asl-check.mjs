@@ -66,9 +66,15 @@ function checkChoiceRule(where, rule, fieldsOf) {
  */
 function checkTask(name, state, found) {
   const integration = SUPPORT.taskResources[state.Resource];
+  const sdkParameters = SUPPORT.sdkResources[state.Resource];
   const callback = state.Resource === CALLBACK_RESOURCE;
-  if (!integration && !isLambdaArn(state.Resource)) {
-    found.push(`${name}: Resource: ${state.Resource} is neither a Lambda function ARN nor one of ${Object.keys(SUPPORT.taskResources).join(', ')}`);
+  if (!integration && !sdkParameters && !isLambdaArn(state.Resource)) {
+    found.push(`${name}: Resource: ${state.Resource} is neither a Lambda function ARN nor one of ${[...Object.keys(SUPPORT.taskResources), ...Object.keys(SUPPORT.sdkResources)].join(', ')}`);
+  }
+  if (sdkParameters) {
+    for (const key of Object.keys(state.Parameters ?? {})) {
+      if (!sdkParameters.includes(key.replace(/\.\$$/, ''))) found.push(`${name}: Parameters.${key}: not a parameter of ${state.Resource.split(':').slice(-2).join(':')}`);
+    }
   }
   if (integration) {
     const parameters = state.Parameters ?? {};

@@ -10,7 +10,8 @@ How it bridges moto to the rehearsal:
     fails with "cannot pickle RLock", which one execution per process avoids);
   - every Lambda call of the interpreter (direct ARN resources and arn:aws:states:::lambda:invoke,
     .waitForTaskToken included) goes to --lambda-endpoint with the role credentials of the
-    environment: moto's boto_client_for is replaced for service "lambda";
+    environment: moto's boto_client_for is replaced for service "lambda"; the EC2 calls of the
+    aws-sdk:ec2 integrations go to AWS_ENDPOINT_URL_EC2 with the same credentials;
   - compressed time: Wait states wait seconds x --wait-scale, Task TimeoutSeconds / HeartbeatSeconds
     (and paths) are scaled alike (AWS's 99999999 s default is left alone), Retry intervals are
     replaced by --retry-override when given, else real;
@@ -36,6 +37,9 @@ from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.common.timeouts import heartbeat as heartbeat_module
 from moto.stepfunctions.parser.asl.component.common.timeouts import timeout as timeout_module
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+    state_task_service_aws_sdk as aws_sdk_module,
+)
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
 from moto.stepfunctions.parser.asl.eval import states as states_module
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
@@ -80,6 +84,13 @@ def patch_moto(args, issued_tokens):
         return boto3.client("lambda", endpoint_url=args.lambda_endpoint, region_name=region,
                             config=Config(retries={"total_max_attempts": 1}, read_timeout=900, connect_timeout=10))
     lambda_eval_utils.boto_client_for = client_for
+
+    def sdk_client_for(region, service, state_credentials=None):
+        if service != "ec2":
+            raise RuntimeError(f"the moto runner bridges the aws-sdk integrations of EC2 only, not {service}")
+        return boto3.client("ec2", endpoint_url=os.environ["AWS_ENDPOINT_URL_EC2"], region_name=region,
+                            config=Config(retries={"total_max_attempts": 1}, connect_timeout=10))
+    aws_sdk_module.boto_client_for = sdk_client_for
 
     scale = args.wait_scale
 

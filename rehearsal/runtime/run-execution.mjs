@@ -178,7 +178,7 @@ async function main() {
   const tokens = new TaskTokens(emit);
   const attempts = new Map();
   const ctx = { client: new LambdaClient({ endpoint: args.lambdaEndpoint, maxAttempts: 1 }), waitScale: args.waitScale,
-    tokens, emit, attemptOf: (name) => attempts.get(name) ?? 0, placeholder: `rehearsal-task-token-${randomUUID()}` };
+    tokens, emit, sdkClients: {}, attemptOf: (name) => attempts.get(name) ?? 0, placeholder: `rehearsal-task-token-${randomUUID()}` };
   const taskResourceLocalHandlers = {};
   const compressedWaits = new Set();
   const taskEventStates = new Set();

@@ -9,6 +9,13 @@
 //  - arn:aws:states:::lambda:invoke.waitForTaskToken: the same Invoke, with $$.Task.Token in the
 //    Payload; the function's own result is dropped and the task waits for SendTaskSuccess (its output
 //    is the result), SendTaskFailure (the task fails with its error and cause) or a timeout.
+//  - arn:aws:states:::aws-sdk:<service>:<action> (developer guide, "AWS SDK service integrations"): the
+//    API call with the effective input as its parameters (PascalCase, as the API names them), signed
+//    with the state machine role's credentials, sent to AWS_ENDPOINT_URL_<SERVICE>; the result is the
+//    API's answer without response metadata. Only the actions asl-support.json lists (sdkResources).
+//    An API error fails the Task with <Service>.<Service>Exception for a service whose SDK models no
+//    error of its own (EC2: every error is Ec2.Ec2Exception, as LocalStack records AWS answering and
+//    moto's parser does), the cause naming the code and message; no answer <Service>.SdkClientException.
 // Errors: a function error fails the Task with Error = errorType (Lambda.Unknown without one), Cause =
 // the error object as JSON; an Invoke API error with Lambda.<code>; no answer Lambda.SdkClientException;
 // a result over 256 KiB States.DataLimitExceeded ("Handle Lambda service exceptions", "Error handling").
@@ -21,7 +28,11 @@
 // SendTaskHeartbeat (or completion) comes for that long. Both are multiplied by --wait-scale, like
 // the Wait states, because what a callback task waits for (an SSM command) runs in rehearsal time.
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { CALLBACK_RESOURCE, INVOKE_RESOURCE, isLambdaArn } from './asl-check.mjs';
+import { CALLBACK_RESOURCE, INVOKE_RESOURCE, SUPPORT, isLambdaArn } from './asl-check.mjs';
+
+/** The SDK package (loaded on first use: it is large) and the error-name stem of each service the integrations call. */
+const SDK_SERVICES = { ec2: { load: () => import('@aws-sdk/client-ec2'), client: 'EC2Client', errorName: 'Ec2',
+  endpointVariable: 'AWS_ENDPOINT_URL_EC2' } };
 
 /** Step Functions' limit on a state's input or output (UTF-8 bytes). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -116,6 +127,31 @@ function wrapped(answer) {
     SdkResponseMetadata: { RequestId: answer.requestId }, StatusCode: answer.statusCode };
 }
 
+/** Calls an AWS SDK integration's API action; returns its answer or throws the Task's error. */
+async function callSdk(resource, parameters, clients) {
+  const [service, action] = resource.split(':').slice(-2);
+  const known = SDK_SERVICES[service];
+  const module = known === undefined ? undefined : await known.load();
+  const Command = module?.[`${action[0].toUpperCase()}${action.slice(1)}Command`];
+  if (!Command) throw new TaskError('States.Runtime', `${resource}: no such AWS SDK integration here`);
+  clients[service] ??= new module[known.client]({ endpoint: process.env[known.endpointVariable], maxAttempts: 1 });
+  let answer;
+  try {
+    answer = await clients[service].send(new Command(parameters ?? {}));
+  } catch (e) {
+    const status = e.$metadata?.httpStatusCode;
+    if (!status) throw new TaskError(`${known.errorName}.SdkClientException`, `${service} unreachable: ${e.cause?.message ?? e.message}`);
+    throw new TaskError(`${known.errorName}.${known.errorName}Exception`,
+      `${e.message} (Service: ${known.errorName}, Status Code: ${status}, Error Code: ${e.name}, Request ID: ${e.$metadata?.requestId ?? ''})`);
+  }
+  const { $metadata, ...result } = answer;
+  const text = JSON.stringify(result);
+  if (Buffer.byteLength(text, 'utf8') > MAX_PAYLOAD_BYTES) {
+    throw new TaskError('States.DataLimitExceeded', `The result of ${resource} is over Step Functions' 262144 bytes`);
+  }
+  return JSON.parse(text);
+}
+
 /**
  * Prepares one Task state: returns the state to hand the library (its timeouts replaced by a
  * TimeoutSeconds the handler sets per attempt, the task token by a placeholder) and the handler.
@@ -124,7 +160,8 @@ function wrapped(answer) {
  */
 export function taskState(name, state, ctx) {
   const resource = state.Resource;
-  const kind = resource === CALLBACK_RESOURCE ? 'callback' : resource === INVOKE_RESOURCE ? 'invoke' : 'function';
+  const kind = resource === CALLBACK_RESOURCE ? 'callback' : resource === INVOKE_RESOURCE ? 'invoke'
+    : resource in SUPPORT.sdkResources ? 'sdk' : 'function';
   if (kind === 'function' && !isLambdaArn(resource)) throw new TaskError('States.Runtime', `${name}: ${resource} is not a Lambda function ARN`);
   const needsStateInput = state.TimeoutSecondsPath !== undefined || state.HeartbeatSecondsPath !== undefined;
   const { TimeoutSeconds, TimeoutSecondsPath, HeartbeatSeconds, HeartbeatSecondsPath, ...rest } = state;
@@ -158,6 +195,7 @@ export function taskState(name, state, ctx) {
       // After the library's StateEntered / StateRetried lines are out, so the lines stay in order.
       await new Promise((resolve) => setImmediate(resolve));
       if (kind === 'function') return (await invoke(ctx.client, resource, input)).payload;
+      if (kind === 'sdk') return await callSdk(resource, input, ctx.sdkClients);
       if (kind === 'invoke') return wrapped(await invoke(ctx.client, input.FunctionName, input.Payload, input.Qualifier));
       return await callback(name, input, { timeout, heartbeat, expiry }, ctx);
     } finally {

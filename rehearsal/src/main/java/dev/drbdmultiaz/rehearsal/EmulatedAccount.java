@@ -45,6 +45,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.LaunchTemplateBlockDeviceMappingRequest;
+import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * The emulated account, booted and wired: the stack as {@code cdk synth} writes it, deployed.
@@ -79,6 +81,8 @@ final class EmulatedAccount implements AutoCloseable {
     private Ec2Client ec2;
     private AutoScalingClient autoScaling;
     private String launchTemplateId;
+    private List<Tag> volumeTags = List.of();
+    private SerializingFront ec2Front;
     private LifecycleModel lifecycle;
     private AutoScalingFront autoScalingFront;
     private NodeFleet fleet;
@@ -141,8 +145,11 @@ final class EmulatedAccount implements AutoCloseable {
         // An image of our own: listing moto's built-in catalogue (DescribeImages) costs seconds.
         String imageId = ec2.registerImage(b -> b.name("drbd-rehearsal-ubuntu").architecture("x86_64")
             .rootDeviceName("/dev/sda1")).imageId();
+        JsonNode templateData = view.replicaLaunchTemplateData();
+        volumeTags = launchVolumeTags(templateData);
         launchTemplateId = ec2.createLaunchTemplate(b -> b.launchTemplateName("drbd-rehearsal-replicas")
-                .launchTemplateData(d -> d.imageId(imageId).instanceType(synthesized.settings().instanceType())))
+                .launchTemplateData(d -> d.imageId(imageId).instanceType(synthesized.settings().instanceType())
+                    .blockDeviceMappings(blockDeviceMappings(templateData))))
             .launchTemplate().launchTemplateId();
         progress.note("moto_server " + moto.endpoint() + ": registry table " + view.tableName()
             + ", launch template " + launchTemplateId);
@@ -154,6 +161,9 @@ final class EmulatedAccount implements AutoCloseable {
         closeables.add(autoScalingFront);
         SerializingFront dynamoDbFront = SerializingFront.start(moto.endpoint(), authority);
         closeables.add(dynamoDbFront);
+        // Only the state machine calls EC2 (its DescribeVolumes, CreateTags and DeleteVolume integrations).
+        ec2Front = SerializingFront.start(moto.endpoint(), authority, SerializingFront.Protocol.EC2);
+        closeables.add(ec2Front);
 
         // The nodes package still takes the scale as a number.
         fleet = new NodeFleet(sandbox.resolve("fleet"), root, time);
@@ -189,7 +199,7 @@ final class EmulatedAccount implements AutoCloseable {
         Path executions = createDirectories(sandbox.resolve("executions"));
         stepFunctions.register(view.reconcileStateMachineArn(), new AslRunner(root,
             view.reconcileDefinition(), view.reconcileSubstitutions(), lambda.endpoint(),
-            () -> roleEnvironment("states.amazonaws.com"), Map.of("WaitForCommand", commandPollMillis()),
+            this::stateMachineEnvironment, Map.of("WaitForCommand", commandPollMillis()),
             time, view.pollSeconds(), Map.of(), executions, processes));
         registerWaiter(root, executions);
         progress.note("emulators up: Auto Scaling " + autoScalingFront.endpoint() + ", SSM " + ssm.endpoint()
@@ -225,6 +235,55 @@ final class EmulatedAccount implements AutoCloseable {
         JsonNode hook = view.hook(transition);
         return new LifecycleModel.Hook(hook.path("LifecycleHookName").asText(),
             Duration.ofSeconds(hook.path("HeartbeatTimeout").asLong(3600)), hook.path("DefaultResult").asText("ABANDON"));
+    }
+
+    /** The reconcile state machine's environment: its role's credentials and where its EC2 integrations go. */
+    private Map<String, String> stateMachineEnvironment() {
+        Map<String, String> environment = new TreeMap<>(roleEnvironment("states.amazonaws.com"));
+        environment.put("AWS_ENDPOINT_URL_EC2", ec2Front.endpoint().toString());
+        return environment;
+    }
+
+    /**
+     * The template's block device mappings, for moto's launch template: moto creates each instance's
+     * volumes from them and, on termination, deletes those with DeleteOnTermination and detaches the
+     * rest (which stay, available, as in EC2).
+     */
+    private static List<LaunchTemplateBlockDeviceMappingRequest> blockDeviceMappings(JsonNode templateData) {
+        List<LaunchTemplateBlockDeviceMappingRequest> mappings = new ArrayList<>();
+        for (JsonNode mapping : templateData.path("BlockDeviceMappings")) {
+            JsonNode ebs = mapping.path("Ebs");
+            mappings.add(LaunchTemplateBlockDeviceMappingRequest.builder()
+                .deviceName(mapping.path("DeviceName").asText())
+                .ebs(e -> e.volumeSize(ebs.path("VolumeSize").asInt()).volumeType(ebs.path("VolumeType").asText())
+                    .encrypted(ebs.path("Encrypted").asBoolean()).deleteOnTermination(ebs.path("DeleteOnTermination").asBoolean()))
+                .build());
+        }
+        return mappings;
+    }
+
+    /** The tags the template's TagSpecifications put on every volume created at launch. */
+    private static List<Tag> launchVolumeTags(JsonNode templateData) {
+        List<Tag> tags = new ArrayList<>();
+        for (JsonNode specification : templateData.path("TagSpecifications")) {
+            if ("volume".equals(specification.path("ResourceType").asText())) {
+                specification.path("Tags").forEach(t -> tags.add(Tag.builder().key(t.path("Key").asText())
+                    .value(t.path("Value").asText()).build()));
+            }
+        }
+        return List.copyOf(tags);
+    }
+
+    /**
+     * Tags a launched instance's volumes as EC2 does from the launch template's TagSpecifications
+     * (moto 5 applies the instance tags of a template, not its volume tags).
+     */
+    void tagLaunchVolumes(String instanceId) {
+        List<String> volumeIds = ec2.describeVolumes(b -> b.filters(f -> f.name("attachment.instance-id").values(instanceId)))
+            .volumes().stream().map(software.amazon.awssdk.services.ec2.model.Volume::volumeId).toList();
+        if (!volumeIds.isEmpty() && !volumeTags.isEmpty()) {
+            ec2.createTags(b -> b.resources(volumeIds).tags(volumeTags));
+        }
     }
 
     /** AWS_REGION and temporary credentials of a service role, as a process environment. */

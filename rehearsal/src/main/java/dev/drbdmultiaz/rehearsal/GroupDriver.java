@@ -101,6 +101,7 @@ final class GroupDriver implements AutoCloseable {
             }
             String ip = account.ec2().describeInstances(b -> b.instanceIds(id)).reservations().get(0).instances()
                 .get(0).privateIpAddress();
+            account.tagLaunchVolumes(id);
             LifecycleModel.Instance modeled = lifecycle.launched(id, ip);
             String hostname = "ip-" + ip.replace('.', '-');
             NodeFaults nodeFaults = faultsByLaunch.apply(knownInstances.size() - 1);

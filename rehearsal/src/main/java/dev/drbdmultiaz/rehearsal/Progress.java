@@ -151,6 +151,16 @@ public final class Progress implements StepFunctionsFront.Listener {
                         : ", continued " + departure.path("continued"))
                         + " (attempt " + departure.path("attempt").asText() + ")"));
             }
+            case "DescribeDataVolumes" -> line(label, state + ": " + output.path("dataVolumeScan").path("Volumes").size()
+                + " volumes with the cluster tag");
+            case "PlanDataVolumes" -> {
+                JsonNode volumes = output.path("volumes");
+                line(label, state + ": tag " + volumes.path("tag").findValuesAsText("Resources").size()
+                    + ", delete " + volumes.path("delete").findValuesAsText("VolumeId") + ", kept "
+                    + volumes.path("kept").findValuesAsText("volumeId")
+                    + (volumes.path("kept").isEmpty() ? "" : " (" + volumes.path("kept").findValuesAsText("reason") + ")"));
+            }
+            case "TagDataVolume", "DeleteDataVolume" -> { }
             case "ReleaseClusterLock" -> line(label, state + ": " + (output.path("release").path("rerun").asBoolean()
                 ? "kept: a trigger was coalesced, reconciling again" : "released"));
             case "ReleaseClusterLockAfterFailure" -> line(label, state + ": released"

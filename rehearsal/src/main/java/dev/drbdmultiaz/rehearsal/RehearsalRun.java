@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.rehearsal;
 
+import dev.drbdmultiaz.model.ClusterTags;
 import dev.drbdmultiaz.model.NodeDocument;
 import dev.drbdmultiaz.model.RegistryKeys;
 import dev.drbdmultiaz.rehearsal.aws.CustomResources;
@@ -24,12 +25,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiPredicate;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * One rehearsal, as a {@link Scenario} drives it: what AWS and the world would do to the deployed
@@ -388,6 +392,29 @@ public final class RehearsalRun implements AutoCloseable {
     /** The reconcile executions (not the Provider framework's waiter), in start order. */
     public List<Execution> reconcileExecutions() {
         return account.stepFunctions().executions(account.view().reconcileStateMachineArn());
+    }
+
+    /**
+     * A volume with the cluster tag, as EC2 (moto) holds it now.
+     *
+     * @param volumeId vol-…
+     * @param state available, in-use, …
+     * @param attachedTo the instance it is attached to, or {@code null}
+     * @param device its device name there, or {@code null}
+     * @param tags its tags
+     */
+    public record ClusterVolume(String volumeId, String state, String attachedTo, String device, Map<String, String> tags) {
+    }
+
+    /** Every volume with the cluster tag (the launch template's TagSpecifications put it on each). */
+    public List<ClusterVolume> clusterVolumes() {
+        return account.ec2().describeVolumes(b -> b.filters(f -> f.name("tag:" + ClusterTags.CLUSTER)
+                .values(account.view().clusterId()))).volumes().stream()
+            .map(v -> new ClusterVolume(v.volumeId(), v.stateAsString(),
+                v.attachments().isEmpty() ? null : v.attachments().get(0).instanceId(),
+                v.attachments().isEmpty() ? null : v.attachments().get(0).device(),
+                v.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a, TreeMap::new))))
+            .toList();
     }
 
     /** The execution ARN holding the cluster lock in the registry, or {@code null} when it is free. */

@@ -167,6 +167,17 @@ public final class StackView {
         return stack.environment(functionLogicalId(WorkflowHandler.PLAN_NEXT_STEP));
     }
 
+    /**
+     * The replicas' LaunchTemplateData as the template writes it (unresolved: the parts the rehearsal
+     * reads, block device mappings and tag specifications, are literals).
+     */
+    public JsonNode replicaLaunchTemplateData() {
+        String id = only(stack.logicalIds("AWS::EC2::LaunchTemplate").stream()
+            .filter(l -> stack.resource(l).path("Properties").path("LaunchTemplateData").has("BlockDeviceMappings"))
+            .toList(), "replica launch template");
+        return stack.resource(id).path("Properties").path("LaunchTemplateData");
+    }
+
     /** The cluster id the functions serve (re-adjust events name it). */
     public String clusterId() {
         return stack.environment(functionLogicalId(WorkflowHandler.TRIGGER_RECONCILE)).get("CLUSTER_ID");

@@ -29,7 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Like DynamoDB it refuses a request that is not signed with credentials the
  * {@link CredentialAuthority} issued (HTTP 400 UnrecognizedClientException, ExpiredTokenException,
- * MissingAuthenticationTokenException in the AWS JSON protocol); moto itself accepts any.
+ * MissingAuthenticationTokenException in the AWS JSON protocol); moto itself accepts any. In front of
+ * EC2 ({@link Protocol#EC2}) the refusal is EC2's: HTTP 401 AuthFailure, or 400 RequestExpired for
+ * expired credentials, in EC2's XML error document (EC2 API reference, "Error codes").
  */
 public final class SerializingFront implements AutoCloseable {
 
@@ -39,17 +41,22 @@ public final class SerializingFront implements AutoCloseable {
     private static final Set<String> RETURNED_HEADERS = Set.of("content-type", "x-amz-crc32", "x-amzn-requestid",
         "x-amzn-errortype", "content-encoding");
 
+    /** How a refused request is answered. */
+    public enum Protocol { AWS_JSON, EC2 }
+
     private final URI target;
     private final CredentialAuthority authority;
+    private final Protocol protocol;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final ReentrantLock lock = new ReentrantLock(true);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         .version(HttpClient.Version.HTTP_1_1).build();
 
-    private SerializingFront(URI target, CredentialAuthority authority) throws IOException {
+    private SerializingFront(URI target, CredentialAuthority authority, Protocol protocol) throws IOException {
         this.target = target;
         this.authority = authority;
+        this.protocol = protocol;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/", this::serve);
         server.setExecutor(executor);
@@ -57,8 +64,12 @@ public final class SerializingFront implements AutoCloseable {
     }
 
     public static SerializingFront start(URI target, CredentialAuthority authority) {
+        return start(target, authority, Protocol.AWS_JSON);
+    }
+
+    public static SerializingFront start(URI target, CredentialAuthority authority, Protocol protocol) {
         try {
-            return new SerializingFront(target, authority);
+            return new SerializingFront(target, authority, protocol);
         } catch (IOException e) {
             throw new IllegalStateException("Could not start a front on 127.0.0.1", e);
         }
@@ -72,6 +83,19 @@ public final class SerializingFront implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             var rejected = authority.check(exchange.getRequestHeaders());
+            if (rejected.isPresent() && protocol == Protocol.EC2) {
+                boolean expired = rejected.get() == CredentialAuthority.Rejection.EXPIRED;
+                byte[] error = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>"
+                    + (expired ? "RequestExpired" : "AuthFailure") + "</Code><Message>" + rejected.get().message()
+                    + "</Message></Error></Errors><RequestID>" + java.util.UUID.randomUUID() + "</RequestID></Response>")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/xml;charset=UTF-8");
+                exchange.sendResponseHeaders(expired ? 400 : 401, error.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(error);
+                }
+                return;
+            }
             if (rejected.isPresent()) {
                 String type = rejected.get().code() + "Exception";
                 byte[] error = ("{\"__type\":\"com.amazon.coral.service#" + type + "\",\"message\":\""

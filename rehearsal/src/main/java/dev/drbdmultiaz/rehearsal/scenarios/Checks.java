@@ -1,5 +1,9 @@
 package dev.drbdmultiaz.rehearsal.scenarios;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drbdmultiaz.model.ClusterTags;
+import dev.drbdmultiaz.model.DataVolume;
 import dev.drbdmultiaz.rehearsal.RehearsalRun;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
@@ -12,6 +16,9 @@ import java.util.stream.Collectors;
 
 /** Checks several scenarios share; each returns what did not end as designed (empty: fine). */
 final class Checks {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DATA_DEVICE = DataVolume.DEVICE_NAME;
 
     private Checks() {
     }
@@ -56,7 +63,60 @@ final class Checks {
                 .forEach(s -> problems.add(s.instanceId() + " is " + s.disk() + " with peers " + s.peers()));
         }
         problems.addAll(run.asyncFailures());
+        problems.addAll(dataVolumes(run));
         return problems;
+    }
+
+    /**
+     * After the last converged run (issue 15, "no copy is destroyed while it may be needed"): every
+     * member's data volume carries its owner tags, and every detached data volume is either gone or
+     * listed as kept in that run's report (with a reason); none is left behind unaccounted for.
+     */
+    static List<String> dataVolumes(RehearsalRun run) {
+        List<String> problems = new ArrayList<>();
+        List<Execution> succeeded = run.reconcileExecutions().stream()
+            .filter(e -> Execution.SUCCEEDED.equals(e.status()) && e.output() != null).toList();
+        if (succeeded.isEmpty()) {
+            problems.add("no reconcile succeeded, so no run looked at the data volumes");
+            return problems;
+        }
+        JsonNode report;
+        try {
+            report = JSON.readTree(succeeded.get(succeeded.size() - 1).output());
+        } catch (java.io.IOException e) {
+            problems.add("the last report is no JSON: " + e.getMessage());
+            return problems;
+        }
+        Map<String, Integer> nodeIds = new java.util.TreeMap<>();
+        report.path("nodes").forEach(n -> nodeIds.put(n.path("instanceId").asText(), n.path("nodeId").asInt()));
+        Set<String> kept = new java.util.TreeSet<>();
+        report.path("dataVolumes").path("kept").forEach(k -> kept.add(k.path("volumeId").asText()));
+        if (report.path("dataVolumes").isMissingNode()) {
+            problems.add("the last report has no dataVolumes: " + conditionMessage(report, "DataVolumesCleared"));
+        }
+        for (RehearsalRun.ClusterVolume volume : run.clusterVolumes()) {
+            if (volume.attachedTo() != null && DATA_DEVICE.equals(volume.device()) && nodeIds.containsKey(volume.attachedTo())) {
+                String owner = volume.tags().get(ClusterTags.INSTANCE_ID);
+                String nodeId = volume.tags().get(ClusterTags.NODE_ID);
+                if (!volume.attachedTo().equals(owner) || !String.valueOf(nodeIds.get(volume.attachedTo())).equals(nodeId)) {
+                    problems.add("data volume " + volume.volumeId() + " of member " + volume.attachedTo() + " (node-id "
+                        + nodeIds.get(volume.attachedTo()) + ") carries owner tags " + owner + "/" + nodeId);
+                }
+            } else if ("available".equals(volume.state()) && !kept.contains(volume.volumeId())) {
+                problems.add("detached data volume " + volume.volumeId() + " of " + volume.tags().get(ClusterTags.INSTANCE_ID)
+                    + " is neither deleted nor reported as kept");
+            }
+        }
+        return problems;
+    }
+
+    private static String conditionMessage(JsonNode report, String type) {
+        for (JsonNode condition : report.path("conditions")) {
+            if (type.equals(condition.path("type").asText())) {
+                return condition.path("message").asText();
+            }
+        }
+        return "no condition " + type;
     }
 
     /** Every node of {@code roles} holds, UpToDate, exactly what the application wrote. */
@@ -80,8 +140,16 @@ final class Checks {
 
     /** The instance of {@code role} still runs: its terminate action was not completed. */
     static List<String> replacedGone(RehearsalRun run, String role) {
-        return run.isOnline(run.roles().get(role))
-            ? List.of("the " + role + " instance still runs: its terminate action was not completed") : List.of();
+        String replaced = run.roles().get(role);
+        List<String> problems = new ArrayList<>();
+        if (run.isOnline(replaced)) {
+            problems.add("the " + role + " instance still runs: its terminate action was not completed");
+        }
+        // Forgotten by every survivor and every member UpToDate: its data volume is of no more use.
+        run.clusterVolumes().stream().filter(v -> replaced.equals(v.tags().get(ClusterTags.INSTANCE_ID)))
+            .forEach(v -> problems.add("the data volume " + v.volumeId() + " of the " + role + " instance " + replaced
+                + " is still there (" + v.state() + ") after the cluster converged without it"));
+        return problems;
     }
 
     /**
