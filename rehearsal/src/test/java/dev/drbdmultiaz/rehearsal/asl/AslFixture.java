@@ -39,7 +39,7 @@ final class AslFixture implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final ChildProcesses processes = new ChildProcesses();
-    final CredentialAuthority authority = new CredentialAuthority();
+    final CredentialAuthority authority;
     final LambdaService lambda;
     final StepFunctionsFront sfn;
     final SfnClient client;
@@ -51,6 +51,16 @@ final class AslFixture implements AutoCloseable {
 
     /** @param time the runner's compressed time (Wait states, Task timeouts and heartbeats) */
     AslFixture(Path sandbox, String definition, CompressedTime time) throws IOException {
+        this(sandbox, definition, time, new CredentialAuthority(), Map.of());
+    }
+
+    /**
+     * @param authority who issues the credentials (the fronts of the SDK integrations' services ask it too)
+     * @param endpoints AWS_ENDPOINT_URL_<SERVICE> variables of the state machine's process (its SDK integrations)
+     */
+    AslFixture(Path sandbox, String definition, CompressedTime time, CredentialAuthority authority,
+        Map<String, String> endpoints) throws IOException {
+        this.authority = authority;
         FunctionSpec echo = new FunctionSpec("Echo", FUNCTION,
             "arn:aws:lambda:us-east-1:" + DeployedStack.ACCOUNT + ":function:" + FUNCTION, "java21",
             SleepEchoHandler.class.getName() + "::handleRequest", 256, 30, true, Map.of(), "/aws/lambda/echo",
@@ -62,12 +72,18 @@ final class AslFixture implements AutoCloseable {
         Path logs = Files.createDirectories(sandbox.resolve("executions"));
         sfn = StepFunctionsFront.start(authority);
         sfn.register(MACHINE, new AslRunner(ROOT, file, Map.of("EchoFunction", echo.arn()), lambda.endpoint(),
-            () -> role("states.amazonaws.com"), Map.of(), time, 0, Map.of(), logs, processes));
+            () -> withEndpoints(role("states.amazonaws.com"), endpoints), Map.of(), time, 0, Map.of(), logs, processes));
         CredentialAuthority.Issued issued = authority.issue("test");
         client = SfnClient.builder().endpointOverride(sfn.endpoint()).region(Region.US_EAST_1)
             .httpClient(UrlConnectionHttpClient.create())
             .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
                 issued.accessKeyId(), issued.secretAccessKey(), issued.sessionToken()))).build();
+    }
+
+    private static Map<String, String> withEndpoints(Map<String, String> role, Map<String, String> endpoints) {
+        Map<String, String> environment = new java.util.TreeMap<>(role);
+        environment.putAll(endpoints);
+        return environment;
     }
 
     private Map<String, String> role(String principal) {
