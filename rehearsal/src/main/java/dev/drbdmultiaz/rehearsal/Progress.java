@@ -151,7 +151,7 @@ public final class Progress implements StepFunctionsFront.Listener {
                         : ", continued " + departure.path("continued"))
                         + " (attempt " + departure.path("attempt").asText() + ")"));
             }
-            case "DescribeDataVolumes" -> line(label, state + ": " + output.path("dataVolumeScan").path("Volumes").size()
+            case "ScanDataVolumes", "DescribeDataVolumes" -> line(label, state + ": " + output.path("dataVolumeScan").path("Volumes").size()
                 + " volumes with the cluster tag");
             case "PlanDataVolumes" -> {
                 JsonNode volumes = output.path("volumes");
@@ -160,7 +160,9 @@ public final class Progress implements StepFunctionsFront.Listener {
                     + volumes.path("kept").findValuesAsText("volumeId")
                     + (volumes.path("kept").isEmpty() ? "" : " (" + volumes.path("kept").findValuesAsText("reason") + ")"));
             }
-            case "TagDataVolume", "DeleteDataVolume" -> { }
+            case "PlanVolumeTags" -> line(label, state + ": tag " + output.path("volumes").path("tag")
+                .findValuesAsText("Resources").size() + " member volumes");
+            case "TagDataVolume", "DeleteDataVolume", "TagMemberVolume" -> { }
             case "ReleaseClusterLock" -> line(label, state + ": " + (output.path("release").path("rerun").asBoolean()
                 ? "kept: a trigger was coalesced, reconciling again" : "released"));
             case "ReleaseClusterLockAfterFailure" -> line(label, state + ": released"

@@ -117,6 +117,19 @@ public final class RehearsalRun implements AutoCloseable {
         return group.terminateInstance(instanceId);
     }
 
+    /**
+     * The instance fails (its host is impaired): the node stops at once (DRBD, the SSM agent and every
+     * command there end with it), and the group, after the failed EC2 status check, terminates it
+     * through its terminate hook; its data volume stays, as DeleteOnTermination is off.
+     *
+     * @return the replacement's instance id, or {@code null} when the group could not launch one
+     */
+    public String crash(String instanceId) {
+        account.fleet().terminate(instanceId);
+        account.progress().note("instance " + instanceId + " failed: its node stopped");
+        return group.terminateInstance(instanceId);
+    }
+
     /** Reboots a node; its DRBD resource stays down (the boot units do not bring it up). */
     public void reboot(String instanceId) {
         account.fleet().reboot(instanceId, false);

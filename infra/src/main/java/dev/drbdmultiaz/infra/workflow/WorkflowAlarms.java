@@ -13,6 +13,7 @@ import software.amazon.awscdk.services.cloudwatch.MetricProps;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.logs.FilterPattern;
+import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.logs.MetricFilter;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sns.Topic;
@@ -51,25 +52,12 @@ public class WorkflowAlarms extends Construct {
         terminationHeld(props);
         // CompleteLifecycleActions logs {"alarm":"EvictionHeld"} when a member stays unreachable past
         // evictAfter but replacing it would leave fewer than a majority of UpToDate members.
-        MetricFilter evictionHeld = MetricFilter.Builder.create(this, "EvictionHeldFilter")
-                .logGroup(props.getCompleteLifecycleActionsLogGroup())
-                .filterPattern(FilterPattern.stringValue("$." + LoggedAlarms.FIELD, "=", LoggedAlarms.EVICTION_HELD))
-                .metricNamespace(METRIC_NAMESPACE_PREFIX + props.getClusterId())
-                .metricName(LoggedAlarms.EVICTION_HELD)
-                .metricValue("1")
-                .build();
-        alarm(LoggedAlarms.EVICTION_HELD, evictionHeld.metric(sumPer5Min),
+        loggedAlarm(LoggedAlarms.EVICTION_HELD, props.getCompleteLifecycleActionsLogGroup(), props, sumPer5Min,
                 "A member stays unreachable (SSM agent offline) past drbd:evictAfterMinutes, but replacing it"
                         + " would leave fewer than a majority of UpToDate members: read the latest reconcile"
                         + " execution's output (unreachable, evictionHeld) and bring the member or its peers back");
-        MetricFilter dataVolumesKept = MetricFilter.Builder.create(this, "DataVolumesKeptFilter")
-                .logGroup(props.getPlanDataVolumesLogGroup())
-                .filterPattern(FilterPattern.stringValue("$." + LoggedAlarms.FIELD, "=", LoggedAlarms.DATA_VOLUMES_KEPT))
-                .metricNamespace(METRIC_NAMESPACE_PREFIX + props.getClusterId())
-                .metricName(LoggedAlarms.DATA_VOLUMES_KEPT)
-                .metricValue("1")
-                .build();
-        alarm(LoggedAlarms.DATA_VOLUMES_KEPT, dataVolumesKept.metric(sumPer5Min),
+        // PlanDataVolumes logs {"alarm":"DataVolumesKept"} when it keeps a detached data volume.
+        loggedAlarm(LoggedAlarms.DATA_VOLUMES_KEPT, props.getPlanDataVolumesLogGroup(), props, sumPer5Min,
                 "A detached data volume is kept because it may hold data no member has (its owner is still in the"
                         + " registry, a member is not UpToDate, or no owner was recorded): read the latest reconcile"
                         + " execution's output (dataVolumes.kept) and README, 'Kept data volumes'");
@@ -77,6 +65,19 @@ public class WorkflowAlarms extends Construct {
                 props.getDeadLetterQueue().metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
                         .period(Duration.minutes(5)).statistic("Maximum").build()),
                 "A trigger event could not be delivered or was rejected: read the dead-letter queue");
+    }
+
+    /** An alarm on the lines a function logs with {@code "alarm": name} (LoggedAlarms), counted by a metric filter. */
+    private void loggedAlarm(String name, ILogGroup logGroup, WorkflowAlarmsProps props, MetricOptions sumPer5Min,
+            String description) {
+        MetricFilter filter = MetricFilter.Builder.create(this, name + "Filter")
+                .logGroup(logGroup)
+                .filterPattern(FilterPattern.stringValue("$." + LoggedAlarms.FIELD, "=", name))
+                .metricNamespace(METRIC_NAMESPACE_PREFIX + props.getClusterId())
+                .metricName(name)
+                .metricValue("1")
+                .build();
+        alarm(name, filter.metric(sumPer5Min), description);
     }
 
     /** The SNS topic the alarms publish to. */

@@ -232,7 +232,9 @@ public class WorkflowFunctions extends Construct {
         grantGroupActions(WorkflowHandler.ABANDON_PENDING_LAUNCHES, "AbandonGroupLaunches",
                 "autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat");
 
-        // PlanDataVolumes decides from the state document; Step Functions' EC2 integrations act.
+        // PlanVolumeTags and PlanDataVolumes decide from the state document; Step Functions' EC2
+        // integrations act.
+        justify(WorkflowHandler.PLAN_VOLUME_TAGS);
         justify(WorkflowHandler.PLAN_DATA_VOLUMES);
 
         // ReportClusterStatus builds the report from the state document: no AWS permission.

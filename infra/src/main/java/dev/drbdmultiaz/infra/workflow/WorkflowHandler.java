@@ -28,6 +28,7 @@ public enum WorkflowHandler {
             "CompleteLifecycleActions", "reconcile.lifecycle.CompleteLifecycleActionsHandler", 60, true),
     ABANDON_PENDING_LAUNCHES(
             "AbandonPendingLaunches", "reconcile.lifecycle.AbandonPendingLaunchesHandler", 60, true),
+    PLAN_VOLUME_TAGS("PlanVolumeTags", "reconcile.volumes.PlanVolumeTagsHandler", 60, true),
     PLAN_DATA_VOLUMES("PlanDataVolumes", "reconcile.volumes.PlanDataVolumesHandler", 60, true),
     REPORT_CLUSTER_STATUS("ReportClusterStatus", "reconcile.report.ReportClusterStatusHandler", 60, true),
     RELEASE_CLUSTER_LOCK("ReleaseClusterLock", "reconcile.lock.ReleaseClusterLockHandler", 30, true),

@@ -74,17 +74,14 @@ final class Checks {
      */
     static List<String> dataVolumes(RehearsalRun run) {
         List<String> problems = new ArrayList<>();
-        List<Execution> succeeded = run.reconcileExecutions().stream()
-            .filter(e -> Execution.SUCCEEDED.equals(e.status()) && e.output() != null).toList();
-        if (succeeded.isEmpty()) {
-            problems.add("no reconcile succeeded, so no run looked at the data volumes");
-            return problems;
-        }
-        JsonNode report;
-        try {
-            report = JSON.readTree(succeeded.get(succeeded.size() - 1).output());
-        } catch (java.io.IOException e) {
-            problems.add("the last report is no JSON: " + e.getMessage());
+        // The report of the run that ended last (a run coalesced into another ends without one).
+        JsonNode report = run.reconcileExecutions().stream()
+            .filter(e -> Execution.SUCCEEDED.equals(e.status()) && e.output() != null && e.stopDate() != null)
+            .sorted(java.util.Comparator.comparing(Execution::stopDate))
+            .map(e -> readJson(e.output())).filter(r -> r.has("conditions"))
+            .reduce((first, second) -> second).orElse(null);
+        if (report == null) {
+            problems.add("no reconcile succeeded with a report, so no run looked at the data volumes");
             return problems;
         }
         Map<String, Integer> nodeIds = new java.util.TreeMap<>();
@@ -108,6 +105,14 @@ final class Checks {
             }
         }
         return problems;
+    }
+
+    private static JsonNode readJson(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("an execution output is no JSON: " + text, e);
+        }
     }
 
     private static String conditionMessage(JsonNode report, String type) {

@@ -29,6 +29,7 @@ public final class Scenarios {
         new ReplaceNoCapacity(),
         new NoConnection(),
         new ReplaceTwo(),
+        new DoubleFailureDuringResync(),
         new ReplaceFullVolume(),
         new AgentLost(),
         new AgentLostDuringReplace(),

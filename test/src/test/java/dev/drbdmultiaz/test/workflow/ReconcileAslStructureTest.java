@@ -46,7 +46,8 @@ class ReconcileAslStructureTest {
     static final Set<String> CONTRACT_STATES = new TreeSet<>(List.of(
             "FollowUpBackoff?", "WaitBeforeFollowUp",
             "AcquireClusterLock", "LockAcquired?", "CoalescedIntoRunningReconcile",
-            "DescribeCluster", "CheckAgentsOnline", "AgentsOnline?", "WaitForAgents", "HeartbeatWhileWaitingForAgents",
+            "DescribeCluster", "ScanDataVolumes", "PlanVolumeTags", "TagMemberVolumes",
+            "CheckAgentsOnline", "AgentsOnline?", "WaitForAgents", "HeartbeatWhileWaitingForAgents",
             "PlanNextStep", "RecordLifecycleHeartbeats", "RouteStep",
             "RunNodeStep", "WaitForCommand", "HeartbeatWhilePolling",
             "CollectCommandResults", "CommandFinished?", "NodeStepFailed", "WaitForConnections", "WaitForResync",
@@ -65,17 +66,24 @@ class ReconcileAslStructureTest {
     static final Set<String> ADDED_STATES = Set.of("AgentsOffline", "UnexpectedResult");
 
     /**
-     * The data-volume states after CompleteLifecycleActions: Step Functions' EC2 integrations
-     * (resource by state, inside the Maps' processors too) around the PlanDataVolumes Lambda. Their
-     * failure never fails a run whose lifecycle actions are already complete: it is recorded in
-     * $.dataVolumeError and the run goes on to ReleaseClusterLock (the next run looks again).
+     * The data-volume states: Step Functions' EC2 integrations (resource by state, inside the Maps'
+     * processors too) around the PlanVolumeTags and PlanDataVolumes Lambdas. After DescribeCluster
+     * they only tag members' volumes; after CompleteLifecycleActions they also delete. Their
+     * failure never fails a run: it is recorded in $.dataVolumeError and the run goes on (to
+     * CheckAgentsOnline, or to ReleaseClusterLock: the lifecycle actions are already complete).
      */
     static final Map<String, String> EC2_TASKS = Map.of(
+            "ScanDataVolumes", "arn:aws:states:::aws-sdk:ec2:describeVolumes",
+            "TagMemberVolume", "arn:aws:states:::aws-sdk:ec2:createTags",
             "DescribeDataVolumes", "arn:aws:states:::aws-sdk:ec2:describeVolumes",
             "TagDataVolume", "arn:aws:states:::aws-sdk:ec2:createTags",
             "DeleteDataVolume", "arn:aws:states:::aws-sdk:ec2:deleteVolume");
-    static final Set<String> DATA_VOLUME_STATES = Set.of(
-            "DescribeDataVolumes", "PlanDataVolumes", "TagDataVolumes", "DeleteDataVolumes");
+    /** Each data-volume state, with where its failure goes on. */
+    static final Map<String, String> DATA_VOLUME_STATES = Map.of(
+            "ScanDataVolumes", "CheckAgentsOnline", "PlanVolumeTags", "CheckAgentsOnline",
+            "TagMemberVolumes", "CheckAgentsOnline",
+            "DescribeDataVolumes", "ReleaseClusterLock", "PlanDataVolumes", "ReleaseClusterLock",
+            "TagDataVolumes", "ReleaseClusterLock", "DeleteDataVolumes", "ReleaseClusterLock");
 
     /** The failure path: entered with $.error set, never leads back into the reconcile. */
     static final Set<String> FAILURE_PATH = Set.of(
@@ -265,8 +273,8 @@ class ReconcileAslStructureTest {
             assertEquals("[\"States.ALL\"]", rule.get("ErrorEquals").toString(), name);
             String target = rule.get("Next").asText();
             String resultPath = rule.get("ResultPath").asText();
-            if (DATA_VOLUME_STATES.contains(name)) {
-                assertEquals("ReleaseClusterLock", target, name);
+            if (DATA_VOLUME_STATES.containsKey(name)) {
+                assertEquals(DATA_VOLUME_STATES.get(name), target, name);
                 assertEquals("$.dataVolumeError", resultPath, name);
             } else if (name.equals("AcquireClusterLock")) {
                 // No lock is held yet: nothing to abandon or release.
@@ -359,6 +367,27 @@ class ReconcileAslStructureTest {
                 assertEquals(RESULT_PATHS.get(name), state.get("ResultPath").asText(), name);
             }
         });
+    }
+
+    @Test
+    @DisplayName("after DescribeCluster: scan, plan the tags, tag the members' data volumes, then CheckAgentsOnline,"
+            + " each failure caught into CheckAgentsOnline; nothing deleted there")
+    void memberVolumeTagStates() {
+        assertEquals("ScanDataVolumes", states.at("/DescribeCluster/Next").asText());
+        assertEquals(List.of("PlanVolumeTags", "TagMemberVolumes", "CheckAgentsOnline"),
+                List.of(states.at("/ScanDataVolumes/Next").asText(), states.at("/PlanVolumeTags/Next").asText(),
+                        states.at("/TagMemberVolumes/Next").asText()));
+        assertEquals(states.at("/DescribeDataVolumes/Parameters"), states.at("/ScanDataVolumes/Parameters"));
+        assertEquals("${PlanVolumeTagsFunction}", states.at("/PlanVolumeTags/Resource").asText());
+        assertEquals("$.volumes.tag", states.at("/TagMemberVolumes/ItemsPath").asText());
+        assertEquals(EC2_TASKS.get("TagMemberVolume"),
+                states.at("/TagMemberVolumes/ItemProcessor/States/TagMemberVolume/Resource").asText());
+        assertEquals(1, text.split("aws-sdk:ec2:deleteVolume", -1).length - 1,
+                "only DeleteDataVolume, after a converged round, deletes");
+        for (String name : List.of("ScanDataVolumes", "PlanVolumeTags", "TagMemberVolumes")) {
+            assertEquals("$.dataVolumeError", states.at("/" + name + "/Catch/0/ResultPath").asText(), name);
+            assertEquals("CheckAgentsOnline", states.at("/" + name + "/Catch/0/Next").asText(), name);
+        }
     }
 
     @Test

@@ -313,6 +313,8 @@ class ReconcileWorkflowTemplateTest {
     void leastPrivilegePerFunction() {
         assertEquals(List.of(), actionsOf(WorkflowHandler.PLAN_NEXT_STEP));
         assertEquals(List.of(), actionsOf(WorkflowHandler.REPORT_CLUSTER_STATUS));
+        assertEquals(List.of(), actionsOf(WorkflowHandler.PLAN_VOLUME_TAGS));
+        assertEquals(List.of(), actionsOf(WorkflowHandler.PLAN_DATA_VOLUMES));
         Set<WorkflowHandler> registryUsers = new TreeSet<>();
         for (WorkflowHandler handler : WorkflowHandler.values()) {
             if (actionsOf(handler).contains("dynamodb:PutItem")) {
@@ -401,23 +403,7 @@ class ReconcileWorkflowTemplateTest {
         String arn = resourcesOf(evict.get(0)).toString();
         assertTrue(arn.contains("autoScalingGroupName/") && arn.contains("\"Ref\":\"" + groupId + "\""), arn);
 
-        JsonNode filter = resourcesOfType("AWS::Logs::MetricFilter").stream()
-                .filter(f -> f.at("/Properties/FilterPattern").asText().contains(
-                        dev.drbdmultiaz.model.LoggedAlarms.EVICTION_HELD))
-                .findFirst().orElseThrow(() -> new AssertionError("no metric filter on the EvictionHeld log line"));
-        assertEquals("{ $." + dev.drbdmultiaz.model.LoggedAlarms.FIELD + " = \""
-                + dev.drbdmultiaz.model.LoggedAlarms.EVICTION_HELD + "\" }",
-                filter.at("/Properties/FilterPattern").asText(), "matches the field the Lambda logs");
-        JsonNode complete = resourcesOfType("AWS::Lambda::Function").stream()
-                .filter(fn -> WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS.handler().equals(fn.at("/Properties/Handler").asText()))
-                .findFirst().orElseThrow();
-        assertEquals(complete.at("/Properties/LoggingConfig/LogGroup").toString(),
-                "{\"Ref\":" + filter.at("/Properties/LogGroupName/Ref").toString() + "}",
-                "the filter reads CompleteLifecycleActions' own log group");
-        String metric = filter.at("/Properties/MetricTransformations/0/MetricName").asText();
-        assertTrue(resourcesOfType("AWS::CloudWatch::Alarm").stream()
-                .anyMatch(a -> metric.equals(a.at("/Properties/MetricName").asText())
-                        && a.at("/Properties/AlarmActions").size() == 1), "an alarm on " + metric + " notifies the topic");
+        assertLoggedAlarm(LoggedAlarms.EVICTION_HELD, WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS);
     }
 
     @Test
@@ -457,17 +443,22 @@ class ReconcileWorkflowTemplateTest {
     @Test
     @DisplayName("a kept data volume raises an alarm from the line PlanDataVolumes logs")
     void dataVolumesKeptAlarm() {
+        assertLoggedAlarm(LoggedAlarms.DATA_VOLUMES_KEPT, WorkflowHandler.PLAN_DATA_VOLUMES);
+    }
+
+    /** A metric filter on {@code handler}'s own log group counts its lines with "alarm": name; an alarm on it notifies. */
+    private static void assertLoggedAlarm(String name, WorkflowHandler handler) {
         JsonNode filter = resourcesOfType("AWS::Logs::MetricFilter").stream()
-                .filter(f -> f.at("/Properties/FilterPattern").asText().contains(LoggedAlarms.DATA_VOLUMES_KEPT))
-                .findFirst().orElseThrow(() -> new AssertionError("no metric filter on the DataVolumesKept log line"));
-        assertEquals("{ $." + LoggedAlarms.FIELD + " = \"" + LoggedAlarms.DATA_VOLUMES_KEPT + "\" }",
-                filter.at("/Properties/FilterPattern").asText());
-        JsonNode plan = resourcesOfType("AWS::Lambda::Function").stream()
-                .filter(fn -> WorkflowHandler.PLAN_DATA_VOLUMES.handler().equals(fn.at("/Properties/Handler").asText()))
+                .filter(f -> f.at("/Properties/FilterPattern").asText().contains(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no metric filter on the " + name + " log line"));
+        assertEquals("{ $." + LoggedAlarms.FIELD + " = \"" + name + "\" }",
+                filter.at("/Properties/FilterPattern").asText(), "matches the field the Lambda logs");
+        JsonNode function = resourcesOfType("AWS::Lambda::Function").stream()
+                .filter(fn -> handler.handler().equals(fn.at("/Properties/Handler").asText()))
                 .findFirst().orElseThrow();
-        assertEquals(plan.at("/Properties/LoggingConfig/LogGroup").toString(),
+        assertEquals(function.at("/Properties/LoggingConfig/LogGroup").toString(),
                 "{\"Ref\":" + filter.at("/Properties/LogGroupName/Ref").toString() + "}",
-                "the filter reads PlanDataVolumes' own log group");
+                "the filter reads " + handler.id() + "'s own log group");
         String metric = filter.at("/Properties/MetricTransformations/0/MetricName").asText();
         assertTrue(resourcesOfType("AWS::CloudWatch::Alarm").stream()
                 .anyMatch(a -> metric.equals(a.at("/Properties/MetricName").asText())

@@ -21,6 +21,7 @@ import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PeerStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
+import dev.drbdmultiaz.model.ClusterTags;
 import dev.drbdmultiaz.model.NodeDocument;
 import dev.drbdmultiaz.model.Step;
 import java.util.ArrayList;
@@ -422,14 +423,18 @@ public final class ReconcilePlanner {
             List<String> notNew = active.stream().map(Member::instanceId)
                 .filter(id -> !counters.metadataCreated().contains(id)).toList();
             if (!notNew.isEmpty()) {
+                List<String> departed = cluster.departing().stream().map(DepartingMember::instanceId).toList();
                 throw new AllReplicasInconsistentException(String.format(
                     "Every replica of resource %s is Inconsistent, but the DRBD metadata of %s was not"
                         + " created by this reconcile, so this is not a brand-new cluster and the initial"
-                        + " sync is not skipped (it could hide lost data). Find the node whose disk holds"
+                        + " sync is not skipped (it could hide lost data).%s Find the node whose disk holds"
                         + " the good data and run 'drbdadm primary --force %s' there (or, if the volume"
                         + " was never used, 'drbdadm new-current-uuid --clear-bitmap %s' on one node), then"
                         + " start a reconcile again",
-                    desired.resourceName(), notNew, desired.resourceName(), desired.resourceName()));
+                    desired.resourceName(), notNew, departed.isEmpty() ? "" : " The departing members " + departed
+                        + " may hold the last UpToDate copy: their data volumes are kept (tag "
+                        + ClusterTags.INSTANCE_ID + "; README, 'Kept data volumes').",
+                    desired.resourceName(), desired.resourceName()));
             }
             // One node skips (I2); the others run the same document only to report once their disk
             // is UpToDate, so no observation has to follow.

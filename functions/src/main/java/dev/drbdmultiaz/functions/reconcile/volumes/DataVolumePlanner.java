@@ -21,8 +21,8 @@ import java.util.Set;
  *   <li>tags each member's attached data volume with the member's instance id and node-id, because
  *       a detached volume no longer says whose it was;</li>
  *   <li>deletes a detached volume only when its owner has left the registry (the survivors wrote a
- *       config without it and forgot it) and every member is observed UpToDate: then no copy is
- *       lost with it;</li>
+ *       config without it and forgot it) and every member, of at least one, is observed UpToDate:
+ *       then no copy is lost with it;</li>
  *   <li>keeps every other detached volume, with the reason, for the report and the DataVolumesKept
  *       alarm: its owner is still in the registry, a member is not UpToDate (the volume may hold
  *       the last good copy), or no owner was ever recorded.</li>
@@ -82,7 +82,7 @@ public final class DataVolumePlanner {
             if (attachedTo.isPresent()) {
                 ownerTags(volume, attachedTo.get(), registered).ifPresent(tag::add);
             } else if (ScannedVolume.AVAILABLE.equals(volume.state()) && volume.attachments().isEmpty()) {
-                decideDetached(volume, registered, notUpToDate, delete, kept);
+                decideDetached(volume, registered, notUpToDate, input.members().isEmpty(), delete, kept);
             }
         }
         return new DataVolumes(input.volumes().size(), truncated, tag, delete, kept);
@@ -101,7 +101,7 @@ public final class DataVolumePlanner {
     }
 
     private static void decideDetached(ScannedVolume volume, Map<String, Integer> registered, List<String> notUpToDate,
-        List<DataVolumes.Deletion> delete, List<DataVolumes.Kept> kept) {
+        boolean noMembers, List<DataVolumes.Deletion> delete, List<DataVolumes.Kept> kept) {
         Optional<String> owner = volume.tag(ClusterTags.INSTANCE_ID);
         Integer nodeId = volume.tag(ClusterTags.NODE_ID).flatMap(DataVolumePlanner::parseNodeId).orElse(null);
         if (owner.isEmpty()) {
@@ -113,6 +113,11 @@ public final class DataVolumePlanner {
         } else if (!notUpToDate.isEmpty()) {
             kept.add(new DataVolumes.Kept(volume.volumeId(), owner.get(), nodeId, "not every member is UpToDate ("
                 + String.join(", ", notUpToDate) + "): it may hold data no member has"));
+        } else if (noMembers) {
+            // "Every member is UpToDate" holds for no member at all: a run that let the last departing
+            // members go from an empty group must not take their copies with them.
+            kept.add(new DataVolumes.Kept(volume.volumeId(), owner.get(), nodeId, "the group has no member that"
+                + " holds the data: it may hold the last copy"));
         } else {
             delete.add(new DataVolumes.Deletion(volume.volumeId(), owner.get()));
         }

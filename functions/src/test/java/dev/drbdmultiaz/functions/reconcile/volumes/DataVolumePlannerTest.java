@@ -83,6 +83,18 @@ class DataVolumePlannerTest {
     }
 
     @Test
+    @DisplayName("keeps the volume of the last departed member when the group has no member left (no member holds the data)")
+    void keepsLastCopyOfAnEmptyGroup() {
+        DepartingMember last = new DepartingMember("i-last", 0, "ip-last", "10.0.9.1", null);
+        DataVolumes plan = planner.plan(new DataVolumePlanner.Input(List.of(
+            detached("vol-last", tag(ClusterTags.INSTANCE_ID, "i-last"), tag(ClusterTags.NODE_ID, "0"))),
+            List.of(), List.of(last), Set.of("i-last"), Map.of()));
+
+        assertTrue(plan.delete().isEmpty(), plan.delete().toString());
+        assertEquals(List.of("vol-last"), plan.kept().stream().map(DataVolumes.Kept::volumeId).toList());
+    }
+
+    @Test
     @DisplayName("keeps a detached volume no run recorded an owner for, and leaves volumes in transition alone")
     void keepsUnownedVolume() {
         ScannedVolume detaching = new ScannedVolume("vol-detaching", "in-use",

@@ -61,6 +61,22 @@ class PlanDataVolumesHandlerTest {
     }
 
     @Test
+    @DisplayName("PlanVolumeTags: the same tags at the start of a round, with nothing deleted, kept or alarmed")
+    void tagsOnlyAtTheStartOfARound() throws Exception {
+        StructuredLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8), Clock.systemUTC());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new PlanVolumeTagsHandler(new DataVolumePlanner("/dev/sdf"))
+            .handleRequest(new ByteArrayInputStream(STATE.getBytes(StandardCharsets.UTF_8)), out, null);
+        JsonNode plan = Json.readTree(out.toString(StandardCharsets.UTF_8));
+
+        assertEquals(run(STATE).get("tag"), plan.get("tag"));
+        assertEquals(0, plan.get("delete").size());
+        assertEquals(0, plan.get("kept").size());
+        assertEquals(1, log.toString(StandardCharsets.UTF_8).trim().lines().count(),
+            "only PlanDataVolumes (run second here) logs the alarm: " + log);
+    }
+
+    @Test
     @DisplayName("refuses a state document without the scan, naming what is missing")
     void refusesMissingScan() {
         var e = assertThrows(InvalidStateDocumentException.class, () -> run("{\"cluster\":{\"groupName\":\"g\"}}"));
