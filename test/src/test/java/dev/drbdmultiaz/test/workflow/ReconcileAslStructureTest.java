@@ -67,10 +67,10 @@ class ReconcileAslStructureTest {
 
     /**
      * The data-volume states: Step Functions' EC2 integrations (resource by state, inside the Maps'
-     * processors too) around the PlanVolumeTags and PlanDataVolumes Lambdas. After DescribeCluster
-     * they only tag members' volumes; after CompleteLifecycleActions they also delete. Their
-     * failure never fails a run: it is recorded in $.dataVolumeError and the run goes on (to
-     * CheckAgentsOnline, or to ReleaseClusterLock: the lifecycle actions are already complete).
+     * processors too) around the PlanVolumeTags and PlanDataVolumes Lambdas. After each
+     * RecordLifecycleHeartbeats they only tag members' volumes; after CompleteLifecycleActions they
+     * also delete. Their failure never fails a run: it is recorded in $.dataVolumeError and the run
+     * goes on (to PlanNextStep, or to ReleaseClusterLock: the lifecycle actions are already complete).
      */
     static final Map<String, String> EC2_TASKS = Map.of(
             "ScanDataVolumes", "arn:aws:states:::aws-sdk:ec2:describeVolumes",
@@ -80,8 +80,8 @@ class ReconcileAslStructureTest {
             "DeleteDataVolume", "arn:aws:states:::aws-sdk:ec2:deleteVolume");
     /** Each data-volume state, with where its failure goes on. */
     static final Map<String, String> DATA_VOLUME_STATES = Map.of(
-            "ScanDataVolumes", "CheckAgentsOnline", "PlanVolumeTags", "CheckAgentsOnline",
-            "TagMemberVolumes", "CheckAgentsOnline",
+            "ScanDataVolumes", "PlanNextStep", "PlanVolumeTags", "PlanNextStep",
+            "TagMemberVolumes", "PlanNextStep",
             "DescribeDataVolumes", "ReleaseClusterLock", "PlanDataVolumes", "ReleaseClusterLock",
             "TagDataVolumes", "ReleaseClusterLock", "DeleteDataVolumes", "ReleaseClusterLock");
 
@@ -370,11 +370,11 @@ class ReconcileAslStructureTest {
     }
 
     @Test
-    @DisplayName("after DescribeCluster: scan, plan the tags, tag the members' data volumes, then CheckAgentsOnline,"
-            + " each failure caught into CheckAgentsOnline; nothing deleted there")
+    @DisplayName("after each RecordLifecycleHeartbeats: scan, plan the tags, tag the members' data volumes, then"
+            + " PlanNextStep, each failure caught into PlanNextStep; nothing deleted there")
     void memberVolumeTagStates() {
-        assertEquals("ScanDataVolumes", states.at("/DescribeCluster/Next").asText());
-        assertEquals(List.of("PlanVolumeTags", "TagMemberVolumes", "CheckAgentsOnline"),
+        assertEquals("ScanDataVolumes", states.at("/RecordLifecycleHeartbeats/Next").asText());
+        assertEquals(List.of("PlanVolumeTags", "TagMemberVolumes", "PlanNextStep"),
                 List.of(states.at("/ScanDataVolumes/Next").asText(), states.at("/PlanVolumeTags/Next").asText(),
                         states.at("/TagMemberVolumes/Next").asText()));
         assertEquals(states.at("/DescribeDataVolumes/Parameters"), states.at("/ScanDataVolumes/Parameters"));
@@ -386,7 +386,7 @@ class ReconcileAslStructureTest {
                 "only DeleteDataVolume, after a converged round, deletes");
         for (String name : List.of("ScanDataVolumes", "PlanVolumeTags", "TagMemberVolumes")) {
             assertEquals("$.dataVolumeError", states.at("/" + name + "/Catch/0/ResultPath").asText(), name);
-            assertEquals("CheckAgentsOnline", states.at("/" + name + "/Catch/0/Next").asText(), name);
+            assertEquals("PlanNextStep", states.at("/" + name + "/Catch/0/Next").asText(), name);
         }
     }
 
@@ -486,7 +486,9 @@ class ReconcileAslStructureTest {
         assertEquals("$.plan.heartbeat", states.at("/RouteStep/Choices/1/Variable").asText(),
                 "the heartbeat comes before any step is routed");
         assertEquals("RecordLifecycleHeartbeats", states.at("/RouteStep/Choices/1/Next").asText());
-        assertEquals("PlanNextStep", states.at("/RecordLifecycleHeartbeats/Next").asText(),
+        assertEquals("ScanDataVolumes", states.at("/RecordLifecycleHeartbeats/Next").asText(),
+                "tags the members' data volumes (memberVolumeTagStates), then plans again");
+        assertEquals("PlanNextStep", states.at("/TagMemberVolumes/Next").asText(),
                 "plans again with the heartbeat recorded (PlanNextStep then clears the flag)");
         JsonNode agents = states.at("/AgentsOnline?/Choices");
         assertEquals("$.agents.heartbeatDue", agents.get(agents.size() - 1).get("Variable").asText());
