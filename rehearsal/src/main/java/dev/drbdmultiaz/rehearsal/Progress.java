@@ -160,7 +160,7 @@ public final class Progress implements StepFunctionsFront.Listener {
                     + volumes.path("kept").findValuesAsText("volumeId")
                     + (volumes.path("kept").isEmpty() ? "" : " (" + volumes.path("kept").findValuesAsText("reason") + ")"));
             }
-            case "PlanVolumeTags" -> line(label, state + ": tag " + output.path("volumes").path("tag")
+            case "PlanVolumeTags" -> line(label, state + ": tag " + output.path("volumeTags").path("tag")
                 .findValuesAsText("Resources").size() + " member volumes");
             case "TagDataVolume", "DeleteDataVolume", "TagMemberVolume" -> { }
             case "ReleaseClusterLock" -> line(label, state + ": " + (output.path("release").path("rerun").asBoolean()

@@ -379,7 +379,8 @@ class ReconcileAslStructureTest {
                         states.at("/TagMemberVolumes/Next").asText()));
         assertEquals(states.at("/DescribeDataVolumes/Parameters"), states.at("/ScanDataVolumes/Parameters"));
         assertEquals("${PlanVolumeTagsFunction}", states.at("/PlanVolumeTags/Resource").asText());
-        assertEquals("$.volumes.tag", states.at("/TagMemberVolumes/ItemsPath").asText());
+        assertEquals("$.volumeTags", states.at("/PlanVolumeTags/ResultPath").asText(), "$.volumes is PlanDataVolumes' alone");
+        assertEquals("$.volumeTags.tag", states.at("/TagMemberVolumes/ItemsPath").asText());
         assertEquals(EC2_TASKS.get("TagMemberVolume"),
                 states.at("/TagMemberVolumes/ItemProcessor/States/TagMemberVolume/Resource").asText());
         assertEquals(1, text.split("aws-sdk:ec2:deleteVolume", -1).length - 1,

@@ -22,8 +22,8 @@ import dev.drbdmultiaz.functions.reconcile.volumes.DataVolumes;
  * @param departure result of the last AwaitDeparture
  * @param lifecycle result of CompleteLifecycleActions (after Converged)
  * @param volumes result of PlanDataVolumes (after CompleteLifecycleActions)
- * @param dataVolumeError the error of a data-volume task (DescribeDataVolumes, PlanDataVolumes, TagDataVolumes,
- *     DeleteDataVolumes) that the run went on past
+ * @param dataVolumeError the error of a data-volume state (ScanDataVolumes, PlanVolumeTags, TagMemberVolumes,
+ *     DescribeDataVolumes, PlanDataVolumes, TagDataVolumes, DeleteDataVolumes) that the run went on past
  */
 public record ReconcileState(
     String executionArn,

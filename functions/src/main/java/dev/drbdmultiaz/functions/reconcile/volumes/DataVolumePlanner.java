@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Decides, at the end of a converged run, what happens to the cluster's data volumes (issue 15:
+ * Decides what happens to the cluster's data volumes (issue 15:
  * "no copy is destroyed while it may be needed"). A data volume outlives its instance
  * (DeleteOnTermination is off); the run
  * <ul>
@@ -64,7 +64,12 @@ public final class DataVolumePlanner {
         return plan(input, false);
     }
 
-    /** @param truncated whether the scan was one page of more: the plan then covers only that page */
+    /**
+     * The tags to put (after each lifecycle heartbeat and at the end of a converged round) and, at
+     * the end of a converged round, what to delete and keep.
+     *
+     * @param truncated whether the scan was one page of more: the plan then covers only that page
+     */
     public DataVolumes plan(Input input, boolean truncated) {
         Map<String, Integer> registered = new HashMap<>();
         input.members().forEach(m -> registered.put(m.instanceId(), m.nodeId()));

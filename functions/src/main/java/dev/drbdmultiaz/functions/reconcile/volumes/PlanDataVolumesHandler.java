@@ -45,6 +45,26 @@ public final class PlanDataVolumesHandler extends JsonHandler<PlanDataVolumesHan
      */
     public record Request(String executionArn, ClusterSnapshot cluster, Collected collected,
         LifecycleActions.ActionsResult lifecycle, Scan dataVolumeScan) {
+
+        /**
+         * What the planner sees, or InvalidStateDocumentException naming what is missing.
+         *
+         * @param state the state that asks (for the message)
+         */
+        DataVolumePlanner.Input plannerInput(String state) {
+            if (cluster == null || dataVolumeScan == null) {
+                throw new InvalidStateDocumentException(state + " needs $.cluster (DescribeCluster) and"
+                    + " $.dataVolumeScan (a DescribeVolumes scan); missing: " + (cluster == null ? "cluster " : "")
+                    + (dataVolumeScan == null ? "dataVolumeScan" : ""));
+            }
+            return new DataVolumePlanner.Input(dataVolumeScan.volumes(), cluster.members(), cluster.departing(),
+                lifecycle == null ? List.of() : lifecycle.released(), collected == null ? null : collected.observed());
+        }
+
+        /** Whether the scan was one page of more. */
+        boolean scanTruncated() {
+            return dataVolumeScan.nextToken() != null;
+        }
     }
 
     /**
@@ -58,15 +78,7 @@ public final class PlanDataVolumesHandler extends JsonHandler<PlanDataVolumesHan
 
     @Override
     protected DataVolumes handle(Request request) {
-        ClusterSnapshot cluster = request.cluster();
-        if (cluster == null || request.dataVolumeScan() == null) {
-            throw new InvalidStateDocumentException("PlanDataVolumes needs $.cluster (DescribeCluster) and"
-                + " $.dataVolumeScan (DescribeDataVolumes); missing: " + (cluster == null ? "cluster " : "")
-                + (request.dataVolumeScan() == null ? "dataVolumeScan" : ""));
-        }
-        DataVolumes plan = planner.plan(new DataVolumePlanner.Input(request.dataVolumeScan().volumes(),
-            cluster.members(), cluster.departing(), request.lifecycle() == null ? List.of() : request.lifecycle().released(),
-            request.collected() == null ? null : request.collected().observed()), request.dataVolumeScan().nextToken() != null);
+        DataVolumes plan = planner.plan(request.plannerInput("PlanDataVolumes"), request.scanTruncated());
         if (!plan.kept().isEmpty()) {
             LOG.error(KEPT_MESSAGE, LoggedAlarms.FIELD, LoggedAlarms.DATA_VOLUMES_KEPT, "executionArn",
                 request.executionArn(), "kept", plan.kept());

@@ -1,17 +1,16 @@
 package dev.drbdmultiaz.functions.reconcile.volumes;
 
 import dev.drbdmultiaz.functions.common.JsonHandler;
-import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
 import dev.drbdmultiaz.functions.common.priming.Priming;
 import dev.drbdmultiaz.model.DataVolume;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * PlanVolumeTags (after ScanDataVolumes, at the start of every round) → {@code $.volumes} with only
- * its tag list: a member's data volume gets its owner tags while attached, before anything can make
- * it leave. Deletions and kept volumes are decided at the end of a converged round (PlanDataVolumes).
- * Reads no environment and calls no AWS API.
+ * PlanVolumeTags (after ScanDataVolumes, after each RecordLifecycleHeartbeats) → {@code $.volumeTags}
+ * with only its tag list: a member's data volume gets its owner tags while attached, before anything
+ * can make it leave. Deletions and kept volumes are decided at the end of a converged round
+ * (PlanDataVolumes). Reads no environment and calls no AWS API.
  */
 public final class PlanVolumeTagsHandler extends JsonHandler<PlanDataVolumesHandler.Request, DataVolumes> {
 
@@ -29,13 +28,7 @@ public final class PlanVolumeTagsHandler extends JsonHandler<PlanDataVolumesHand
 
     @Override
     protected DataVolumes handle(PlanDataVolumesHandler.Request request) {
-        if (request.cluster() == null || request.dataVolumeScan() == null) {
-            throw new InvalidStateDocumentException("PlanVolumeTags needs $.cluster (DescribeCluster) and"
-                + " $.dataVolumeScan (ScanDataVolumes)");
-        }
-        DataVolumes plan = planner.plan(new DataVolumePlanner.Input(request.dataVolumeScan().volumes(),
-            request.cluster().members(), request.cluster().departing(), List.of(), null),
-            request.dataVolumeScan().nextToken() != null);
+        DataVolumes plan = planner.plan(request.plannerInput("PlanVolumeTags"), request.scanTruncated());
         return new DataVolumes(plan.scanned(), plan.truncated(), plan.tag(), List.of(), List.of());
     }
 }
