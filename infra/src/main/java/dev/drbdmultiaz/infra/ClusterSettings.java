@@ -53,6 +53,8 @@ import software.constructs.Node;
  * @param maxResyncHours hours a run waits for a joining member's resync before it abandons the
  *     member's launch, 1..47: under the lifecycle action's 48-hour global timeout
  *     ({@code drbd:maxResyncHours})
+ * @param removalPolicy what {@code cdk destroy} does with what outlives the stack's resources: {@code retain}
+ *     keeps every data volume and the VPC flow logs, {@code destroy} deletes them ({@code drbd:removalPolicy})
  */
 public record ClusterSettings(
         String region,
@@ -70,7 +72,8 @@ public record ClusterSettings(
         int lifecycleHookTimeoutSec,
         int readjustIntervalMinutes,
         int evictAfterMinutes,
-        int maxResyncHours) {
+        int maxResyncHours,
+        String removalPolicy) {
 
     public static final String PREFIX = "drbd:";
     public static final String REGION = PREFIX + "region";
@@ -91,6 +94,11 @@ public record ClusterSettings(
     public static final String READJUST_INTERVAL_MINUTES = PREFIX + "readjustIntervalMinutes";
     public static final String EVICT_AFTER_MINUTES = PREFIX + "evictAfterMinutes";
     public static final String MAX_RESYNC_HOURS = PREFIX + "maxResyncHours";
+    public static final String REMOVAL_POLICY = PREFIX + "removalPolicy";
+    /** {@code drbd:removalPolicy}: keep the data volumes and flow logs on {@code cdk destroy} (the default). */
+    public static final String RETAIN = "retain";
+    /** {@code drbd:removalPolicy}: delete them with the stack. */
+    public static final String DESTROY = "destroy";
     /**
      * Amazon EC2 Auto Scaling sends its lifecycle events to EventBridge on a best-effort basis, so
      * the schedule is the backstop for a lost one: it must find the waiting instance while its hook
@@ -155,6 +163,14 @@ public record ClusterSettings(
                 "an integer from " + ReconcileSetting.MAX_RESYNC_HOURS.describe().replace("..", " to ") + " hours:"
                         + " a joining member's launch action waits for its resync, and no lifecycle action can wait"
                         + " longer than its 48-hour global timeout (one hour is left for the steps before)");
+        require(RETAIN.equals(removalPolicy) || DESTROY.equals(removalPolicy), REMOVAL_POLICY, removalPolicy,
+                "\"" + RETAIN + "\" (cdk destroy keeps every data volume and the VPC flow logs) or \"" + DESTROY
+                        + "\" (cdk destroy deletes them)");
+    }
+
+    /** @return whether {@code cdk destroy} deletes the data volumes and flow logs ({@code drbd:removalPolicy=destroy}) */
+    public boolean destroyDataOnDelete() {
+        return DESTROY.equals(removalPolicy);
     }
 
     /** @return whether a schedule re-runs the reconcile to repair drift */
@@ -186,6 +202,7 @@ public record ClusterSettings(
         d.put(READJUST_INTERVAL_MINUTES, 30);
         d.put(EVICT_AFTER_MINUTES, 60);
         d.put(MAX_RESYNC_HOURS, ReconcileSetting.MAX_RESYNC_HOURS.defaultInt());
+        d.put(REMOVAL_POLICY, RETAIN);
         return Collections.unmodifiableMap(d);
     }
 
@@ -253,7 +270,8 @@ public record ClusterSettings(
                 integer(values, LIFECYCLE_HOOK_TIMEOUT_SEC),
                 integer(values, READJUST_INTERVAL_MINUTES),
                 integer(values, EVICT_AFTER_MINUTES),
-                integer(values, MAX_RESYNC_HOURS));
+                integer(values, MAX_RESYNC_HOURS),
+                string(values, REMOVAL_POLICY));
     }
 
     /**

@@ -17,6 +17,7 @@ import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Validations;
@@ -67,6 +68,7 @@ public class DrbdMultiAzStack extends Stack {
                 .vpcCidr(settings.vpcCidr())
                 .availabilityZones(settings.availabilityZones())
                 .natGateways(settings.natGateways())
+                .flowLogRemovalPolicy(settings.destroyDataOnDelete() ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN)
                 .build());
         this.replicaNodes = new ReplicaNodes(this, "ReplicaNodes", ReplicaNodesProps.builder()
                 .vpc(network.getVpc())
@@ -142,6 +144,8 @@ public class DrbdMultiAzStack extends Stack {
                         .dataVolumeGiB(settings.dataVolumeGiB())
                         .functionsJar(props.getFunctionsJar())
                         .definitionFile(props.getReconcileDefinition())
+                        .dataVolumeRemovalDefinition(settings.destroyDataOnDelete()
+                                ? props.getDataVolumeRemovalDefinition() : null)
                         .readjustSchedule(settings.readjustScheduled()
                                 ? Duration.minutes(settings.readjustIntervalMinutes()) : null)
                         .configHash(ConfigHash.of(settings, props.getSsmDocumentsDirectory(),
@@ -149,6 +153,8 @@ public class DrbdMultiAzStack extends Stack {
                         .build());
         group.getNode().addDependency(reconcile.getLaunchEventPath().toArray(new IConstruct[0]));
         reconcile.getDeployReconcile().getNode().addDependency(group);
+        // Deleted after the group, so the removal finds the instances gone and their volumes detached.
+        reconcile.getDataVolumeRemoval().ifPresent(removal -> group.getNode().addDependency(removal));
         return reconcile;
     }
 

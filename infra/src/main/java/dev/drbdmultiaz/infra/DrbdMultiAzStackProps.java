@@ -52,6 +52,11 @@ public final class DrbdMultiAzStackProps {
         return projectRoot.resolve("state-machines/reconcile.asl.json");
     }
 
+    /** @return the data-volume removal state machine definition (drbd:removalPolicy destroy) */
+    public Path getDataVolumeRemovalDefinition() {
+        return projectRoot.resolve("state-machines/remove-data-volumes.asl.json");
+    }
+
     /** Builder of {@link DrbdMultiAzStackProps}. */
     public static final class Builder {
         private Path projectRoot;

@@ -136,13 +136,9 @@ public final class DeployReconcile {
                     data.put(EXECUTION_ARN, current);
                     return new IsCompleteResponse(true, data);
                 default:
-                    String cause = execution.cause() == null ? "" : execution.cause();
-                    if (cause.length() > MAX_CAUSE) {
-                        cause = cause.substring(0, MAX_CAUSE) + "…";
-                    }
                     throw new ReconcileExecutionFailedException(String.format(
                         "Reconcile execution %s ended %s: %s: %s (read its history in the Step Functions console)",
-                        current, execution.statusAsString(), execution.error(), cause));
+                        current, execution.statusAsString(), execution.error(), shortCause(execution.cause())));
             }
         }
         throw new ReconcileExecutionFailedException("Reconcile execution " + executionArn
@@ -198,7 +194,15 @@ public final class DeployReconcile {
         }
     }
 
-    private static String requestType(JsonNode event) {
+    /** An execution's cause, at most {@value #MAX_CAUSE} characters (a failure reason has a size limit). */
+    static String shortCause(String cause) {
+        if (cause == null) {
+            return "";
+        }
+        return cause.length() > MAX_CAUSE ? cause.substring(0, MAX_CAUSE) + "…" : cause;
+    }
+
+    static String requestType(JsonNode event) {
         String type = event == null ? "" : event.path("RequestType").asText("");
         if (!type.equals("Create") && !type.equals("Update") && !type.equals("Delete")) {
             throw new InvalidDeployRequestException(

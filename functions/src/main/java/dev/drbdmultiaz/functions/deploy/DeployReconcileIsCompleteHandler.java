@@ -8,24 +8,30 @@ import dev.drbdmultiaz.functions.common.priming.Priming;
 import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import java.util.Objects;
 
-/** isComplete of the deploy trigger (CDK Provider framework) → {@code {"IsComplete":bool,"Data":{…}}}. */
+/** isComplete of the deploy trigger and of the data-volume removal (one CDK Provider framework) → {@code {"IsComplete":bool,"Data":{…}}}. */
 public final class DeployReconcileIsCompleteHandler extends JsonHandler<JsonNode, DeployReconcile.IsCompleteResponse> {
 
     private final DeployReconcile deploy;
+    private final DataVolumeRemoval removal;
 
     public DeployReconcileIsCompleteHandler() {
-        this(DeployConfig.from(Env.system()).deploy());
+        this(DeployConfig.from(Env.system()));
         Priming.register(PrimingRequest.DESCRIBE_EXECUTION);
     }
 
-    public DeployReconcileIsCompleteHandler(DeployReconcile deploy) {
+    private DeployReconcileIsCompleteHandler(DeployConfig config) {
+        this(config.deploy(), config.removal());
+    }
+
+    public DeployReconcileIsCompleteHandler(DeployReconcile deploy, DataVolumeRemoval removal) {
         super(JsonNode.class);
         this.deploy = Objects.requireNonNull(deploy, "deploy");
+        this.removal = Objects.requireNonNull(removal, "removal");
     }
 
     @Override
     protected DeployReconcile.IsCompleteResponse handle(JsonNode event) {
-        return deploy.isComplete(event);
+        return DataVolumeRemoval.handles(event) ? removal.isComplete(event) : deploy.isComplete(event);
     }
 
     @Override

@@ -8,24 +8,30 @@ import dev.drbdmultiaz.functions.common.priming.Priming;
 import dev.drbdmultiaz.functions.common.priming.PrimingRequest;
 import java.util.Objects;
 
-/** onEvent of the deploy trigger (CDK Provider framework) → {@code {"PhysicalResourceId","Data":{"ExecutionArn"}}}. */
+/** onEvent of the deploy trigger and of the data-volume removal (one CDK Provider framework) → {@code {"PhysicalResourceId","Data":{"ExecutionArn"}}}. */
 public final class DeployReconcileOnEventHandler extends JsonHandler<JsonNode, DeployReconcile.OnEventResponse> {
 
     private final DeployReconcile deploy;
+    private final DataVolumeRemoval removal;
 
     public DeployReconcileOnEventHandler() {
-        this(DeployConfig.from(Env.system()).deploy());
+        this(DeployConfig.from(Env.system()));
         Priming.register(PrimingRequest.DESCRIBE_STATE_MACHINE);
     }
 
-    public DeployReconcileOnEventHandler(DeployReconcile deploy) {
+    private DeployReconcileOnEventHandler(DeployConfig config) {
+        this(config.deploy(), config.removal());
+    }
+
+    public DeployReconcileOnEventHandler(DeployReconcile deploy, DataVolumeRemoval removal) {
         super(JsonNode.class);
         this.deploy = Objects.requireNonNull(deploy, "deploy");
+        this.removal = Objects.requireNonNull(removal, "removal");
     }
 
     @Override
     protected DeployReconcile.OnEventResponse handle(JsonNode event) {
-        return deploy.onEvent(event);
+        return DataVolumeRemoval.handles(event) ? removal.onEvent(event) : deploy.onEvent(event);
     }
 
     @Override

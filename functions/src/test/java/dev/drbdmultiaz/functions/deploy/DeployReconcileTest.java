@@ -51,6 +51,15 @@ class DeployReconcileTest {
     private final DeployReconcile deploy = new DeployReconcile(sfn, STATE_MACHINE, WAIT,
         Clock.fixed(NOW, ZoneOffset.UTC));
 
+    /** A removal whose clients fail the test if a deploy request reaches it. */
+    private static DataVolumeRemoval unusedRemoval() {
+        return new DataVolumeRemoval(mock(SfnClient.class, i -> {
+            throw new AssertionError("the removal got a deploy request");
+        }), mock(software.amazon.awssdk.services.autoscaling.AutoScalingClient.class, i -> {
+            throw new AssertionError("the removal got a deploy request");
+        }), java.util.Optional.empty(), "group", Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
     private static JsonNode event(String json) throws Exception {
         return Json.readTree(json);
     }
@@ -74,7 +83,7 @@ class DeployReconcileTest {
         when(sfn.startExecution(any(StartExecutionRequest.class)))
             .thenReturn(StartExecutionResponse.builder().executionArn(EXECUTION).build());
 
-        String response = call(new DeployReconcileOnEventHandler(deploy), """
+        String response = call(new DeployReconcileOnEventHandler(deploy, unusedRemoval()), """
             {"RequestType":"Create","ResourceProperties":{"ServiceToken":"arn:x","ConfigHash":"0123456789abcdef0123"}}
             """);
 
@@ -131,7 +140,7 @@ class DeployReconcileTest {
         assertFalse(deploy.isComplete(event).complete());
 
         execution(EXECUTION, "SUCCEEDED", "{\"groupName\":\"g\",\"nodes\":[]}", null, null);
-        String response = call(new DeployReconcileIsCompleteHandler(deploy), Json.write(event));
+        String response = call(new DeployReconcileIsCompleteHandler(deploy, unusedRemoval()), Json.write(event));
         assertEquals(Json.readTree("{\"IsComplete\":true,\"Data\":{\"ExecutionArn\":\"" + EXECUTION + "\"}}"),
             Json.readTree(response));
     }

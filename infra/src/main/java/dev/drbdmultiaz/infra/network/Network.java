@@ -1,7 +1,6 @@
 package dev.drbdmultiaz.infra.network;
 
 import java.util.List;
-import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.ec2.FlowLogDestination;
@@ -42,8 +41,7 @@ public class Network extends Construct {
                 .build();
         LogGroup flowLogs = LogGroup.Builder.create(this, "FlowLogs")
                 .retention(props.getFlowLogRetention())
-                // Flow logs are audit data: keep them when the stack is deleted.
-                .removalPolicy(RemovalPolicy.RETAIN)
+                .removalPolicy(props.getFlowLogRemovalPolicy())
                 .build();
         vpc.addFlowLog("FlowLog", FlowLogOptions.builder()
                 .destination(FlowLogDestination.toCloudWatchLogs(flowLogs))

@@ -4,6 +4,7 @@ import dev.drbdmultiaz.infra.Ipv4Cidr;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.logs.RetentionDays;
 
 /** Properties of {@link Network}. Immutable; build with {@link #builder()}. */
@@ -13,6 +14,7 @@ public final class NetworkProps {
     private final List<String> availabilityZones;
     private final int natGateways;
     private final RetentionDays flowLogRetention;
+    private final RemovalPolicy flowLogRemovalPolicy;
 
     private NetworkProps(Builder b) {
         Optional<Ipv4Cidr> cidr = Ipv4Cidr.parse(b.vpcCidr);
@@ -32,10 +34,15 @@ public final class NetworkProps {
         if (b.flowLogRetention == null) {
             throw new IllegalArgumentException("flowLogRetention must not be null");
         }
+        if (b.flowLogRemovalPolicy != RemovalPolicy.RETAIN && b.flowLogRemovalPolicy != RemovalPolicy.DESTROY) {
+            throw new IllegalArgumentException("flowLogRemovalPolicy must be RETAIN or DESTROY, got "
+                    + b.flowLogRemovalPolicy);
+        }
         this.vpcCidr = b.vpcCidr;
         this.availabilityZones = b.availabilityZones == null ? null : List.copyOf(b.availabilityZones);
         this.natGateways = b.natGateways;
         this.flowLogRetention = b.flowLogRetention;
+        this.flowLogRemovalPolicy = b.flowLogRemovalPolicy;
     }
 
     public static Builder builder() {
@@ -59,12 +66,17 @@ public final class NetworkProps {
         return flowLogRetention;
     }
 
+    public RemovalPolicy getFlowLogRemovalPolicy() {
+        return flowLogRemovalPolicy;
+    }
+
     /** Builder of {@link NetworkProps}. */
     public static final class Builder {
         private String vpcCidr = "10.40.0.0/16";
         private List<String> availabilityZones;
         private int natGateways = 3;
         private RetentionDays flowLogRetention = RetentionDays.ONE_YEAR;
+        private RemovalPolicy flowLogRemovalPolicy = RemovalPolicy.RETAIN;
 
         private Builder() {
         }
@@ -97,6 +109,15 @@ public final class NetworkProps {
         /** How long VPC flow logs are kept. Default: one year. */
         public Builder flowLogRetention(RetentionDays value) {
             this.flowLogRetention = value;
+            return this;
+        }
+
+        /**
+         * What stack deletion does with the flow logs: RETAIN or DESTROY. Default: RETAIN (they are
+         * audit data).
+         */
+        public Builder flowLogRemovalPolicy(RemovalPolicy value) {
+            this.flowLogRemovalPolicy = value;
             return this;
         }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Names;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.TagProps;
 import software.amazon.awscdk.Tags;
@@ -37,6 +38,8 @@ import software.amazon.awscdk.services.ec2.SsmParameterImageOptions;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.constructs.Construct;
@@ -300,6 +303,11 @@ public class ReplicaNodes extends Construct {
                 .onUpdate(suspend)
                 .onDelete(resume)
                 .installLatestAwsSdk(false)
+                // Its own group, deleted with the stack: the one aws-cdk-lib would create is retained.
+                .logGroup(LogGroup.Builder.create(this, "SuspendAzRebalanceLogs")
+                        .retention(RetentionDays.THREE_MONTHS)
+                        .removalPolicy(RemovalPolicy.DESTROY)
+                        .build())
                 .policy(AwsCustomResourcePolicy.fromStatements(List.of(PolicyStatement.Builder.create()
                         .actions(List.of("autoscaling:SuspendProcesses", "autoscaling:ResumeProcesses"))
                         .resources(List.of(autoScalingGroup.getAutoScalingGroupArn()))

@@ -1,8 +1,10 @@
 package dev.drbdmultiaz.infra.workflow;
 
+import dev.drbdmultiaz.model.CustomResourceTypes;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -20,7 +22,7 @@ import software.constructs.IConstruct;
 public class DeployTrigger extends Construct {
 
     /** The custom resource's type in the template. */
-    public static final String RESOURCE_TYPE = "Custom::DrbdReconcile";
+    public static final String RESOURCE_TYPE = CustomResourceTypes.DEPLOY_RECONCILE;
 
     /**
      * How long CloudFormation waits for the deploy custom resource: its ServiceTimeout, at most and
@@ -38,6 +40,7 @@ public class DeployTrigger extends Construct {
     public static final Duration DEPLOY_REPORT_MARGIN = Duration.minutes(5);
 
     private final CustomResource reconcile;
+    private final CustomResource volumeRemoval;
 
     public DeployTrigger(Construct scope, String id, DeployTriggerProps props) {
         super(scope, id);
@@ -69,6 +72,26 @@ public class DeployTrigger extends Construct {
                 .properties(Map.of("ConfigHash", props.getConfigHash()))
                 .build();
         reconcile.getNode().addDependency(props.getReconcileDependencies().toArray(new IConstruct[0]));
+        this.volumeRemoval = props.getDataVolumeRemoval().map(removal -> {
+            CustomResource resource = CustomResource.Builder.create(this, "DataVolumeRemoval")
+                    .serviceToken(provider.getServiceToken())
+                    .resourceType(CustomResourceTypes.DATA_VOLUME_REMOVAL)
+                    .serviceTimeout(DEPLOY_SERVICE_TIMEOUT)
+                    .properties(Map.of("StateMachineArn", removal.getStateMachine().getStateMachineArn()))
+                    .build();
+            // Its role's policy too: the Delete runs the state machine.
+            resource.getNode().addDependency(removal);
+            return resource;
+        }).orElse(null);
+    }
+
+    /**
+     * The data-volume removal resource, if the stack deletes its data volumes: the Auto Scaling
+     * group must depend on it, so that CloudFormation deletes it, and so runs the removal, after
+     * the group.
+     */
+    public Optional<CustomResource> getVolumeRemoval() {
+        return Optional.ofNullable(volumeRemoval);
     }
 
     /** The custom resource: {@code cdk deploy} waits on it until the reconcile ends. */

@@ -2,11 +2,12 @@ package dev.drbdmultiaz.infra.workflow;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.IConstruct;
 
-/** Props of {@link DeployTrigger}: immutable, built by {@link #builder()}; every prop is required. */
+/** Props of {@link DeployTrigger}: immutable, built by {@link #builder()}; every prop but dataVolumeRemoval is required. */
 public final class DeployTriggerProps {
 
     private final IFunction onEventHandler;
@@ -14,6 +15,7 @@ public final class DeployTriggerProps {
     private final RetentionDays logRetention;
     private final String configHash;
     private final List<IConstruct> reconcileDependencies;
+    private final DataVolumeRemoval dataVolumeRemoval;
 
     private DeployTriggerProps(Builder b) {
         this.onEventHandler = Objects.requireNonNull(b.onEventHandler, "onEventHandler is required");
@@ -22,6 +24,7 @@ public final class DeployTriggerProps {
         this.configHash = Objects.requireNonNull(b.configHash, "configHash is required");
         this.reconcileDependencies = List.copyOf(
                 Objects.requireNonNull(b.reconcileDependencies, "reconcileDependencies is required"));
+        this.dataVolumeRemoval = b.dataVolumeRemoval;
     }
 
     public static Builder builder() {
@@ -48,6 +51,10 @@ public final class DeployTriggerProps {
         return reconcileDependencies;
     }
 
+    public Optional<DataVolumeRemoval> getDataVolumeRemoval() {
+        return Optional.ofNullable(dataVolumeRemoval);
+    }
+
     /** Builder of {@link DeployTriggerProps}. */
     public static final class Builder {
         private IFunction onEventHandler;
@@ -55,6 +62,7 @@ public final class DeployTriggerProps {
         private RetentionDays logRetention;
         private String configHash;
         private List<IConstruct> reconcileDependencies;
+        private DataVolumeRemoval dataVolumeRemoval;
 
         private Builder() {
         }
@@ -86,6 +94,15 @@ public final class DeployTriggerProps {
         /** What the deploy's reconcile needs deployed first. */
         public Builder reconcileDependencies(List<? extends IConstruct> value) {
             this.reconcileDependencies = List.copyOf(value);
+            return this;
+        }
+
+        /**
+         * The data-volume removal the Provider also serves (its own custom resource). Default: none,
+         * stack deletion keeps the data volumes.
+         */
+        public Builder dataVolumeRemoval(DataVolumeRemoval value) {
+            this.dataVolumeRemoval = value;
             return this;
         }
 

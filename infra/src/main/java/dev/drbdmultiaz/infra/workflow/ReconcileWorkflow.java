@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import software.amazon.awscdk.ArnComponents;
@@ -103,8 +104,15 @@ public class ReconcileWorkflow extends Construct {
         this.definitionSubstitutions = substitutions(workflowFunctions.getStateMachineFunctions(), props);
         this.stateMachine = createStateMachine(stateMachineName, workflowFunctions.getStateMachineFunctions());
         this.deadLetterQueue = createDeadLetterQueue();
-        WorkflowFunctions.StarterFunctions starters =
-                workflowFunctions.addStarterFunctions(stateMachine, deadLetterQueue);
+        Optional<DataVolumeRemoval> volumeRemoval = props.getDataVolumeRemovalDefinition().map(definition ->
+                new DataVolumeRemoval(this, "DataVolumeRemoval", DataVolumeRemovalProps.builder()
+                        .definitionFile(definition)
+                        .clusterTagKey(props.getClusterTagKey())
+                        .clusterId(props.getClusterId())
+                        .logRetention(props.getLogRetention())
+                        .build()));
+        WorkflowFunctions.StarterFunctions starters = workflowFunctions.addStarterFunctions(stateMachine,
+                deadLetterQueue, volumeRemoval);
         WorkflowFunction completion = workflowFunctions.addCompletionFunction(deadLetterQueue);
         this.functions = allFunctions(workflowFunctions.getStateMachineFunctions(), starters, completion);
         new NodeCommandEvents(this, "NodeCommandEvents", NodeCommandEventsProps.builder()
@@ -129,6 +137,7 @@ public class ReconcileWorkflow extends Construct {
                 .configHash(props.getConfigHash())
                 // The deploy reconcile needs the group's instances, the workflow and the nodes' secret grant.
                 .reconcileDependencies(List.of(props.getGroup(), stateMachine, props.getNodeRole()))
+                .dataVolumeRemoval(volumeRemoval.orElse(null))
                 .build());
         this.alarms = new WorkflowAlarms(this, "Alarms", WorkflowAlarmsProps.builder()
                 .clusterId(props.getClusterId())
@@ -189,6 +198,14 @@ public class ReconcileWorkflow extends Construct {
     /** The deploy trigger: {@code cdk deploy} waits on it until the reconcile ends. */
     public CustomResource getDeployReconcile() {
         return deploy.getReconcile();
+    }
+
+    /**
+     * The data-volume removal resource, if {@code cdk destroy} deletes the data volumes: the group
+     * must depend on it (see {@link DeployTrigger#getVolumeRemoval()}).
+     */
+    public Optional<CustomResource> getDataVolumeRemoval() {
+        return deploy.getVolumeRemoval();
     }
 
     /** The {@code live} alias of a handler's function. */

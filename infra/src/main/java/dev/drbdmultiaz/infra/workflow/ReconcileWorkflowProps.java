@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -66,6 +67,7 @@ public final class ReconcileWorkflowProps {
     private final int connectWaitMaxAttempts;
     private final Path functionsJar;
     private final Path definitionFile;
+    private final Path dataVolumeRemovalDefinition;
     private final Duration readjustSchedule;
     private final String configHash;
     private final int functionMemoryMiB;
@@ -96,6 +98,7 @@ public final class ReconcileWorkflowProps {
         this.connectWaitMaxAttempts = b.connectWaitMaxAttempts;
         this.functionsJar = b.functionsJar;
         this.definitionFile = b.definitionFile;
+        this.dataVolumeRemovalDefinition = b.dataVolumeRemovalDefinition;
         this.readjustSchedule = b.readjustSchedule;
         this.configHash = b.configHash;
         this.functionMemoryMiB = b.functionMemoryMiB;
@@ -212,6 +215,11 @@ public final class ReconcileWorkflowProps {
         return definitionFile;
     }
 
+    /** The data-volume removal's ASL, if stack deletion deletes the data volumes. */
+    public Optional<Path> getDataVolumeRemovalDefinition() {
+        return Optional.ofNullable(dataVolumeRemovalDefinition);
+    }
+
     /** The re-adjust schedule, or null when the schedule rule is off. */
     public Duration getReadjustSchedule() {
         return readjustSchedule;
@@ -278,6 +286,7 @@ public final class ReconcileWorkflowProps {
         private int connectWaitMaxAttempts = ReconcileSetting.CONNECT_WAIT_MAX_ATTEMPTS.defaultInt();
         private Path functionsJar;
         private Path definitionFile;
+        private Path dataVolumeRemovalDefinition;
         private Duration readjustSchedule;
         private String configHash;
         private int functionMemoryMiB = 1024;
@@ -455,6 +464,16 @@ public final class ReconcileWorkflowProps {
         }
 
         /**
+         * The ASL of the data-volume removal ({@code state-machines/remove-data-volumes.asl.json}):
+         * when set, {@code cdk destroy} deletes every data volume of the cluster once the group is
+         * gone. Default: null, the data volumes outlive the stack. Must exist when set.
+         */
+        public Builder dataVolumeRemovalDefinition(Path dataVolumeRemovalDefinition) {
+            this.dataVolumeRemovalDefinition = dataVolumeRemovalDefinition;
+            return this;
+        }
+
+        /**
          * Rate of the scheduled re-adjust, in whole minutes (at least 1). Default: null, no
          * schedule rule (the custom re-adjust event still works).
          */
@@ -549,6 +568,9 @@ public final class ReconcileWorkflowProps {
                             + functionsJar);
             require(definitionFile != null && Files.isRegularFile(definitionFile),
                     "definitionFile must be an existing ASL file, got " + definitionFile);
+            require(dataVolumeRemovalDefinition == null || Files.isRegularFile(dataVolumeRemovalDefinition),
+                    "dataVolumeRemovalDefinition must be an existing ASL file or null, got "
+                            + dataVolumeRemovalDefinition);
             if (readjustSchedule != null) {
                 double minutes = readjustSchedule.toMinutes(FRACTIONAL).doubleValue();
                 require(minutes >= 1 && minutes == Math.floor(minutes),

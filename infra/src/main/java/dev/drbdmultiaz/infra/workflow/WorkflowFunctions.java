@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import software.amazon.awscdk.ArnComponents;
@@ -51,8 +52,8 @@ public class WorkflowFunctions extends Construct {
     private static final NagPackSuppression GET_COMMAND_INVOCATION_ANY_RESOURCE = Nag.reason("AwsSolutions-IAM5",
             "ssm:GetCommandInvocation supports no resource-level permissions", Nag.ANY_RESOURCE);
     private static final NagPackSuppression OWN_EXECUTIONS_ONLY = Nag.reason("AwsSolutions-IAM5",
-            "states:DescribeExecution on executions of this state machine only; execution names are "
-                    + "generated per run", OWN_EXECUTIONS);
+            "states:DescribeExecution on executions of this stack's own (named) state machines only;"
+                    + " execution names are generated per run", OWN_EXECUTIONS);
 
     private final WorkflowFunctionsProps props;
     private final Map<WorkflowHandler, WorkflowFunction> stateMachineFunctions;
@@ -84,8 +85,11 @@ public class WorkflowFunctions extends Construct {
      *
      * @param stateMachine the reconcile state machine they start
      * @param deadLetterQueue where the trigger function's rejected events end
+     * @param volumeRemoval the data-volume removal state machine the deploy functions start on
+     *     {@code cdk destroy}, if the stack has one
      */
-    public StarterFunctions addStarterFunctions(IStateMachine stateMachine, IQueue deadLetterQueue) {
+    public StarterFunctions addStarterFunctions(IStateMachine stateMachine, IQueue deadLetterQueue,
+            Optional<DataVolumeRemoval> volumeRemoval) {
         Map<String, String> triggerEnvironment =
                 with(props.getEnvironment(), "STATE_MACHINE_ARN", stateMachine.getStateMachineArn());
         WorkflowFunction trigger = create(WorkflowHandler.TRIGGER_RECONCILE, triggerEnvironment);
@@ -98,6 +102,10 @@ public class WorkflowFunctions extends Construct {
                 .build());
         Map<String, String> deployEnvironment = with(triggerEnvironment,
                 "DEPLOY_WAIT_SECONDS", Long.toString(DeployTrigger.deployWait().toSeconds().longValue()));
+        if (volumeRemoval.isPresent()) {
+            deployEnvironment = with(deployEnvironment,
+                    "REMOVAL_STATE_MACHINE_ARN", volumeRemoval.get().getStateMachine().getStateMachineArn());
+        }
         WorkflowFunction deployOnEvent = create(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT, deployEnvironment);
         WorkflowFunction deployIsComplete = create(WorkflowHandler.DEPLOY_RECONCILE_IS_COMPLETE, deployEnvironment);
 
@@ -118,12 +126,28 @@ public class WorkflowFunctions extends Construct {
         justify(trigger, OWN_EXECUTIONS_ONLY);
         stateMachine.grantStartExecution(deployOnEvent.getFunction());
         deployOnEvent.getFunction().addToRolePolicy(primeWithStateMachine(stateMachine.getStateMachineArn()));
-        justify(deployOnEvent);
+        volumeRemoval.ifPresent(removal -> grantVolumeRemoval(removal, deployOnEvent, deployIsComplete));
+        justify(deployOnEvent, volumeRemoval.map(removal -> new NagPackSuppression[] {DESCRIBE_GROUP_ANY_RESOURCE})
+                .orElse(new NagPackSuppression[0]));
         // GetExecutionHistory: where a reconcile that outlasts the deploy is, for the deploy's failure reason.
         deployIsComplete.getFunction().addToRolePolicy(statement("FollowReconcileExecutions",
                 List.of(executionArnPattern()), "states:DescribeExecution", "states:GetExecutionHistory"));
         justify(deployIsComplete, OWN_EXECUTIONS_ONLY);
         return new StarterFunctions(trigger, deployOnEvent, deployIsComplete);
+    }
+
+    /**
+     * The Delete of the data-volume removal resource: onEvent checks that the group is gone
+     * (DescribeAutoScalingGroups supports no resource-level permissions) and starts the removal,
+     * isComplete follows its executions.
+     */
+    private static void grantVolumeRemoval(DataVolumeRemoval removal, WorkflowFunction onEvent,
+            WorkflowFunction isComplete) {
+        removal.getStateMachine().grantStartExecution(onEvent.getFunction());
+        onEvent.getFunction().addToRolePolicy(statement("FindGroupBeforeVolumeRemoval", List.of("*"),
+                "autoscaling:DescribeAutoScalingGroups"));
+        isComplete.getFunction().addToRolePolicy(statement("FollowVolumeRemovalExecutions",
+                List.of(removal.getExecutionArnPattern()), "states:DescribeExecution"));
     }
 
     /**

@@ -46,7 +46,8 @@ class CdkNagTest {
         return Stream.of(
                 Map.of(),
                 Map.of("drbd:sshCidr", "203.0.113.0/24", "drbd:natGateways", 1,
-                        "drbd:instanceType", "m7g.large", "drbd:architecture", "arm64"));
+                        "drbd:instanceType", "m7g.large", "drbd:architecture", "arm64",
+                        "drbd:removalPolicy", "destroy"));
     }
 
     @ParameterizedTest(name = "context {0}")

@@ -25,7 +25,8 @@ class CfnLintTest {
                 Arguments.of("default", Map.of()),
                 Arguments.of("variant", Map.of("drbd:sshCidr", "203.0.113.0/24", "drbd:natGateways", 1,
                         "drbd:nodeCount", 5, "drbd:ubuntuRelease", "22.04",
-                        "drbd:instanceType", "t4g.large", "drbd:architecture", "arm64")));
+                        "drbd:instanceType", "t4g.large", "drbd:architecture", "arm64",
+                        "drbd:removalPolicy", "destroy")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -111,6 +111,8 @@ class ClusterSettingsTest {
                 Arguments.of("drbd:evictAfterMinutes", 10081),
                 Arguments.of("drbd:maxResyncHours", 0),
                 Arguments.of("drbd:maxResyncHours", 48),
+                Arguments.of("drbd:removalPolicy", "delete"),
+                Arguments.of("drbd:removalPolicy", "RETAIN"),
                 Arguments.of("drbd:region", "moon-1"));
     }
 

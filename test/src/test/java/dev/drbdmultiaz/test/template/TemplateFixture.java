@@ -128,6 +128,18 @@ final class TemplateFixture {
         return value == null ? List.of() : (List<Object>) value;
     }
 
+    /** @return the value at {@code keys} under {@code value} (nested objects), or null where one is missing */
+    static Object flattenPath(Object value, String... keys) {
+        Object current = value;
+        for (String key : keys) {
+            if (!(current instanceof Map<?, ?> m)) {
+                return null;
+            }
+            current = m.get(key);
+        }
+        return current;
+    }
+
     /** @return the logical id in {"Ref": id}, or null when the value is not a Ref */
     static String ref(Object value) {
         return value instanceof Map<?, ?> m && m.get("Ref") instanceof String s ? s : null;
