@@ -31,9 +31,11 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -81,6 +83,8 @@ final class EmulatedAccount implements AutoCloseable {
     private Ec2Client ec2;
     private AutoScalingClient autoScaling;
     private String launchTemplateId;
+    /** A device no launch template here maps: where moto's orphaned default root volume is detached from. */
+    private static final String MOTO_ORPHAN_DEVICE = "/dev/sdz";
     private List<Tag> volumeTags = List.of();
     private SerializingFront ec2Front;
     private LifecycleModel lifecycle;
@@ -121,8 +125,9 @@ final class EmulatedAccount implements AutoCloseable {
     private void boot() {
         Path root = options.projectRoot();
         progress.note("sandbox " + sandbox);
-        SynthesizedStack synthesized = SynthesizedStack.of(root, options.functionsJar(),
-            Map.of("drbd:nodeCount", options.nodes()));
+        Map<String, Object> context = new TreeMap<>(options.scenario().settings());
+        context.put("drbd:nodeCount", options.nodes());
+        SynthesizedStack synthesized = SynthesizedStack.of(root, options.functionsJar(), context);
         stack = new DeployedStack(synthesized, synthesized.settings().region(), NAME_SEED);
         view = new StackView(stack);
         progress.note("synthesized " + SynthesizedStack.STACK_NAME + " in " + synthesized.outdir() + ": group "
@@ -201,6 +206,11 @@ final class EmulatedAccount implements AutoCloseable {
             view.reconcileDefinition(), view.reconcileSubstitutions(), lambda.endpoint(),
             this::stateMachineEnvironment, Map.of("WaitForCommand", commandPollMillis()),
             time, view.pollSeconds(), Map.of(), executions, processes));
+        if (view.removesDataVolumes()) {
+            stepFunctions.register(view.removalStateMachineArn(), new AslRunner(root, view.removalDefinition(),
+                view.removalSubstitutions(), lambda.endpoint(), this::stateMachineEnvironment, Map.of(), time, 0,
+                Map.of(), executions, processes));
+        }
         registerWaiter(root, executions);
         progress.note("emulators up: Auto Scaling " + autoScalingFront.endpoint() + ", SSM " + ssm.endpoint()
             + ", Step Functions " + stepFunctions.endpoint() + ", Lambda " + lambda.endpoint() + " ("
@@ -237,7 +247,7 @@ final class EmulatedAccount implements AutoCloseable {
             Duration.ofSeconds(hook.path("HeartbeatTimeout").asLong(3600)), hook.path("DefaultResult").asText("ABANDON"));
     }
 
-    /** The reconcile state machine's environment: its role's credentials and where its EC2 integrations go. */
+    /** A state machine's environment: its role's credentials and where its EC2 integrations go. */
     private Map<String, String> stateMachineEnvironment() {
         Map<String, String> environment = new TreeMap<>(roleEnvironment("states.amazonaws.com"));
         environment.put("AWS_ENDPOINT_URL_EC2", ec2Front.endpoint().toString());
@@ -275,12 +285,28 @@ final class EmulatedAccount implements AutoCloseable {
     }
 
     /**
-     * Tags a launched instance's volumes as EC2 does from the launch template's TagSpecifications
-     * (moto 5 applies the instance tags of a template, not its volume tags).
+     * Gives a launched instance the volumes EC2 would: exactly the launch template's block devices,
+     * tagged from its TagSpecifications (moto 5 applies the instance tags of a template, not its
+     * volume tags). moto also attaches a default 8 GiB root volume of its own, which the template's
+     * root device then replaces in the instance's mapping: never detached nor deleted by moto, it
+     * would stay attached after the instance terminated. It is removed here: re-attached under a
+     * spare device so that moto's DetachVolume finds it, detached, deleted.
      */
     void tagLaunchVolumes(String instanceId) {
-        List<String> volumeIds = ec2.describeVolumes(b -> b.filters(f -> f.name("attachment.instance-id").values(instanceId)))
-            .volumes().stream().map(software.amazon.awssdk.services.ec2.model.Volume::volumeId).toList();
+        var instance = ec2.describeInstances(b -> b.instanceIds(instanceId)).reservations().get(0).instances().get(0);
+        Set<String> mapped = instance.blockDeviceMappings().stream().map(m -> m.ebs().volumeId())
+            .collect(Collectors.toSet());
+        List<String> volumeIds = new ArrayList<>();
+        for (var volume : ec2.describeVolumes(b -> b.filters(f -> f.name("attachment.instance-id").values(instanceId)))
+            .volumes()) {
+            if (mapped.contains(volume.volumeId())) {
+                volumeIds.add(volume.volumeId());
+                continue;
+            }
+            ec2.attachVolume(b -> b.volumeId(volume.volumeId()).instanceId(instanceId).device(MOTO_ORPHAN_DEVICE));
+            ec2.detachVolume(b -> b.volumeId(volume.volumeId()).instanceId(instanceId).device(MOTO_ORPHAN_DEVICE));
+            ec2.deleteVolume(b -> b.volumeId(volume.volumeId()));
+        }
         if (!volumeIds.isEmpty() && !volumeTags.isEmpty()) {
             ec2.createTags(b -> b.resources(volumeIds).tags(volumeTags));
         }

@@ -126,6 +126,40 @@ final class GroupDriver implements AutoCloseable {
         return replacements.isEmpty() ? null : replacements.get(0);
     }
 
+    /** See {@link RehearsalRun#deleteGroup}. */
+    List<String> forceDeleteGroup() {
+        stopSchedule();
+        String group = account.view().groupName();
+        List<String> members = autoScaling.describeAutoScalingGroups(b -> b.autoScalingGroupNames(group))
+            .autoScalingGroups().get(0).instances().stream().map(Instance::instanceId).toList();
+        // moto's DeleteAutoScalingGroup terminates the instances at once, while EC2 shuts them down
+        // over a while: detached first, they outlive the group and terminate after SHUTDOWN.
+        autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group).minSize(0));
+        if (!members.isEmpty()) {
+            autoScaling.detachInstances(b -> b.autoScalingGroupName(group).instanceIds(members)
+                .shouldDecrementDesiredCapacity(true));
+        }
+        autoScaling.deleteAutoScalingGroup(b -> b.autoScalingGroupName(group).forceDelete(true));
+        progress.note("group " + group + " deleted (ForceDelete); its instances " + members + " shut down");
+        long shutdown = account.time().scaled(LifecycleModel.SHUTDOWN).toMillis();
+        scheduler.schedule(() -> {
+            try {
+                if (!members.isEmpty()) {
+                    account.ec2().terminateInstances(b -> b.instanceIds(members));
+                }
+                for (String id : members) {
+                    if (fleet.isOnline(id)) {
+                        fleet.terminate(id);
+                    }
+                }
+                progress.note("instances " + members + " terminated: their data volumes detached");
+            } catch (RuntimeException e) {
+                asyncFailures.add("Terminating the deleted group's instances failed: " + e.getMessage());
+            }
+        }, shutdown, TimeUnit.MILLISECONDS);
+        return members;
+    }
+
     /** See {@link RehearsalRun#setCapacityAvailable}. */
     void setCapacityAvailable(boolean available) {
         synchronized (this) {

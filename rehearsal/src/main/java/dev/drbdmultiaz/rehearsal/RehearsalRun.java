@@ -299,6 +299,33 @@ public final class RehearsalRun implements AutoCloseable {
         return deploy.delete();
     }
 
+    /**
+     * {@code cdk destroy} deletes the group after the deploy trigger: modelled as a ForceDelete,
+     * which does not wait for the instances (Auto Scaling API reference, DeleteAutoScalingGroup):
+     * the group and its lifecycle actions are gone at once, the instances shut down for
+     * {@link LifecycleModel#SHUTDOWN} (scaled) and only then terminate and detach their data volumes.
+     * The schedule stops (its rule goes with the stack).
+     *
+     * @return the instances the group had
+     */
+    public List<String> deleteGroup() {
+        return group.forceDeleteGroup();
+    }
+
+    /**
+     * CloudFormation deletes the data-volume removal resource (after the group, which depends on
+     * it; only with drbd:removalPolicy destroy), and waits for the answer; called again, it is a
+     * retried stack deletion.
+     */
+    public CustomResources.Outcome deleteRemovalResource() {
+        return deploy.deleteRemoval();
+    }
+
+    /** What the data-volume removal resource answered CloudFormation so far. */
+    public List<CustomResources.Outcome> removalOutcomes() {
+        return deploy.removalOutcomes();
+    }
+
     // --- waiting
 
     /** Waits until no event is being delivered and no execution runs any more. */
@@ -428,6 +455,42 @@ public final class RehearsalRun implements AutoCloseable {
                 v.attachments().isEmpty() ? null : v.attachments().get(0).device(),
                 v.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a, TreeMap::new))))
             .toList();
+    }
+
+    /**
+     * An instance outside the group, from the replicas' launch template: a host the operator runs
+     * (e.g. to recover a kept data volume). No node runs on it.
+     *
+     * @return its instance id and zone
+     */
+    public Map.Entry<String, String> runStrayInstance() {
+        var instance = account.ec2().runInstances(b -> b.minCount(1).maxCount(1)
+            .launchTemplate(t -> t.launchTemplateId(account.launchTemplateId()))).instances().get(0);
+        log("stray instance " + instance.instanceId() + " runs outside the group");
+        return Map.entry(instance.instanceId(), instance.placement().availabilityZone());
+    }
+
+    /** An EBS volume the operator creates, with these tags. */
+    public String createVolume(String availabilityZone, Map<String, String> tags) {
+        return account.ec2().createVolume(b -> b.availabilityZone(availabilityZone).size(1)
+            .tagSpecifications(t -> t.resourceType("volume").tags(tags.entrySet().stream()
+                .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList()))).volumeId();
+    }
+
+    /** The operator attaches a volume to an instance. */
+    public void attachVolume(String volumeId, String instanceId) {
+        account.ec2().attachVolume(b -> b.volumeId(volumeId).instanceId(instanceId).device("/dev/sdh"));
+    }
+
+    /** The operator detaches a volume from the instance it is attached to. */
+    public void detachVolume(String volumeId, String instanceId) {
+        account.ec2().detachVolume(b -> b.volumeId(volumeId).instanceId(instanceId));
+    }
+
+    /** Whether the volume still exists (in any state but deleted). */
+    public boolean volumeExists(String volumeId) {
+        return account.ec2().describeVolumes(b -> b.filters(f -> f.name("volume-id").values(volumeId))).volumes()
+            .stream().anyMatch(v -> !"deleted".equals(v.stateAsString()));
     }
 
     /** The execution ARN holding the cluster lock in the registry, or {@code null} when it is free. */

@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.rehearsal;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * One rehearsed situation: it drives the emulated account through what AWS would do (group
@@ -35,6 +36,11 @@ public interface Scenario {
      */
     default double minimumTimeScale() {
         return 0;
+    }
+
+    /** CDK context the scenario's stack is synthesized with, on top of cdk.json's (e.g. drbd:removalPolicy). */
+    default Map<String, Object> settings() {
+        return Map.of();
     }
 
     /** Drives the emulated account; returns when every execution it caused has ended. */

@@ -3,6 +3,7 @@ package dev.drbdmultiaz.rehearsal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.infra.workflow.DeployTrigger;
 import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
+import dev.drbdmultiaz.model.CustomResourceTypes;
 import dev.drbdmultiaz.model.ReconcileSetting;
 import dev.drbdmultiaz.rehearsal.stack.DeployedStack;
 import java.nio.file.Path;
@@ -22,13 +23,25 @@ public final class StackView {
     private final String groupLogicalId;
     private final String tableLogicalId;
     private final String reconcileLogicalId;
+    private final String removalLogicalId;
 
     StackView(DeployedStack stack) {
         this.stack = stack;
         this.groupLogicalId = only(stack.logicalIds("AWS::AutoScaling::AutoScalingGroup"), "Auto Scaling group");
         this.tableLogicalId = only(stack.logicalIds("AWS::DynamoDB::Table"), "DynamoDB table");
-        this.reconcileLogicalId = only(stack.logicalIds(r -> "AWS::StepFunctions::StateMachine".equals(
-            r.path("Type").asText()) && r.path("Properties").has("DefinitionS3Location")), "reconcile state machine");
+        // The state machines the deploy functions start, by the Refs in their environment.
+        this.reconcileLogicalId = deployFunctionReference("STATE_MACHINE_ARN");
+        this.removalLogicalId = deployFunctionReference("REMOVAL_STATE_MACHINE_ARN");
+        if (reconcileLogicalId == null) {
+            throw new IllegalStateException("The deploy function's STATE_MACHINE_ARN names no state machine");
+        }
+    }
+
+    /** The logical id a {@code {"Ref"}} in the deploy onEvent function's environment names, or null. */
+    private String deployFunctionReference(String variable) {
+        JsonNode ref = stack.resource(functionLogicalId(WorkflowHandler.DEPLOY_RECONCILE_ON_EVENT))
+            .path("Properties").path("Environment").path("Variables").path(variable).path("Ref");
+        return ref.isTextual() ? ref.asText() : null;
     }
 
     private static String only(List<String> ids, String what) {
@@ -88,6 +101,48 @@ public final class StackView {
         stack.property(reconcileLogicalId, "DefinitionSubstitutions").properties()
             .forEach(e -> substitutions.put(e.getKey(), e.getValue().asText()));
         return substitutions;
+    }
+
+    /** Whether {@code cdk destroy} deletes the data volumes (drbd:removalPolicy destroy: the removal state machine). */
+    public boolean removesDataVolumes() {
+        return removalLogicalId != null;
+    }
+
+    /** The data-volume removal state machine (only with {@link #removesDataVolumes()}). */
+    public String removalStateMachineArn() {
+        return stack.ref(requireRemoval());
+    }
+
+    /** The removal's definition file, as {@link #reconcileDefinition()}. */
+    public Path removalDefinition() {
+        String key = stack.property(requireRemoval(), "DefinitionS3Location").path("Key").asText();
+        return stack.synthesized().asset(key.replaceFirst("\\.[a-z]+$", ""));
+    }
+
+    /** The removal's DefinitionSubstitutions, resolved. */
+    public Map<String, String> removalSubstitutions() {
+        Map<String, String> substitutions = new TreeMap<>();
+        stack.property(requireRemoval(), "DefinitionSubstitutions").properties()
+            .forEach(e -> substitutions.put(e.getKey(), e.getValue().asText()));
+        return substitutions;
+    }
+
+    /** The data-volume removal resource: the one custom resource of type Custom::DrbdDataVolumeRemoval. */
+    public String removalResourceLogicalId() {
+        return only(stack.logicalIds(CustomResourceTypes.DATA_VOLUME_REMOVAL), "data-volume removal resource");
+    }
+
+    /** Its properties as CloudFormation sends them, resolved. */
+    public JsonNode removalResourceProperties() {
+        return stack.resolve(stack.resource(removalResourceLogicalId()).path("Properties"));
+    }
+
+    private String requireRemoval() {
+        if (removalLogicalId == null) {
+            throw new IllegalStateException("The stack keeps its data volumes (drbd:removalPolicy retain): it has no"
+                + " removal state machine");
+        }
+        return removalLogicalId;
     }
 
     /** The logical id of the function that runs {@code handler}. */

@@ -35,6 +35,7 @@ public final class Scenarios {
         new AgentLostDuringReplace(),
         new Deploy(),
         new DeployOutlasted(),
+        new Destroy(),
         new ChaosSourceFallsBehind(),
         new TerminateTwoWhileWriting()));
 
