@@ -125,11 +125,9 @@ final class EmulatedAccount implements AutoCloseable {
     private void boot() {
         Path root = options.projectRoot();
         progress.note("sandbox " + sandbox);
-        Map<String, Object> context = new TreeMap<>(options.scenario().settings());
-        context.put("drbd:nodeCount", options.nodes());
-        SynthesizedStack synthesized = SynthesizedStack.of(root, options.functionsJar(), context);
-        stack = new DeployedStack(synthesized, synthesized.settings().region(), NAME_SEED);
-        view = new StackView(stack);
+        view = synthesize(Map.of());
+        stack = view.deployed();
+        SynthesizedStack synthesized = stack.synthesized();
         progress.note("synthesized " + SynthesizedStack.STACK_NAME + " in " + synthesized.outdir() + ": group "
             + view.groupName() + ", state machine " + view.reconcileStateMachineArn());
 
@@ -366,6 +364,18 @@ final class EmulatedAccount implements AutoCloseable {
 
     StackView view() {
         return view;
+    }
+
+    /**
+     * The stack as {@code cdk synth} makes it: cdk.json's context, the scenario's settings, the node
+     * count, then {@code settings} (a later deploy's changes). Same physical names every time.
+     */
+    StackView synthesize(Map<String, Object> settings) {
+        Map<String, Object> context = new TreeMap<>(options.scenario().settings());
+        context.put("drbd:nodeCount", options.nodes());
+        context.putAll(settings);
+        SynthesizedStack synthesized = SynthesizedStack.of(options.projectRoot(), options.functionsJar(), context);
+        return new StackView(new DeployedStack(synthesized, synthesized.settings().region(), NAME_SEED));
     }
 
     DynamoDbClient dynamoDb() {

@@ -41,6 +41,8 @@ final class GroupDriver implements AutoCloseable {
     private final Progress progress;
     private final Set<String> knownInstances = new LinkedHashSet<>();
     private final Set<String> leftGroup = new HashSet<>();
+    /** Instances the group terminates because its capacity went down: no replacement. */
+    private final Set<String> scaledIn = new HashSet<>();
     private final ExecutorService deliveries = Executors.newCachedThreadPool();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -124,6 +126,74 @@ final class GroupDriver implements AutoCloseable {
             throw new IllegalStateException("Expected one replacement of " + instanceId + ", got " + replacements);
         }
         return replacements.isEmpty() ? null : replacements.get(0);
+    }
+
+    /**
+     * CloudFormation sets the group's capacity to {@code nodes} (MinSize, MaxSize and
+     * DesiredCapacity, see {@link RehearsalRun#deploy}). Up: moto launches, each new instance waits
+     * in Pending:Wait. Down: the group picks the instances to terminate as its default termination
+     * policy does ("Configure termination policies", Amazon EC2 Auto Scaling User Guide): from the
+     * zone with the most instances that has an unprotected one (the first zone on a tie), never an
+     * instance protected from scale-in; within the zone, as all share one launch template, the
+     * oldest launch (the remaining criteria, billing hour and random, are not modelled). Each goes
+     * through the terminate hook without a replacement.
+     *
+     * @return the instances launched or picked for termination
+     */
+    List<String> updateCapacity(int nodes) {
+        String group = account.view().groupName();
+        var current = autoScaling.describeAutoScalingGroups(b -> b.autoScalingGroupNames(group)).autoScalingGroups()
+            .get(0);
+        int desired = current.desiredCapacity();
+        if (nodes > desired) {
+            autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group).maxSize(nodes + 1)
+                .desiredCapacity(nodes).minSize(nodes));
+            List<String> launched = discoverInstances();
+            progress.note("group capacity " + desired + " -> " + nodes + ": launched " + launched);
+            return launched;
+        }
+        if (nodes == desired) {
+            return List.of();
+        }
+        List<String> order = knownInstancesInOrder();
+        // The zones as the lifecycle model placed the instances (the API's view of them).
+        Map<String, String> zoneOf = new java.util.HashMap<>();
+        List<String> unprotected = new ArrayList<>();
+        List<String> protectedIds = new ArrayList<>();
+        for (Instance instance : current.instances()) {
+            var modeled = lifecycle.find(instance.instanceId());
+            if (modeled.isEmpty() || modeled.get().state() != LifecycleModel.State.IN_SERVICE) {
+                continue;
+            }
+            zoneOf.put(instance.instanceId(), modeled.get().availabilityZone());
+            (Boolean.TRUE.equals(instance.protectedFromScaleIn()) ? protectedIds : unprotected).add(instance.instanceId());
+        }
+        List<String> victims = new ArrayList<>();
+        for (int i = 0; i < desired - nodes; i++) {
+            Map<String, Long> perZone = new java.util.LinkedHashMap<>();
+            for (String zone : lifecycle.zones()) {
+                perZone.put(zone, zoneOf.entrySet().stream()
+                    .filter(e -> e.getValue().equals(zone) && !victims.contains(e.getKey())).count());
+            }
+            String zone = lifecycle.zones().stream()
+                .filter(z -> unprotected.stream().anyMatch(id -> zoneOf.get(id).equals(z) && !victims.contains(id)))
+                .max(java.util.Comparator.comparingLong(perZone::get).thenComparingInt(z -> -lifecycle.zones().indexOf(z)))
+                .orElse(null);
+            if (zone == null) {
+                break;
+            }
+            victims.add(unprotected.stream().filter(id -> zoneOf.get(id).equals(zone) && !victims.contains(id))
+                .min(java.util.Comparator.comparingInt(order::indexOf)).orElseThrow());
+        }
+        autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group).minSize(nodes).maxSize(Math.max(nodes + 1,
+            current.maxSize())));
+        progress.note("group capacity " + desired + " -> " + nodes + ": terminates " + victims
+            + " (protected from scale-in: " + protectedIds + ")");
+        synchronized (this) {
+            scaledIn.addAll(victims);
+        }
+        victims.forEach(lifecycle::terminating);
+        return victims;
     }
 
     /** See {@link RehearsalRun#deleteGroup}. */
@@ -228,7 +298,7 @@ final class GroupDriver implements AutoCloseable {
             try {
                 synchronized (this) {
                     if (leftGroup.add(instance.instanceId())) {
-                        boolean replace = capacityAvailable;
+                        boolean replace = capacityAvailable && !scaledIn.contains(instance.instanceId());
                         autoScaling.terminateInstanceInAutoScalingGroup(b -> b.instanceId(instance.instanceId())
                             .shouldDecrementDesiredCapacity(!replace));
                         discoverInstances();

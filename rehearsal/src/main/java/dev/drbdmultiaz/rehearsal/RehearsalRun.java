@@ -6,6 +6,7 @@ import dev.drbdmultiaz.model.RegistryKeys;
 import dev.drbdmultiaz.rehearsal.aws.CustomResources;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
+import dev.drbdmultiaz.rehearsal.lambda.FunctionSpec;
 import dev.drbdmultiaz.rehearsal.nodes.CommandRecord;
 import dev.drbdmultiaz.rehearsal.nodes.NodeFaults;
 import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
@@ -292,6 +293,65 @@ public final class RehearsalRun implements AutoCloseable {
     /** A deploy that changed a setting: CloudFormation updates the trigger with a new ConfigHash. */
     public CustomResources.Outcome updateDeployResource(String configHash) {
         return deploy.update(configHash);
+    }
+
+    /**
+     * {@code cdk deploy} with changed settings ({@code drbd:nodeCount}, ...): the stack is
+     * synthesized anew; CloudFormation updates the group's capacity first (the deploy trigger
+     * depends on the group), then the deploy trigger with the new ConfigHash, and waits for its
+     * answer. The functions keep the environment they were started with: a change there (e.g.
+     * MAX_PEERS, which follows drbd:nodeCount) is listed in the progress, not applied.
+     */
+    public CustomResources.Outcome deploy(Map<String, Object> settings) {
+        StackView updated = account.synthesize(settings);
+        Map<String, Map<String, String>> before = FunctionSpec.of(account.view().deployed()).stream()
+            .collect(Collectors.toMap(FunctionSpec::name, FunctionSpec::environment));
+        java.util.Set<String> changed = new java.util.TreeSet<>();
+        for (FunctionSpec function : FunctionSpec.of(updated.deployed())) {
+            Map<String, String> old = before.getOrDefault(function.name(), Map.of());
+            function.environment().forEach((name, value) -> {
+                if (!value.equals(old.get(name))) {
+                    changed.add(name + "=" + value);
+                }
+            });
+        }
+        if (!changed.isEmpty()) {
+            log("deploy " + settings + ": the functions' new environment " + changed + " is not applied");
+        }
+        group.updateCapacity(updated.desiredCapacity());
+        return deploy.update(updated.deployResourceProperties().path("ConfigHash").asText());
+    }
+
+    /** The group's instances that are not leaving (Pending or InService), as the Auto Scaling API lists them. */
+    public List<String> members() {
+        return account.autoScaling().describeAutoScalingGroups(b -> b.autoScalingGroupNames(
+                account.view().groupName())).autoScalingGroups().stream()
+            .flatMap(g -> g.instances().stream())
+            .filter(i -> lifecycleState(i.instanceId()).map(l -> l.state() == LifecycleModel.State.IN_SERVICE
+                || l.state() == LifecycleModel.State.PENDING_WAIT).orElse(false))
+            .map(software.amazon.awssdk.services.autoscaling.model.Instance::instanceId).sorted().toList();
+    }
+
+    /** Instance id -> node-id of every member item of the registry (items {@code member#<instance-id>}). */
+    public Map<String, Integer> registryNodeIds() {
+        Map<String, Integer> nodeIds = new TreeMap<>();
+        account.dynamoDb().scan(b -> b.tableName(account.view().tableName()).consistentRead(true)).items()
+            .forEach(item -> {
+                AttributeValue key = item.get(RegistryKeys.PARTITION_KEY);
+                if (key != null && key.s().startsWith("member#") && item.containsKey("nodeId")) {
+                    nodeIds.put(key.s().substring("member#".length()), Integer.parseInt(item.get("nodeId").n()));
+                }
+            });
+        return nodeIds;
+    }
+
+    /** The group's instances protected from scale-in, as the Auto Scaling API lists them. */
+    public List<String> scaleInProtected() {
+        return account.autoScaling().describeAutoScalingGroups(b -> b.autoScalingGroupNames(
+                account.view().groupName())).autoScalingGroups().stream()
+            .flatMap(g -> g.instances().stream())
+            .filter(i -> Boolean.TRUE.equals(i.protectedFromScaleIn()))
+            .map(software.amazon.awssdk.services.autoscaling.model.Instance::instanceId).sorted().toList();
     }
 
     /** {@code cdk destroy}: CloudFormation deletes the trigger. */

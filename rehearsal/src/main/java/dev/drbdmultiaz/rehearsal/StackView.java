@@ -59,6 +59,11 @@ public final class StackView {
         return stack.ref(groupLogicalId);
     }
 
+    /** The group's DesiredCapacity in the template (drbd:nodeCount). */
+    public int desiredCapacity() {
+        return stack.property(groupLogicalId, "DesiredCapacity").asInt();
+    }
+
     /** The group's hook of {@code autoscaling:EC2_INSTANCE_LAUNCHING} or {@code _TERMINATING}. */
     public JsonNode hook(String transition) {
         for (JsonNode hook : stack.property(groupLogicalId, "LifecycleHookSpecificationList")) {

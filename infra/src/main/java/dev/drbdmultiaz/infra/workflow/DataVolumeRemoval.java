@@ -37,12 +37,14 @@ public class DataVolumeRemoval extends Construct {
     public DataVolumeRemoval(Construct scope, String id, DataVolumeRemovalProps props) {
         super(scope, id);
         Objects.requireNonNull(props, "props must not be null");
+        String name = Names.uniqueResourceName(this, UniqueResourceNameOptions.builder()
+                .maxLength(80).separator("-").build());
+        // Vended-logs prefix, as the reconcile's: keeps the CloudWatch Logs resource policy under its size limit.
         LogGroup logs = LogGroup.Builder.create(this, "ExecutionLogs")
+                .logGroupName("/aws/vendedlogs/states/" + name)
                 .retention(props.getLogRetention())
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
-        String name = Names.uniqueResourceName(this, UniqueResourceNameOptions.builder()
-                .maxLength(80).separator("-").build());
         this.executionArnPattern = Stack.of(this).formatArn(ArnComponents.builder()
                 .service("states").resource("execution").arnFormat(ArnFormat.COLON_RESOURCE_NAME)
                 .resourceName(name + ":*").build());

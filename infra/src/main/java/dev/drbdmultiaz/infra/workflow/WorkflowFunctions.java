@@ -237,12 +237,15 @@ public class WorkflowFunctions extends Construct {
                 "autoscaling:RecordLifecycleActionHeartbeat");
 
         // Completes actions, records reported endpoints, releases node-ids of forgotten members,
-        // marks members that stay unreachable Unhealthy so the group replaces them.
+        // marks members that stay unreachable Unhealthy so the group replaces them, protects the Primary.
         Function complete = fn(WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS);
         complete.addToRolePolicy(
                 statement("CompleteGroupActions", List.of(groupArn), "autoscaling:CompleteLifecycleAction"));
         complete.addToRolePolicy(
                 statement("EvictUnreachableMembers", List.of(groupArn), "autoscaling:SetInstanceHealth"));
+        // Scale-in protection follows the DRBD Primary (ScaleInProtection).
+        complete.addToRolePolicy(
+                statement("ProtectPrimaryFromScaleIn", List.of(groupArn), "autoscaling:SetInstanceProtection"));
         props.getClusterTable().grantReadWriteData(complete);
         // SnapStart priming reads the group (the only read of the Auto Scaling API it needs).
         complete.addToRolePolicy(statement("DescribeGroup", List.of("*"), "autoscaling:DescribeAutoScalingGroups"));

@@ -20,6 +20,7 @@ public final class Scenarios {
         new Reboot(),
         new Replace(),
         new Scale5(),
+        new ScaleOutIn(),
         new Burst(),
         new SsmFailure(),
         new ForeignDisk(),

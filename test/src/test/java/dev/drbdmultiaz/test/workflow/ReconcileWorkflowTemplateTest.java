@@ -394,6 +394,21 @@ class ReconcileWorkflowTemplateTest {
     }
 
     @Test
+    @DisplayName("only CompleteLifecycleActions sets scale-in protection, and only on this group's instances")
+    void scaleInProtectionScoped() {
+        for (WorkflowHandler handler : WorkflowHandler.values()) {
+            assertEquals(handler == WorkflowHandler.COMPLETE_LIFECYCLE_ACTIONS,
+                    actionsOf(handler).contains("autoscaling:SetInstanceProtection"),
+                    handler + ": only CompleteLifecycleActions moves the protection to the Primary");
+        }
+        List<JsonNode> protect = statements().stream()
+                .filter(s -> actions(s).contains("autoscaling:SetInstanceProtection")).toList();
+        assertEquals(1, protect.size());
+        String arn = resourcesOf(protect.get(0)).toString();
+        assertTrue(arn.contains("autoScalingGroupName/") && arn.contains("\"Ref\":\"" + groupId + "\""), arn);
+    }
+
+    @Test
     @DisplayName("evictions are allowed on this group's ARN only, and an eviction held back for quorum raises an alarm"
             + " from the line CompleteLifecycleActions logs")
     void evictionHeldAlarm() {

@@ -123,8 +123,11 @@ public final class ClusterDescriber {
         }
 
         int snapshot = (state.cluster() == null ? 0 : state.cluster().snapshot()) + 1;
+        List<String> scaleInProtected = instances.stream()
+            .filter(i -> live.contains(i.instanceId()) && Boolean.TRUE.equals(i.protectedFromScaleIn()))
+            .map(Instance::instanceId).toList();
         ClusterSnapshot result = new ClusterSnapshot(groupName, snapshot, members, departing,
-            clock.instant().toString());
+            clock.instant().toString(), scaleInProtected);
         LOG.info("Described cluster", "executionArn", state.currentExecutionArn(), "groupName", groupName,
             "members", result.memberIds(),
             "departing", result.departing().stream().map(DepartingMember::instanceId).toList(),

@@ -64,6 +64,7 @@ public final class LifecycleActions {
     private final String terminateHookName;
     private final HeartbeatSchedule schedule;
     private final Eviction eviction;
+    private final ScaleInProtection scaleIn;
 
     public LifecycleActions(AutoScalingClient autoScaling, MembershipRegistry registry, String groupName,
         String launchHookName, String terminateHookName, HeartbeatSchedule schedule) {
@@ -81,6 +82,7 @@ public final class LifecycleActions {
         this.terminateHookName = Objects.requireNonNull(terminateHookName, "terminateHookName");
         this.schedule = Objects.requireNonNull(schedule, "schedule");
         this.eviction = registry == null ? null : new Eviction(autoScaling, registry, evictAfter, clock);
+        this.scaleIn = new ScaleInProtection(autoScaling, groupName);
     }
 
     /**
@@ -118,7 +120,8 @@ public final class LifecycleActions {
      * CompleteLifecycleActions: carries out the Converged plan's lifecycle part: CONTINUE pending
      * launches and terminates, ABANDON the launches of unreachable new members, then release
      * departed members every survivor forgot (I6), and record or evict unreachable members
-     * ({@link Eviction}). Also records each member's reported hostname and address in the registry.
+     * ({@link Eviction}), and move scale-in protection to the Primary ({@link ScaleInProtection}).
+     * Also records each member's reported hostname and address in the registry.
      */
     public ActionsResult complete(ReconcileState state) {
         if (state.plan() == null || !Step.Converged.name().equals(state.plan().step())
@@ -155,11 +158,15 @@ public final class LifecycleActions {
         }
         Eviction.Outcome evictions = eviction == null ? new Eviction.Outcome(List.of(), List.of())
             : eviction.apply(state.cluster().members(), plan, state.currentExecutionArn());
+        ScaleInProtection.Outcome protection = scaleIn.apply(state.cluster(), plan.protectFromScaleIn(),
+            state.currentExecutionArn());
         LOG.info("Completed lifecycle actions", "executionArn", state.currentExecutionArn(),
             "continued", continued, "abandoned", abandoned, "released", released, "skipped", skipped,
             "evicted", evictions.evicted());
         return new ActionsResult(continued, abandoned, released, skipped, plan.unreachable(), evictions.evicted(),
-            evictions.held().isEmpty() ? null : plan.evictionHeld());
+            evictions.held().isEmpty() ? null : plan.evictionHeld(),
+            protection.error() == null ? plan.protectFromScaleIn() : state.cluster().scaleInProtected(),
+            protection.error());
     }
 
     /**
@@ -306,9 +313,17 @@ public final class LifecycleActions {
      * @param unreachable members the run went on without
      * @param evicted unreachable members marked Unhealthy: the group replaces them
      * @param evictionHeld why due evictions were held back, or {@code null}
+     * @param protectedFromScaleIn the members (DRBD Primary) the group may not pick when it scales in
+     * @param protectionError why moving that protection failed (the next run tries again), or {@code null}
      */
     public record ActionsResult(List<String> continued, List<String> abandoned, List<String> released,
-        List<String> skipped, List<String> unreachable, List<String> evicted, String evictionHeld) {
+        List<String> skipped, List<String> unreachable, List<String> evicted, String evictionHeld,
+        List<String> protectedFromScaleIn, String protectionError) {
+
+        public ActionsResult(List<String> continued, List<String> abandoned, List<String> released,
+            List<String> skipped, List<String> unreachable, List<String> evicted, String evictionHeld) {
+            this(continued, abandoned, released, skipped, unreachable, evicted, evictionHeld, List.of(), null);
+        }
 
         public ActionsResult(List<String> continued, List<String> abandoned, List<String> released,
             List<String> skipped) {

@@ -64,6 +64,7 @@ public final class ReconcilePlanner {
 
     static final String UP_TO_DATE = "UpToDate";
     static final String INCONSISTENT = "Inconsistent";
+    static final String PRIMARY = "Primary";
 
     private ReconcilePlanner() {
     }
@@ -268,7 +269,19 @@ public final class ReconcilePlanner {
                     unreachable.stream().filter(Member::launchPending).map(Member::instanceId).toList(),
                     ids(unreachable),
                     evictionSafe ? ids(unreachablePeers) : List.of(),
-                    held));
+                    held,
+                    primaries()));
+        }
+
+        /**
+         * The members a status shows DRBD Primary: scale-in protection follows them, so the group
+         * never picks the node the application uses when it scales in.
+         */
+        private List<String> primaries() {
+            return active.stream().filter(m -> {
+                NodeStatus status = run.observed().get(m.instanceId());
+                return status != null && status.resource() != null && PRIMARY.equals(status.resource().role());
+            }).map(Member::instanceId).toList();
         }
 
         private static List<String> ids(List<Member> members) {

@@ -15,19 +15,26 @@ import java.util.Optional;
  * @param members live members (not Terminating), sorted by node-id
  * @param departing registry members no longer live, sorted by node-id
  * @param describedAt ISO-8601 instant of the description ({@code null} in documents written before it)
+ * @param scaleInProtected the live members the group may not pick when it scales in (instance ids, sorted)
  */
 public record ClusterSnapshot(String groupName, int snapshot, List<Member> members, List<DepartingMember> departing,
-    String describedAt) {
+    String describedAt, List<String> scaleInProtected) {
 
     public ClusterSnapshot {
         members = members == null ? List.of()
             : members.stream().sorted(Comparator.comparingInt(Member::nodeId)).toList();
         departing = departing == null ? List.of()
             : departing.stream().sorted(Comparator.comparingInt(DepartingMember::nodeId)).toList();
+        scaleInProtected = scaleInProtected == null ? List.of() : scaleInProtected.stream().sorted().toList();
+    }
+
+    public ClusterSnapshot(String groupName, int snapshot, List<Member> members, List<DepartingMember> departing,
+        String describedAt) {
+        this(groupName, snapshot, members, departing, describedAt, List.of());
     }
 
     public ClusterSnapshot(String groupName, int snapshot, List<Member> members, List<DepartingMember> departing) {
-        this(groupName, snapshot, members, departing, null);
+        this(groupName, snapshot, members, departing, null, List.of());
     }
 
     /** Whether a launch or terminate lifecycle action of a member or departing member waits. */

@@ -15,10 +15,12 @@ import java.util.List;
  * @param evictable unreachable members that may be marked Unhealthy once unreachable for the
  *     eviction time, because a majority of UpToDate members stays without them
  * @param evictionHeld why unreachable members may not be evicted, or {@code null}
+ * @param protectFromScaleIn the members that are DRBD Primary: the only ones the group may not pick
+ *     when it scales in (every other member loses its scale-in protection)
  */
 public record LifecyclePlan(List<String> continueLaunches, List<String> continueTerminates,
     List<DepartingMember> release, List<String> abandonLaunches, List<String> unreachable, List<String> evictable,
-    String evictionHeld) {
+    String evictionHeld, List<String> protectFromScaleIn) {
 
     public LifecyclePlan {
         continueLaunches = continueLaunches == null ? List.of() : List.copyOf(continueLaunches);
@@ -27,10 +29,18 @@ public record LifecyclePlan(List<String> continueLaunches, List<String> continue
         abandonLaunches = abandonLaunches == null ? List.of() : List.copyOf(abandonLaunches);
         unreachable = unreachable == null ? List.of() : List.copyOf(unreachable);
         evictable = evictable == null ? List.of() : List.copyOf(evictable);
+        protectFromScaleIn = protectFromScaleIn == null ? List.of() : List.copyOf(protectFromScaleIn);
+    }
+
+    public LifecyclePlan(List<String> continueLaunches, List<String> continueTerminates,
+        List<DepartingMember> release, List<String> abandonLaunches, List<String> unreachable, List<String> evictable,
+        String evictionHeld) {
+        this(continueLaunches, continueTerminates, release, abandonLaunches, unreachable, evictable, evictionHeld,
+            List.of());
     }
 
     public LifecyclePlan(List<String> continueLaunches, List<String> continueTerminates,
         List<DepartingMember> release) {
-        this(continueLaunches, continueTerminates, release, List.of(), List.of(), List.of(), null);
+        this(continueLaunches, continueTerminates, release, List.of(), List.of(), List.of(), null, List.of());
     }
 }

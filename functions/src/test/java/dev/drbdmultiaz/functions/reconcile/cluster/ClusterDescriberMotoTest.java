@@ -111,6 +111,21 @@ class ClusterDescriberMotoTest {
     }
 
     @Test
+    @DisplayName("lists the members protected from scale-in, as the group shows them")
+    void scaleInProtected() {
+        String group = group(3);
+        ClusterSnapshot first = describer(group).describe(state(null, Map.of()));
+        String protectedMember = first.members().get(1).instanceId();
+        autoScaling.setInstanceProtection(b -> b.autoScalingGroupName(group).instanceIds(protectedMember)
+            .protectedFromScaleIn(true));
+
+        ClusterSnapshot second = describer(group).describe(state(first, Map.of()));
+
+        assertEquals(List.of(), first.scaleInProtected());
+        assertEquals(List.of(protectedMember), second.scaleInProtected());
+    }
+
+    @Test
     @DisplayName("reports a terminated member as departing and gives its replacement a new node-id, reusing the old one only after release")
     void replacement() {
         String group = group(3);

@@ -70,6 +70,20 @@ class ReconcilePlannerTest {
     }
 
     @Test
+    @DisplayName("the converged plan protects the Primary member, and only it, from scale-in")
+    void protectsThePrimaryFromScaleIn() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(nodes);
+        nodes.get(1).role = "Primary";
+
+        sim.runToConvergence();
+
+        PlannedStep converged = sim.plans.get(sim.plans.size() - 1);
+        assertEquals(List.of(nodes.get(1).instanceId), converged.lifecycle().protectFromScaleIn());
+    }
+
+    @Test
     @DisplayName("passes the config as base64 with the secret's ARN, never a secret value")
     void writeConfigParameters() {
         SimulatedCluster sim = new SimulatedCluster();

@@ -369,7 +369,7 @@ final class SimulatedCluster {
             status.putNull("resource");
             return status;
         }
-        ObjectNode resource = status.putObject("resource").put("role", "Secondary").put("diskState", node.disk);
+        ObjectNode resource = status.putObject("resource").put("role", node.role).put("diskState", node.disk);
         ArrayNode peers = resource.putArray("peers");
         for (int peerId : node.kernelNodeIds) {
             if (peerId == node.nodeId) {
@@ -412,6 +412,8 @@ final class SimulatedCluster {
         Set<Integer> kernelNodeIds = Set.of();
         boolean up;
         String disk = "Diskless";
+        /** DRBD role while up: an application holding the device open makes it Primary. */
+        String role = "Secondary";
         boolean launchPending;
         /** Its data volume's size. */
         int dataVolumeGiB = 100;

@@ -1,0 +1,171 @@
+package dev.drbdmultiaz.rehearsal.scenarios;
+
+import dev.drbdmultiaz.rehearsal.RehearsalReport;
+import dev.drbdmultiaz.rehearsal.RehearsalRun;
+import dev.drbdmultiaz.rehearsal.Scenario;
+import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code drbd:nodeCount} 3 -> 5 -> 3 by {@code cdk deploy} while an application writes on one
+ * member, which is therefore DRBD Primary. The Primary is the instance the group's termination
+ * policy would pick first (the oldest launch in the fullest zone), so only its scale-in protection
+ * keeps it.
+ */
+final class ScaleOutIn implements Scenario {
+
+    private static final int BLOCKS = 64;
+
+    @Override
+    public String name() {
+        return "scale-out-in";
+    }
+
+    @Override
+    public String expectation() {
+        return "drbd:nodeCount 3 -> 5 -> 3 by cdk deploy while an application writes on one member (its Primary):"
+            + " each deploy answers once the cluster converged; the two new members join with node-ids of their own"
+            + " and the first three keep theirs; the Primary is protected from scale-in, so the group terminates two"
+            + " others; every write the application got acknowledged is on every member that stays";
+    }
+
+    @Override
+    public boolean fixedSize() {
+        return true;
+    }
+
+    /** Below 0.05 even a healthy reconcile outlasts the compressed deploy. */
+    @Override
+    public double minimumTimeScale() {
+        return 0.05;
+    }
+
+    @Override
+    public void act(RehearsalRun run) {
+        run.phase("deploy");
+        List<String> ids = run.launchGroup(run.nodes(), null);
+        Steps.nameNodes(run, ids);
+        run.createDeployResource();
+        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
+        String primary = ids.get(0);
+        run.role("primary", primary);
+        NodeFleet.AppWrite first = run.appWrite(primary, 0, BLOCKS);
+        run.note("first-write", first.ok() + " " + first.role() + " " + first.error());
+        run.note("acknowledged", encode(first.acknowledged()));
+        // The schedule's re-adjust (or any run) moves the protection to the new Primary.
+        run.publishReadjust();
+        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
+        run.note("protected-before", String.join(",", run.scaleInProtected()));
+        run.note("node-ids-before", nodeIds(run, ids));
+
+        run.phase("scale-out");
+        run.deploy(Map.of("drbd:nodeCount", 5));
+        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
+        run.note("members-after-out", String.join(",", run.members()));
+        run.note("node-ids-after-out", nodeIds(run, run.members()));
+        run.note("after-out", String.join("; ", Checks.convergedCluster(run)));
+        NodeFleet.AppWrite second = run.appWrite(primary, BLOCKS, BLOCKS);
+        run.note("second-write", second.ok() + " " + second.error());
+        run.note("acknowledged", run.notes().get("acknowledged") + "," + encode(second.acknowledged()));
+
+        run.phase("scale-in");
+        run.deploy(Map.of("drbd:nodeCount", 3));
+        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
+        run.note("members-after-in", String.join(",", run.members()));
+        run.note("node-ids-after-in", nodeIds(run, run.members()));
+    }
+
+    private static String encode(Map<Integer, String> blocks) {
+        return String.join(",", new TreeMap<>(blocks).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+            .toList());
+    }
+
+    /** Every block the application got acknowledged is, with that content, on every member that stays. */
+    private static List<String> acknowledgedOnEveryMember(RehearsalRun run) {
+        List<String> problems = new ArrayList<>();
+        Map<Integer, String> acknowledged = new TreeMap<>();
+        for (String pair : run.notes().get("acknowledged").split(",")) {
+            if (!pair.isEmpty()) {
+                acknowledged.put(Integer.parseInt(pair.substring(0, pair.indexOf('='))), pair.substring(pair.indexOf('=') + 1));
+            }
+        }
+        if (acknowledged.size() != 2 * BLOCKS) {
+            problems.add("the application got " + acknowledged.size() + " of its " + 2 * BLOCKS + " block writes acknowledged");
+        }
+        List<String> members = run.members();
+        for (NodeFleet.DeviceView view : run.deviceViews()) {
+            if (!members.contains(view.instanceId())) {
+                continue;
+            }
+            long missing = acknowledged.entrySet().stream()
+                .filter(e -> !e.getValue().equals(view.blocks().get(e.getKey()))).count();
+            if (missing > 0) {
+                problems.add(view.instanceId() + " (" + view.disk() + ") lacks " + missing + " of the "
+                    + acknowledged.size() + " acknowledged blocks");
+            }
+        }
+        return problems;
+    }
+
+    /** instance=node-id pairs of {@code instanceIds}, from the registry. */
+    private static String nodeIds(RehearsalRun run, List<String> instanceIds) {
+        Map<String, Integer> all = run.registryNodeIds();
+        return String.join(",", instanceIds.stream().map(id -> id + "=" + all.get(id)).toList());
+    }
+
+    @Override
+    public List<String> check(RehearsalRun run) {
+        List<String> problems = new ArrayList<>();
+        String primary = run.roles().get("primary");
+        List<String> shape = run.report().deploys().stream().map(d -> d.requestType() + " " + d.status()).toList();
+        if (!shape.equals(List.of("Create SUCCESS", "Update SUCCESS", "Update SUCCESS"))) {
+            problems.add("CloudFormation's requests should end Create SUCCESS, Update SUCCESS (5 nodes), Update SUCCESS"
+                + " (3 nodes); got " + shape + ": " + run.report().deploys().stream()
+                    .map(RehearsalReport.Deploy::reason).toList());
+        }
+        if (!run.notes().get("first-write").startsWith("true Primary")) {
+            problems.add("the application's first write on " + primary + " should make it Primary: "
+                + run.notes().get("first-write"));
+        }
+        if (!primary.equals(run.notes().get("protected-before"))) {
+            problems.add("after a run, exactly the Primary " + primary + " should be protected from scale-in; protected: "
+                + run.notes().get("protected-before"));
+        }
+        List<String> out = List.of(run.notes().get("members-after-out").split(","));
+        if (out.size() != 5) {
+            problems.add("scaling out to 5 left " + out.size() + " members: " + out);
+        }
+        if (!run.notes().get("after-out").isEmpty()) {
+            problems.add("the scale-out deploy answered before the 5 members converged: " + run.notes().get("after-out"));
+        }
+        String before = run.notes().get("node-ids-before");
+        for (String pair : before.split(",")) {
+            if (!run.notes().get("node-ids-after-out").contains(pair)) {
+                problems.add("a first member's node-id changed when the cluster grew: before " + before + ", after "
+                    + run.notes().get("node-ids-after-out"));
+            }
+        }
+        List<String> nodeIds = List.of(run.notes().get("node-ids-after-out").split(",")).stream()
+            .map(p -> p.substring(p.indexOf('=') + 1)).distinct().toList();
+        if (nodeIds.size() != 5 || nodeIds.contains("null")) {
+            problems.add("the 5 members should hold 5 distinct node-ids: " + run.notes().get("node-ids-after-out"));
+        }
+        if (!run.notes().get("second-write").startsWith("true")) {
+            problems.add("the application could not write on 5 members: " + run.notes().get("second-write"));
+        }
+        List<String> in = List.of(run.notes().get("members-after-in").split(","));
+        if (in.size() != 3) {
+            problems.add("scaling in to 3 left " + in.size() + " members: " + in);
+        }
+        if (!in.contains(primary)) {
+            problems.add("the group terminated the Primary " + primary + " when it scaled in: members " + in);
+        }
+        problems.addAll(Checks.convergedCluster(run));
+        problems.addAll(acknowledgedOnEveryMember(run));
+        run.appClose(primary);
+        return problems;
+    }
+}
