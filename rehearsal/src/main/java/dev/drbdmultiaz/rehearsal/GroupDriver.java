@@ -41,6 +41,12 @@ final class GroupDriver implements AutoCloseable {
     private final Progress progress;
     private final Set<String> knownInstances = new LinkedHashSet<>();
     private final Set<String> leftGroup = new HashSet<>();
+    /**
+     * How long after a capacity increase the group lists the new instances. Not documented (a
+     * scaling activity launches them); the harsher reading: a while, longer than a run takes to
+     * describe the group.
+     */
+    static final java.time.Duration LAUNCHES_LISTED_AFTER = java.time.Duration.ofMinutes(4);
     /** Instances the group terminates because its capacity went down: no replacement. */
     private final Set<String> scaledIn = new HashSet<>();
     private final ExecutorService deliveries = Executors.newCachedThreadPool();
@@ -130,15 +136,15 @@ final class GroupDriver implements AutoCloseable {
 
     /**
      * CloudFormation sets the group's capacity to {@code nodes} (MinSize, MaxSize and
-     * DesiredCapacity, see {@link RehearsalRun#deploy}). Up: moto launches, each new instance waits
-     * in Pending:Wait. Down: the group picks the instances to terminate as its default termination
+     * DesiredCapacity, see {@link RehearsalRun#deploy}). Up: {@link #LAUNCHES_LISTED_AFTER} later moto
+     * launches, each new instance waits in Pending:Wait. Down: the group picks the instances to terminate as its default termination
      * policy does ("Configure termination policies", Amazon EC2 Auto Scaling User Guide): from the
      * zone with the most instances that has an unprotected one (the first zone on a tie), never an
      * instance protected from scale-in; within the zone, as all share one launch template, the
      * oldest launch (the remaining criteria, billing hour and random, are not modelled). Each goes
      * through the terminate hook without a replacement.
      *
-     * @return the instances launched or picked for termination
+     * @return the instances picked for termination (none when the capacity goes up)
      */
     List<String> updateCapacity(int nodes) {
         String group = account.view().groupName();
@@ -146,11 +152,23 @@ final class GroupDriver implements AutoCloseable {
             .get(0);
         int desired = current.desiredCapacity();
         if (nodes > desired) {
-            autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group).maxSize(nodes + 1)
-                .desiredCapacity(nodes).minSize(nodes));
-            List<String> launched = discoverInstances();
-            progress.note("group capacity " + desired + " -> " + nodes + ": launched " + launched);
-            return launched;
+            // Harsher reading: the group lists the new instances a while after the update.
+            long listedAfter = account.time().scaled(LAUNCHES_LISTED_AFTER).toMillis();
+            progress.note("group capacity " + desired + " -> " + nodes + ": the new instances are listed in "
+                + listedAfter + " ms (" + LAUNCHES_LISTED_AFTER.toSeconds() + " s in AWS)");
+            // The API answers the new DesiredCapacity at once; moto would launch at once.
+            lifecycle.setDesiredCapacity(nodes);
+            scheduler.schedule(() -> {
+                try {
+                    autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group).maxSize(nodes + 1)
+                        .desiredCapacity(nodes).minSize(nodes));
+                    lifecycle.setDesiredCapacity(null);
+                    progress.note("group capacity " + nodes + ": launched " + discoverInstances());
+                } catch (RuntimeException e) {
+                    asyncFailures.add("Launching to capacity " + nodes + " failed: " + e.getMessage());
+                }
+            }, listedAfter, TimeUnit.MILLISECONDS);
+            return List.of();
         }
         if (nodes == desired) {
             return List.of();

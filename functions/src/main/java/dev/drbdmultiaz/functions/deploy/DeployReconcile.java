@@ -82,7 +82,7 @@ public final class DeployReconcile {
         }
         String name = "deploy-" + configHash.substring(0, Math.min(12, configHash.length())) + "-"
             + NAME_TIME.format(clock.instant());
-        String input = Json.write(Map.of("trigger", new Trigger("deploy", null)));
+        String input = Json.write(Map.of("trigger", new Trigger(Trigger.DEPLOY, null)));
         String executionArn = sfn.startExecution(StartExecutionRequest.builder()
             .stateMachineArn(stateMachineArn).name(name).input(input).build())
             .executionArn();

@@ -220,6 +220,7 @@ public final class AutoScalingFront implements AutoCloseable {
     }
 
     private void rewriteGroup(Document doc, Element group) {
+        model.desiredCapacity().ifPresent(capacity -> set(doc, group, "DesiredCapacity", Integer.toString(capacity)));
         Element instances = child(group, "Instances");
         if (instances == null) {
             instances = doc.createElementNS(NS, "Instances");

@@ -209,6 +209,21 @@ public final class LifecycleModel implements AutoCloseable {
         waitListeners.add(listener);
     }
 
+    private volatile Integer desiredCapacity;
+
+    /**
+     * The group's DesiredCapacity as the API answers it while moto's still has the old value (a
+     * capacity increase whose instances are not launched yet); {@code null}: moto's.
+     */
+    public void setDesiredCapacity(Integer capacity) {
+        this.desiredCapacity = capacity;
+    }
+
+    /** See {@link #setDesiredCapacity}. */
+    public Optional<Integer> desiredCapacity() {
+        return Optional.ofNullable(desiredCapacity);
+    }
+
     /**
      * Called when an instance is terminated: {@link #SHUTDOWN} (scaled) after its terminate action
      * ended, it leaves {@code Terminating:Proceed} and the group (state {@code Terminated}).

@@ -24,10 +24,9 @@ final class Deploy implements Scenario {
             + " fails with the reconcile's reason and is rolled back; Delete answers at once and starts nothing";
     }
 
-    /** Below 0.05 even a healthy reconcile outlasts the compressed deploy. */
     @Override
     public double minimumTimeScale() {
-        return 0.05;
+        return Steps.DEPLOY_MINIMUM_TIME_SCALE;
     }
 
     @Override

@@ -35,19 +35,14 @@ final class Destroy implements Scenario {
         return Map.of("drbd:removalPolicy", "destroy");
     }
 
-    /** Below 0.05 even a healthy reconcile outlasts the compressed deploy. */
     @Override
     public double minimumTimeScale() {
-        return 0.05;
+        return Steps.DEPLOY_MINIMUM_TIME_SCALE;
     }
 
     @Override
     public void act(RehearsalRun run) {
-        run.phase("deploy");
-        List<String> ids = run.launchGroup(run.nodes(), null);
-        Steps.nameNodes(run, ids);
-        run.createDeployResource();
-        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
+        List<String> ids = Steps.deployCluster(run);
         Steps.writeData(run, ids.get(0), 20);
 
         run.phase("operator-volumes");

@@ -37,19 +37,14 @@ final class ScaleOutIn implements Scenario {
         return true;
     }
 
-    /** Below 0.05 even a healthy reconcile outlasts the compressed deploy. */
     @Override
     public double minimumTimeScale() {
-        return 0.05;
+        return Steps.DEPLOY_MINIMUM_TIME_SCALE;
     }
 
     @Override
     public void act(RehearsalRun run) {
-        run.phase("deploy");
-        List<String> ids = run.launchGroup(run.nodes(), null);
-        Steps.nameNodes(run, ids);
-        run.createDeployResource();
-        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
+        List<String> ids = Steps.deployCluster(run);
         String primary = ids.get(0);
         run.role("primary", primary);
         NodeFleet.AppWrite first = run.appWrite(primary, 0, BLOCKS);
@@ -63,10 +58,11 @@ final class ScaleOutIn implements Scenario {
 
         run.phase("scale-out");
         run.deploy(Map.of("drbd:nodeCount", 5));
-        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
+        // What the deploy answered for: checked before anything else can finish the work.
         run.note("members-after-out", String.join(",", run.members()));
-        run.note("node-ids-after-out", nodeIds(run, run.members()));
         run.note("after-out", String.join("; ", Checks.convergedCluster(run)));
+        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
+        run.note("node-ids-after-out", nodeIds(run, run.members()));
         NodeFleet.AppWrite second = run.appWrite(primary, BLOCKS, BLOCKS);
         run.note("second-write", second.ok() + " " + second.error());
         run.note("acknowledged", run.notes().get("acknowledged") + "," + encode(second.acknowledged()));
@@ -136,7 +132,7 @@ final class ScaleOutIn implements Scenario {
         }
         List<String> out = List.of(run.notes().get("members-after-out").split(","));
         if (out.size() != 5) {
-            problems.add("scaling out to 5 left " + out.size() + " members: " + out);
+            problems.add("the scale-out deploy answered with " + out.size() + " members listed: " + out);
         }
         if (!run.notes().get("after-out").isEmpty()) {
             problems.add("the scale-out deploy answered before the 5 members converged: " + run.notes().get("after-out"));

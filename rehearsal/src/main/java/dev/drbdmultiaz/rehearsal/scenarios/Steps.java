@@ -21,7 +21,26 @@ final class Steps {
     /** How long a scenario waits for a resync after the executions ended. */
     static final Duration SYNC_TIMEOUT = Duration.ofSeconds(90);
 
+    /**
+     * The smallest time scale of a scenario that deploys: below it even a healthy reconcile outlasts
+     * the compressed deploy (CloudFormation's hour, while a reconcile takes a minute of real time here).
+     */
+    static final double DEPLOY_MINIMUM_TIME_SCALE = 0.05;
+
     private Steps() {
+    }
+
+    /**
+     * {@code cdk deploy} of a new stack: the group launches the cluster's instances (named node0..),
+     * then CloudFormation creates the deploy trigger and waits for its answer; waits for every execution.
+     */
+    static List<String> deployCluster(RehearsalRun run) {
+        run.phase("deploy");
+        List<String> ids = run.launchGroup(run.nodes(), null);
+        nameNodes(run, ids);
+        run.createDeployResource();
+        run.awaitExecutions(EXECUTION_TIMEOUT);
+        return ids;
     }
 
     /**

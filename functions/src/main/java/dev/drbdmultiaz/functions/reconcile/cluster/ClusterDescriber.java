@@ -2,6 +2,7 @@ package dev.drbdmultiaz.functions.reconcile.cluster;
 
 import dev.drbdmultiaz.functions.common.StructuredLog;
 import dev.drbdmultiaz.functions.common.exceptions.ClusterNotFoundException;
+import dev.drbdmultiaz.functions.common.exceptions.LaunchesPendingException;
 import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
 import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry.RegistryMember;
 import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
@@ -9,6 +10,7 @@ import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import dev.drbdmultiaz.functions.reconcile.state.Trigger;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -57,6 +59,26 @@ public final class ClusterDescriber {
             || lifecycleState.startsWith("Warmed");
     }
 
+    /**
+     * A deploy's run describes the group only once it lists its desired capacity: CloudFormation
+     * sets the capacity before it starts the deploy's reconcile, and when the group lists the new
+     * instances is not documented (harsher reading: later), so a run that went on would converge
+     * without them and {@code cdk deploy} would answer before they joined. Other runs go on: the
+     * launch event of a new instance starts a run of its own.
+     */
+    private void requireDesiredCapacityListed(ReconcileState state, AutoScalingGroup group, List<Instance> instances) {
+        if (state.trigger() == null || !Trigger.DEPLOY.equals(state.trigger().source())
+            || group.desiredCapacity() == null) {
+            return;
+        }
+        long listed = instances.stream().filter(i -> !leaving(i.lifecycleStateAsString())).count();
+        if (listed < group.desiredCapacity()) {
+            throw new LaunchesPendingException(String.format("The group %s lists %d of its desired %d instances:"
+                + " the launches are not listed yet (if this lasts, EC2 cannot launch them: see the group's activity"
+                + " history)", groupName, listed, group.desiredCapacity()));
+        }
+    }
+
     public ClusterSnapshot describe(ReconcileState state) {
         List<AutoScalingGroup> groups = autoScaling.describeAutoScalingGroups(
             builder -> builder.autoScalingGroupNames(groupName)).autoScalingGroups();
@@ -66,6 +88,7 @@ public final class ClusterDescriber {
         }
         List<Instance> instances = groups.get(0).instances().stream()
             .sorted(Comparator.comparing(Instance::instanceId)).toList();
+        requireDesiredCapacityListed(state, groups.get(0), instances);
         Map<String, Instance> byId = instances.stream()
             .collect(Collectors.toMap(Instance::instanceId, Function.identity()));
         Map<String, NodeStatus> observed = state.collectedOrEmpty().observed();

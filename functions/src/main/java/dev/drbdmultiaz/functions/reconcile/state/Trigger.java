@@ -12,6 +12,8 @@ package dev.drbdmultiaz.functions.reconcile.state;
 public record Trigger(String source, String instanceId, Integer attempt, Integer backoffSeconds) {
 
     public static final String FOLLOW_UP = "followup";
+    /** The source of the deploy trigger's run ({@code cdk deploy} waits on it). */
+    public static final String DEPLOY = "deploy";
     /** The source of a launch lifecycle action's trigger. */
     public static final String LAUNCH = "launch";
     /** The source of a terminate lifecycle action's trigger. */

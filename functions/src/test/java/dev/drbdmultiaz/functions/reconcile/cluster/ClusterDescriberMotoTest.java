@@ -9,6 +9,7 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import dev.drbdmultiaz.functions.common.exceptions.ClusterNotFoundException;
+import dev.drbdmultiaz.functions.common.exceptions.LaunchesPendingException;
 import dev.drbdmultiaz.functions.common.exceptions.NodeIdsExhaustedException;
 import dev.drbdmultiaz.functions.reconcile.registry.MembershipRegistry;
 import dev.drbdmultiaz.functions.reconcile.registry.RegistryTable;
@@ -19,6 +20,7 @@ import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
+import dev.drbdmultiaz.functions.reconcile.state.Trigger;
 import dev.drbdmultiaz.functions.testing.MotoServer;
 import dev.drbdmultiaz.functions.testing.Tables;
 import java.time.Clock;
@@ -245,6 +247,31 @@ class ClusterDescriberMotoTest {
 
     private static Instance instance(String id, String state, String az) {
         return Instance.builder().instanceId(id).lifecycleState(state).availabilityZone(az).healthStatus("Healthy").build();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    @DisplayName("a deploy's run waits (LaunchesPendingException) while the group lists fewer instances than it desires; other runs go on")
+    void deployWaitsForDesiredCapacity() {
+        AutoScalingClient mocked = mock(AutoScalingClient.class);
+        List<Instance> listed = List.of(
+            instance("i-0a", "InService", "eu-west-1a"),
+            instance("i-0b", "InService", "eu-west-1b"),
+            instance("i-0c", "InService", "eu-west-1c"),
+            instance("i-0d", "Terminating:Wait", "eu-west-1a"));
+        when(mocked.describeAutoScalingGroups(any(Consumer.class))).thenReturn(DescribeAutoScalingGroupsResponse.builder()
+            .autoScalingGroups(AutoScalingGroup.builder().autoScalingGroupName("g").desiredCapacity(5).instances(listed)
+                .build()).build());
+        ClusterDescriber describer = new ClusterDescriber(mocked, registry, "g");
+        ReconcileState deploy = new ReconcileState("arn:exec", new Trigger(Trigger.DEPLOY, null), null, null, null,
+            null, null, new Collected(null, Map.of(), RunCounters.initial(), null), null);
+        ReconcileState launch = new ReconcileState("arn:exec", new Trigger(Trigger.LAUNCH, "i-0a"), null, null, null,
+            null, null, new Collected(null, Map.of(), RunCounters.initial(), null), null);
+
+        LaunchesPendingException waiting = assertThrows(LaunchesPendingException.class, () -> describer.describe(deploy));
+
+        assertTrue(waiting.getMessage().contains("lists 3 of its desired 5 instances"), waiting.getMessage());
+        assertEquals(List.of("i-0a", "i-0b", "i-0c"), describer.describe(launch).memberIds());
     }
 
     private static DescribeAutoScalingGroupsResponse response(List<Instance> instances) {
