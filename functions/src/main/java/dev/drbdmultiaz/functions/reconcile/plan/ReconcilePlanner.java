@@ -275,12 +275,17 @@ public final class ReconcilePlanner {
 
         /**
          * The members a status shows DRBD Primary: scale-in protection follows them, so the group
-         * never picks the node the application uses when it scales in.
+         * never picks the node the application uses when it scales in. An unreachable member keeps
+         * the protection it has: its role is unknown (it may still be Primary).
          */
         private List<String> primaries() {
-            return active.stream().filter(m -> {
+            return cluster.members().stream().filter(m -> {
+                if (unreachable.contains(m)) {
+                    return cluster.scaleInProtected().contains(m.instanceId());
+                }
                 NodeStatus status = run.observed().get(m.instanceId());
-                return status != null && status.resource() != null && PRIMARY.equals(status.resource().role());
+                return active.contains(m) && status != null && status.resource() != null
+                    && PRIMARY.equals(status.resource().role());
             }).map(Member::instanceId).toList();
         }
 

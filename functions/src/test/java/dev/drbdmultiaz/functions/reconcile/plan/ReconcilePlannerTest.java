@@ -84,6 +84,22 @@ class ReconcilePlannerTest {
     }
 
     @Test
+    @DisplayName("an unreachable member keeps its scale-in protection (its role is unknown); a reachable Secondary loses it")
+    void unreachableMemberKeepsItsProtection() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> nodes = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(nodes);
+        sim.scaleInProtected = List.of(nodes.get(0).instanceId, nodes.get(2).instanceId);
+        sim.unreachable = java.util.Set.of(nodes.get(2).instanceId);
+
+        sim.runToConvergence();
+
+        PlannedStep converged = sim.plans.get(sim.plans.size() - 1);
+        assertEquals("Converged", converged.step());
+        assertEquals(List.of(nodes.get(2).instanceId), converged.lifecycle().protectFromScaleIn());
+    }
+
+    @Test
     @DisplayName("passes the config as base64 with the secret's ARN, never a secret value")
     void writeConfigParameters() {
         SimulatedCluster sim = new SimulatedCluster();

@@ -62,6 +62,8 @@ final class SimulatedCluster {
     int resyncObservations = 2;
     /** Members CheckAgentsOnline went on without: the planner must send them nothing. */
     Set<String> unreachable = Set.of();
+    /** Members the group shows protected from scale-in (DescribeCluster's view). */
+    List<String> scaleInProtected = List.of();
     boolean installHasNoEffect;
     Collected collected = Collected.empty();
     /** Nodes that ran new-current-uuid --clear-bitmap. */
@@ -146,7 +148,7 @@ final class SimulatedCluster {
                 ? "Pending:Wait" : "InService", n.nodeId, n.everObserved ? n.hostname : null,
                 n.everObserved ? n.address : null, n.launchPending ? Member.LAUNCH : null))
             .toList();
-        return new ClusterSnapshot("drbd-asg", describes, members, departing);
+        return new ClusterSnapshot("drbd-asg", describes, members, departing, null, scaleInProtected);
     }
 
     /** Plans and applies steps until Converged; returns the step names in order. */
