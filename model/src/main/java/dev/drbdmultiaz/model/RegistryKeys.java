@@ -10,6 +10,8 @@ public final class RegistryKeys {
     public static final String PARTITION_KEY = "pk";
     /** Key of the cluster lock item. */
     public static final String LOCK = "lock";
+    /** Key prefix of a member item: {@code member#<instance-id>}. */
+    public static final String MEMBER_PREFIX = "member#";
 
     private RegistryKeys() {
     }

@@ -187,21 +187,15 @@ final class GroupDriver implements AutoCloseable {
             (Boolean.TRUE.equals(instance.protectedFromScaleIn()) ? protectedIds : unprotected).add(instance.instanceId());
         }
         List<String> victims = new ArrayList<>();
+        // Each pick: the fullest zone (counting every instance that stays), the first zone on a tie,
+        // then the oldest launch; only unprotected instances are picked.
+        java.util.function.ToLongFunction<String> zoneSize = id -> zoneOf.entrySet().stream()
+            .filter(e -> e.getValue().equals(zoneOf.get(id)) && !victims.contains(e.getKey())).count();
+        java.util.Comparator<String> policy = java.util.Comparator.comparingLong(zoneSize).reversed()
+            .thenComparingInt(id -> lifecycle.zones().indexOf(zoneOf.get(id)))
+            .thenComparingInt(order::indexOf);
         for (int i = 0; i < desired - nodes; i++) {
-            Map<String, Long> perZone = new java.util.LinkedHashMap<>();
-            for (String zone : lifecycle.zones()) {
-                perZone.put(zone, zoneOf.entrySet().stream()
-                    .filter(e -> e.getValue().equals(zone) && !victims.contains(e.getKey())).count());
-            }
-            String zone = lifecycle.zones().stream()
-                .filter(z -> unprotected.stream().anyMatch(id -> zoneOf.get(id).equals(z) && !victims.contains(id)))
-                .max(java.util.Comparator.comparingLong(perZone::get).thenComparingInt(z -> -lifecycle.zones().indexOf(z)))
-                .orElse(null);
-            if (zone == null) {
-                break;
-            }
-            victims.add(unprotected.stream().filter(id -> zoneOf.get(id).equals(zone) && !victims.contains(id))
-                .min(java.util.Comparator.comparingInt(order::indexOf)).orElseThrow());
+            unprotected.stream().filter(id -> !victims.contains(id)).min(policy).ifPresent(victims::add);
         }
         autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group).minSize(nodes).maxSize(Math.max(nodes + 1,
             current.maxSize())));

@@ -324,9 +324,7 @@ public final class RehearsalRun implements AutoCloseable {
 
     /** The group's instances that are not leaving (Pending or InService), as the Auto Scaling API lists them. */
     public List<String> members() {
-        return account.autoScaling().describeAutoScalingGroups(b -> b.autoScalingGroupNames(
-                account.view().groupName())).autoScalingGroups().stream()
-            .flatMap(g -> g.instances().stream())
+        return groupInstances().stream()
             .filter(i -> lifecycleState(i.instanceId()).map(l -> l.state() == LifecycleModel.State.IN_SERVICE
                 || l.state() == LifecycleModel.State.PENDING_WAIT).orElse(false))
             .map(software.amazon.awssdk.services.autoscaling.model.Instance::instanceId).sorted().toList();
@@ -338,8 +336,9 @@ public final class RehearsalRun implements AutoCloseable {
         account.dynamoDb().scan(b -> b.tableName(account.view().tableName()).consistentRead(true)).items()
             .forEach(item -> {
                 AttributeValue key = item.get(RegistryKeys.PARTITION_KEY);
-                if (key != null && key.s().startsWith("member#") && item.containsKey("nodeId")) {
-                    nodeIds.put(key.s().substring("member#".length()), Integer.parseInt(item.get("nodeId").n()));
+                if (key != null && key.s().startsWith(RegistryKeys.MEMBER_PREFIX) && item.containsKey("nodeId")) {
+                    nodeIds.put(key.s().substring(RegistryKeys.MEMBER_PREFIX.length()),
+                        Integer.parseInt(item.get("nodeId").n()));
                 }
             });
         return nodeIds;
@@ -347,11 +346,16 @@ public final class RehearsalRun implements AutoCloseable {
 
     /** The group's instances protected from scale-in, as the Auto Scaling API lists them. */
     public List<String> scaleInProtected() {
-        return account.autoScaling().describeAutoScalingGroups(b -> b.autoScalingGroupNames(
-                account.view().groupName())).autoScalingGroups().stream()
-            .flatMap(g -> g.instances().stream())
+        return groupInstances().stream()
             .filter(i -> Boolean.TRUE.equals(i.protectedFromScaleIn()))
             .map(software.amazon.awssdk.services.autoscaling.model.Instance::instanceId).sorted().toList();
+    }
+
+    /** The group's instances as moto lists them (the driver's view, not the Lambdas'). */
+    private List<software.amazon.awssdk.services.autoscaling.model.Instance> groupInstances() {
+        return account.autoScaling().describeAutoScalingGroups(b -> b.autoScalingGroupNames(
+                account.view().groupName())).autoScalingGroups().stream()
+            .flatMap(g -> g.instances().stream()).toList();
     }
 
     /** {@code cdk destroy}: CloudFormation deletes the trigger. */

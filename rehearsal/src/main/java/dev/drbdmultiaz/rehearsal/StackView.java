@@ -96,14 +96,23 @@ public final class StackView {
 
     /** The definition file CloudFormation would read from the asset bucket (cdk.out's copy). */
     public Path reconcileDefinition() {
-        String key = stack.property(reconcileLogicalId, "DefinitionS3Location").path("Key").asText();
-        return stack.synthesized().asset(key.replaceFirst("\\.[a-z]+$", ""));
+        return definitionOf(reconcileLogicalId);
     }
 
     /** DefinitionSubstitutions, resolved. */
     public Map<String, String> reconcileSubstitutions() {
+        return substitutionsOf(reconcileLogicalId);
+    }
+
+    /** A state machine's definition asset (DefinitionS3Location's key, in cdk.out). */
+    private Path definitionOf(String stateMachineLogicalId) {
+        String key = stack.property(stateMachineLogicalId, "DefinitionS3Location").path("Key").asText();
+        return stack.synthesized().asset(key.replaceFirst("\\.[a-z]+$", ""));
+    }
+
+    private Map<String, String> substitutionsOf(String stateMachineLogicalId) {
         Map<String, String> substitutions = new TreeMap<>();
-        stack.property(reconcileLogicalId, "DefinitionSubstitutions").properties()
+        stack.property(stateMachineLogicalId, "DefinitionSubstitutions").properties()
             .forEach(e -> substitutions.put(e.getKey(), e.getValue().asText()));
         return substitutions;
     }
@@ -120,16 +129,12 @@ public final class StackView {
 
     /** The removal's definition file, as {@link #reconcileDefinition()}. */
     public Path removalDefinition() {
-        String key = stack.property(requireRemoval(), "DefinitionS3Location").path("Key").asText();
-        return stack.synthesized().asset(key.replaceFirst("\\.[a-z]+$", ""));
+        return definitionOf(requireRemoval());
     }
 
     /** The removal's DefinitionSubstitutions, resolved. */
     public Map<String, String> removalSubstitutions() {
-        Map<String, String> substitutions = new TreeMap<>();
-        stack.property(requireRemoval(), "DefinitionSubstitutions").properties()
-            .forEach(e -> substitutions.put(e.getKey(), e.getValue().asText()));
-        return substitutions;
+        return substitutionsOf(requireRemoval());
     }
 
     /** The data-volume removal resource: the one custom resource of type Custom::DrbdDataVolumeRemoval. */

@@ -6,8 +6,6 @@ import dev.drbdmultiaz.functions.common.exceptions.DataVolumeRemovalFailedExcept
 import dev.drbdmultiaz.functions.common.exceptions.InvalidDeployRequestException;
 import dev.drbdmultiaz.model.CustomResourceTypes;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,8 +29,6 @@ public final class DataVolumeRemoval {
     /** The custom resource's type in the template. */
     public static final String RESOURCE_TYPE = CustomResourceTypes.DATA_VOLUME_REMOVAL;
     static final String PHYSICAL_ID = "drbd-multiaz-data-volume-removal";
-    private static final DateTimeFormatter NAME_TIME =
-        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final StructuredLog LOG = StructuredLog.of(DataVolumeRemoval.class);
 
     private final SfnClient sfn;
@@ -62,7 +58,7 @@ public final class DataVolumeRemoval {
     /** onEvent: Delete after the group is gone starts the removal, hands its ARN to isComplete. */
     public DeployReconcile.OnEventResponse onEvent(JsonNode event) {
         String requestType = DeployReconcile.requestType(event);
-        String machine = stateMachine();
+        String machine = requireStateMachine();
         if (!"Delete".equals(requestType)) {
             return new DeployReconcile.OnEventResponse(PHYSICAL_ID, Map.of());
         }
@@ -73,7 +69,7 @@ public final class DataVolumeRemoval {
             return new DeployReconcile.OnEventResponse(physicalId, Map.of());
         }
         String executionArn = sfn.startExecution(b -> b.stateMachineArn(machine)
-            .name("destroy-" + NAME_TIME.format(clock.instant())).input("{}")).executionArn();
+            .name("destroy-" + DeployReconcile.NAME_TIME.format(clock.instant())).input("{}")).executionArn();
         LOG.info("Started data-volume removal for stack deletion", "executionArn", executionArn, "groupName", groupName);
         return new DeployReconcile.OnEventResponse(physicalId, Map.of(DeployReconcile.EXECUTION_ARN, executionArn));
     }
@@ -81,7 +77,7 @@ public final class DataVolumeRemoval {
     /** isComplete: Create, Update and a Delete that started nothing are complete; else the removal's status. */
     public DeployReconcile.IsCompleteResponse isComplete(JsonNode event) {
         String requestType = DeployReconcile.requestType(event);
-        stateMachine();
+        requireStateMachine();
         String executionArn = event.path("Data").path(DeployReconcile.EXECUTION_ARN).asText("");
         if (!"Delete".equals(requestType) || executionArn.isEmpty()) {
             return new DeployReconcile.IsCompleteResponse(true, Map.of());
@@ -102,7 +98,8 @@ public final class DataVolumeRemoval {
         }
     }
 
-    private String stateMachine() {
+    /** The removal state machine; a request for the resource in a stack without one is refused. */
+    private String requireStateMachine() {
         return stateMachineArn.orElseThrow(() -> new InvalidDeployRequestException(RESOURCE_TYPE
             + " is served only in a stack with drbd:removalPolicy destroy; this stack has no removal state machine"));
     }

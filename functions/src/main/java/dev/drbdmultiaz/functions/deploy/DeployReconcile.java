@@ -48,7 +48,8 @@ public final class DeployReconcile {
     /** GetExecutionHistory's largest page. */
     static final int HISTORY_EVENTS = 1000;
     private static final Pattern HASH = Pattern.compile("[A-Za-z0-9]{1,128}");
-    private static final DateTimeFormatter NAME_TIME =
+    /** The time in execution names the deploy functions start. */
+    static final DateTimeFormatter NAME_TIME =
         DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final StructuredLog LOG = StructuredLog.of(DeployReconcile.class);
 

@@ -1,18 +1,10 @@
 package dev.drbdmultiaz.infra.workflow;
 
-import static dev.drbdmultiaz.infra.workflow.Policies.statement;
-
-import io.github.cdklabs.cdknag.RegexAppliesTo;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import software.amazon.awscdk.ArnComponents;
-import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Names;
 import software.amazon.awscdk.RemovalPolicy;
-import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.UniqueResourceNameOptions;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
 import software.amazon.awscdk.services.stepfunctions.IStateMachine;
@@ -45,9 +37,7 @@ public class DataVolumeRemoval extends Construct {
                 .retention(props.getLogRetention())
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
-        this.executionArnPattern = Stack.of(this).formatArn(ArnComponents.builder()
-                .service("states").resource("execution").arnFormat(ArnFormat.COLON_RESOURCE_NAME)
-                .resourceName(name + ":*").build());
+        this.executionArnPattern = Policies.executionsOf(this, name);
         this.stateMachine = StateMachine.Builder.create(this, "StateMachine")
                 // Deterministic name: the deploy functions' policy names its executions.
                 .stateMachineName(name)
@@ -59,24 +49,15 @@ public class DataVolumeRemoval extends Construct {
                 .logs(LogOptions.builder().destination(logs).level(LogLevel.ALL).includeExecutionData(true).build())
                 .tracingEnabled(true)
                 .build();
-        // EC2 "Actions, resources, and condition keys": DescribeVolumes has no resource-level
-        // permission; DeleteVolume is limited to volumes with the cluster tag (aws:ResourceTag).
-        stateMachine.addToRolePolicy(statement("DescribeDataVolumes", List.of("*"), "ec2:DescribeVolumes"));
-        stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
-                .sid("DeleteDataVolumes")
-                .actions(List.of("ec2:DeleteVolume"))
-                .resources(List.of(Stack.of(this).formatArn(ArnComponents.builder()
-                        .service("ec2").resource("volume").resourceName("*").build())))
-                .conditions(Map.of("StringEquals",
-                        Map.of("aws:ResourceTag/" + props.getClusterTagKey(), props.getClusterId())))
-                .build());
+        stateMachine.addToRolePolicy(Policies.describeVolumes());
+        stateMachine.addToRolePolicy(
+                Policies.deleteClusterVolumes(this, props.getClusterTagKey(), props.getClusterId()));
         Nag.suppress(stateMachine, true,
                 Nag.reason("AwsSolutions-IAM5", "Step Functions log delivery and X-Ray support no resource-level "
                         + "permissions; ec2:DescribeVolumes supports none either", Nag.ANY_RESOURCE),
                 Nag.reason("AwsSolutions-IAM5", "Volume ids are unknown at synth time; DeleteVolume is limited by"
                         + " the condition aws:ResourceTag/" + props.getClusterTagKey() + " = cluster id",
-                        RegexAppliesTo.builder().regex("/^Resource::" + Nag.arnRegex("ec2") + "volume\\/\\*$/g")
-                                .build()));
+                        Nag.ANY_VOLUME));
     }
 
     /** The ARN of any execution of the removal, for the policy of who follows them. */

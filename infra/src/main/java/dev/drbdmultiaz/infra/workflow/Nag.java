@@ -2,6 +2,7 @@ package dev.drbdmultiaz.infra.workflow;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.List;
 import software.constructs.IConstruct;
 
@@ -13,6 +14,10 @@ final class Nag {
             "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
     /** A statement on {@code "*"}, as cdk-nag names it in IAM5's appliesTo. */
     static final String ANY_RESOURCE = "Resource::*";
+
+    /** A statement on every EC2 volume of the stack's region (a tag condition narrows it), as IAM5 names it. */
+    static final RegexAppliesTo ANY_VOLUME = RegexAppliesTo.builder()
+            .regex("/^Resource::" + arnRegex("ec2") + "volume\\/\\*$/g").build();
 
     private Nag() {
     }

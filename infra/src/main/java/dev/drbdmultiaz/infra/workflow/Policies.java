@@ -1,7 +1,12 @@
 package dev.drbdmultiaz.infra.workflow;
 
 import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.constructs.IConstruct;
 
 /** IAM statements of the workflow's roles. */
 final class Policies {
@@ -12,5 +17,40 @@ final class Policies {
     static PolicyStatement statement(String sid, List<String> resources, String... actions) {
         return PolicyStatement.Builder.create()
                 .sid(sid).actions(List.of(actions)).resources(resources).build();
+    }
+
+    /** Every execution of the state machine named {@code stateMachineName} in this stack's account and region. */
+    static String executionsOf(IConstruct scope, String stateMachineName) {
+        return Stack.of(scope).formatArn(ArnComponents.builder()
+                .service("states").resource("execution")
+                .resourceName(stateMachineName + ":*")
+                .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                .build());
+    }
+
+    /** Every EC2 volume of this stack's account and region: statements on it carry {@link #ofCluster}. */
+    static String volumes(IConstruct scope) {
+        return Stack.of(scope).formatArn(ArnComponents.builder()
+                .service("ec2").resource("volume").resourceName("*").build());
+    }
+
+    /** The condition that limits a statement on volumes to those with this cluster's tag (aws:ResourceTag). */
+    static Map<String, Object> ofCluster(String clusterTagKey, String clusterId) {
+        return Map.of("aws:ResourceTag/" + clusterTagKey, clusterId);
+    }
+
+    /** DescribeVolumes: EC2 gives it no resource-level permission. */
+    static PolicyStatement describeVolumes() {
+        return statement("DescribeDataVolumes", List.of("*"), "ec2:DescribeVolumes");
+    }
+
+    /** DeleteVolume on volumes with this cluster's tag only (EC2 "Actions, resources, and condition keys"). */
+    static PolicyStatement deleteClusterVolumes(IConstruct scope, String clusterTagKey, String clusterId) {
+        return PolicyStatement.Builder.create()
+                .sid("DeleteDataVolumes")
+                .actions(List.of("ec2:DeleteVolume"))
+                .resources(List.of(volumes(scope)))
+                .conditions(Map.of("StringEquals", ofCluster(clusterTagKey, clusterId)))
+                .build();
     }
 }

@@ -14,12 +14,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Names;
 import software.amazon.awscdk.RemovalPolicy;
-import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.UniqueResourceNameOptions;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
@@ -338,8 +336,7 @@ public class ReconcileWorkflow extends Construct {
                 Nag.reason("AwsSolutions-IAM5", "Volume ids are unknown at synth time (every launch creates one);"
                         + " CreateTags and DeleteVolume on volumes are limited by the condition aws:ResourceTag/"
                         + props.getClusterTagKey() + " = cluster id, CreateTags to the two owner tag keys",
-                        RegexAppliesTo.builder().regex("/^Resource::" + Nag.arnRegex("ec2") + "volume\\/\\*$/g")
-                                .build()));
+                        Nag.ANY_VOLUME));
         return machine;
     }
 
@@ -350,24 +347,16 @@ public class ReconcileWorkflow extends Construct {
      * aws:TagKeys on CreateTags).
      */
     private void grantDataVolumes(StateMachine machine) {
-        String clusterVolumes = Stack.of(this).formatArn(ArnComponents.builder()
-                .service("ec2").resource("volume").resourceName("*").build());
-        Map<String, Object> ofThisCluster = Map.of("aws:ResourceTag/" + props.getClusterTagKey(), props.getClusterId());
-        machine.addToRolePolicy(statement("DescribeDataVolumes", List.of("*"), "ec2:DescribeVolumes"));
+        machine.addToRolePolicy(Policies.describeVolumes());
         machine.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("TagDataVolumes")
                 .actions(List.of("ec2:CreateTags"))
-                .resources(List.of(clusterVolumes))
-                .conditions(Map.of("StringEquals", ofThisCluster,
+                .resources(List.of(Policies.volumes(this)))
+                .conditions(Map.of("StringEquals", Policies.ofCluster(props.getClusterTagKey(), props.getClusterId()),
                         "ForAllValues:StringEquals", Map.of("aws:TagKeys", List.of(ClusterTags.INSTANCE_ID,
                                 ClusterTags.NODE_ID))))
                 .build());
-        machine.addToRolePolicy(PolicyStatement.Builder.create()
-                .sid("DeleteDataVolumes")
-                .actions(List.of("ec2:DeleteVolume"))
-                .resources(List.of(clusterVolumes))
-                .conditions(Map.of("StringEquals", ofThisCluster))
-                .build());
+        machine.addToRolePolicy(Policies.deleteClusterVolumes(this, props.getClusterTagKey(), props.getClusterId()));
     }
 
     private Queue createDeadLetterQueue() {

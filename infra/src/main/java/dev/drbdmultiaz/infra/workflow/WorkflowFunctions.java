@@ -346,11 +346,7 @@ public class WorkflowFunctions extends Construct {
 
     /** Executions of the state machine, built from its name (no reference to the resource). */
     private String executionArnPattern() {
-        return Stack.of(this).formatArn(ArnComponents.builder()
-                .service("states").resource("execution")
-                .resourceName(props.getStateMachineName() + ":*")
-                .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
-                .build());
+        return Policies.executionsOf(this, props.getStateMachineName());
     }
 
     private static Map<String, String> with(Map<String, String> environment, String name, String value) {

@@ -15,7 +15,7 @@ public final class RegistryTable {
     public static final String KEY = RegistryKeys.PARTITION_KEY;
     /** Key of the cluster lock item. */
     public static final String LOCK = RegistryKeys.LOCK;
-    static final String MEMBER_PREFIX = "member#";
+    static final String MEMBER_PREFIX = RegistryKeys.MEMBER_PREFIX;
     static final String NODE_ID_PREFIX = "nodeid#";
 
     private RegistryTable() {

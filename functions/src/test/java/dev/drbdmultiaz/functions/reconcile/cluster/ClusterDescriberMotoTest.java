@@ -91,8 +91,12 @@ class ClusterDescriberMotoTest {
     }
 
     private static ReconcileState state(ClusterSnapshot previous, Map<String, NodeStatus> observed) {
+        return state(null, previous, observed);
+    }
+
+    private static ReconcileState state(Trigger trigger, ClusterSnapshot previous, Map<String, NodeStatus> observed) {
         Collected collected = new Collected(null, observed, RunCounters.initial(), null);
-        return new ReconcileState("arn:exec", null, null, previous, null, null, null, collected, null);
+        return new ReconcileState("arn:exec", trigger, null, previous, null, null, null, collected, null);
     }
 
     @Test
@@ -259,14 +263,10 @@ class ClusterDescriberMotoTest {
             instance("i-0b", "InService", "eu-west-1b"),
             instance("i-0c", "InService", "eu-west-1c"),
             instance("i-0d", "Terminating:Wait", "eu-west-1a"));
-        when(mocked.describeAutoScalingGroups(any(Consumer.class))).thenReturn(DescribeAutoScalingGroupsResponse.builder()
-            .autoScalingGroups(AutoScalingGroup.builder().autoScalingGroupName("g").desiredCapacity(5).instances(listed)
-                .build()).build());
+        when(mocked.describeAutoScalingGroups(any(Consumer.class))).thenReturn(response(listed, 5));
         ClusterDescriber describer = new ClusterDescriber(mocked, registry, "g");
-        ReconcileState deploy = new ReconcileState("arn:exec", new Trigger(Trigger.DEPLOY, null), null, null, null,
-            null, null, new Collected(null, Map.of(), RunCounters.initial(), null), null);
-        ReconcileState launch = new ReconcileState("arn:exec", new Trigger(Trigger.LAUNCH, "i-0a"), null, null, null,
-            null, null, new Collected(null, Map.of(), RunCounters.initial(), null), null);
+        ReconcileState deploy = state(new Trigger(Trigger.DEPLOY, null), null, Map.of());
+        ReconcileState launch = state(new Trigger(Trigger.LAUNCH, "i-0a"), null, Map.of());
 
         LaunchesPendingException waiting = assertThrows(LaunchesPendingException.class, () -> describer.describe(deploy));
 
@@ -275,7 +275,11 @@ class ClusterDescriberMotoTest {
     }
 
     private static DescribeAutoScalingGroupsResponse response(List<Instance> instances) {
-        return DescribeAutoScalingGroupsResponse.builder()
-            .autoScalingGroups(AutoScalingGroup.builder().autoScalingGroupName("g").instances(instances).build()).build();
+        return response(instances, null);
+    }
+
+    private static DescribeAutoScalingGroupsResponse response(List<Instance> instances, Integer desiredCapacity) {
+        return DescribeAutoScalingGroupsResponse.builder().autoScalingGroups(AutoScalingGroup.builder()
+            .autoScalingGroupName("g").desiredCapacity(desiredCapacity).instances(instances).build()).build();
     }
 }
