@@ -2,6 +2,7 @@ package dev.drbdmultiaz.infra;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drbdmultiaz.infra.replica.ReplicaNodesProps;
 import dev.drbdmultiaz.model.ReconcileSetting;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,6 +54,9 @@ import software.constructs.Node;
  * @param maxResyncHours hours a run waits for a joining member's resync before it abandons the
  *     member's launch, 1..47: under the lifecycle action's 48-hour global timeout
  *     ({@code drbd:maxResyncHours})
+ * @param ami which AMI the nodes run: {@code pinned} (Canonical's AMI when the stack was created, kept until
+ *     {@code drbd:ubuntuRelease} or {@code drbd:architecture} changes), {@code latest} (Canonical's current AMI on
+ *     every deploy) or an AMI id ({@code drbd:ami}); a change of AMI replaces the nodes one at a time
  * @param removalPolicy what {@code cdk destroy} does with what outlives the stack's resources: {@code retain}
  *     keeps every data volume and the VPC flow logs, {@code destroy} deletes them ({@code drbd:removalPolicy})
  */
@@ -73,7 +77,8 @@ public record ClusterSettings(
         int readjustIntervalMinutes,
         int evictAfterMinutes,
         int maxResyncHours,
-        String removalPolicy) {
+        String removalPolicy,
+        String ami) {
 
     public static final String PREFIX = "drbd:";
     public static final String REGION = PREFIX + "region";
@@ -95,6 +100,7 @@ public record ClusterSettings(
     public static final String EVICT_AFTER_MINUTES = PREFIX + "evictAfterMinutes";
     public static final String MAX_RESYNC_HOURS = PREFIX + "maxResyncHours";
     public static final String REMOVAL_POLICY = PREFIX + "removalPolicy";
+    public static final String AMI = PREFIX + "ami";
     /** {@code drbd:removalPolicy}: keep the data volumes and flow logs on {@code cdk destroy} (the default). */
     public static final String RETAIN = "retain";
     /** {@code drbd:removalPolicy}: delete them with the stack. */
@@ -166,6 +172,12 @@ public record ClusterSettings(
         require(RETAIN.equals(removalPolicy) || DESTROY.equals(removalPolicy), REMOVAL_POLICY, removalPolicy,
                 "\"" + RETAIN + "\" (cdk destroy keeps every data volume and the VPC flow logs) or \"" + DESTROY
                         + "\" (cdk destroy deletes them)");
+        require(ReplicaNodesProps.IMAGE_PINNED.equals(ami) || ReplicaNodesProps.IMAGE_LATEST.equals(ami)
+                || (ami != null && ReplicaNodesProps.IMAGE_ID.matcher(ami).matches()), AMI, ami,
+                "\"" + ReplicaNodesProps.IMAGE_PINNED + "\" (Canonical's AMI of the first deploy, kept until "
+                        + UBUNTU_RELEASE + " or " + ARCHITECTURE + " changes), \"" + ReplicaNodesProps.IMAGE_LATEST
+                        + "\" (Canonical's current AMI on every deploy: a new one replaces every node) or an AMI id"
+                        + " such as ami-0123456789abcdef0");
     }
 
     /** @return whether {@code cdk destroy} deletes the data volumes and flow logs ({@code drbd:removalPolicy=destroy}) */
@@ -203,6 +215,7 @@ public record ClusterSettings(
         d.put(EVICT_AFTER_MINUTES, 60);
         d.put(MAX_RESYNC_HOURS, ReconcileSetting.MAX_RESYNC_HOURS.defaultInt());
         d.put(REMOVAL_POLICY, RETAIN);
+        d.put(AMI, ReplicaNodesProps.IMAGE_PINNED);
         return Collections.unmodifiableMap(d);
     }
 
@@ -271,7 +284,8 @@ public record ClusterSettings(
                 integer(values, READJUST_INTERVAL_MINUTES),
                 integer(values, EVICT_AFTER_MINUTES),
                 integer(values, MAX_RESYNC_HOURS),
-                string(values, REMOVAL_POLICY));
+                string(values, REMOVAL_POLICY),
+                string(values, AMI));
     }
 
     /**

@@ -76,6 +76,7 @@ public class DrbdMultiAzStack extends Stack {
                 .instanceType(new InstanceType(settings.instanceType()))
                 .architecture(settings.architecture())
                 .ubuntuRelease(settings.ubuntuRelease())
+                .image(settings.ami())
                 .dataVolumeGiB(settings.dataVolumeGiB())
                 .drbdPort(settings.drbdPort())
                 .resourceName(settings.resourceName())

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Names;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
@@ -24,10 +25,16 @@ import software.amazon.awscdk.services.autoscaling.CfnAutoScalingGroup;
 import software.amazon.awscdk.services.autoscaling.GroupMetric;
 import software.amazon.awscdk.services.autoscaling.GroupMetrics;
 import software.amazon.awscdk.services.autoscaling.HealthChecks;
+import software.amazon.awscdk.services.autoscaling.InstanceRefreshOptions;
+import software.amazon.awscdk.services.autoscaling.InstanceRefreshStrategy;
+import software.amazon.awscdk.services.autoscaling.ScaleInProtectedInstances;
+import software.amazon.awscdk.services.autoscaling.StandbyInstances;
+import software.amazon.awscdk.services.autoscaling.UpdatePolicy;
 import software.amazon.awscdk.services.ec2.BlockDevice;
 import software.amazon.awscdk.services.ec2.BlockDeviceVolume;
 import software.amazon.awscdk.services.ec2.EbsDeviceOptions;
 import software.amazon.awscdk.services.ec2.EbsDeviceVolumeType;
+import software.amazon.awscdk.services.ec2.IMachineImage;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
 import software.amazon.awscdk.services.ec2.LaunchTemplate;
 import software.amazon.awscdk.services.ec2.MachineImage;
@@ -50,10 +57,11 @@ import software.constructs.IConstruct;
  * over three availability zones, each with an encrypted gp3 data volume for DRBD.
  *
  * <ul>
- *   <li>Launch template (no launch configuration), AMI from Canonical's public SSM parameter,
- *       resolved by CloudFormation at deploy time (no AMI id in the template, no context lookup).
+ *   <li>Launch template (no launch configuration), AMI from Canonical's public SSM parameter, read
+ *       at deploy time (no AMI id in the template, no context lookup) and pinned unless asked for
+ *       the latest; a template change is rolled out by an instance refresh.
  *   <li>IMDSv2 only; root and data volumes encrypted gp3.
- *   <li>min = max = desired = node count; EC2 health checks with ReplaceUnhealthy active, so a
+ *   <li>min = desired = node count, max one more (the rolling update's extra); EC2 health checks with ReplaceUnhealthy active, so a
  *       failed node is replaced (self-healing); AZRebalance suspended, so the group never
  *       terminates a healthy replica just to even out zones.
  *   <li>Launch and terminate lifecycle hooks declared on the group itself, so they exist before
@@ -73,6 +81,8 @@ public class ReplicaNodes extends Construct {
     private static final String UBUNTU_ROOT_DEVICE_NAME = "/dev/sda1";
     /** Construct id aws-cdk-lib gives the singleton Lambda behind every AwsCustomResource. */
     private static final String AWS_CUSTOM_RESOURCE_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287";
+    /** The field of GetParameter's answer that holds the AMI id. */
+    private static final String PINNED_IMAGE_FIELD = "Parameter.Value";
 
     private final SecurityGroup securityGroup;
     private final Role role;
@@ -217,9 +227,7 @@ public class ReplicaNodes extends Construct {
                 .deleteOnTermination(false)
                 .build();
         return LaunchTemplate.Builder.create(this, "LaunchTemplate")
-                .machineImage(MachineImage.fromSsmParameter(
-                        ubuntuAmiParameter(props.getUbuntuRelease(), props.getArchitecture()),
-                        SsmParameterImageOptions.builder().os(OperatingSystemType.LINUX).build()))
+                .machineImage(machineImage(props))
                 .instanceType(props.getInstanceType())
                 .role(role)
                 .securityGroup(securityGroup)
@@ -232,6 +240,86 @@ public class ReplicaNodes extends Construct {
                 .build();
     }
 
+    /**
+     * The AMI, chosen so that a deploy replaces the nodes only when the user asked for it (every
+     * launch template change starts a rolling update, see {@link #rollingUpdate}). {@code latest}:
+     * the SSM parameter type, which CloudFormation resolves anew on every stack update.
+     * {@code pinned}: one GetParameter call on create, repeated only when the call itself changes
+     * (another release or architecture), so its answer stays the image of later deploys. An id:
+     * that image.
+     */
+    private IMachineImage machineImage(ReplicaNodesProps props) {
+        String parameter = ubuntuAmiParameter(props.getUbuntuRelease(), props.getArchitecture());
+        String region = Stack.of(this).getRegion();
+        if (ReplicaNodesProps.IMAGE_LATEST.equals(props.getImage())) {
+            return MachineImage.fromSsmParameter(parameter,
+                    SsmParameterImageOptions.builder().os(OperatingSystemType.LINUX).build());
+        }
+        if (!ReplicaNodesProps.IMAGE_PINNED.equals(props.getImage())) {
+            return MachineImage.genericLinux(Map.of(region, props.getImage()));
+        }
+        AwsSdkCall lookup = AwsSdkCall.builder()
+                .service("SSM")
+                .action("GetParameter")
+                .parameters(Map.of("Name", parameter))
+                .physicalResourceId(PhysicalResourceId.of(parameter))
+                .outputPaths(List.of(PINNED_IMAGE_FIELD))
+                .build();
+        AwsCustomResource pinned = AwsCustomResource.Builder.create(this, "PinnedImage")
+                .resourceType("Custom::PinnedUbuntuImage")
+                .onCreate(lookup)
+                .onUpdate(lookup)
+                .installLatestAwsSdk(false)
+                .logGroup(customResourceLogs("PinnedImageLogs"))
+                .policy(AwsCustomResourcePolicy.fromStatements(List.of(PolicyStatement.Builder.create()
+                        .actions(List.of("ssm:GetParameter"))
+                        .resources(List.of(Stack.of(this).formatArn(ArnComponents.builder()
+                                .service("ssm").account("").resource("parameter")
+                                .resourceName(parameter.substring(1)).build())))
+                        .build())))
+                .build();
+        return MachineImage.genericLinux(Map.of(region, pinned.getResponseField(PINNED_IMAGE_FIELD)));
+    }
+
+    /**
+     * A launch template change (instance type, AMI, volumes) replaces the members through the
+     * group's own instance refresh, which CloudFormation starts and waits for: launch before
+     * terminate (MinHealthyPercentage 100, and a maximum that lets exactly one more instance in),
+     * so each new member joins and its launch lifecycle action is CONTINUEd only once its disk is
+     * UpToDate (the reconcile's gate) before an old one goes through its terminate hook. A member
+     * protected from scale-in (the DRBD Primary) is waited for (an hour, then the refresh fails and
+     * CloudFormation rolls back): it is replaced last and never while Primary. Skip matching: a
+     * member already on the new template stays. No warmup: CONTINUE already means UpToDate.
+     */
+    private static UpdatePolicy rollingUpdate(int nodeCount) {
+        return UpdatePolicy.instanceRefresh(InstanceRefreshOptions.builder()
+                .strategy(InstanceRefreshStrategy.ROLLING)
+                .minHealthyPercentage(100)
+                .maxHealthyPercentage(oneMoreInstancePercent(nodeCount))
+                .instanceWarmup(software.amazon.awscdk.Duration.seconds(0))
+                .skipMatching(true)
+                .scaleInProtectedInstances(ScaleInProtectedInstances.WAIT)
+                .standbyInstances(StandbyInstances.WAIT)
+                .build());
+    }
+
+    /**
+     * The smallest MaxHealthyPercentage that lets one instance above {@code nodeCount} in when the
+     * percentage of the desired capacity is rounded down: ceil(100 (n + 1) / n), e.g. 134 for 3.
+     * The default (110) would allow none for a group of 3 under that reading.
+     */
+    public static int oneMoreInstancePercent(int nodeCount) {
+        return (100 * (nodeCount + 1) + nodeCount - 1) / nodeCount;
+    }
+
+    private LogGroup customResourceLogs(String id) {
+        // Its own group, deleted with the stack: the one aws-cdk-lib would create is retained.
+        return LogGroup.Builder.create(this, id)
+                .retention(RetentionDays.THREE_MONTHS)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+    }
+
     private AutoScalingGroup createGroup(ReplicaNodesProps props) {
         AutoScalingGroup group = AutoScalingGroup.Builder.create(this, "Group")
                 .autoScalingGroupName(groupName)
@@ -239,8 +327,11 @@ public class ReplicaNodes extends Construct {
                 .vpcSubnets(props.getVpcSubnets())
                 .launchTemplate(launchTemplate)
                 .minCapacity(props.getNodeCount())
-                .maxCapacity(props.getNodeCount())
+                // One above the node count: the rolling update's launch before terminate must not
+                // depend on whether its extra instance may exceed MaxSize (not documented).
+                .maxCapacity(props.getNodeCount() + 1)
                 .desiredCapacity(props.getNodeCount())
+                .updatePolicy(rollingUpdate(props.getNodeCount()))
                 // EC2 status checks; ReplaceUnhealthy stays active, so a failed node is replaced.
                 .healthChecks(HealthChecks.ec2())
                 // GroupTerminatingInstances feeds the alarm on a departing member held in Terminating:Wait.
@@ -248,7 +339,7 @@ public class ReplicaNodes extends Construct {
                         GroupMetric.TERMINATING_INSTANCES)))
                 .build();
         Annotations.of(group).acknowledgeWarning("@aws-cdk/aws-autoscaling:desiredCapacitySet",
-                "min = max = desired = node count by design: a deploy must restore the configured size.");
+                "min = desired = node count by design: a deploy must restore the configured size.");
 
         int timeoutSec = props.getLifecycleHookTimeout().toSeconds().intValue();
         // Escape hatch: hooks in the group's own LifecycleHookSpecificationList exist before the
@@ -257,6 +348,11 @@ public class ReplicaNodes extends Construct {
         cfn.setLifecycleHookSpecificationList(List.of(
                 hook(launchHookName, "autoscaling:EC2_INSTANCE_LAUNCHING", timeoutSec),
                 hook(terminateHookName, "autoscaling:EC2_INSTANCE_TERMINATING", timeoutSec)));
+
+        // cfn-lint's schema predates CloudFormation's AutoScalingInstanceRefresh update policy
+        // (aws-cdk-lib 2.263 CfnAutoScalingInstanceRefresh) and reports it as an unexpected key;
+        // E3016 checks only the UpdatePolicy, which ReplicaNodesTemplateTest pins instead.
+        cfn.addMetadata("cfn-lint", Map.of("config", Map.of("ignore_checks", List.of("E3016"))));
 
         NagSuppressions.addResourceSuppressions(group, List.of(NagPackSuppression.builder()
                 .id("AwsSolutions-AS3")
@@ -303,11 +399,7 @@ public class ReplicaNodes extends Construct {
                 .onUpdate(suspend)
                 .onDelete(resume)
                 .installLatestAwsSdk(false)
-                // Its own group, deleted with the stack: the one aws-cdk-lib would create is retained.
-                .logGroup(LogGroup.Builder.create(this, "SuspendAzRebalanceLogs")
-                        .retention(RetentionDays.THREE_MONTHS)
-                        .removalPolicy(RemovalPolicy.DESTROY)
-                        .build())
+                .logGroup(customResourceLogs("SuspendAzRebalanceLogs"))
                 .policy(AwsCustomResourcePolicy.fromStatements(List.of(PolicyStatement.Builder.create()
                         .actions(List.of("autoscaling:SuspendProcesses", "autoscaling:ResumeProcesses"))
                         .resources(List.of(autoScalingGroup.getAutoScalingGroupArn()))

@@ -15,6 +15,12 @@ public final class ReplicaNodesProps {
 
     /** Ubuntu LTS releases whose AMI id Canonical publishes in public SSM parameters. */
     public static final List<String> UBUNTU_RELEASES = List.of("22.04", "24.04");
+    /** {@link Builder#image}: Canonical's AMI of the first deploy, kept until the release or architecture changes. */
+    public static final String IMAGE_PINNED = "pinned";
+    /** {@link Builder#image}: Canonical's current AMI on every deploy. */
+    public static final String IMAGE_LATEST = "latest";
+    /** An AMI id as EC2 issues them. */
+    public static final java.util.regex.Pattern IMAGE_ID = java.util.regex.Pattern.compile("^ami-([0-9a-f]{8}|[0-9a-f]{17})$");
     private static final Pattern RESOURCE_NAME = Pattern.compile("^[a-z][a-z0-9_-]{0,30}$");
 
     private final IVpc vpc;
@@ -23,6 +29,7 @@ public final class ReplicaNodesProps {
     private final InstanceType instanceType;
     private final String architecture;
     private final String ubuntuRelease;
+    private final String image;
     private final int rootVolumeGiB;
     private final int dataVolumeGiB;
     private final int drbdPort;
@@ -50,6 +57,11 @@ public final class ReplicaNodesProps {
             throw new IllegalArgumentException(
                     "ubuntuRelease must be one of " + UBUNTU_RELEASES + ", got " + b.ubuntuRelease);
         }
+        if (b.image == null || !(IMAGE_PINNED.equals(b.image) || IMAGE_LATEST.equals(b.image)
+                || IMAGE_ID.matcher(b.image).matches())) {
+            throw new IllegalArgumentException("image must be \"" + IMAGE_PINNED + "\", \"" + IMAGE_LATEST
+                    + "\" or an AMI id (ami- and 8 or 17 hex digits), got " + b.image);
+        }
         if (b.rootVolumeGiB < 8 || b.rootVolumeGiB > 1024) {
             throw new IllegalArgumentException("rootVolumeGiB must be 8..1024, got " + b.rootVolumeGiB);
         }
@@ -75,6 +87,7 @@ public final class ReplicaNodesProps {
         this.instanceType = b.instanceType;
         this.architecture = b.architecture;
         this.ubuntuRelease = b.ubuntuRelease;
+        this.image = b.image;
         this.rootVolumeGiB = b.rootVolumeGiB;
         this.dataVolumeGiB = b.dataVolumeGiB;
         this.drbdPort = b.drbdPort;
@@ -110,6 +123,11 @@ public final class ReplicaNodesProps {
         return ubuntuRelease;
     }
 
+    /** @return {@value #IMAGE_PINNED}, {@value #IMAGE_LATEST} or an AMI id */
+    public String getImage() {
+        return image;
+    }
+
     public int getRootVolumeGiB() {
         return rootVolumeGiB;
     }
@@ -139,6 +157,7 @@ public final class ReplicaNodesProps {
         private InstanceType instanceType = new InstanceType("t3.medium");
         private String architecture = "amd64";
         private String ubuntuRelease = "24.04";
+        private String image = IMAGE_PINNED;
         private int rootVolumeGiB = 20;
         private int dataVolumeGiB = 100;
         private int drbdPort = 7789;
@@ -181,6 +200,17 @@ public final class ReplicaNodesProps {
         /** Ubuntu LTS release, 22.04 or 24.04. Default: 24.04. */
         public Builder ubuntuRelease(String value) {
             this.ubuntuRelease = value;
+            return this;
+        }
+
+        /**
+         * Which AMI the nodes run: {@value #IMAGE_PINNED} (Canonical's current AMI when the stack is
+         * created, kept by every later deploy until the Ubuntu release or the architecture changes),
+         * {@value #IMAGE_LATEST} (Canonical's current AMI on every deploy: a deploy after Canonical
+         * published a new one replaces every node) or an AMI id. Default: pinned.
+         */
+        public Builder image(String value) {
+            this.image = value;
             return this;
         }
 

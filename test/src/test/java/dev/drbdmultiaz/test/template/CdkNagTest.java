@@ -47,7 +47,7 @@ class CdkNagTest {
                 Map.of(),
                 Map.of("drbd:sshCidr", "203.0.113.0/24", "drbd:natGateways", 1,
                         "drbd:instanceType", "m7g.large", "drbd:architecture", "arm64",
-                        "drbd:removalPolicy", "destroy"));
+                        "drbd:removalPolicy", "destroy", "drbd:ami", "ami-0123456789abcdef0"));
     }
 
     @ParameterizedTest(name = "context {0}")

@@ -26,7 +26,7 @@ class CfnLintTest {
                 Arguments.of("variant", Map.of("drbd:sshCidr", "203.0.113.0/24", "drbd:natGateways", 1,
                         "drbd:nodeCount", 5, "drbd:ubuntuRelease", "22.04",
                         "drbd:instanceType", "t4g.large", "drbd:architecture", "arm64",
-                        "drbd:removalPolicy", "destroy")));
+                        "drbd:removalPolicy", "destroy", "drbd:ami", "ami-0123456789abcdef0")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -113,6 +113,9 @@ class ClusterSettingsTest {
                 Arguments.of("drbd:maxResyncHours", 48),
                 Arguments.of("drbd:removalPolicy", "delete"),
                 Arguments.of("drbd:removalPolicy", "RETAIN"),
+                Arguments.of("drbd:ami", "newest"),
+                Arguments.of("drbd:ami", "ami-12345"),
+                Arguments.of("drbd:ami", "ami-0123456789ABCDEF0"),
                 Arguments.of("drbd:region", "moon-1"));
     }
 

@@ -84,15 +84,41 @@ class ReplicaNodesTemplateTest {
     }
 
     @Test
-    @DisplayName("the group keeps min = max = desired = drbd:nodeCount over the three private subnets")
+    @DisplayName("the group keeps min = desired = drbd:nodeCount (max one more) over the three private subnets")
     void groupSizeFromContext() {
         Template t = TemplateFixture.template(Map.of("drbd:nodeCount", 5));
         t.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", Match.objectLike(Map.of(
-                "MinSize", "5", "MaxSize", "5", "DesiredCapacity", "5", "HealthCheckType", "EC2")));
+                "MinSize", "5", "MaxSize", "6", "DesiredCapacity", "5", "HealthCheckType", "EC2")));
         Map<String, Object> group = props(resources(t, "AWS::AutoScaling::AutoScalingGroup").values().iterator().next());
         assertEquals(3, list(group.get("VPCZoneIdentifier")).size());
         TemplateFixture.defaultTemplate().hasResourceProperties("AWS::AutoScaling::AutoScalingGroup",
-                Match.objectLike(Map.of("MinSize", "3", "MaxSize", "3", "DesiredCapacity", "3")));
+                Match.objectLike(Map.of("MinSize", "3", "MaxSize", "4", "DesiredCapacity", "3")));
+    }
+
+    @Test
+    @DisplayName("a launch template change rolls out by instance refresh: launch before terminate, one at a time,"
+            + " protected members waited for, matching members skipped")
+    void rollingUpdateByInstanceRefresh() {
+        for (int nodes : List.of(3, 5, 15)) {
+            Template t = TemplateFixture.template(Map.of("drbd:nodeCount", nodes));
+            Map<String, Object> group = resources(t, "AWS::AutoScaling::AutoScalingGroup").values().iterator().next();
+            Map<String, Object> refresh = map(map(group.get("UpdatePolicy")).get("AutoScalingInstanceRefresh"));
+            assertEquals("Rolling", refresh.get("Strategy"), refresh::toString);
+            Map<String, Object> preferences = map(refresh.get("Preferences"));
+            assertEquals(100, preferences.get("MinHealthyPercentage"), "never fewer members than drbd:nodeCount");
+            int max = ((Number) preferences.get("MaxHealthyPercentage")).intValue();
+            assertEquals(nodes + 1, nodes * max / 100, "rounded down, exactly one instance above " + nodes + ": " + max);
+            assertTrue(nodes * (max - 1) / 100 < nodes + 1, "the smallest such percentage: " + max);
+            assertEquals("Wait", preferences.get("ScaleInProtectedInstances"), "the Primary is waited for, never replaced");
+            assertEquals("Wait", preferences.get("StandbyInstances"));
+            assertEquals(true, preferences.get("SkipMatching"));
+            assertEquals(0, preferences.get("InstanceWarmup"), "CONTINUE already means UpToDate");
+            assertFalse(map(group.get("UpdatePolicy")).containsKey("AutoScalingRollingUpdate"));
+            assertEquals(Map.of("LaunchTemplateId", Map.of("Ref", ref(map(props(group).get("LaunchTemplate"))
+                    .get("LaunchTemplateId"))), "Version", Map.of("Fn::GetAtt", List.of(ref(map(props(group)
+                    .get("LaunchTemplate")).get("LaunchTemplateId")), "LatestVersionNumber"))),
+                    props(group).get("LaunchTemplate"), "a template change is a group change, so it starts the refresh");
+        }
     }
 
     @Test
@@ -142,21 +168,58 @@ class ReplicaNodesTemplateTest {
     }
 
     @Test
-    @DisplayName("the AMI is Canonical's Ubuntu LTS from its public SSM parameter; no AMI id in the template")
-    void amiFromSsmParameter() {
+    @DisplayName("drbd:ami pinned (default): Canonical's AMI read once by a custom resource whose call changes only"
+            + " with release or architecture, so a later deploy keeps the image; no AMI id in the template")
+    void amiPinnedByDefault() {
         Template t = TemplateFixture.defaultTemplate();
-        Map<String, Object> data = map(props(resources(t, "AWS::EC2::LaunchTemplate").values().stream()
-                .filter(lt -> map(props(lt).get("LaunchTemplateData")).containsKey("ImageId"))
-                .findFirst().orElseThrow()).get("LaunchTemplateData"));
-        String parameter = ref(data.get("ImageId"));
+        Object imageId = nodeImageId(t);
+        Map<String, Map<String, Object>> pinned = resources(t, "Custom::PinnedUbuntuImage");
+        assertEquals(1, pinned.size());
+        String logicalId = pinned.keySet().iterator().next();
+        assertEquals(Map.of("Fn::GetAtt", List.of(logicalId, "Parameter.Value")), imageId);
+        Map<String, Object> call = props(pinned.get(logicalId));
+        for (String phase : List.of("Create", "Update")) {
+            String sdkCall = flatten(call.get(phase));
+            assertTrue(sdkCall.contains("\"action\":\"GetParameter\"") && sdkCall.contains(UBUNTU_2404_AMD64), sdkCall);
+            assertFalse(sdkCall.matches(".*(Timestamp|Date|[0-9]{13}).*"), "nothing in the call changes per deploy: " + sdkCall);
+        }
+        assertEquals(TemplateFixture.json(t), TemplateFixture.json(TemplateFixture.defaultTemplate()),
+                "a second synth with the same settings gives the same template, so CloudFormation updates nothing");
+        t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of("PolicyDocument", Match.objectLike(Map.of(
+                "Statement", List.of(Map.of("Action", "ssm:GetParameter", "Effect", "Allow",
+                        "Resource", "arn:aws:ssm:us-east-1::parameter" + UBUNTU_2404_AMD64)))))));
+        assertFalse(Pattern.compile("ami-[0-9a-f]{8,17}").matcher(TemplateFixture.json(t)).find(),
+                "no AMI id literal in the template");
+        assertTrue(flatten(props(resources(TemplateFixture.template(Map.of("drbd:instanceType", "t4g.medium",
+                        "drbd:architecture", "arm64", "drbd:ubuntuRelease", "22.04")), "Custom::PinnedUbuntuImage")
+                .values().iterator().next()).get("Update"))
+                .contains("/aws/service/canonical/ubuntu/server/22.04/stable/current/arm64/hvm/"),
+                "another release or architecture changes the call, so CloudFormation reads the parameter again");
+    }
+
+    @Test
+    @DisplayName("drbd:ami latest: the SSM parameter type, resolved by CloudFormation on every deploy")
+    void amiLatestFromSsmParameter() {
+        Template t = TemplateFixture.template(Map.of("drbd:ami", "latest"));
+        String parameter = ref(nodeImageId(t));
         Map<String, Object> declared = map(map(t.toJSON().get("Parameters")).get(parameter));
         assertEquals("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", declared.get("Type"));
         assertEquals(UBUNTU_2404_AMD64, declared.get("Default"));
-        assertFalse(Pattern.compile("ami-[0-9a-f]{8,17}").matcher(TemplateFixture.json(t)).find(),
-                "no AMI id literal in the template");
-        assertTrue(TemplateFixture.json(TemplateFixture.template(Map.of(
-                "drbd:instanceType", "t4g.medium", "drbd:architecture", "arm64", "drbd:ubuntuRelease", "22.04")))
-                .contains("/aws/service/canonical/ubuntu/server/22.04/stable/current/arm64/hvm/"));
+        t.resourceCountIs("Custom::PinnedUbuntuImage", 0);
+    }
+
+    @Test
+    @DisplayName("drbd:ami with an AMI id: exactly that image")
+    void amiById() {
+        Template t = TemplateFixture.template(Map.of("drbd:ami", "ami-0123456789abcdef0"));
+        assertEquals("ami-0123456789abcdef0", nodeImageId(t));
+        t.resourceCountIs("Custom::PinnedUbuntuImage", 0);
+    }
+
+    private static Object nodeImageId(Template t) {
+        return map(props(resources(t, "AWS::EC2::LaunchTemplate").values().stream()
+                .filter(lt -> map(props(lt).get("LaunchTemplateData")).containsKey("BlockDeviceMappings"))
+                .findFirst().orElseThrow()).get("LaunchTemplateData")).get("ImageId");
     }
 
     @Test
