@@ -149,12 +149,17 @@ public final class ClusterDescriber {
         List<String> scaleInProtected = instances.stream()
             .filter(i -> live.contains(i.instanceId()) && Boolean.TRUE.equals(i.protectedFromScaleIn()))
             .map(Instance::instanceId).toList();
+        String version = groups.get(0).launchTemplate() == null ? null : groups.get(0).launchTemplate().version();
+        List<String> outdated = version == null ? List.of() : instances.stream()
+            .filter(i -> live.contains(i.instanceId()))
+            .filter(i -> i.launchTemplate() == null || !version.equals(i.launchTemplate().version()))
+            .map(Instance::instanceId).toList();
         ClusterSnapshot result = new ClusterSnapshot(groupName, snapshot, members, departing,
-            clock.instant().toString(), scaleInProtected);
+            clock.instant().toString(), scaleInProtected, version, outdated);
         LOG.info("Described cluster", "executionArn", state.currentExecutionArn(), "groupName", groupName,
             "members", result.memberIds(),
             "departing", result.departing().stream().map(DepartingMember::instanceId).toList(),
-            "snapshot", snapshot);
+            "snapshot", snapshot, "outdated", outdated);
         return result;
     }
 }

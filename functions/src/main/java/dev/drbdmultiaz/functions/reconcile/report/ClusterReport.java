@@ -15,7 +15,8 @@ import java.util.List;
  * @param nodes one entry per live member, by node-id
  * @param departed members that left, by node-id, and whether they were released
  * @param dataVolumes what the run did with the data volumes (PlanDataVolumes), {@code null} when it did not scan them
- * @param conditions named conditions (Converged, Synced, Reachable, DepartedForgotten, DataVolumesCleared)
+ * @param conditions named conditions (Converged, Synced, Reachable, DepartedForgotten, DataVolumesCleared,
+ *     LaunchTemplateCurrent)
  */
 public record ClusterReport(
     String groupName,

@@ -21,6 +21,9 @@ import java.util.stream.Collectors;
 /** ReportClusterStatus: builds the cluster status from the state document. Pure. */
 public final class ClusterReporter {
 
+    /** The condition that says whether a rolling update is under way and what it waits for. */
+    public static final String LAUNCH_TEMPLATE_CURRENT = "LaunchTemplateCurrent";
+
     private ClusterReporter() {
     }
 
@@ -93,7 +96,36 @@ public final class ClusterReporter {
             kept.isEmpty() ? "No departed member holds a node-id"
                 : "Departed members still hold their node-ids: " + kept));
         conditions.add(dataVolumesCleared(state));
+        conditions.add(launchTemplateCurrent(state.cluster(), nodes));
         return conditions;
+    }
+
+    /**
+     * Whether every member runs the group's launch template version; if not, a rolling update (the
+     * group's instance refresh) is replacing them, and an outdated Primary is what it waits for: it
+     * stays protected from scale-in while Primary, and only the operator may demote it.
+     */
+    private static ClusterReport.Condition launchTemplateCurrent(ClusterSnapshot cluster,
+        List<ClusterReport.NodeReport> nodes) {
+        String version = cluster.launchTemplateVersion();
+        if (cluster.outdated().isEmpty()) {
+            return new ClusterReport.Condition(LAUNCH_TEMPLATE_CURRENT, "True", "AllCurrent",
+                version == null ? "The group names no launch template version"
+                    : "Every member runs launch template version " + version);
+        }
+        List<String> primaries = nodes.stream()
+            .filter(n -> cluster.outdated().contains(n.instanceId()) && "Primary".equals(n.role()))
+            .map(n -> n.instanceId() + " (node-id " + n.nodeId() + ")").toList();
+        if (!primaries.isEmpty()) {
+            return new ClusterReport.Condition(LAUNCH_TEMPLATE_CURRENT, "False", "DemotePrimary",
+                "The rolling update waits for " + String.join(", ", primaries) + ": DRBD Primary, so protected from"
+                    + " scale-in and never replaced while Primary. Stop the application there, demote it (drbdadm"
+                    + " secondary all), then send the re-adjust event; the instance refresh fails if the protection"
+                    + " stays for an hour. Outdated (not on version " + version + "): " + cluster.outdated());
+        }
+        return new ClusterReport.Condition(LAUNCH_TEMPLATE_CURRENT, "False", "RollingUpdate",
+            "Members not on launch template version " + version + ": " + cluster.outdated()
+                + "; the group's instance refresh replaces them one at a time");
     }
 
     private static ClusterReport.Condition dataVolumesCleared(ReconcileState state) {

@@ -16,9 +16,12 @@ import java.util.Optional;
  * @param departing registry members no longer live, sorted by node-id
  * @param describedAt ISO-8601 instant of the description ({@code null} in documents written before it)
  * @param scaleInProtected the live members the group may not pick when it scales in (instance ids, sorted)
+ * @param launchTemplateVersion the launch template version the group launches ({@code null} when unknown)
+ * @param outdated the live members launched from another version, which a rolling update (the group's
+ *     instance refresh) replaces (instance ids, sorted)
  */
 public record ClusterSnapshot(String groupName, int snapshot, List<Member> members, List<DepartingMember> departing,
-    String describedAt, List<String> scaleInProtected) {
+    String describedAt, List<String> scaleInProtected, String launchTemplateVersion, List<String> outdated) {
 
     public ClusterSnapshot {
         members = members == null ? List.of()
@@ -26,15 +29,21 @@ public record ClusterSnapshot(String groupName, int snapshot, List<Member> membe
         departing = departing == null ? List.of()
             : departing.stream().sorted(Comparator.comparingInt(DepartingMember::nodeId)).toList();
         scaleInProtected = scaleInProtected == null ? List.of() : scaleInProtected.stream().sorted().toList();
+        outdated = outdated == null ? List.of() : outdated.stream().sorted().toList();
+    }
+
+    public ClusterSnapshot(String groupName, int snapshot, List<Member> members, List<DepartingMember> departing,
+        String describedAt, List<String> scaleInProtected) {
+        this(groupName, snapshot, members, departing, describedAt, scaleInProtected, null, List.of());
     }
 
     public ClusterSnapshot(String groupName, int snapshot, List<Member> members, List<DepartingMember> departing,
         String describedAt) {
-        this(groupName, snapshot, members, departing, describedAt, List.of());
+        this(groupName, snapshot, members, departing, describedAt, List.of(), null, List.of());
     }
 
     public ClusterSnapshot(String groupName, int snapshot, List<Member> members, List<DepartingMember> departing) {
-        this(groupName, snapshot, members, departing, null, List.of());
+        this(groupName, snapshot, members, departing, null, List.of(), null, List.of());
     }
 
     /** Whether a launch or terminate lifecycle action of a member or departing member waits. */

@@ -274,6 +274,27 @@ class ClusterDescriberMotoTest {
         assertEquals(List.of("i-0a", "i-0b", "i-0c"), describer.describe(launch).memberIds());
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    @DisplayName("members launched from another launch template version than the group's are outdated (moto reports"
+        + " every instance on the template's default version: mocked group)")
+    void outdatedMembers() {
+        AutoScalingClient mocked = mock(AutoScalingClient.class);
+        List<Instance> instances = List.of(
+            instance("i-0a", "InService", "eu-west-1a").toBuilder().launchTemplate(t -> t.version("2")).build(),
+            instance("i-0b", "InService", "eu-west-1b").toBuilder().launchTemplate(t -> t.version("1")).build(),
+            instance("i-0c", "Pending:Wait", "eu-west-1c").toBuilder().launchTemplate(t -> t.version("2")).build(),
+            instance("i-0d", "Terminating:Wait", "eu-west-1a").toBuilder().launchTemplate(t -> t.version("1")).build());
+        when(mocked.describeAutoScalingGroups(any(Consumer.class))).thenReturn(DescribeAutoScalingGroupsResponse.builder()
+            .autoScalingGroups(AutoScalingGroup.builder().autoScalingGroupName("g").instances(instances)
+                .launchTemplate(t -> t.launchTemplateId("lt-1").version("2")).build()).build());
+
+        ClusterSnapshot snapshot = new ClusterDescriber(mocked, registry, "g").describe(state(null, Map.of()));
+
+        assertEquals("2", snapshot.launchTemplateVersion());
+        assertEquals(List.of("i-0b"), snapshot.outdated(), "a departing instance is not a member to replace");
+    }
+
     private static DescribeAutoScalingGroupsResponse response(List<Instance> instances) {
         return response(instances, null);
     }

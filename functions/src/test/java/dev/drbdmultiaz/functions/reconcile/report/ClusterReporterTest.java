@@ -67,7 +67,47 @@ class ClusterReporterTest {
               {"type":"Reachable","status":"True","reason":"AllAgentsOnline","message":"Every member's SSM agent answers"},
               {"type":"DepartedForgotten","status":"True","reason":"NoneLeft","message":"No departed member holds a node-id"},
               {"type":"DataVolumesCleared","status":"Unknown","reason":"NotScanned",
-               "message":"The data volumes were not scanned: the run did not reach DescribeDataVolumes"}]}
+               "message":"The data volumes were not scanned: the run did not reach DescribeDataVolumes"},
+              {"type":"LaunchTemplateCurrent","status":"True","reason":"AllCurrent",
+               "message":"The group names no launch template version"}]}
             """), Json.mapper().readTree(out.toString(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    @DisplayName("a rolling update names the outdated members, and the Primary to demote when it waits for one")
+    void rollingUpdateNamesThePrimaryToDemote() {
+        List<Member> members = List.of(new Member("i-new", "eu-west-1a", "InService", 0, null, null, null),
+            new Member("i-old", "eu-west-1b", "InService", 1, null, null, null),
+            new Member("i-old2", "eu-west-1c", "InService", 2, null, null, null));
+        Map<String, NodeStatus> observed = Map.of("i-new", node("Secondary"), "i-old", node("Primary"),
+            "i-old2", node("Secondary"));
+        ClusterReport.Condition waiting = launchTemplateCondition(new ClusterSnapshot("drbd-asg", 1, members, List.of(),
+            null, List.of("i-old"), "7", List.of("i-old", "i-old2")), observed);
+        assertEquals("False", waiting.status());
+        assertEquals("DemotePrimary", waiting.reason());
+        org.junit.jupiter.api.Assertions.assertTrue(waiting.message().startsWith("The rolling update waits for i-old"
+            + " (node-id 1): DRBD Primary"), waiting::message);
+
+        ClusterReport.Condition rolling = launchTemplateCondition(new ClusterSnapshot("drbd-asg", 1, members, List.of(),
+            null, List.of(), "7", List.of("i-old2")), observed);
+        assertEquals(new ClusterReport.Condition("LaunchTemplateCurrent", "False", "RollingUpdate", "Members not on"
+            + " launch template version 7: [i-old2]; the group's instance refresh replaces them one at a time"), rolling);
+
+        assertEquals(new ClusterReport.Condition("LaunchTemplateCurrent", "True", "AllCurrent",
+            "Every member runs launch template version 7"), launchTemplateCondition(new ClusterSnapshot("drbd-asg", 1,
+                members, List.of(), null, List.of(), "7", List.of()), observed));
+    }
+
+    private static NodeStatus node(String role) {
+        return new NodeStatus(true, "ip", "10.0.1.1", "9.2.12", "vol", true, "h", true, true, false,
+            new ResourceStatus(role, "UpToDate", List.of()));
+    }
+
+    private static ClusterReport.Condition launchTemplateCondition(ClusterSnapshot cluster,
+        Map<String, NodeStatus> observed) {
+        ReconcileState state = new ReconcileState(null, new Trigger("launch", "i-new"), null, cluster, null, null, null,
+            new Collected(Collected.SUCCEEDED, observed, null, null), null);
+        return ClusterReporter.report(state, Instant.parse("2024-05-01T12:00:00Z")).conditions().stream()
+            .filter(c -> c.type().equals(ClusterReporter.LAUNCH_TEMPLATE_CURRENT)).findFirst().orElseThrow();
     }
 }
