@@ -83,6 +83,7 @@ final class EmulatedAccount implements AutoCloseable {
     private Ec2Client ec2;
     private AutoScalingClient autoScaling;
     private String launchTemplateId;
+    private String imageId;
     /** A device no launch template here maps: where moto's orphaned default root volume is detached from. */
     private static final String MOTO_ORPHAN_DEVICE = "/dev/sdz";
     private List<Tag> volumeTags = List.of();
@@ -146,7 +147,7 @@ final class EmulatedAccount implements AutoCloseable {
         closeables.addAll(List.of(dynamoDb, ec2, autoScaling));
         createRegistryTable();
         // An image of our own: listing moto's built-in catalogue (DescribeImages) costs seconds.
-        String imageId = ec2.registerImage(b -> b.name("drbd-rehearsal-ubuntu").architecture("x86_64")
+        imageId = ec2.registerImage(b -> b.name("drbd-rehearsal-ubuntu").architecture("x86_64")
             .rootDeviceName("/dev/sda1")).imageId();
         JsonNode templateData = view.replicaLaunchTemplateData();
         volumeTags = launchVolumeTags(templateData);
@@ -392,6 +393,21 @@ final class EmulatedAccount implements AutoCloseable {
 
     String launchTemplateId() {
         return launchTemplateId;
+    }
+
+    /**
+     * CloudFormation updates the replicas' launch template: a new version with {@code updated}'s
+     * instance type and block devices (the image stays the rehearsal's own).
+     *
+     * @return the new version number
+     */
+    String createLaunchTemplateVersion(StackView updated) {
+        JsonNode data = updated.replicaLaunchTemplateData();
+        String instanceType = updated.deployed().synthesized().settings().instanceType();
+        return Long.toString(ec2.createLaunchTemplateVersion(b -> b.launchTemplateId(launchTemplateId)
+                .launchTemplateData(d -> d.imageId(imageId).instanceType(instanceType)
+                    .blockDeviceMappings(blockDeviceMappings(data))))
+            .launchTemplateVersion().versionNumber());
     }
 
     LifecycleModel lifecycle() {

@@ -56,6 +56,8 @@ final class GroupDriver implements AutoCloseable {
     private final List<String> asyncFailures = Collections.synchronizedList(new ArrayList<>());
     /** Each CONTINUEd launch's local disk state at the moment of its CONTINUE. */
     private final Map<String, String> diskAtLaunchContinue = new ConcurrentHashMap<>();
+    /** Each instance's DRBD role at the moment it entered Terminating:Wait. */
+    private final Map<String, String> roleAtTerminate = new ConcurrentHashMap<>();
     private volatile BiPredicate<String, String> lifecycleEventLost = (id, transition) -> false;
     private volatile BiPredicate<String, String> lifecycleEventDuplicated = (id, transition) -> false;
     private boolean capacityAvailable = true;
@@ -87,7 +89,7 @@ final class GroupDriver implements AutoCloseable {
         this.faultsByLaunch = faults == null ? index -> NodeFaults.none() : faults;
         String group = account.view().groupName();
         autoScaling.createAutoScalingGroup(b -> b.autoScalingGroupName(group)
-            .launchTemplate(t -> t.launchTemplateId(account.launchTemplateId()))
+            .launchTemplate(t -> t.launchTemplateId(account.launchTemplateId()).version(lifecycle.launchTemplateVersion()))
             .minSize(nodes).maxSize(nodes + 1).desiredCapacity(nodes)
             .availabilityZones(lifecycle.zones()));
         return discoverInstances();
@@ -173,30 +175,8 @@ final class GroupDriver implements AutoCloseable {
         if (nodes == desired) {
             return List.of();
         }
-        List<String> order = knownInstancesInOrder();
-        // The zones as the lifecycle model placed the instances (the API's view of them).
-        Map<String, String> zoneOf = new java.util.HashMap<>();
-        List<String> unprotected = new ArrayList<>();
-        List<String> protectedIds = new ArrayList<>();
-        for (Instance instance : current.instances()) {
-            var modeled = lifecycle.find(instance.instanceId());
-            if (modeled.isEmpty() || modeled.get().state() != LifecycleModel.State.IN_SERVICE) {
-                continue;
-            }
-            zoneOf.put(instance.instanceId(), modeled.get().availabilityZone());
-            (Boolean.TRUE.equals(instance.protectedFromScaleIn()) ? protectedIds : unprotected).add(instance.instanceId());
-        }
-        List<String> victims = new ArrayList<>();
-        // Each pick: the fullest zone (counting every instance that stays), the first zone on a tie,
-        // then the oldest launch; only unprotected instances are picked.
-        java.util.function.ToLongFunction<String> zoneSize = id -> zoneOf.entrySet().stream()
-            .filter(e -> e.getValue().equals(zoneOf.get(id)) && !victims.contains(e.getKey())).count();
-        java.util.Comparator<String> policy = java.util.Comparator.comparingLong(zoneSize).reversed()
-            .thenComparingInt(id -> lifecycle.zones().indexOf(zoneOf.get(id)))
-            .thenComparingInt(order::indexOf);
-        for (int i = 0; i < desired - nodes; i++) {
-            unprotected.stream().filter(id -> !victims.contains(id)).min(policy).ifPresent(victims::add);
-        }
+        List<String> protectedIds = protectedInService(current);
+        List<String> victims = pickForTermination(current, desired - nodes, id -> true, false);
         autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group).minSize(nodes).maxSize(Math.max(nodes + 1,
             current.maxSize())));
         progress.note("group capacity " + desired + " -> " + nodes + ": terminates " + victims
@@ -206,6 +186,183 @@ final class GroupDriver implements AutoCloseable {
         }
         victims.forEach(lifecycle::terminating);
         return victims;
+    }
+
+    /** The group's InService instances protected from scale-in, as the API lists them. */
+    private List<String> protectedInService(software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup group) {
+        return group.instances().stream()
+            .filter(i -> Boolean.TRUE.equals(i.protectedFromScaleIn()))
+            .filter(i -> lifecycle.find(i.instanceId()).map(m -> m.state() == LifecycleModel.State.IN_SERVICE)
+                .orElse(false))
+            .map(Instance::instanceId).toList();
+    }
+
+    /**
+     * Up to {@code count} InService instances the group would terminate, as its default termination
+     * policy picks them ("Configure termination policies", Amazon EC2 Auto Scaling User Guide): each
+     * pick from the zone with the most instances that stay (the first zone on a tie), never one
+     * {@code eligible} refuses nor, unless {@code includeProtected}, one protected from scale-in; within the zone, as all share one
+     * launch template, the oldest launch (billing hour and random are not modelled).
+     */
+    private List<String> pickForTermination(software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup group,
+        int count, java.util.function.Predicate<String> eligible, boolean includeProtected) {
+        List<String> order = knownInstancesInOrder();
+        // The zones as the lifecycle model placed the instances (the API's view of them).
+        Map<String, String> zoneOf = new java.util.HashMap<>();
+        List<String> candidates = new ArrayList<>();
+        for (Instance instance : group.instances()) {
+            var modeled = lifecycle.find(instance.instanceId());
+            if (modeled.isEmpty() || modeled.get().state() != LifecycleModel.State.IN_SERVICE) {
+                continue;
+            }
+            zoneOf.put(instance.instanceId(), modeled.get().availabilityZone());
+            if ((includeProtected || !Boolean.TRUE.equals(instance.protectedFromScaleIn()))
+                && eligible.test(instance.instanceId())) {
+                candidates.add(instance.instanceId());
+            }
+        }
+        List<String> picked = new ArrayList<>();
+        java.util.function.ToLongFunction<String> zoneSize = id -> zoneOf.entrySet().stream()
+            .filter(e -> e.getValue().equals(zoneOf.get(id)) && !picked.contains(e.getKey())).count();
+        java.util.Comparator<String> policy = java.util.Comparator.comparingLong(zoneSize).reversed()
+            .thenComparingInt(id -> lifecycle.zones().indexOf(zoneOf.get(id)))
+            .thenComparingInt(order::indexOf);
+        for (int i = 0; i < count; i++) {
+            candidates.stream().filter(id -> !picked.contains(id)).min(policy).ifPresent(picked::add);
+        }
+        return picked;
+    }
+
+    /** How an instance refresh ended (DescribeInstanceRefreshes' Status and StatusReason). */
+    record RefreshOutcome(String status, String reason, List<String> replaced) {
+        boolean succeeded() {
+            return "Successful".equals(status);
+        }
+    }
+
+    /**
+     * How long a refresh waits for an instance protected from scale-in ({@code ScaleInProtectedInstances}
+     * Wait): "waits one hour for you to remove scale-in protection. Otherwise, the instance refresh will
+     * fail" (RefreshPreferences, Amazon EC2 Auto Scaling API reference).
+     */
+    static final java.time.Duration PROTECTED_WAIT = java.time.Duration.ofHours(1);
+    /** How often the refresh looks again at a protected instance (not documented). */
+    static final java.time.Duration PROTECTION_POLL = java.time.Duration.ofSeconds(30);
+
+    /**
+     * CloudFormation's AutoScalingInstanceRefresh update policy after the group's launch template
+     * changed to {@code version}: an instance refresh that the stack update waits for. Modelled with
+     * the template's preferences as the harsher reading allows: skip matching (instances launched
+     * from {@code version} stay); launch before terminate with MinHealthyPercentage 100 and room for
+     * one instance more (the percentage rounded down, at least one); the instance to replace is the
+     * one the termination policy picks among the outdated ones; the replacement must reach InService
+     * (its launch action CONTINUEd) before the old one enters Terminating:Wait, and the next
+     * replacement starts at once (the old one's terminate action need not have ended: it no longer
+     * counts as healthy). Protected instances: Wait (at most {@link #PROTECTED_WAIT}), Refresh or
+     * Ignore, as the preference says. A launch that ends otherwise (abandoned, its hook timed out) fails
+     * the refresh.
+     */
+    RefreshOutcome refreshInstances(String version, StackView.RefreshPreferences preferences) {
+        String group = account.view().groupName();
+        String protectedInstances = preferences.scaleInProtectedInstances();
+        if (preferences.minHealthyPercentage() != 100) {
+            throw new IllegalStateException("The rehearsal models launch before terminate only (MinHealthyPercentage"
+                + " 100), the template has " + preferences.minHealthyPercentage());
+        }
+        lifecycle.setLaunchTemplateVersion(version);
+        autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group)
+            .launchTemplate(t -> t.launchTemplateId(account.launchTemplateId()).version(version)));
+        progress.note("group launch template version " + version + ": instance refresh starts (protected instances: "
+            + protectedInstances + ")");
+        List<String> replaced = new ArrayList<>();
+        java.time.Instant waitingSince = null;
+        while (true) {
+            var current = autoScaling.describeAutoScalingGroups(b -> b.autoScalingGroupNames(group)).autoScalingGroups()
+                .get(0);
+            java.util.function.Predicate<String> outdated = id -> !version.equals(lifecycle.launchTemplateVersionOf(id));
+            List<String> remaining = current.instances().stream().map(Instance::instanceId)
+                .filter(id -> lifecycle.find(id).map(m -> m.state() == LifecycleModel.State.IN_SERVICE).orElse(false))
+                .filter(outdated).toList();
+            List<String> protectedOutdated = protectedInService(current).stream().filter(outdated).toList();
+            if ("Ignore".equals(protectedInstances)) {
+                remaining = remaining.stream().filter(id -> !protectedOutdated.contains(id)).toList();
+            }
+            if (remaining.isEmpty()) {
+                lifecycle.setDesiredCapacity(null);
+                progress.note("instance refresh Successful: replaced " + replaced);
+                return new RefreshOutcome("Successful", null, replaced);
+            }
+            List<String> victim = pickForTermination(current, 1, outdated, "Refresh".equals(protectedInstances));
+            if (victim.isEmpty()) {
+                java.time.Instant now = java.time.Instant.now();
+                waitingSince = waitingSince == null ? now : waitingSince;
+                if (java.time.Duration.between(waitingSince, now).compareTo(account.time().scaled(PROTECTED_WAIT)) >= 0) {
+                    String reason = "Waited " + PROTECTED_WAIT.toMinutes() + " minutes for instances protected from"
+                        + " scale-in: " + protectedOutdated;
+                    progress.note("instance refresh Failed: " + reason);
+                    lifecycle.setDesiredCapacity(null);
+                    return new RefreshOutcome("Failed", reason, replaced);
+                }
+                sleep(account.time().scaled(PROTECTION_POLL));
+                continue;
+            }
+            waitingSince = null;
+            String old = victim.get(0);
+            int desired = current.desiredCapacity();
+            if (desired * preferences.maxHealthyPercentage() / 100 <= desired) {
+                String reason = "MaxHealthyPercentage " + preferences.maxHealthyPercentage() + " of " + desired
+                    + " instances, rounded down, leaves no room to launch before terminating";
+                progress.note("instance refresh Failed: " + reason);
+                return new RefreshOutcome("Failed", reason, replaced);
+            }
+            String launched = launchOneMore(group, desired);
+            LifecycleModel.State reached = awaitLaunch(launched);
+            if (reached != LifecycleModel.State.IN_SERVICE) {
+                String reason = "The replacement " + launched + " of " + old + " did not reach InService: " + reached;
+                progress.note("instance refresh Failed: " + reason);
+                lifecycle.setDesiredCapacity(null);
+                return new RefreshOutcome("Failed", reason, replaced);
+            }
+            synchronized (this) {
+                scaledIn.add(old);
+            }
+            progress.note("instance refresh: " + launched + " InService, terminating " + old);
+            lifecycle.terminating(old);
+            replaced.add(old);
+        }
+    }
+
+    /** The refresh's extra instance: moto launches one more, the API keeps answering {@code desired}. */
+    private String launchOneMore(String group, int desired) {
+        lifecycle.setDesiredCapacity(desired);
+        autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group).desiredCapacity(desired + 1));
+        List<String> added = discoverInstances();
+        if (added.size() != 1) {
+            throw new IllegalStateException("The refresh expected one launch, moto launched " + added);
+        }
+        return added.get(0);
+    }
+
+    /** Waits until the launch action of {@code instanceId} ended; the state it left the instance in. */
+    private LifecycleModel.State awaitLaunch(String instanceId) {
+        long deadline = System.nanoTime() + account.time().scaled(LifecycleModel.MAX_GLOBAL_TIMEOUT).toNanos();
+        while (System.nanoTime() < deadline) {
+            LifecycleModel.State state = lifecycle.find(instanceId).map(LifecycleModel.Instance::state).orElseThrow();
+            if (state != LifecycleModel.State.PENDING_WAIT) {
+                return state;
+            }
+            sleep(java.time.Duration.ofMillis(50));
+        }
+        return LifecycleModel.State.PENDING_WAIT;
+    }
+
+    private static void sleep(java.time.Duration duration) {
+        try {
+            Thread.sleep(Math.max(1, duration.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted during the instance refresh", e);
+        }
     }
 
     /** See {@link RehearsalRun#deleteGroup}. */
@@ -306,6 +463,7 @@ final class GroupDriver implements AutoCloseable {
      */
     private void enteredWait(LifecycleModel.Instance instance, String transition) {
         if ("terminate".equals(transition)) {
+            roleAtTerminate.put(instance.instanceId(), roleOf(instance.instanceId()));
             progress.note("instance " + instance.instanceId() + " terminating: Terminating:Wait");
             try {
                 synchronized (this) {
@@ -356,6 +514,21 @@ final class GroupDriver implements AutoCloseable {
         } catch (RuntimeException e) {
             return "unknown (" + e.getMessage() + ")";
         }
+    }
+
+    /** The node's DRBD role now ("down" when its resource is not up). */
+    private String roleOf(String instanceId) {
+        try {
+            return fleet.deviceViews().stream().filter(v -> v.instanceId().equals(instanceId)).findFirst()
+                .map(v -> v.up() ? v.role() : "down").orElse("no node");
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    /** Each instance's DRBD role at the moment it entered Terminating:Wait. */
+    public Map<String, String> roleAtTerminate() {
+        return Map.copyOf(roleAtTerminate);
     }
 
     /** Each CONTINUEd launch's local disk state at the moment the run CONTINUEd it. */

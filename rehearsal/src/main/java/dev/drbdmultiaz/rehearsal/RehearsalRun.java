@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.rehearsal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.drbdmultiaz.model.ClusterTags;
 import dev.drbdmultiaz.model.NodeDocument;
 import dev.drbdmultiaz.model.RegistryKeys;
@@ -53,6 +54,9 @@ public final class RehearsalRun implements AutoCloseable {
     private final List<ReportBuilder.PhaseMark> phases = new ArrayList<>();
     private final Map<String, String> notes = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, String> roles = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final List<GroupDriver.RefreshOutcome> refreshes = Collections.synchronizedList(new ArrayList<>());
+    /** The replicas' LaunchTemplateData as last deployed (a deploy that changes it starts a refresh). */
+    private JsonNode launchTemplateData;
 
     private RehearsalRun(EmulatedAccount account, Instant started) {
         this.account = account;
@@ -61,6 +65,7 @@ public final class RehearsalRun implements AutoCloseable {
         account.closeFirst(group);
         this.deploy = new CloudFormationDeploy(account);
         this.reports = new ReportBuilder(account, started);
+        this.launchTemplateData = account.view().replicaLaunchTemplateData();
     }
 
     /** Starts the emulated account, the nodes' side and the Lambda service. */
@@ -296,11 +301,15 @@ public final class RehearsalRun implements AutoCloseable {
     }
 
     /**
-     * {@code cdk deploy} with changed settings ({@code drbd:nodeCount}, ...): the stack is
-     * synthesized anew; CloudFormation updates the group's capacity first (the deploy trigger
-     * depends on the group), then the deploy trigger with the new ConfigHash, and waits for its
-     * answer. The functions keep the environment they were started with: a change there (e.g.
-     * MAX_PEERS, which follows drbd:nodeCount) is listed in the progress, not applied.
+     * {@code cdk deploy} with changed settings ({@code drbd:nodeCount}, {@code drbd:instanceType}, ...):
+     * the stack is synthesized anew; CloudFormation updates the group first (the deploy trigger
+     * depends on it), then the deploy trigger with the new ConfigHash, and waits for its answer.
+     * A changed launch template is a new version the group launches from, and the group's
+     * AutoScalingInstanceRefresh update policy replaces the members before CloudFormation goes on
+     * ({@link GroupDriver#refreshInstances}); a refresh that fails fails the deploy, and the rollback
+     * sets the group back to the version before (the rollback's own refresh is not modelled). The
+     * functions keep the environment they were started with: a change there (e.g. MAX_PEERS, which
+     * follows drbd:nodeCount) is listed in the progress, not applied.
      */
     public CustomResources.Outcome deploy(Map<String, Object> settings) {
         StackView updated = account.synthesize(settings);
@@ -318,8 +327,34 @@ public final class RehearsalRun implements AutoCloseable {
         if (!changed.isEmpty()) {
             log("deploy " + settings + ": the functions' new environment " + changed + " is not applied");
         }
+        if (!updated.replicaLaunchTemplateData().equals(launchTemplateData)) {
+            String previous = account.lifecycle().launchTemplateVersion();
+            String version = account.createLaunchTemplateVersion(updated);
+            GroupDriver.RefreshOutcome refresh = group.refreshInstances(version, updated.refreshPreferences());
+            refreshes.add(refresh);
+            if (!refresh.succeeded()) {
+                account.lifecycle().setLaunchTemplateVersion(previous);
+                account.autoScaling().updateAutoScalingGroup(b -> b.autoScalingGroupName(account.view().groupName())
+                    .launchTemplate(t -> t.launchTemplateId(account.launchTemplateId()).version(previous)));
+                return new CustomResources.Outcome("Update", "FAILED", "Group update failed: instance refresh "
+                    + refresh.status() + ": " + refresh.reason(), null, Map.of(), java.time.Duration.ZERO, null);
+            }
+            launchTemplateData = updated.replicaLaunchTemplateData();
+        }
         group.updateCapacity(updated.desiredCapacity());
         return deploy.update(updated.deployResourceProperties().path("ConfigHash").asText());
+    }
+
+    /** Every instance refresh a deploy ran, in order, with the instances each replaced. */
+    public List<String> refreshes() {
+        return refreshes.stream().map(r -> r.status() + (r.reason() == null ? "" : " (" + r.reason() + ")") + " replaced "
+            + r.replaced()).toList();
+    }
+
+    /** The EC2 instance type of {@code instanceId}, as EC2 describes it. */
+    public String instanceType(String instanceId) {
+        return account.ec2().describeInstances(b -> b.instanceIds(instanceId)).reservations().get(0).instances().get(0)
+            .instanceTypeAsString();
     }
 
     /** The group's instances that are not leaving (Pending or InService), as the Auto Scaling API lists them. */
@@ -625,6 +660,11 @@ public final class RehearsalRun implements AutoCloseable {
     /** Each CONTINUEd launch's local disk state at the moment the run CONTINUEd it. */
     public Map<String, String> diskAtLaunchContinue() {
         return group.diskAtLaunchContinue();
+    }
+
+    /** Each terminated instance's DRBD role at the moment it entered Terminating:Wait. */
+    public Map<String, String> roleAtTerminate() {
+        return group.roleAtTerminate();
     }
 
     /** How many heartbeats the lifecycle actions of {@code instanceId} got. */

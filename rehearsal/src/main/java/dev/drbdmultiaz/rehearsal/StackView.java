@@ -64,6 +64,27 @@ public final class StackView {
         return stack.property(groupLogicalId, "DesiredCapacity").asInt();
     }
 
+    /**
+     * The group's AutoScalingInstanceRefresh update policy, which CloudFormation applies when the
+     * launch template changes.
+     */
+    public RefreshPreferences refreshPreferences() {
+        JsonNode preferences = stack.resource(groupLogicalId).path("UpdatePolicy").path("AutoScalingInstanceRefresh")
+            .path("Preferences");
+        if (preferences.isMissingNode()) {
+            throw new IllegalStateException("The group has no AutoScalingInstanceRefresh update policy in the template");
+        }
+        // Defaults as CloudFormation documents them for the Rolling strategy (aws-cdk-lib InstanceRefreshOptions).
+        return new RefreshPreferences(preferences.path("MinHealthyPercentage").asInt(100),
+            preferences.path("MaxHealthyPercentage").asInt(110),
+            preferences.path("ScaleInProtectedInstances").asText("Wait"));
+    }
+
+    /** The instance refresh preferences the rehearsal models. */
+    public record RefreshPreferences(int minHealthyPercentage, int maxHealthyPercentage,
+        String scaleInProtectedInstances) {
+    }
+
     /** The group's hook of {@code autoscaling:EC2_INSTANCE_LAUNCHING} or {@code _TERMINATING}. */
     public JsonNode hook(String transition) {
         for (JsonNode hook : stack.property(groupLogicalId, "LifecycleHookSpecificationList")) {

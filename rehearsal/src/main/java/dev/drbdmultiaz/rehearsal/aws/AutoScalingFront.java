@@ -50,7 +50,9 @@ import org.w3c.dom.NodeList;
  *       each instance gets the model's lifecycle state ({@code Pending:Wait} while its launch
  *       action is pending) and zone (moto puts every instance in the first zone), and instances
  *       waiting in {@code Terminating:Wait} or shutting down in {@code Terminating:Proceed} (which
- *       moto removed at once) are listed again, until the model has them {@code Terminated}.</li>
+ *       moto removed at once) are listed again, until the model has them {@code Terminated}; the
+ *       group's launch template version is the model's, and each instance's the version it was
+ *       launched from (moto answers the template's default version for every instance).</li>
  * </ul>
  * Like Auto Scaling it refuses a request that is not signed with credentials the
  * {@link CredentialAuthority} issued (HTTP 403 InvalidClientTokenId, ExpiredToken,
@@ -221,6 +223,10 @@ public final class AutoScalingFront implements AutoCloseable {
 
     private void rewriteGroup(Document doc, Element group) {
         model.desiredCapacity().ifPresent(capacity -> set(doc, group, "DesiredCapacity", Integer.toString(capacity)));
+        Element template = child(group, "LaunchTemplate");
+        if (template != null) {
+            set(doc, template, "Version", model.launchTemplateVersion());
+        }
         Element instances = child(group, "Instances");
         if (instances == null) {
             instances = doc.createElementNS(NS, "Instances");
@@ -242,6 +248,7 @@ public final class AutoScalingFront implements AutoCloseable {
             }
             set(doc, member, "AvailabilityZone", known.get().availabilityZone());
             set(doc, member, "LifecycleState", known.get().state().api());
+            launchedFrom(doc, member, id);
         }
         for (LifecycleModel.Instance instance : model.live()) {
             if (listed.contains(instance.instanceId())) {
@@ -254,8 +261,19 @@ public final class AutoScalingFront implements AutoCloseable {
                 "ProtectedFromScaleIn", "false").entrySet()) {
                 set(doc, member, field.getKey(), field.getValue());
             }
+            launchedFrom(doc, member, instance.instanceId());
             instances.appendChild(member);
         }
+    }
+
+    /** The instance's LaunchTemplate names the version it was launched from. */
+    private void launchedFrom(Document doc, Element member, String instanceId) {
+        Element template = child(member, "LaunchTemplate");
+        if (template == null) {
+            template = doc.createElementNS(NS, "LaunchTemplate");
+            member.appendChild(template);
+        }
+        set(doc, template, "Version", model.launchTemplateVersionOf(instanceId));
     }
 
     private static Element child(Element parent, String name) {

@@ -210,6 +210,28 @@ public final class LifecycleModel implements AutoCloseable {
     }
 
     private volatile Integer desiredCapacity;
+    private volatile String launchTemplateVersion = "1";
+    /** The launch template version each instance was launched from. */
+    private final Map<String, String> launchedFrom = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The version of the group's launch template that new instances launch from (what
+     * DescribeAutoScalingGroups answers for the group); instances keep the one they were launched
+     * from, where moto answers the template's default version for every instance.
+     */
+    public void setLaunchTemplateVersion(String version) {
+        this.launchTemplateVersion = version;
+    }
+
+    /** See {@link #setLaunchTemplateVersion}. */
+    public String launchTemplateVersion() {
+        return launchTemplateVersion;
+    }
+
+    /** The launch template version {@code instanceId} was launched from (the group's current one if unknown). */
+    public String launchTemplateVersionOf(String instanceId) {
+        return launchedFrom.getOrDefault(instanceId, launchTemplateVersion);
+    }
 
     /**
      * The group's DesiredCapacity as the API answers it while moto's still has the old value (a
@@ -250,6 +272,7 @@ public final class LifecycleModel implements AutoCloseable {
                 .orElseThrow();
             instance = new Instance(instanceId, zone, privateIp, State.PENDING_WAIT);
             instances.put(instanceId, instance);
+            launchedFrom.put(instanceId, launchTemplateVersion);
             actions.put(instanceId, newAction(launchHook));
         }
         waitListeners.forEach(l -> l.accept(instance, "launch"));

@@ -7,11 +7,13 @@ import dev.drbdmultiaz.model.DataVolume;
 import dev.drbdmultiaz.rehearsal.RehearsalRun;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
 import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
+import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
 import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** Checks several scenarios share; each returns what did not end as designed (empty: fine). */
@@ -188,6 +190,36 @@ final class Checks {
             problems.add("no follow-up run succeeded after the failure");
         }
         problems.addAll(converged(run));
+        return problems;
+    }
+
+    /**
+     * Every block the application got acknowledged (note {@code acknowledged}: block=content pairs), with
+     * that content, is on every member; {@code expected} blocks were acknowledged.
+     */
+    static List<String> acknowledgedOnEveryMember(RehearsalRun run, int expected) {
+        List<String> problems = new ArrayList<>();
+        Map<Integer, String> acknowledged = new TreeMap<>();
+        for (String pair : run.notes().get("acknowledged").split(",")) {
+            if (!pair.isEmpty()) {
+                acknowledged.put(Integer.parseInt(pair.substring(0, pair.indexOf('='))), pair.substring(pair.indexOf('=') + 1));
+            }
+        }
+        if (acknowledged.size() != expected) {
+            problems.add("the application got " + acknowledged.size() + " of its " + expected + " block writes acknowledged");
+        }
+        List<String> members = run.members();
+        for (NodeFleet.DeviceView view : run.deviceViews()) {
+            if (!members.contains(view.instanceId())) {
+                continue;
+            }
+            long missing = acknowledged.entrySet().stream()
+                .filter(e -> !e.getValue().equals(view.blocks().get(e.getKey()))).count();
+            if (missing > 0) {
+                problems.add(view.instanceId() + " (" + view.disk() + ") lacks " + missing + " of the "
+                    + acknowledged.size() + " acknowledged blocks");
+            }
+        }
         return problems;
     }
 }

@@ -79,33 +79,6 @@ final class ScaleOutIn implements Scenario {
             .toList());
     }
 
-    /** Every block the application got acknowledged is, with that content, on every member that stays. */
-    private static List<String> acknowledgedOnEveryMember(RehearsalRun run) {
-        List<String> problems = new ArrayList<>();
-        Map<Integer, String> acknowledged = new TreeMap<>();
-        for (String pair : run.notes().get("acknowledged").split(",")) {
-            if (!pair.isEmpty()) {
-                acknowledged.put(Integer.parseInt(pair.substring(0, pair.indexOf('='))), pair.substring(pair.indexOf('=') + 1));
-            }
-        }
-        if (acknowledged.size() != 2 * BLOCKS) {
-            problems.add("the application got " + acknowledged.size() + " of its " + 2 * BLOCKS + " block writes acknowledged");
-        }
-        List<String> members = run.members();
-        for (NodeFleet.DeviceView view : run.deviceViews()) {
-            if (!members.contains(view.instanceId())) {
-                continue;
-            }
-            long missing = acknowledged.entrySet().stream()
-                .filter(e -> !e.getValue().equals(view.blocks().get(e.getKey()))).count();
-            if (missing > 0) {
-                problems.add(view.instanceId() + " (" + view.disk() + ") lacks " + missing + " of the "
-                    + acknowledged.size() + " acknowledged blocks");
-            }
-        }
-        return problems;
-    }
-
     /** instance=node-id pairs of {@code instanceIds}, from the registry. */
     private static String nodeIds(RehearsalRun run, List<String> instanceIds) {
         Map<String, Integer> all = run.registryNodeIds();
@@ -160,7 +133,7 @@ final class ScaleOutIn implements Scenario {
             problems.add("the group terminated the Primary " + primary + " when it scaled in: members " + in);
         }
         problems.addAll(Checks.convergedCluster(run));
-        problems.addAll(acknowledgedOnEveryMember(run));
+        problems.addAll(Checks.acknowledgedOnEveryMember(run, 2 * BLOCKS));
         run.appClose(primary);
         return problems;
     }

@@ -21,6 +21,7 @@ public final class Scenarios {
         new Replace(),
         new Scale5(),
         new ScaleOutIn(),
+        new RollingUpdate(),
         new Burst(),
         new SsmFailure(),
         new ForeignDisk(),

@@ -116,16 +116,17 @@ public final class ClusterReporter {
         List<String> primaries = nodes.stream()
             .filter(n -> cluster.outdated().contains(n.instanceId()) && "Primary".equals(n.role()))
             .map(n -> n.instanceId() + " (node-id " + n.nodeId() + ")").toList();
-        if (!primaries.isEmpty()) {
+        if (!primaries.isEmpty() && primaries.size() == cluster.outdated().size()) {
             return new ClusterReport.Condition(LAUNCH_TEMPLATE_CURRENT, "False", "DemotePrimary",
-                "The rolling update waits for " + String.join(", ", primaries) + ": DRBD Primary, so protected from"
-                    + " scale-in and never replaced while Primary. Stop the application there, demote it (drbdadm"
-                    + " secondary all), then send the re-adjust event; the instance refresh fails if the protection"
-                    + " stays for an hour. Outdated (not on version " + version + "): " + cluster.outdated());
+                "The rolling update waits for " + String.join(", ", primaries) + ", the last member not on launch"
+                    + " template version " + version + ": DRBD Primary, so protected from scale-in and never replaced"
+                    + " while Primary. Stop the application there, demote it (drbdadm secondary all), then send the"
+                    + " re-adjust event; the instance refresh fails if the protection stays for an hour");
         }
         return new ClusterReport.Condition(LAUNCH_TEMPLATE_CURRENT, "False", "RollingUpdate",
             "Members not on launch template version " + version + ": " + cluster.outdated()
-                + "; the group's instance refresh replaces them one at a time");
+                + "; the group's instance refresh replaces them one at a time"
+                + (primaries.isEmpty() ? "" : ", the Primary " + String.join(", ", primaries) + " last, once demoted"));
     }
 
     private static ClusterReport.Condition dataVolumesCleared(ReconcileState state) {

@@ -81,12 +81,18 @@ class ClusterReporterTest {
             new Member("i-old2", "eu-west-1c", "InService", 2, null, null, null));
         Map<String, NodeStatus> observed = Map.of("i-new", node("Secondary"), "i-old", node("Primary"),
             "i-old2", node("Secondary"));
-        ClusterReport.Condition waiting = launchTemplateCondition(new ClusterSnapshot("drbd-asg", 1, members, List.of(),
+        ClusterReport.Condition early = launchTemplateCondition(new ClusterSnapshot("drbd-asg", 1, members, List.of(),
             null, List.of("i-old"), "7", List.of("i-old", "i-old2")), observed);
+        assertEquals(new ClusterReport.Condition("LaunchTemplateCurrent", "False", "RollingUpdate", "Members not on"
+            + " launch template version 7: [i-old, i-old2]; the group's instance refresh replaces them one at a time,"
+            + " the Primary i-old (node-id 1) last, once demoted"), early, "the Primary is not waited for yet");
+
+        ClusterReport.Condition waiting = launchTemplateCondition(new ClusterSnapshot("drbd-asg", 1, members, List.of(),
+            null, List.of("i-old"), "7", List.of("i-old")), observed);
         assertEquals("False", waiting.status());
         assertEquals("DemotePrimary", waiting.reason());
         org.junit.jupiter.api.Assertions.assertTrue(waiting.message().startsWith("The rolling update waits for i-old"
-            + " (node-id 1): DRBD Primary"), waiting::message);
+            + " (node-id 1), the last member not on launch template version 7: DRBD Primary"), waiting::message);
 
         ClusterReport.Condition rolling = launchTemplateCondition(new ClusterSnapshot("drbd-asg", 1, members, List.of(),
             null, List.of(), "7", List.of("i-old2")), observed);
