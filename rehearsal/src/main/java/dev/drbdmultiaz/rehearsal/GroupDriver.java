@@ -508,19 +508,18 @@ final class GroupDriver implements AutoCloseable {
 
     /** The node's local disk state now ("down" when its resource is not up). */
     private String diskOf(String instanceId) {
-        try {
-            return fleet.deviceViews().stream().filter(v -> v.instanceId().equals(instanceId)).findFirst()
-                .map(v -> v.up() ? v.disk() : "down").orElse("no node");
-        } catch (RuntimeException e) {
-            return "unknown (" + e.getMessage() + ")";
-        }
+        return deviceNow(instanceId, NodeFleet.DeviceView::disk);
     }
 
     /** The node's DRBD role now ("down" when its resource is not up). */
     private String roleOf(String instanceId) {
+        return deviceNow(instanceId, NodeFleet.DeviceView::role);
+    }
+
+    private String deviceNow(String instanceId, java.util.function.Function<NodeFleet.DeviceView, String> field) {
         try {
             return fleet.deviceViews().stream().filter(v -> v.instanceId().equals(instanceId)).findFirst()
-                .map(v -> v.up() ? v.role() : "down").orElse("no node");
+                .map(v -> v.up() ? field.apply(v) : "down").orElse("no node");
         } catch (RuntimeException e) {
             return "unknown (" + e.getMessage() + ")";
         }

@@ -222,4 +222,18 @@ final class Checks {
         }
         return problems;
     }
+
+    /** After {@link Steps#writeAndProtectPrimary}: the write made {@code primary} Primary and only it is protected. */
+    static List<String> primaryProtected(RehearsalRun run, String primary) {
+        List<String> problems = new ArrayList<>();
+        if (!run.notes().get("first-write").startsWith("true Primary")) {
+            problems.add("the application's first write on " + primary + " should make it Primary: "
+                + run.notes().get("first-write"));
+        }
+        if (!primary.equals(run.notes().get("protected-before"))) {
+            problems.add("after a run, exactly the Primary " + primary + " should be protected from scale-in; protected: "
+                + run.notes().get("protected-before"));
+        }
+        return problems;
+    }
 }

@@ -6,13 +6,11 @@ import dev.drbdmultiaz.rehearsal.RehearsalRun;
 import dev.drbdmultiaz.rehearsal.Scenario;
 import dev.drbdmultiaz.rehearsal.aws.CustomResources;
 import dev.drbdmultiaz.rehearsal.aws.Execution;
-import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -59,12 +57,7 @@ final class RollingUpdate implements Scenario {
         String primary = ids.get(0);
         run.role("primary", primary);
         run.note("original", String.join(",", ids));
-        NodeFleet.AppWrite first = run.appWrite(primary, 0, BLOCKS);
-        run.note("first-write", first.ok() + " " + first.role() + " " + first.error());
-        run.note("acknowledged", encode(first.acknowledged()));
-        run.publishReadjust();
-        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
-        run.note("protected-before", String.join(",", run.scaleInProtected()));
+        Steps.writeAndProtectPrimary(run, primary, BLOCKS);
 
         run.phase("rolling-update");
         CompletableFuture<CustomResources.Outcome> deploying =
@@ -84,9 +77,7 @@ final class RollingUpdate implements Scenario {
         run.note("members-after", String.join(",", members));
         run.note("types-after", String.join(",", members.stream().map(id -> id + "=" + run.instanceType(id)).toList()));
         if (!members.isEmpty()) {
-            NodeFleet.AppWrite second = run.appWrite(members.get(0), BLOCKS, BLOCKS);
-            run.note("second-write", second.ok() + " " + second.error());
-            run.note("acknowledged", run.notes().get("acknowledged") + "," + encode(second.acknowledged()));
+            Steps.appWrite(run, "second-write", members.get(0), BLOCKS, BLOCKS);
             run.role("new-primary", members.get(0));
         }
     }
@@ -125,11 +116,6 @@ final class RollingUpdate implements Scenario {
         }
     }
 
-    private static String encode(Map<Integer, String> blocks) {
-        return String.join(",", new TreeMap<>(blocks).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-            .toList());
-    }
-
     @Override
     public List<String> check(RehearsalRun run) {
         List<String> problems = new ArrayList<>();
@@ -140,14 +126,7 @@ final class RollingUpdate implements Scenario {
             problems.add("CloudFormation's requests should end Create SUCCESS, Update SUCCESS (after the refresh); got "
                 + shape + "; the rolling update's deploy: " + run.notes().get("deploy"));
         }
-        if (!run.notes().get("first-write").startsWith("true Primary")) {
-            problems.add("the application's first write on " + primary + " should make it Primary: "
-                + run.notes().get("first-write"));
-        }
-        if (!primary.equals(run.notes().get("protected-before"))) {
-            problems.add("before the update exactly the Primary " + primary + " should be protected from scale-in;"
-                + " protected: " + run.notes().get("protected-before"));
-        }
+        problems.addAll(Checks.primaryProtected(run, primary));
         if (run.refreshes().size() != 1 || !run.refreshes().get(0).startsWith("Successful replaced [")
             || !run.refreshes().get(0).endsWith(", " + primary + "]")
             || original.stream().anyMatch(id -> !run.refreshes().get(0).contains(id))) {

@@ -3,11 +3,9 @@ package dev.drbdmultiaz.rehearsal.scenarios;
 import dev.drbdmultiaz.rehearsal.RehearsalReport;
 import dev.drbdmultiaz.rehearsal.RehearsalRun;
 import dev.drbdmultiaz.rehearsal.Scenario;
-import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * {@code drbd:nodeCount} 3 -> 5 -> 3 by {@code cdk deploy} while an application writes on one
@@ -47,13 +45,7 @@ final class ScaleOutIn implements Scenario {
         List<String> ids = Steps.deployCluster(run);
         String primary = ids.get(0);
         run.role("primary", primary);
-        NodeFleet.AppWrite first = run.appWrite(primary, 0, BLOCKS);
-        run.note("first-write", first.ok() + " " + first.role() + " " + first.error());
-        run.note("acknowledged", encode(first.acknowledged()));
-        // The schedule's re-adjust (or any run) moves the protection to the new Primary.
-        run.publishReadjust();
-        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
-        run.note("protected-before", String.join(",", run.scaleInProtected()));
+        Steps.writeAndProtectPrimary(run, primary, BLOCKS);
         run.note("node-ids-before", nodeIds(run, ids));
 
         run.phase("scale-out");
@@ -63,20 +55,13 @@ final class ScaleOutIn implements Scenario {
         run.note("after-out", String.join("; ", Checks.convergedCluster(run)));
         run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
         run.note("node-ids-after-out", nodeIds(run, run.members()));
-        NodeFleet.AppWrite second = run.appWrite(primary, BLOCKS, BLOCKS);
-        run.note("second-write", second.ok() + " " + second.error());
-        run.note("acknowledged", run.notes().get("acknowledged") + "," + encode(second.acknowledged()));
+        Steps.appWrite(run, "second-write", primary, BLOCKS, BLOCKS);
 
         run.phase("scale-in");
         run.deploy(Map.of("drbd:nodeCount", 3));
         run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
         run.note("members-after-in", String.join(",", run.members()));
         run.note("node-ids-after-in", nodeIds(run, run.members()));
-    }
-
-    private static String encode(Map<Integer, String> blocks) {
-        return String.join(",", new TreeMap<>(blocks).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-            .toList());
     }
 
     /** instance=node-id pairs of {@code instanceIds}, from the registry. */
@@ -95,14 +80,7 @@ final class ScaleOutIn implements Scenario {
                 + " (3 nodes); got " + shape + ": " + run.report().deploys().stream()
                     .map(RehearsalReport.Deploy::reason).toList());
         }
-        if (!run.notes().get("first-write").startsWith("true Primary")) {
-            problems.add("the application's first write on " + primary + " should make it Primary: "
-                + run.notes().get("first-write"));
-        }
-        if (!primary.equals(run.notes().get("protected-before"))) {
-            problems.add("after a run, exactly the Primary " + primary + " should be protected from scale-in; protected: "
-                + run.notes().get("protected-before"));
-        }
+        problems.addAll(Checks.primaryProtected(run, primary));
         List<String> out = List.of(run.notes().get("members-after-out").split(","));
         if (out.size() != 5) {
             problems.add("the scale-out deploy answered with " + out.size() + " members listed: " + out);

@@ -106,4 +106,28 @@ final class Steps {
             run.log("the application's write on " + instanceId + " failed: " + written.error());
         }
     }
+
+    /**
+     * The application on {@code instanceId} writes {@code count} blocks from {@code first}: note
+     * {@code <note>} says whether it worked, the role and the error; the blocks it got acknowledged are
+     * added to note {@code acknowledged} (block=content pairs, read by
+     * {@link Checks#acknowledgedOnEveryMember}).
+     */
+    static NodeFleet.AppWrite appWrite(RehearsalRun run, String note, String instanceId, int first, int count) {
+        NodeFleet.AppWrite write = run.appWrite(instanceId, first, count);
+        run.note(note, write.ok() + " " + write.role() + " " + write.error());
+        String blocks = String.join(",", new java.util.TreeMap<>(write.acknowledged()).entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue()).toList());
+        String before = run.notes().get("acknowledged");
+        run.note("acknowledged", before == null || before.isEmpty() ? blocks : before + "," + blocks);
+        return write;
+    }
+
+    /** The application's first write makes {@code primary} Primary; a re-adjust run then protects it (note {@code protected-before}). */
+    static void writeAndProtectPrimary(RehearsalRun run, String primary, int blocks) {
+        appWrite(run, "first-write", primary, 0, blocks);
+        run.publishReadjust();
+        run.awaitExecutions(EXECUTION_TIMEOUT);
+        run.note("protected-before", String.join(",", run.scaleInProtected()));
+    }
 }
