@@ -323,7 +323,8 @@ public final class ReconcilePlanner {
         /**
          * Refuses, before anything changes, a desired data volume smaller than the smallest one that
          * holds the cluster's data (a member whose metadata predates this run): DRBD cannot shrink a
-         * resource below its size, and a member launched with the smaller volume could not join.
+         * resource below its size, and a member launched with the smaller volume could not join; and
+         * a joining member whose volume is smaller than that, whatever the setting says.
          */
         private void refuseShrink() {
             List<Member> holders = active.stream()
@@ -339,6 +340,19 @@ public final class ReconcilePlanner {
                     desired.dataVolumeGiB(), smallest, holders.stream()
                         .map(m -> m.instanceId() + " " + status(m).dataVolumeGiB() + " GiB")
                         .collect(Collectors.joining(", ")), smallest));
+            }
+            // The launch template may be newer than this function's setting (a rolling update of a
+            // smaller drbd:dataVolumeGiB: CloudFormation need not update the functions first).
+            for (Member joining : active) {
+                Integer gib = status(joining).dataVolumeGiB();
+                if (!holders.contains(joining) && gib != null && gib < smallest) {
+                    throw new DataVolumeShrinkRefusedException(String.format(Locale.ROOT, "%s joins with a %d GiB"
+                        + " data volume, but the members' hold %d GiB (%s): it could not hold the data (was"
+                        + " drbd:dataVolumeGiB lowered?). Nothing was changed; set drbd:dataVolumeGiB to %d or more"
+                        + " and deploy again", joining.instanceId(), gib, smallest, holders.stream()
+                            .map(m -> m.instanceId() + " " + status(m).dataVolumeGiB() + " GiB")
+                            .collect(Collectors.joining(", ")), smallest));
+                }
             }
         }
 

@@ -250,6 +250,24 @@ class ReconcilePlannerTest {
     }
 
     @Test
+    @DisplayName("refuses a joining member with a smaller data volume than the members', before anything changes,"
+        + " also while the setting still says the larger size (a rolling update that lowered it)")
+    void refusesSmallerJoiningMember() {
+        SimulatedCluster sim = new SimulatedCluster();
+        sim.settings = withDataVolumeGiB(100);
+        SimulatedCluster.Node replacement = replacingOne(sim);
+        replacement.dataVolumeGiB = 50;
+
+        var e = assertThrows(dev.drbdmultiaz.functions.common.exceptions.DataVolumeShrinkRefusedException.class,
+            sim::runToConvergence);
+
+        assertTrue(e.getMessage().contains(" joins with a 50 GiB data volume, but the members' hold 100 GiB"),
+            e.getMessage());
+        assertEquals(List.of("ObserveNodes"), sim.plans.stream().map(PlannedStep::step).toList(),
+            "only the read-only observation ran");
+    }
+
+    @Test
     @DisplayName("accepts the same or a larger drbd:dataVolumeGiB, and a brand-new cluster of any size")
     void acceptsSameOrLargerVolumes() {
         for (int gib : List.of(100, 200)) {
