@@ -133,14 +133,25 @@ status_adjust_needed() {
   if [[ -n "${plan}" ]]; then echo true; else echo false; fi
 }
 
+# status_backing_kib: the backing LV's size in KiB ("null" when unknown).
+status_backing_kib() {
+  local bytes
+  bytes="$(lvs --noheadings --nosuffix --units b -o lv_size "${VG}/${LV}" 2>/dev/null)" || { echo null; return; }
+  bytes="${bytes//[[:space:]]/}"
+  if [[ "${bytes}" =~ ^[0-9]{1,18}$ ]]; then echo $((bytes / 1024)); else echo null; fi
+}
+
 # node_status: the status fields as NAME and JSON lines, alternating, read-only.
 node_status() {
   local json="" resource=null up=false adjust=null disk="" lvm_ready=false sha="" data_volume="" data_gib=""
+  local backing=null
+  if command -v lvs >/dev/null && lvs "${VG}/${LV}" >/dev/null 2>&1; then lvm_ready=true; backing="$(status_backing_kib)"; fi
   if command -v drbdsetup >/dev/null && json="$(drbdsetup status "${RES}" --json 2>/dev/null)"; then
     up=true
     if command -v jq >/dev/null; then
-      resource="$(jq -c '.[0] | {name, role,
+      resource="$(jq -c --argjson backing "${backing}" '.[0] | {name, role,
         diskState: .devices[0]["disk-state"],
+        sizeKiB: .devices[0].size, backingKiB: $backing,
         peers: [(.connections // [])[] | {nodeId: .["peer-node-id"], name,
           connection: .["connection-state"],
           peerDiskState: .peer_devices[0]["peer-disk-state"],
@@ -149,7 +160,6 @@ node_status() {
     fi
     if command -v drbdadm >/dev/null; then adjust="$(status_adjust_needed)"; fi
   fi
-  if command -v lvs >/dev/null && lvs "${VG}/${LV}" >/dev/null 2>&1; then lvm_ready=true; fi
   if [[ -r "${STATE_DIR}/${RES}.config.sha256" ]]; then sha="$(<"${STATE_DIR}/${RES}.config.sha256")"; fi
   data_volume="$(status_data_volume 2>/dev/null || true)"
   if [[ -n "${data_volume}" ]]; then data_gib="$(status_size_gib "${data_volume#* }")"; fi

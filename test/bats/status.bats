@@ -4,7 +4,7 @@
 load test_helper
 
 # Commands drbd-status may call; anything else recorded fails the read-only test.
-READ_ONLY_CALLS='^(drbdsetup status r0 --json|drbdadm -d adjust r0|drbdmeta - v09 /dev/drbdpool/r0 internal dump-md|lvs drbdpool/r0|modinfo -F version drbd|curl .*|findmnt -n -o SOURCE /|lsblk -l -n -s -o KNAME,TYPE /dev/nvme0n1p1|lsblk -b -d -n -o SIZE .*/dev/nvme1n1)$'
+READ_ONLY_CALLS='^(drbdsetup status r0 --json|drbdadm -d adjust r0|drbdmeta - v09 /dev/drbdpool/r0 internal dump-md|lvs drbdpool/r0|lvs --noheadings --nosuffix --units b -o lv_size drbdpool/r0|modinfo -F version drbd|curl .*|findmnt -n -o SOURCE /|lsblk -l -n -s -o KNAME,TYPE /dev/nvme0n1p1|lsblk -b -d -n -o SIZE .*/dev/nvme1n1)$'
 
 @test "status reports a converged node and calls only read-only commands" {
   given_ebs_disks
@@ -29,6 +29,8 @@ READ_ONLY_CALLS='^(drbdsetup status r0 --json|drbdadm -d adjust r0|drbdmeta - v0
   assert_result up true
   assert_result adjustNeeded false
   assert_result resource.diskState '"UpToDate"'
+  assert_result resource.sizeKiB 94371840
+  assert_result resource.backingKiB 94293584
   assert_result resource.peers.1 '{"nodeId":2,"name":"node2","connection":"Connected","peerDiskState":"UpToDate","syncPercent":100}'
   assert_no_mutating_calls
   run ! grep -vE "${READ_ONLY_CALLS}" "${CALLS}"

@@ -19,7 +19,7 @@ SSM_DOC_TOOL="${REPO_ROOT}/rehearsal/runtime/ssm-doc.mjs"
 STUBS_DIR="${BATS_TEST_DIRNAME}/stubs"
 
 # Every command that changes a node; an idempotent second run must call none of them.
-MUTATING_CALLS='^(drbdadm (up|down|adjust|create-md|new-current-uuid|wipe-md|primary|secondary|attach|detach|connect|disconnect|forget-peer|del-peer|invalidate)|drbdsetup (new-current-uuid|del-peer|forget-peer|down|primary|secondary|attach|detach|connect|disconnect|new-|del-|invalidate|resize)|drbdmeta .*(create-md|wipe-md|forget-peer|restore-md|apply-al|outdate|invalidate|check-resize)|pvcreate|vgcreate|lvcreate|apt-get|add-apt-repository|snap install|modprobe|systemctl (enable|restart|start|stop|disable)|mkfs|wipefs)( |$)'
+MUTATING_CALLS='^(drbdadm (up|down|adjust|create-md|new-current-uuid|wipe-md|primary|secondary|attach|detach|connect|disconnect|forget-peer|del-peer|invalidate|resize)|drbdsetup (new-current-uuid|del-peer|forget-peer|down|primary|secondary|attach|detach|connect|disconnect|new-|del-|invalidate|resize)|drbdmeta .*(create-md|wipe-md|forget-peer|restore-md|apply-al|outdate|invalidate|check-resize)|pvcreate|pvresize|vgcreate|lvcreate|lvextend|lvresize|apt-get|add-apt-repository|snap install|modprobe|systemctl (enable|restart|start|stop|disable)|mkfs|wipefs)( |$)'
 
 # A valid value for every parameter name used by the documents.
 declare -gA SAMPLE=(
@@ -32,6 +32,7 @@ declare -gA SAMPLE=(
   [SecretId]=arn:aws:secretsmanager:eu-west-1:123456789012:secret:drbd/peer-secret-AbCdEf
   [PeerNodeId]=2
   [ActingNodeId]=0
+  [BelowKiB]=199229440
 )
 
 # common_setup: the per-test environment described above (setup calls it; a test file

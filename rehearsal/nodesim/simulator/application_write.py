@@ -41,7 +41,7 @@ import os
 import time
 
 from .dm_thin import thin_allocate
-from .drbd_kernel import (BLOCK_KIB, alive, dev0, find_peer, has_quorum, held_open, io_error_detach,
+from .drbd_kernel import (BLOCK_KIB, alive, dev0, device_kib, find_peer, has_quorum, held_open, io_error_detach,
                           kernel_resources, md_of)
 from .metadata import new_uuid
 from .storage import kernel_event, now
@@ -134,6 +134,11 @@ def write_request(world, node, res, peers, end_kib, blocks_of):
             missed.append(pid)
     result = {"issued": False, "ok": False, "error": None, "content": None, "blocks": {}, "holders": [],
               "replicatedTo": []}
+    size = device_kib(md) if md else max((device_kib(m[3]) for m in mirror), default=0)
+    if end_kib > size:
+        # A block device ends at its size: a write past it fails (the kernel's bio check) before DRBD sees it.
+        result["error"] = "write beyond the end of the device (%d KiB of %d KiB)" % (end_kib, size)
+        return result
     if not local and not any(m[2]["diskState"] == "UpToDate" for m in mirror):
         kernel_event(node, "drbd %s/0 drbd%s: IO ERROR: neither local nor remote data"
                      % (res["name"], d["minor"] if d else "?"))
@@ -255,8 +260,7 @@ def app_write(world, node, rname, percent):
     if why is not None:
         return refused(why, fail)
     md = md_of(node, dev0(res))
-    sizes = [int(m["sizeKiB"]) for m in [md] + [md_of(f[0], dev0(f[1])) for _, f in peers if f] if m]
-    size = sizes[0] if sizes else 0
+    size = device_kib(md) if md else 0
     w = write_request(world, node, res, peers, int(size * percent / 100.0) // 4 * 4, lambda content: None)
     close_device(res, held_open(res))
     if not w["ok"]:

@@ -37,6 +37,13 @@ def md_of(node, device):
     return node["md"].get(device["disk"])
 
 
+def device_kib(md):
+    """The replicated device's size: the size the peers agreed on (la-size, drbd_nl.c
+    drbd_determine_dev_size), else, before any peer was seen, what this backing device holds
+    after its internal metadata (md["sizeKiB"], its capacity)."""
+    return int(md.get("laSizeKiB") or md["sizeKiB"])
+
+
 def find_minor(node, minor):
     for res in kernel_resources(node).values():
         for vnr, d in res.get("devices", {}).items():

@@ -2,7 +2,7 @@
 (resync, UpToDate or split brain), and settle(), which brings the whole fleet up to date.
 """
 
-from .drbd_kernel import alive, dev0, find_peer, has_quorum, kernel_resources, md_of
+from .drbd_kernel import alive, dev0, device_kib, find_peer, has_quorum, kernel_resources, md_of
 from .drbd_resync import progress_syncs, start_sync
 from .metadata import JUST_CREATED
 from .storage import kernel_event
@@ -55,11 +55,41 @@ def sync_to(world, target, tres, source, sres, full):
     start_sync(world, target, tres, source, sres, full)
 
 
+def agree_on_size(ares, amd, bres, bmd):
+    """The device size two peers use when they connect (drbd_receiver.c receive_sizes, drbd_nl.c
+    drbd_new_dev_size): the smaller one, but a device that holds data never shrinks on connect:
+    "The peer's disk size is too small!" and the connection is dropped (it stays Connecting). A new
+    member adopts the size of the device that holds data. The harsher reading where the sources
+    are unclear: connecting never grows a device either (only `resize` does), and two devices with
+    data but different sizes do not connect. Returns whether the two may connect."""
+    holders = [md for md in (amd, bmd) if md["current"] != JUST_CREATED]
+    sizes = {device_kib(md) for md in holders} or {min(device_kib(amd), device_kib(bmd))}
+    refusal = None
+    if len(sizes) > 1:
+        refusal = "The peer's disk size is too small! (%d < %d KiB)" % (min(sizes), max(sizes))
+    agreed = min(sizes)
+    for md in (amd, bmd):
+        if refusal is None and int(md["sizeKiB"]) < agreed:
+            refusal = "The peer's disk size is too small! (%d < %d KiB)" % (int(md["sizeKiB"]), agreed)
+    if refusal is not None:
+        for res in (ares, bres):
+            events = res.setdefault("events", [])
+            if not events or events[-1] != refusal:
+                events.append(refusal)
+        return False
+    amd["laSizeKiB"] = bmd["laSizeKiB"] = agreed
+    return True
+
+
 def handshake(world, a, ares, b, bres):
     """Compare generation UUIDs when a and b connect; start a resync or mark UpToDate."""
     adev, bdev = dev0(ares), dev0(bres)
     amd, bmd = md_of(a, adev), md_of(b, bdev)
     if not amd or not bmd:
+        return
+    if not agree_on_size(ares, amd, bres, bmd):
+        ares["connections"][str(bres["nodeId"])]["linked"] = False
+        bres["connections"][str(ares["nodeId"])]["linked"] = False
         return
     sa, sb = adev["diskState"], bdev["diskState"]
     if ares.get("sync") or bres.get("sync"):

@@ -6,7 +6,7 @@ import re
 
 from .constants import DURATION
 from .dm_thin import thin_allocate
-from .drbd_kernel import alive, dev0, find_peer, io_error_detach, kernel_resources, linked_disks, md_of
+from .drbd_kernel import alive, dev0, device_kib, find_peer, io_error_detach, kernel_resources, linked_disks, md_of
 from .lvm_model import round_up
 from .storage import now
 
@@ -36,8 +36,8 @@ def resync_goal_kib(tdev, tmd, sdev, smd, full, chunk=64):
     s = size_opt_bytes((sdev.get("diskOptions") or {}).get("rs-discard-granularity"))
     zeroes = (tdev.get("diskOptions") or {}).get("discard-zeroes-if-aligned", "yes") != "no"
     if t and s and zeroes:
-        return min(int(tmd["sizeKiB"]), round_up(written, max(t // 1024, chunk)))
-    return int(tmd["sizeKiB"])
+        return min(device_kib(tmd), round_up(written, max(t // 1024, chunk)))
+    return device_kib(tmd)
 
 
 def start_sync(world, target, tres, source, sres, full):

@@ -1,7 +1,7 @@
 """What drbdsetup reports of the kernel: status (text and --json) and show (drbd.conf syntax).
 """
 
-from .drbd_kernel import alive, dev0, find_peer, has_quorum, held_open, md_of
+from .drbd_kernel import alive, dev0, device_kib, find_peer, has_quorum, held_open, md_of
 from .metadata import JUST_CREATED
 from .storage import now
 
@@ -20,7 +20,7 @@ def peer_view(world, node, res, pid, conn):
             "percent": 100.0, "outOfSyncKiB": 0, "syncDetails": None}
     dev = dev0(res)
     md = md_of(node, dev)
-    size = md["sizeKiB"] if md else 0
+    size = device_kib(md) if md else 0
     if cstate == "Connected":
         onode, ores, _ = found
         odev = dev0(ores)
@@ -39,7 +39,7 @@ def peer_view(world, node, res, pid, conn):
             s, side = theirs, "PausedSyncS"
         if s:
             frac = min(s["done"], 0.999)
-            total = size or (md["sizeKiB"] if md else 0)
+            total = size
             view["replication"] = side
             view["percent"] = round(frac * 100.0, 2)
             view["outOfSyncKiB"] = int(total * (1.0 - frac))
@@ -59,7 +59,7 @@ def status_json(world, node, res):
         quorum = has_quorum(res) if res.get("options", {}).get("quorum", "off") != "off" else (1 + linked) * 2 > voters
         devices.append({
             "volume": int(vnr), "minor": d["minor"], "disk-state": d["diskState"], "client": False,
-            "open": held_open(res), "quorum": quorum, "size": md["sizeKiB"] if md else 0,
+            "open": held_open(res), "quorum": quorum, "size": device_kib(md) if md else 0,
             "read": 0, "written": 0, "al-writes": 0, "bm-writes": 0, "upper-pending": 0, "lower-pending": 0})
     conns = []
     for pid, conn in sorted(res["connections"].items(), key=lambda kv: int(kv[0])):

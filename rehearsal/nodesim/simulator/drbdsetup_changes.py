@@ -9,9 +9,11 @@ import functools
 
 from .application_write import connected_peers, promotion_refused
 from .disks import device_info
-from .drbd_kernel import (allocate_slot, dev0, drop_kernel, find_minor, find_peer, held_open, linked_disks, md_of,
-                          opener_info, persist_md_flags)
-from .metadata import JUST_CREATED, new_uuid
+from .disks import device_size_kib
+from .drbd_kernel import (allocate_slot, dev0, device_kib, drop_kernel, find_minor, find_peer, held_open, linked_disks,
+                          md_of, opener_info, persist_md_flags)
+from .drbd_resync import start_sync
+from .metadata import JUST_CREATED, md_size_kib, new_uuid
 from .output import err
 
 
@@ -382,6 +384,52 @@ def new_current_uuid(req, r, vnr, d):
     return 0
 
 
+def capacity_kib(node, dev, md):
+    """What the backing device holds after its internal metadata, as DRBD reexamines it on resize
+    (the backing LV may have grown since create-md)."""
+    size = device_size_kib(node, dev["disk"])
+    md["sizeKiB"] = max(int(md["sizeKiB"]), size - md_size_kib(size, md["maxPeers"]))
+    return int(md["sizeKiB"])
+
+
+@on_minor
+def resize(req, r, vnr, d):
+    """resize MINOR [--assume-peer-has-space] [--assume-clean]: "Reexamine the size of the lower-level
+    devices of a replicated device on all nodes" (drbdsetup(8)). The new size is the smallest
+    capacity of this node and its connected peers; a peer that is not connected keeps the current
+    size unless --assume-peer-has-space (the harsher reading of the man page: without the option an
+    unconnected peer limits the size). Refused during a resync (drbd_nl.c drbd_adm_resize,
+    ERR_RESIZE_RESYNC) and, without --size, when a backing device shrank (ERR_IMPLICIT_SHRINK).
+    The added space is resynchronized to the connected peers (they are SyncTarget, Inconsistent,
+    until it is done) unless --assume-clean."""
+    node, opts, pos = req.node, req.opts, req.pos
+    md = md_of(node, d)
+    if md is None:
+        return fail10("(138) Device does not have a disk (or the disk is diskless)", pos[0])
+    peers = list(linked_disks(req.world, node, r))
+    if r.get("sync") or any(p[2].get("sync") and p[2]["sync"]["source"] == int(r["nodeId"]) for p in peers):
+        return fail10("(130) Resize not allowed during resync.", pos[0])
+    current = device_kib(md)
+    size = capacity_kib(node, d, md)
+    for pid, onode, ores, odev, omd in peers:
+        if omd is not None:
+            size = min(size, capacity_kib(onode, odev, omd))
+    unconnected = len(r["connections"]) - len([p for p in peers if p[4] is not None])
+    if unconnected and "assume-peer-has-space" not in opts:
+        size = min(size, current)
+    if size < current:
+        return fail10("(170) Implicit device shrinking not allowed. See kernel log.", pos[0])
+    if size == current:
+        return 0
+    md["laSizeKiB"] = size
+    for pid, onode, ores, odev, omd in peers:
+        if omd is not None:
+            omd["laSizeKiB"] = size
+            if "assume-clean" not in opts and odev["diskState"] == "UpToDate" and md["current"] == omd["current"]:
+                start_sync(req.world, onode, ores, node, r, full=False)
+    return 0
+
+
 def accept(req):
     """Accepted, nothing changes in the simulation."""
     return 0
@@ -393,7 +441,7 @@ DRBDSETUP_CHANGES = {
     "del-path": del_path, "connect": connect, "disconnect": disconnect, "del-peer": del_peer,
     "forget-peer": forget_peer, "attach": attach, "disk-options": disk_options, "detach": detach,
     "down": down, "primary": primary, "secondary": secondary, "new-current-uuid": new_current_uuid,
-    "peer-device-options": accept, "invalidate": accept, "invalidate-remote": accept, "resize": accept,
+    "peer-device-options": accept, "invalidate": accept, "invalidate-remote": accept, "resize": resize,
     "suspend-io": accept, "resume-io": accept, "outdate": accept, "pause-sync": accept, "resume-sync": accept,
     "verify": accept, "wait-connect-resource": accept, "wait-sync-resource": accept,
 }

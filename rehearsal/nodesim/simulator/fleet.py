@@ -13,7 +13,7 @@ from . import faults
 from .application_write import app_close, app_write, app_write_blocks
 from .constants import BASE_COMMANDS, BASE_PACKAGES, COMMANDS, DRBD_COMMANDS, HOST_TOOLS, SECRET_DEFAULT
 from .context import ensure_bin, locked_world
-from .drbd_kernel import alive, data_md, dev0, drop_kernel, has_quorum, held_open, kernel_resources, link_key
+from .drbd_kernel import alive, data_md, dev0, device_kib, drop_kernel, has_quorum, held_open, kernel_resources, link_key
 from .drbd_resync import observe_syncs
 from .drbd_status import peer_view
 from .drbdadm import REAL_DRBDADM
@@ -229,7 +229,8 @@ def fleet_snapshot(a):
             md_current = fmt_uuid(mds[0][1]["current"])
         dmd = data_md(node, res)
         data = None if dmd is None else {"checksum": dmd.get("checksum"), "writtenKiB": int(dmd.get("writtenKiB", 0)),
-                                         "sizeKiB": int(dmd["sizeKiB"]), "lastResync": dmd.get("lastResync")}
+                                         "sizeKiB": device_kib(dmd), "capacityKiB": int(dmd["sizeKiB"]),
+                                         "lastResync": dmd.get("lastResync")}
         pools, thins = {}, {}
         for k, lv in sorted(node["lvm"]["lvs"].items()):
             if lv["type"] == "thin-pool":

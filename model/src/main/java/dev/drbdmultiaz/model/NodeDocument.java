@@ -17,7 +17,8 @@ public enum NodeDocument {
     UP(300),
     SKIP_INITIAL_SYNC(120),
     STATUS(60),
-    FORGET_PEER(120);
+    FORGET_PEER(120),
+    RESIZE(120);
 
     private final int executionTimeoutSeconds;
 

@@ -24,6 +24,9 @@ public enum Step {
         "drbd-skip-initial-sync on one node of a brand-new mesh only; the node re-checks (I2)"),
     ForgetDepartedPeers(NodeDocument.FORGET_PEER,
         "drbd-forget-peer on survivors, only while a survivor is UpToDate (I3, I6)"),
+    ResizeDevice(NodeDocument.RESIZE,
+        "drbd-resize on one member (the Primary if any) once every member's backing LV is larger than the DRBD"
+            + " device and every copy is UpToDate and Connected; the node re-checks"),
     ReleaseDepartingMembers(null,
         "CONTINUE the terminate actions of the departing members let go, then wait until the group no longer"
             + " lists them: until then they stay in every survivor's config and connected (I9)"),
@@ -65,6 +68,6 @@ public enum Step {
      * LVM, config file, unattached metadata, or a departed peer's connection and bitmap slot.
      */
     public boolean changesPeers() {
-        return this == UpOrAdjust || this == SkipInitialSync;
+        return this == UpOrAdjust || this == SkipInitialSync || this == ResizeDevice;
     }
 }

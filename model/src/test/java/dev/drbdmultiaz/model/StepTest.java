@@ -44,6 +44,7 @@ class StepTest {
             Map.entry("WaitForResync", "read-only, observes"),
             Map.entry("SkipInitialSync", "mutating"),
             Map.entry("ForgetDepartedPeers", "mutating"),
+            Map.entry("ResizeDevice", "mutating"),
             Map.entry("ReleaseDepartingMembers", "read-only"),
             Map.entry("Converged", "read-only"),
             Map.entry("NodeStepFailed", "read-only")), kinds);
@@ -54,7 +55,7 @@ class StepTest {
 
     @Test
     void stepsThatChangePeers() {
-        assertEquals(Set.of(Step.UpOrAdjust, Step.SkipInitialSync),
+        assertEquals(Set.of(Step.UpOrAdjust, Step.SkipInitialSync, Step.ResizeDevice),
             Arrays.stream(Step.values()).filter(Step::changesPeers).collect(Collectors.toSet()));
     }
 }

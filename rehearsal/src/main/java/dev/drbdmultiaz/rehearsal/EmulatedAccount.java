@@ -3,6 +3,7 @@ package dev.drbdmultiaz.rehearsal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.drbdmultiaz.model.DataVolume;
 import dev.drbdmultiaz.rehearsal.asl.AslRunner;
 import dev.drbdmultiaz.rehearsal.aws.AutoScalingFront;
 import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
@@ -291,7 +292,7 @@ final class EmulatedAccount implements AutoCloseable {
      * would stay attached after the instance terminated. It is removed here: re-attached under a
      * spare device so that moto's DetachVolume finds it, detached, deleted.
      */
-    void tagLaunchVolumes(String instanceId) {
+    int tagLaunchVolumes(String instanceId) {
         var instance = ec2.describeInstances(b -> b.instanceIds(instanceId)).reservations().get(0).instances().get(0);
         Set<String> mapped = instance.blockDeviceMappings().stream().map(m -> m.ebs().volumeId())
             .collect(Collectors.toSet());
@@ -309,6 +310,10 @@ final class EmulatedAccount implements AutoCloseable {
         if (!volumeIds.isEmpty() && !volumeTags.isEmpty()) {
             ec2.createTags(b -> b.resources(volumeIds).tags(volumeTags));
         }
+        String dataVolume = instance.blockDeviceMappings().stream()
+            .filter(m -> DataVolume.DEVICE_NAME.equals(m.deviceName())).map(m -> m.ebs().volumeId()).findFirst()
+            .orElseThrow(() -> new IllegalStateException(instanceId + " has no data volume at " + DataVolume.DEVICE_NAME));
+        return ec2.describeVolumes(b -> b.volumeIds(dataVolume)).volumes().get(0).size();
     }
 
     /** AWS_REGION and temporary credentials of a service role, as a process environment. */
@@ -408,6 +413,19 @@ final class EmulatedAccount implements AutoCloseable {
                 .launchTemplateData(d -> d.imageId(imageId).instanceType(instanceType)
                     .blockDeviceMappings(blockDeviceMappings(data))))
             .launchTemplateVersion().versionNumber());
+    }
+
+    /**
+     * The group launches from launch template {@code version} from now on. moto's Auto Scaling takes
+     * the instance type and image of the group's version but passes no version to RunInstances, so
+     * its instances would get the block devices (the data volume's size) of the template's default
+     * version: the rehearsal makes the group's version the default too.
+     */
+    void useLaunchTemplateVersion(String version) {
+        lifecycle.setLaunchTemplateVersion(version);
+        ec2.modifyLaunchTemplate(b -> b.launchTemplateId(launchTemplateId).defaultVersion(version));
+        autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(view.groupName())
+            .launchTemplate(t -> t.launchTemplateId(launchTemplateId).version(version)));
     }
 
     LifecycleModel lifecycle() {

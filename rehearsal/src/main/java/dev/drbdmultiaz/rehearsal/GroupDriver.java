@@ -111,11 +111,11 @@ final class GroupDriver implements AutoCloseable {
             }
             String ip = account.ec2().describeInstances(b -> b.instanceIds(id)).reservations().get(0).instances()
                 .get(0).privateIpAddress();
-            account.tagLaunchVolumes(id);
+            int dataVolumeGiB = account.tagLaunchVolumes(id);
             LifecycleModel.Instance modeled = lifecycle.launched(id, ip);
             String hostname = "ip-" + ip.replace('.', '-');
             NodeFaults nodeFaults = faultsByLaunch.apply(knownInstances.size() - 1);
-            fleet.addNode(id, hostname, ip, modeled.availabilityZone(), nodeFaults);
+            fleet.addNode(id, hostname, ip, modeled.availabilityZone(), nodeFaults, dataVolumeGiB);
             progress.note("instance " + id + " launched in " + modeled.availabilityZone() + " (" + hostname + ", "
                 + ip + ")" + (NodeFaults.none().equals(nodeFaults) ? "" : " with faults " + nodeFaults)
                 + ": Pending:Wait");
@@ -269,9 +269,7 @@ final class GroupDriver implements AutoCloseable {
             throw new IllegalStateException("The rehearsal models launch before terminate only (MinHealthyPercentage"
                 + " 100), the template has " + preferences.minHealthyPercentage());
         }
-        lifecycle.setLaunchTemplateVersion(version);
-        autoScaling.updateAutoScalingGroup(b -> b.autoScalingGroupName(group)
-            .launchTemplate(t -> t.launchTemplateId(account.launchTemplateId()).version(version)));
+        account.useLaunchTemplateVersion(version);
         progress.note("group launch template version " + version + ": instance refresh starts (protected instances: "
             + protectedInstances + ")");
         List<String> replaced = new ArrayList<>();

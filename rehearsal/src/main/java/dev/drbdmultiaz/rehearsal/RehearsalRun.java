@@ -307,9 +307,10 @@ public final class RehearsalRun implements AutoCloseable {
      * A changed launch template is a new version the group launches from, and the group's
      * AutoScalingInstanceRefresh update policy replaces the members before CloudFormation goes on
      * ({@link GroupDriver#refreshInstances}); a refresh that fails fails the deploy, and the rollback
-     * sets the group back to the version before (the rollback's own refresh is not modelled). The
-     * functions keep the environment they were started with: a change there (e.g. MAX_PEERS, which
-     * follows drbd:nodeCount) is listed in the progress, not applied.
+     * sets the group back to the version before (the rollback's own refresh is not modelled). A
+     * change of the functions' environment (e.g. MAX_PEERS, which follows drbd:nodeCount, or
+     * DATA_VOLUME_GIB) reaches them after the group's update, before the deploy's reconcile: the
+     * executions the group's update started run the functions of the previous deploy.
      */
     public CustomResources.Outcome deploy(Map<String, Object> settings) {
         StackView updated = account.synthesize(settings);
@@ -324,24 +325,26 @@ public final class RehearsalRun implements AutoCloseable {
                 }
             });
         }
-        if (!changed.isEmpty()) {
-            log("deploy " + settings + ": the functions' new environment " + changed + " is not applied");
-        }
         if (!updated.replicaLaunchTemplateData().equals(launchTemplateData)) {
             String previous = account.lifecycle().launchTemplateVersion();
             String version = account.createLaunchTemplateVersion(updated);
             GroupDriver.RefreshOutcome refresh = group.refreshInstances(version, updated.refreshPreferences());
             refreshes.add(refresh);
             if (!refresh.succeeded()) {
-                account.lifecycle().setLaunchTemplateVersion(previous);
-                account.autoScaling().updateAutoScalingGroup(b -> b.autoScalingGroupName(account.view().groupName())
-                    .launchTemplate(t -> t.launchTemplateId(account.launchTemplateId()).version(previous)));
+                account.useLaunchTemplateVersion(previous);
                 return new CustomResources.Outcome("Update", "FAILED", "Group update failed: instance refresh "
                     + refresh.status() + ": " + refresh.reason(), null, Map.of(), java.time.Duration.ZERO, null);
             }
             launchTemplateData = updated.replicaLaunchTemplateData();
         }
         group.updateCapacity(updated.desiredCapacity());
+        // The harsher order: the functions get their new environment only after the group's update
+        // (CloudFormation orders neither before the other; the deploy's reconcile depends on both).
+        if (!changed.isEmpty()) {
+            FunctionSpec.of(updated.deployed()).stream().filter(f -> !f.environment().equals(before.get(f.name())))
+                .forEach(account.lambda()::updateConfiguration);
+            log("deploy " + settings + ": the functions' new environment " + changed);
+        }
         return deploy.update(updated.deployResourceProperties().path("ConfigHash").asText());
     }
 

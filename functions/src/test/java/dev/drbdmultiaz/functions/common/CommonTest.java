@@ -44,9 +44,8 @@ class CommonTest {
 
     private static Map<String, String> planEnv() {
         Map<String, String> env = new HashMap<>();
-        for (String doc : List.of("INSTALL", "PREPARE_LVM", "WRITE_CONFIG", "CREATE_MD", "UP", "SKIP_INITIAL_SYNC",
-            "STATUS", "FORGET_PEER")) {
-            env.put("DOCUMENT_" + doc, "doc-" + doc.toLowerCase());
+        for (dev.drbdmultiaz.model.NodeDocument doc : dev.drbdmultiaz.model.NodeDocument.values()) {
+            env.put(doc.environmentVariable(), "doc-" + doc.name().toLowerCase(java.util.Locale.ROOT));
         }
         env.putAll(Map.of("RESOURCE_NAME", "r0", "DRBD_PORT", "7789", "VOLUME_GROUP", "drbdpool", "THIN_POOL", "thin",
             "LOGICAL_VOLUME", "r0", "MAX_PEERS", "5", "SECRET_ARN", "arn:aws:secretsmanager:x"));

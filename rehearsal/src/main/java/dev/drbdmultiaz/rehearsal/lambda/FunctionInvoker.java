@@ -85,6 +85,13 @@ final class FunctionInvoker {
         return new Target(spec, spec.arn() + (qualifier == null ? "" : ":" + qualifier));
     }
 
+    /** See {@link LambdaService#updateConfiguration}. */
+    synchronized void update(FunctionSpec spec) {
+        function(spec.name());
+        byName.put(spec.name(), spec);
+        runtimes.retire(spec.name());
+    }
+
     /** See {@link LambdaService#failNextInvocation}. */
     void failNext(String name) {
         injectedFailures.merge(function(name).name(), 1, Integer::sum);

@@ -62,6 +62,14 @@ final class FunctionRuntimes implements AutoCloseable {
         }
     }
 
+    /**
+     * The function's configuration changed: its next invocation starts a new process; an invocation
+     * in flight finishes on the old one, which ends with the rehearsal (ChildProcesses).
+     */
+    void retire(String name) {
+        running.remove(name);
+    }
+
     /** Kills the process and all it started: the next invocation gets a fresh one. */
     void discard(String name, Running process) {
         running.remove(name, process);

@@ -95,6 +95,15 @@ public final class LambdaService implements AutoCloseable {
         return invoker.functions();
     }
 
+    /**
+     * CloudFormation updated the function (UpdateFunctionConfiguration, and the published version a
+     * SnapStart function's alias then points at): invocations from now on run {@code spec}'s
+     * environment in a new execution environment.
+     */
+    public void updateConfiguration(FunctionSpec spec) {
+        invoker.update(spec);
+    }
+
     /** How many times each function was invoked. */
     public Map<String, Integer> invocations() {
         return invoker.invocations();

@@ -3,6 +3,7 @@ package dev.drbdmultiaz.rehearsal.nodes;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drbdmultiaz.model.ReconcileSetting;
 import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +41,8 @@ public final class NodeFleet implements AutoCloseable {
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,63}");
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})(\\.\\d{1,3}){3}");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The data volume size of a node added without one: the default of drbd:dataVolumeGiB. */
+    private static final int DEFAULT_DATA_VOLUME_GIB = ReconcileSetting.DATA_VOLUME_GIB.defaultInt();
 
     /** What happened to a node: {@code terminated} or {@code rebooted}. */
     public enum NodeEvent { TERMINATED, REBOOTED }
@@ -90,6 +93,12 @@ public final class NodeFleet implements AutoCloseable {
      */
     public synchronized SimulatedNode addNode(String instanceId, String hostname, String privateIp,
         String availabilityZone, NodeFaults faults) {
+        return addNode(instanceId, hostname, privateIp, availabilityZone, faults, DEFAULT_DATA_VOLUME_GIB);
+    }
+
+    /** {@link #addNode(String, String, String, String, NodeFaults)} with a data volume of {@code dataVolumeGiB}. */
+    public synchronized SimulatedNode addNode(String instanceId, String hostname, String privateIp,
+        String availabilityZone, NodeFaults faults, int dataVolumeGiB) {
         require(INSTANCE_ID, instanceId, "instanceId");
         require(HOSTNAME, hostname, "hostname");
         require(IPV4, privateIp, "privateIp");
@@ -101,7 +110,8 @@ public final class NodeFleet implements AutoCloseable {
         JsonNode added;
         try {
             added = fleet("add-node", "--instance-id", instanceId, "--hostname", hostname, "--ip", privateIp,
-                "--az", availabilityZone, "--faults", JSON.writeValueAsString(f.byName()));
+                "--az", availabilityZone, "--faults", JSON.writeValueAsString(f.byName()),
+                "--data-gib", Integer.toString(dataVolumeGiB));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

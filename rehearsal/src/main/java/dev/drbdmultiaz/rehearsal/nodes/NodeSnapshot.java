@@ -46,12 +46,13 @@ public record NodeSnapshot(String instanceId, String hostname, boolean terminate
      * @param checksum identifies what was written (equal on two nodes = same data); {@code null}
      *     when nothing was ever written
      * @param writtenKiB how much of the device, from offset 0, holds written data
-     * @param sizeKiB usable size of the DRBD device (backing device minus internal metadata)
+     * @param sizeKiB size of the DRBD device: the size its peers agreed on (at most the capacity)
+     * @param capacityKiB what the backing device holds after DRBD's internal metadata
      * @param lastResync how the last completed resync onto this device ran: {@code full},
      *     {@code bitmap}, or {@code null} when it never was a sync target
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Data(String checksum, long writtenKiB, long sizeKiB, String lastResync) {
+    public record Data(String checksum, long writtenKiB, long sizeKiB, long capacityKiB, String lastResync) {
     }
 
     /**

@@ -22,6 +22,7 @@ public final class Scenarios {
         new Scale5(),
         new ScaleOutIn(),
         new RollingUpdate(),
+        new Grow(),
         new Burst(),
         new SsmFailure(),
         new ForeignDisk(),

@@ -83,9 +83,14 @@ final class SsmNodes implements AutoCloseable {
 
     /** Adds node n (1-based) in AZ a/b/c by n, with DRBD node-id {@code nodeId}. */
     SimulatedNode add(int n, int nodeId, NodeFaults faults) {
+        return add(n, nodeId, faults, 100);
+    }
+
+    /** {@link #add(int, int, NodeFaults)} with a data volume of {@code dataVolumeGiB}. */
+    SimulatedNode add(int n, int nodeId, NodeFaults faults, int dataVolumeGiB) {
         int az = (n - 1) % 3 + 1;
         SimulatedNode node = fleet.addNode(String.format("i-0%016x", 0xd4bd0000L + n), "ip-10-0-" + az + "-" + (10 + n),
-            "10.0." + az + "." + (10 + n), "us-east-1" + "abc".charAt(az - 1), faults);
+            "10.0." + az + "." + (10 + n), "us-east-1" + "abc".charAt(az - 1), faults, dataVolumeGiB);
         nodeIds.put(node.instanceId(), nodeId);
         return node;
     }

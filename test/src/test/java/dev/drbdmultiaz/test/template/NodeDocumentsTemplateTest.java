@@ -38,6 +38,7 @@ class NodeDocumentsTemplateTest {
     private static final Map<String, String> SAMPLES = Map.of(
             "MaxPeers", "7",
             "PeerNodeId", "2",
+            "BelowKiB", "199229440",
             "ConfigBase64", "cmVzb3VyY2UgcjAge30K",
             "SecretId", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:drbd/peer-secret-AbCdEf");
 

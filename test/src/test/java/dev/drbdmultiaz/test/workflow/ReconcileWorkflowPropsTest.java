@@ -49,7 +49,7 @@ class ReconcileWorkflowPropsTest {
         assertEquals(null, props.getReadjustSchedule());
         assertEquals(RemovalPolicy.DESTROY, props.getRegistryRemovalPolicy());
         assertEquals(ReconcileWorkflowProps.DEFAULT_CLUSTER_TAG_KEY, props.getClusterTagKey());
-        assertEquals(8, props.getDocumentNames().size());
+        assertEquals(dev.drbdmultiaz.model.NodeDocument.values().length, props.getDocumentNames().size());
     }
 
     @Test

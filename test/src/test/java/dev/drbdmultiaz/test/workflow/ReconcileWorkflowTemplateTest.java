@@ -68,7 +68,7 @@ class ReconcileWorkflowTemplateTest {
                     "TERMINATE_HOOK_NAME", "CLUSTER_ID", "RESOURCE_NAME", "DRBD_PORT", "VOLUME_GROUP", "THIN_POOL",
                     "LOGICAL_VOLUME", "MAX_PEERS", "SECRET_ARN", "DOCUMENT_INSTALL",
                     "DOCUMENT_PREPARE_LVM", "DOCUMENT_WRITE_CONFIG", "DOCUMENT_CREATE_MD", "DOCUMENT_UP",
-                    "DOCUMENT_SKIP_INITIAL_SYNC", "DOCUMENT_STATUS", "DOCUMENT_FORGET_PEER", "POLL_SECONDS",
+                    "DOCUMENT_SKIP_INITIAL_SYNC", "DOCUMENT_STATUS", "DOCUMENT_FORGET_PEER", "DOCUMENT_RESIZE", "POLL_SECONDS",
                     "AGENT_WAIT_MAX_ATTEMPTS", "CONNECT_WAIT_MAX_ATTEMPTS", "LIFECYCLE_HOOK_TIMEOUT_SECONDS", "EVICT_AFTER_SECONDS")) {
                 assertTrue(env.has(name), handler.id() + " misses environment variable " + name);
             }
@@ -278,7 +278,7 @@ class ReconcileWorkflowTemplateTest {
             assertEquals(List.of("ssm:SendCommand"), actions(statement));
             String resourcesText = statement.get("Resource").toString();
             if (resourcesText.contains(":document/")) {
-                assertEquals(8, resourcesOf(statement).size(), resourcesText);
+                assertEquals(dev.drbdmultiaz.model.NodeDocument.values().length, resourcesOf(statement).size(), resourcesText);
                 WorkflowFixture.documentNames().values().forEach(name ->
                         assertTrue(resourcesText.contains(":document/" + name + "\""), name + " in " + resourcesText));
                 assertFalse(statement.has("Condition"));

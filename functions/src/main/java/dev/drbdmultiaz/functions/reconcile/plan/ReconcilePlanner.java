@@ -20,11 +20,13 @@ import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PeerStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
+import dev.drbdmultiaz.functions.reconcile.state.ResourceStatus;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
 import dev.drbdmultiaz.model.ClusterTags;
 import dev.drbdmultiaz.model.NodeDocument;
 import dev.drbdmultiaz.model.Step;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +50,7 @@ import java.util.stream.Collectors;
  * PrepareLvm → ReleaseDepartingMembers → WriteConfig → CreateMetadata → ForgetDepartedPeers
  * (survivors up and UpToDate) → UpOrAdjust → WaitForConnections → SkipInitialSync →
  * ForgetDepartedPeers (the other survivors) → WaitForResync (joining members not UpToDate) →
- * Converged. Each step targets every node that needs it at once.
+ * ResizeDevice (every backing LV larger than the device) → WaitForResync (the added space) → Converged. Each step targets every node that needs it at once.
  *
  * <p>Data safety: SkipInitialSync only on a brand-new cluster (I2); a departing member stays in
  * the configuration and is not forgotten until an active survivor is UpToDate (I3); its node-id
@@ -237,7 +239,18 @@ public final class ReconcilePlanner {
             // (heartbeated) until its resync made its disk UpToDate.
             List<Member> joining = JoiningMembers.notUpToDate(active, run.observed());
             if (!joining.isEmpty()) {
-                return waitForResync(joining);
+                return waitForResync(joining, "Joining members are not UpToDate yet, their launch actions wait");
+            }
+            // The space a resize added is resynchronized to the peers: this run waits for it, so that
+            // it ends (and a deploy answers) with every copy UpToDate.
+            List<Member> growing = active.stream().filter(m -> !UP_TO_DATE.equals(status(m).diskState())).toList();
+            if (!growing.isEmpty() && counters.lastMutating() != null
+                && Step.ResizeDevice.name().equals(counters.lastMutating().step())) {
+                return waitForResync(growing, "Members resync the space the resize added");
+            }
+            Decision grow = resizeDecision();
+            if (grow != null) {
+                return grow;
             }
 
             // A retained member stays in the config and keeps its terminate action waiting
@@ -324,7 +337,11 @@ public final class ReconcilePlanner {
          * Refuses, before anything changes, a desired data volume smaller than the smallest one that
          * holds the cluster's data (a member whose metadata predates this run): DRBD cannot shrink a
          * resource below its size, and a member launched with the smaller volume could not join; and
-         * a joining member whose volume is smaller than that, whatever the setting says.
+         * a joining member whose volume is smaller than that, whatever the setting says. The setting
+         * is compared only while no member joins or departs: during a rolling update the running
+         * execution may still call the functions of the previous deploy (an execution keeps the
+         * definition and function versions it started with), whose setting is the old size, while
+         * the members already have the new one.
          */
         private void refuseShrink() {
             List<Member> holders = active.stream()
@@ -332,7 +349,8 @@ public final class ReconcilePlanner {
                 .filter(m -> !counters.metadataCreated().contains(m.instanceId()))
                 .toList();
             int smallest = holders.stream().mapToInt(m -> status(m).dataVolumeGiB()).min().orElse(0);
-            if (desired.dataVolumeGiB() < smallest) {
+            boolean membershipChanging = !cluster.departing().isEmpty() || active.stream().anyMatch(Member::launchPending);
+            if (!membershipChanging && desired.dataVolumeGiB() < smallest) {
                 throw new DataVolumeShrinkRefusedException(String.format(Locale.ROOT, "drbd:dataVolumeGiB asks"
                     + " for %d GiB data volumes, but the members' hold %d GiB (%s): a DRBD resource cannot shrink"
                     + " below its size, and a member launched with the smaller volume could not join. Nothing was"
@@ -478,7 +496,47 @@ public final class ReconcilePlanner {
                     + first.nodeId() + ") skips the initial sync, the others report");
         }
 
-        private Decision waitForResync(List<Member> joining) {
+        /**
+         * ResizeDevice once every member's backing LV holds more than the DRBD device (after a rolling
+         * update to larger data volumes), or {@code null}. Only while every member of the config is
+         * reached, UpToDate and Connected (checked before) and none is leaving: DRBD limits a resize to
+         * what an unconnected peer had, and refuses one during a resync. On the Primary if there is
+         * one, so that it is the resync's source; the node re-checks.
+         */
+        private Decision resizeDecision() {
+            if (!unreachable.isEmpty() || !cluster.departing().isEmpty() || upToDateMembers().size() != active.size()) {
+                return null;
+            }
+            List<ResourceStatus> resources = active.stream().map(m -> status(m).resource()).toList();
+            if (resources.stream().anyMatch(r -> r == null || r.sizeKiB() == null || r.backingKiB() == null)) {
+                return null;
+            }
+            long device = resources.stream().mapToLong(ResourceStatus::sizeKiB).min().orElseThrow();
+            long backing = resources.stream().mapToLong(ResourceStatus::backingKiB).min().orElseThrow();
+            long grown = backing - 2 * metadataBoundKiB(backing, desired.maxPeers());
+            if (device >= grown) {
+                return null;
+            }
+            List<String> primaries = primaries();
+            String target = primaries.isEmpty() ? active.stream().min(Comparator.comparingInt(Member::nodeId))
+                .orElseThrow().instanceId() : primaries.get(0);
+            return mutating(Step.ResizeDevice, List.of(target), params(
+                "ResourceName", desired.resourceName(),
+                "BelowKiB", String.valueOf(grown)),
+                String.format(Locale.ROOT, "The DRBD device holds %d KiB, but every member's backing volume holds at"
+                    + " least %d KiB (a larger drbd:dataVolumeGiB): %s grows it", device, backing, target));
+        }
+
+        /**
+         * A bound on DRBD's internal metadata at the end of a backing device of {@code backingKiB}: one
+         * bitmap per peer slot (a bit per 4 KiB: backingKiB / 32768 KiB each), the 32 KiB activity log,
+         * the 4 KiB superblock, and 1 MiB for alignment.
+         */
+        static long metadataBoundKiB(long backingKiB, int maxPeers) {
+            return (long) maxPeers * (backingKiB / 32768 + 4) + 36 + 1024;
+        }
+
+        private Decision waitForResync(List<Member> joining, String what) {
             String progress = joining.stream().map(m -> m.instanceId() + " " + status(m).diskState()
                     + syncProgress(status(m)).map(p -> String.format(Locale.ROOT, " %.1f%% in sync", p)).orElse(""))
                 .collect(Collectors.joining(", "));
@@ -491,8 +549,7 @@ public final class ReconcilePlanner {
                     + " network (read 'drbdadm status %s' on the nodes) or at a bound too small for the volume",
                     waited / 60, desired.maxResyncHours(), progress, desired.resourceName()));
             }
-            return new Decision.WaitThenObserve(Step.WaitForResync, "Joining members are not UpToDate yet, their"
-                + " launch actions wait: " + progress + " (waited " + waited / 60 + " of "
+            return new Decision.WaitThenObserve(Step.WaitForResync, what + ": " + progress + " (waited " + waited / 60 + " of "
                 + desired.maxResyncHours() * 60 + " min)", desired.resyncBackoffSeconds(counters.resyncWaits()),
                 ids(active), statusParameters());
         }

@@ -236,8 +236,7 @@ class ReconcilePlannerTest {
     void refusesShrink() {
         SimulatedCluster sim = new SimulatedCluster();
         sim.settings = withDataVolumeGiB(50);
-        SimulatedCluster.Node replacement = replacingOne(sim);
-        replacement.dataVolumeGiB = 50;
+        sim.configured(IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList());
 
         var e = assertThrows(dev.drbdmultiaz.functions.common.exceptions.DataVolumeShrinkRefusedException.class,
             sim::runToConvergence);
@@ -247,6 +246,19 @@ class ReconcilePlannerTest {
         assertTrue(e.getMessage().contains("Nothing was changed"), e.getMessage());
         assertEquals(List.of("ObserveNodes"), sim.plans.stream().map(PlannedStep::step).toList(),
             "only the read-only observation ran");
+    }
+
+    @Test
+    @DisplayName("does not take the previous deploy's smaller setting for a shrink while members join or leave"
+        + " (a rolling update to larger volumes, run by the functions the execution started with)")
+    void staleSettingDuringGrowthIsNoShrink() {
+        SimulatedCluster sim = new SimulatedCluster();
+        sim.settings = withDataVolumeGiB(100);
+        SimulatedCluster.Node replacement = replacingOne(sim);
+        sim.nodes.values().stream().filter(n -> n != replacement).forEach(n -> n.dataVolumeGiB = 120);
+        replacement.dataVolumeGiB = 120;
+
+        assertEquals("Converged", sim.runToConvergence().get(sim.plans.size() - 1));
     }
 
     @Test
@@ -281,6 +293,80 @@ class ReconcilePlannerTest {
         IntStream.range(0, 3).forEach(i -> fresh.fresh(i).dataVolumeGiB = 20);
         assertEquals("Converged", fresh.runToConvergence().get(fresh.plans.size() - 1),
             "metadata created by this run holds no data yet");
+    }
+
+    /** 100 GiB and 200 GiB data volumes: the LV holds 95 % of the volume, the device that less the metadata. */
+    private static final long LV_100_GIB_KIB = 95L * 1024 * 1024;
+    private static final long LV_200_GIB_KIB = 190L * 1024 * 1024;
+
+    /** Three UpToDate members with a device of a 100 GiB volume and backing LVs of {@code backingKiB}. */
+    private static List<SimulatedCluster.Node> grownMembers(SimulatedCluster sim, long... backingKiB) {
+        List<SimulatedCluster.Node> members = IntStream.range(0, 3).mapToObj(i -> sim.existing(i, true)).toList();
+        sim.configured(members);
+        for (int i = 0; i < 3; i++) {
+            members.get(i).sizeKiB = LV_100_GIB_KIB - 2L * (LV_100_GIB_KIB / 32768) - 36;
+            members.get(i).backingKiB = backingKiB[i];
+        }
+        return members;
+    }
+
+    @Test
+    @DisplayName("grows the DRBD device once every member's backing LV is larger, on one member, and waits for the"
+        + " resync of the added space before it converges")
+    void resizesOnceEveryBackingDeviceGrew() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> members = grownMembers(sim, LV_200_GIB_KIB, LV_200_GIB_KIB, LV_200_GIB_KIB);
+        long before = members.get(0).sizeKiB;
+
+        List<String> steps = sim.runToConvergence();
+
+        assertEquals(1, sim.resizes, String.valueOf(steps));
+        PlannedStep resize = step(sim, "ResizeDevice");
+        assertEquals(List.of(members.get(0).instanceId), resize.targets(), "the lowest node-id without a Primary");
+        long below = Long.parseLong(resize.parameter("BelowKiB"));
+        assertTrue(below > before && below <= LV_200_GIB_KIB, String.valueOf(below));
+        assertTrue(steps.indexOf("WaitForResync") > steps.indexOf("ResizeDevice"), "waits for the added space: " + steps);
+        assertEquals("Converged", steps.get(steps.size() - 1));
+        members.forEach(m -> {
+            assertEquals("UpToDate", m.disk, m.instanceId);
+            assertTrue(m.sizeKiB >= below, m.instanceId + " " + m.sizeKiB);
+        });
+    }
+
+    @Test
+    @DisplayName("resizes on the Primary, the source of the added space's resync")
+    void resizesOnThePrimary() {
+        SimulatedCluster sim = new SimulatedCluster();
+        List<SimulatedCluster.Node> members = grownMembers(sim, LV_200_GIB_KIB, LV_200_GIB_KIB, LV_200_GIB_KIB);
+        members.get(2).role = "Primary";
+
+        sim.runToConvergence();
+
+        assertEquals(List.of(members.get(2).instanceId), step(sim, "ResizeDevice").targets());
+    }
+
+    @Test
+    @DisplayName("does not resize while a backing LV is not larger, a member is unreachable or not UpToDate, or"
+        + " a member departs; nor a device that already fills its backing LV")
+    void noResizeUnlessEveryCopyCanGrow() {
+        SimulatedCluster oneSmall = new SimulatedCluster();
+        grownMembers(oneSmall, LV_200_GIB_KIB, LV_100_GIB_KIB, LV_200_GIB_KIB);
+        assertFalse(oneSmall.runToConvergence().contains("ResizeDevice"), "one backing LV still 95 GiB");
+
+        SimulatedCluster same = new SimulatedCluster();
+        grownMembers(same, LV_100_GIB_KIB, LV_100_GIB_KIB, LV_100_GIB_KIB);
+        assertFalse(same.runToConvergence().contains("ResizeDevice"), "the device fills its LVs already");
+
+        SimulatedCluster away = new SimulatedCluster();
+        List<SimulatedCluster.Node> awayMembers = grownMembers(away, LV_200_GIB_KIB, LV_200_GIB_KIB, LV_200_GIB_KIB);
+        away.unreachable = java.util.Set.of(awayMembers.get(1).instanceId);
+        assertFalse(away.runToConvergence().contains("ResizeDevice"), "an unreachable member");
+
+        SimulatedCluster syncing = new SimulatedCluster();
+        grownMembers(syncing, LV_200_GIB_KIB, LV_200_GIB_KIB, LV_200_GIB_KIB).get(1).disk = "Outdated";
+        List<String> steps = syncing.runToConvergence();
+        assertFalse(steps.contains("ResizeDevice"), "a member not UpToDate: " + steps);
+        assertEquals(0, syncing.resizes);
     }
 
     /** Three UpToDate members, the last of them departing, and its replacement launching: the replacement. */

@@ -68,6 +68,8 @@ final class SimulatedCluster {
     Collected collected = Collected.empty();
     /** Nodes that ran new-current-uuid --clear-bitmap. */
     int syncSkips;
+    /** drbd-resize runs. */
+    int resizes;
     /** The cluster snapshot the last plan was made on. */
     ClusterSnapshot cluster;
 
@@ -313,6 +315,24 @@ final class SimulatedCluster {
                 node.kernelNodeIds = node.kernelNodeIds.stream().filter(id -> id != peer)
                     .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
             }
+            case "ResizeDevice" -> {
+                // drbd-resize's guards, then DRBD's own rule: the smallest backing device, less the metadata.
+                for (Node n : nodes.values()) {
+                    if (!"UpToDate".equals(n.disk) || (n != node && !connected(node, n))) {
+                        throw new AssertionError("drbd-resize refuses on " + node.instanceId + ": " + n.instanceId
+                            + " is " + n.disk + (n != node && !connected(node, n) ? ", not Connected" : ""));
+                    }
+                }
+                long backing = nodes.values().stream().mapToLong(n -> n.backingKiB).min().orElseThrow();
+                long grown = backing - (long) node.maxPeers * (backing / 32768) - 36;
+                resizes++;
+                nodes.values().forEach(n -> {
+                    n.sizeKiB = grown;
+                    if (n != node) {
+                        n.disk = "Inconsistent"; // SyncTarget of the added space
+                    }
+                });
+            }
             default -> throw new AssertionError("Unexpected step " + plan.step());
         }
         return result;
@@ -372,6 +392,9 @@ final class SimulatedCluster {
             return status;
         }
         ObjectNode resource = status.putObject("resource").put("role", node.role).put("diskState", node.disk);
+        if (node.sizeKiB != null) {
+            resource.put("sizeKiB", node.sizeKiB).put("backingKiB", node.backingKiB);
+        }
         ArrayNode peers = resource.putArray("peers");
         for (int peerId : node.kernelNodeIds) {
             if (peerId == node.nodeId) {
@@ -419,6 +442,9 @@ final class SimulatedCluster {
         boolean launchPending;
         /** Its data volume's size. */
         int dataVolumeGiB = 100;
+        /** The DRBD device's size and its backing LV's, as the status reports them; null: not reported. */
+        Long sizeKiB;
+        Long backingKiB;
         /** Observations left until its resync completes; -1 while it is no SyncTarget. */
         int resyncLeft = -1;
         /** Its DRBD port is cut off: no connection to or from it. */

@@ -1,0 +1,111 @@
+package dev.drbdmultiaz.rehearsal.scenarios;
+
+import dev.drbdmultiaz.model.NodeDocument;
+import dev.drbdmultiaz.rehearsal.RehearsalRun;
+import dev.drbdmultiaz.rehearsal.Scenario;
+import dev.drbdmultiaz.rehearsal.aws.CustomResources;
+import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A larger {@code drbd:dataVolumeGiB} by {@code cdk deploy}: the launch template changes, so the
+ * group's instance refresh replaces the members one at a time by members with the larger volume
+ * (as in rolling-update); the DRBD device keeps its size while any member still has the smaller
+ * one, then the deploy's reconcile grows it (drbd-resize on one member) and waits until the added
+ * space is resynchronized. The application's data survives and it can write into the added space.
+ */
+final class Grow implements Scenario {
+
+    private static final int BLOCKS = 64;
+    private static final int LARGER_GIB = 120;
+
+    @Override
+    public String name() {
+        return "grow";
+    }
+
+    @Override
+    public String expectation() {
+        return "drbd:dataVolumeGiB 100 -> " + LARGER_GIB + " by cdk deploy: the instance refresh replaces the three"
+            + " members one at a time by members with the larger volume; once every member's backing LV is larger"
+            + " the deploy's reconcile grows the DRBD device once (drbd-resize) and waits for the added space's"
+            + " resync; every member then has the larger device, is UpToDate and holds every acknowledged write,"
+            + " and the application writes into the added space";
+    }
+
+    @Override
+    public boolean fixedSize() {
+        return true;
+    }
+
+    @Override
+    public double minimumTimeScale() {
+        return Steps.DEPLOY_MINIMUM_TIME_SCALE;
+    }
+
+    @Override
+    public void act(RehearsalRun run) {
+        List<String> ids = Steps.deployCluster(run);
+        run.note("original", String.join(",", ids));
+        // Written, then closed: a Secondary again, so no scale-in protection holds the refresh.
+        Steps.appWrite(run, "first-write", ids.get(0), 0, BLOCKS);
+        run.appClose(ids.get(0));
+        long before = run.snapshot(ids.get(0)).data().sizeKiB();
+        run.note("size-before", Long.toString(before));
+
+        run.phase("grow");
+        CustomResources.Outcome outcome = run.deploy(Map.of("drbd:dataVolumeGiB", LARGER_GIB));
+        run.note("deploy", outcome.status() + " " + outcome.reason());
+        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
+        List<String> members = run.members();
+        run.note("members-after", String.join(",", members));
+        run.note("sizes-after", String.join(",", members.stream().map(id -> {
+            NodeSnapshot.Data data = run.snapshot(id).data();
+            return id + "=" + data.sizeKiB() + "/" + data.capacityKiB();
+        }).toList()));
+        if (!members.isEmpty()) {
+            // Into the added space: past the end of the device as it was.
+            Steps.appWrite(run, "grown-write", members.get(0), (int) (before / 4), BLOCKS);
+            run.appClose(members.get(0));
+        }
+    }
+
+    @Override
+    public List<String> check(RehearsalRun run) {
+        List<String> problems = new ArrayList<>();
+        List<String> original = List.of(run.notes().get("original").split(","));
+        List<String> shape = run.report().deploys().stream().map(d -> d.requestType() + " " + d.status()).toList();
+        if (!shape.equals(List.of("Create SUCCESS", "Update SUCCESS"))) {
+            problems.add("CloudFormation's requests should end Create SUCCESS, Update SUCCESS; got " + shape
+                + "; the growth's deploy: " + run.notes().get("deploy"));
+        }
+        List<String> members = List.of(run.notes().get("members-after").split(","));
+        if (members.size() != original.size() || members.stream().anyMatch(original::contains)) {
+            problems.add("the refresh should have replaced every member by one with the larger volume: " + members);
+        }
+        long before = Long.parseLong(run.notes().get("size-before"));
+        for (String entry : run.notes().get("sizes-after").split(",")) {
+            String[] sizes = entry.substring(entry.indexOf('=') + 1).split("/");
+            long size = Long.parseLong(sizes[0]);
+            long capacity = Long.parseLong(sizes[1]);
+            if (size <= before || size != capacity) {
+                problems.add("a member's DRBD device should have grown from " + before + " KiB to all its backing"
+                    + " device holds: " + entry + " (size/capacity KiB)");
+            }
+        }
+        long resizes = run.commands().stream()
+            .filter(c -> NodeDocument.RESIZE.baseName().equals(c.documentFile())).count();
+        if (resizes != 1) {
+            problems.add("drbd-resize should run once, after the last member with the smaller volume left; ran "
+                + resizes + " times");
+        }
+        if (!run.notes().getOrDefault("grown-write", "").startsWith("true")) {
+            problems.add("the application could not write into the added space: " + run.notes().get("grown-write"));
+        }
+        problems.addAll(Checks.convergedCluster(run));
+        problems.addAll(Checks.acknowledgedOnEveryMember(run, 2 * BLOCKS));
+        return problems;
+    }
+}
