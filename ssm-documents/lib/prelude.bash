@@ -144,7 +144,7 @@ status_backing_kib() {
 # node_status: the status fields as NAME and JSON lines, alternating, read-only.
 node_status() {
   local json="" resource=null up=false adjust=null disk="" lvm_ready=false sha="" data_volume="" data_gib=""
-  local backing=null
+  local backing=null max_peers=null
   if command -v lvs >/dev/null && lvs "${VG}/${LV}" >/dev/null 2>&1; then lvm_ready=true; backing="$(status_backing_kib)"; fi
   if command -v drbdsetup >/dev/null && json="$(drbdsetup status "${RES}" --json 2>/dev/null)"; then
     up=true
@@ -161,6 +161,8 @@ node_status() {
     if command -v drbdadm >/dev/null; then adjust="$(status_adjust_needed)"; fi
   fi
   if [[ -r "${STATE_DIR}/${RES}.config.sha256" ]]; then sha="$(<"${STATE_DIR}/${RES}.config.sha256")"; fi
+  if [[ -r "${STATE_DIR}/${RES}.max-peers" ]]; then max_peers="$(<"${STATE_DIR}/${RES}.max-peers")"; fi
+  [[ "${max_peers}" =~ ^[1-9][0-9]?$ ]] || max_peers=null
   data_volume="$(status_data_volume 2>/dev/null || true)"
   if [[ -n "${data_volume}" ]]; then data_gib="$(status_size_gib "${data_volume#* }")"; fi
   [[ "${data_gib}" =~ ^[0-9]{1,6}$ ]] || data_gib=null
@@ -170,6 +172,6 @@ node_status() {
     drbdVersion "$(json_str "$(status_drbd_version)" '^[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9.~+-]*$')" \
     dataVolumeId "$(json_str "${data_volume%% *}" '^vol-[0-9a-f]{8,17}$')" dataVolumeGiB "${data_gib}" \
     lvmReady "${lvm_ready}" configSha256 "$(json_str "${sha}" '^[0-9a-f]{64}$')" \
-    metadata "$(status_metadata "${disk}")" \
+    metadata "$(status_metadata "${disk}")" maxPeers "${max_peers}" \
     up "${up}" adjustNeeded "${adjust}" resource "${resource}"
 }

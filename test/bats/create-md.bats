@@ -77,6 +77,8 @@ load test_helper
   render drbd-create-md MaxPeers=15
   run -0 --separate-stderr "${SCRIPT}"
   grep -qx 'drbdadm create-md --max-peers=15 r0' "${CALLS}"
+  [[ "$(<"${DRBD_STATE_DIR}/r0.max-peers")" == 15 ]]
+  assert_result maxPeers 15
 
   # Run Command refuses 32 by the allowedPattern already ...
   run -2 --separate-stderr render drbd-create-md MaxPeers=32

@@ -26,6 +26,7 @@ READ_ONLY_CALLS='^(drbdsetup status r0 --json|drbdadm -d adjust r0|drbdmeta - v0
   assert_result lvmReady true
   assert_result configSha256 "\"$(printf '%064d' 7)\""
   assert_result metadata true
+  assert_result maxPeers null
   assert_result up true
   assert_result adjustNeeded false
   assert_result resource.diskState '"UpToDate"'

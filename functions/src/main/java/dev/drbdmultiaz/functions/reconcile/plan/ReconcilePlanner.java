@@ -198,10 +198,11 @@ public final class ReconcilePlanner {
             }
             targets = targets(s -> Boolean.FALSE.equals(s.metadata()));
             if (!targets.isEmpty()) {
+                int maxPeers = membersMaxPeers().orElse(desired.maxPeers());
                 return mutating(Step.CreateMetadata, targets, params(
                     "ResourceName", desired.resourceName(),
-                    "MaxPeers", String.valueOf(desired.maxPeers())),
-                    "The backing volume holds no DRBD metadata on " + targets);
+                    "MaxPeers", String.valueOf(maxPeers)),
+                    "The backing volume holds no DRBD metadata on " + targets + " (max-peers " + maxPeers + ")");
             }
             // Before UpOrAdjust adds new peers: a survivor's bitmap slots of departed peers are
             // freed first, or two replacements at once can find no free slot (175).
@@ -494,6 +495,19 @@ public final class ReconcilePlanner {
                 "Brand-new cluster: every disk is Inconsistent, every pair is Connected and this"
                     + " reconcile created the metadata of every member; " + first.instanceId() + " (node-id "
                     + first.nodeId() + ") skips the initial sync, the others report");
+        }
+
+        /**
+         * The bitmap slots of the members whose metadata predates this run (the smallest, if they
+         * differ), or empty when none reported them. A joining member gets as many, whatever MAX_PEERS
+         * says now (it follows drbd:nodeCount): internal metadata grows with the slots, so a member with
+         * more would hold less than the device's size on a volume of the same size, and DRBD refuses a
+         * peer whose disk is too small. The cluster cannot use more slots than its members have anyway.
+         */
+        private Optional<Integer> membersMaxPeers() {
+            return active.stream()
+                .filter(m -> isTrue(status(m).metadata()) && !counters.metadataCreated().contains(m.instanceId()))
+                .map(m -> status(m).maxPeers()).filter(java.util.Objects::nonNull).min(Integer::compare);
         }
 
         /**

@@ -24,6 +24,8 @@ import java.util.List;
  * @param error the document's error, {@code null} when it succeeded
  * @param dataVolumeGiB the data volume's size in whole GiB, {@code null} unless the node has exactly
  *     one data volume
+ * @param maxPeers the bitmap slots drbd-create-md gave the local metadata ({@code --max-peers}), {@code null}
+ *     when the node recorded none
  */
 public record NodeStatus(
     Boolean ok,
@@ -41,15 +43,24 @@ public record NodeStatus(
     Boolean changed,
     String action,
     String error,
-    Integer dataVolumeGiB) {
+    Integer dataVolumeGiB,
+    Integer maxPeers) {
 
     /** The status fields every document's result line carries (null-valued ones included). */
     public static final List<String> FIELDS = List.of("hostname", "address", "drbdVersion", "dataVolumeId",
-        "dataVolumeGiB", "lvmReady", "configSha256", "metadata", "up", "adjustNeeded", "resource");
+        "dataVolumeGiB", "lvmReady", "configSha256", "metadata", "maxPeers", "up", "adjustNeeded", "resource");
 
     /** Whether {@code result} carries the whole status (a document older than that contract does not). */
     public static boolean reportedIn(JsonNode result) {
         return result != null && FIELDS.stream().allMatch(result::has);
+    }
+
+    /** A status without its metadata's bitmap slots. */
+    public NodeStatus(Boolean ok, String hostname, String address, String drbdVersion, String dataVolumeId,
+        Boolean lvmReady, String configSha256, Boolean metadata, Boolean up, Boolean adjustNeeded,
+        ResourceStatus resource, String step, Boolean changed, String action, String error, Integer dataVolumeGiB) {
+        this(ok, hostname, address, drbdVersion, dataVolumeId, lvmReady, configSha256, metadata, up, adjustNeeded,
+            resource, step, changed, action, error, dataVolumeGiB, null);
     }
 
     /** A status without its data volume's size. */
@@ -76,6 +87,6 @@ public record NodeStatus(
     /** The same report, labelled with the step that produced it. */
     public NodeStatus reportedBy(String stepName) {
         return new NodeStatus(ok, hostname, address, drbdVersion, dataVolumeId, lvmReady, configSha256, metadata, up,
-            adjustNeeded, resource, stepName, changed, action, error, dataVolumeGiB);
+            adjustNeeded, resource, stepName, changed, action, error, dataVolumeGiB, maxPeers);
     }
 }

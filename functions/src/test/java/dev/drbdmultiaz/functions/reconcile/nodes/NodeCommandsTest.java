@@ -351,7 +351,7 @@ class NodeCommandsTest {
         @DisplayName("a mutating step's result line replaces the node's status; a failing node shows its error")
         void mutatingResultReplacesTheStatus() {
             String status = "\"hostname\":\"ip-10-0-1-5\",\"address\":\"10.0.1.5\",\"drbdVersion\":\"9.2.12\","
-                + "\"dataVolumeId\":\"vol-0a\",\"dataVolumeGiB\":100,\"lvmReady\":true,\"configSha256\":null,\"metadata\":true,\"up\":false,"
+                + "\"dataVolumeId\":\"vol-0a\",\"dataVolumeGiB\":100,\"lvmReady\":true,\"configSha256\":null,\"metadata\":true,\"maxPeers\":5,\"up\":false,"
                 + "\"adjustNeeded\":null,\"resource\":null";
             answers.put("i-1", invocation("Success", 0, "{\"ok\":true,\"changed\":true,\"found\":\"absent\"," + status
                 + ",\"error\":null}", ""));

@@ -424,7 +424,10 @@ class ReconcilePlannerTest {
             .forEach(p -> assertEquals(List.of(old.get(0).instanceId), p.targets(), "only the survivor knew them"));
         assertEquals(List.of(first.instanceId, second.instanceId),
             sim.plans.get(sim.plans.size() - 1).lifecycle().continueLaunches());
-        assertEquals(String.valueOf(SimulatedCluster.settings(20).maxPeers()), step(sim, "CreateMetadata").parameter("MaxPeers"));
+        assertEquals(String.valueOf(old.get(0).maxPeers), step(sim, "CreateMetadata").parameter("MaxPeers"),
+            "the survivor's bitmap slots, not MAX_PEERS (" + SimulatedCluster.settings(20).maxPeers() + "): more would"
+                + " leave the new members less than the device's size");
+        assertTrue(old.get(0).maxPeers != SimulatedCluster.settings(20).maxPeers(), "the test tells the two apart");
     }
 
     @Test

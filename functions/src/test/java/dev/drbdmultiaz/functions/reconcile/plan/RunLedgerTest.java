@@ -94,7 +94,7 @@ class RunLedgerTest {
     }
 
     private static final String STATUS = "\"hostname\":\"h\",\"address\":\"10.0.0.1\",\"drbdVersion\":\"9.2.12\","
-        + "\"dataVolumeId\":\"vol-0a\",\"dataVolumeGiB\":100,\"lvmReady\":true,\"configSha256\":null,\"metadata\":true,\"up\":true,"
+        + "\"dataVolumeId\":\"vol-0a\",\"dataVolumeGiB\":100,\"lvmReady\":true,\"configSha256\":null,\"metadata\":true,\"maxPeers\":5,\"up\":true,"
         + "\"adjustNeeded\":false,\"resource\":null";
 
     private static final BiFunction<String, JsonNode, NodeStatus> TO_STATUS =

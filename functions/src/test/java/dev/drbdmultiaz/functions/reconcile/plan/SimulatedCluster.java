@@ -387,6 +387,11 @@ final class SimulatedCluster {
         } else {
             status.putNull("metadata");
         }
+        if (Boolean.TRUE.equals(node.metadata)) {
+            status.put("maxPeers", node.maxPeers);
+        } else {
+            status.putNull("maxPeers");
+        }
         if (!node.up) {
             status.putNull("resource");
             return status;
