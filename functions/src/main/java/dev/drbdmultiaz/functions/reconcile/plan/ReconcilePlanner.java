@@ -527,7 +527,10 @@ public final class ReconcilePlanner {
             }
             long device = resources.stream().mapToLong(ResourceStatus::sizeKiB).min().orElseThrow();
             long backing = resources.stream().mapToLong(ResourceStatus::backingKiB).min().orElseThrow();
-            long grown = backing - 2 * metadataBoundKiB(backing, desired.maxPeers());
+            // The most slots any member's metadata has (MAX_PEERS may be fewer after a scale-in).
+            int slots = active.stream().map(m -> status(m).maxPeers()).filter(java.util.Objects::nonNull)
+                .reduce(desired.maxPeers(), Math::max);
+            long grown = backing - 2 * metadataBoundKiB(backing, slots);
             if (device >= grown) {
                 return null;
             }
