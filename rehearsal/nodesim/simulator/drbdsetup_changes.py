@@ -8,8 +8,7 @@ which refuse the call without it and hand the command what they found.
 import functools
 
 from .application_write import connected_peers, promotion_refused
-from .disks import device_info
-from .disks import device_size_kib
+from .disks import device_info, device_size_kib
 from .drbd_kernel import (allocate_slot, dev0, device_kib, drop_kernel, find_minor, find_peer, held_open, linked_disks,
                           md_of, opener_info, persist_md_flags)
 from .drbd_resync import start_sync
@@ -401,7 +400,8 @@ def resize(req, r, vnr, d):
     unconnected peer limits the size). Refused during a resync (drbd_nl.c drbd_adm_resize,
     ERR_RESIZE_RESYNC) and, without --size, when a backing device shrank (ERR_IMPLICIT_SHRINK).
     The added space is resynchronized to the connected peers (they are SyncTarget, Inconsistent,
-    until it is done) unless --assume-clean."""
+    until it is done) unless --assume-clean; a Primary peer is not made a SyncTarget (the LINBIT
+    guide: the new section is synchronized from the primary node to the secondary)."""
     node, opts, pos = req.node, req.opts, req.pos
     md = md_of(node, d)
     if md is None:
@@ -425,7 +425,8 @@ def resize(req, r, vnr, d):
     for pid, onode, ores, odev, omd in peers:
         if omd is not None:
             omd["laSizeKiB"] = size
-            if "assume-clean" not in opts and odev["diskState"] == "UpToDate" and md["current"] == omd["current"]:
+            if ("assume-clean" not in opts and odev["diskState"] == "UpToDate" and md["current"] == omd["current"]
+                    and ores.get("role") != "Primary"):
                 start_sync(req.world, onode, ores, node, r, full=False)
     return 0
 

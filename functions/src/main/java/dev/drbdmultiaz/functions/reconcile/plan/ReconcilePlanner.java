@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -50,7 +51,8 @@ import java.util.stream.Collectors;
  * PrepareLvm → ReleaseDepartingMembers → WriteConfig → CreateMetadata → ForgetDepartedPeers
  * (survivors up and UpToDate) → UpOrAdjust → WaitForConnections → SkipInitialSync →
  * ForgetDepartedPeers (the other survivors) → WaitForResync (joining members not UpToDate) →
- * ResizeDevice (every backing LV larger than the device) → WaitForResync (the added space) → Converged. Each step targets every node that needs it at once.
+ * ResizeDevice (every backing LV larger than the device) → WaitForResync (the added space) → Converged.
+ * Each step targets every node that needs it at once.
  *
  * <p>Data safety: SkipInitialSync only on a brand-new cluster (I2); a departing member stays in
  * the configuration and is not forgotten until an active survivor is UpToDate (I3); its node-id
@@ -350,7 +352,8 @@ public final class ReconcilePlanner {
                 .filter(m -> !counters.metadataCreated().contains(m.instanceId()))
                 .toList();
             int smallest = holders.stream().mapToInt(m -> status(m).dataVolumeGiB()).min().orElse(0);
-            boolean membershipChanging = !cluster.departing().isEmpty() || active.stream().anyMatch(Member::launchPending);
+            boolean membershipChanging = !cluster.departing().isEmpty()
+                || active.stream().anyMatch(Member::launchPending);
             if (!membershipChanging && desired.dataVolumeGiB() < smallest) {
                 throw new DataVolumeShrinkRefusedException(String.format(Locale.ROOT, "drbd:dataVolumeGiB asks"
                     + " for %d GiB data volumes, but the members' hold %d GiB (%s): a DRBD resource cannot shrink"
@@ -507,7 +510,7 @@ public final class ReconcilePlanner {
         private Optional<Integer> membersMaxPeers() {
             return active.stream()
                 .filter(m -> isTrue(status(m).metadata()) && !counters.metadataCreated().contains(m.instanceId()))
-                .map(m -> status(m).maxPeers()).filter(java.util.Objects::nonNull).min(Integer::compare);
+                .map(m -> status(m).maxPeers()).filter(Objects::nonNull).min(Integer::compare);
         }
 
         /**
@@ -528,7 +531,7 @@ public final class ReconcilePlanner {
             long device = resources.stream().mapToLong(ResourceStatus::sizeKiB).min().orElseThrow();
             long backing = resources.stream().mapToLong(ResourceStatus::backingKiB).min().orElseThrow();
             // The most slots any member's metadata has (MAX_PEERS may be fewer after a scale-in).
-            int slots = active.stream().map(m -> status(m).maxPeers()).filter(java.util.Objects::nonNull)
+            int slots = active.stream().map(m -> status(m).maxPeers()).filter(Objects::nonNull)
                 .reduce(desired.maxPeers(), Math::max);
             long grown = backing - 2 * metadataBoundKiB(backing, slots);
             if (device >= grown) {
