@@ -18,8 +18,9 @@ public enum Step {
     WaitForConnections(NodeDocument.STATUS,
         "peers not Connected yet: wait (bounded backoff chosen by the planner), then observe again"),
     WaitForResync(NodeDocument.STATUS,
-        "a joining member's disk is not UpToDate yet: wait (a backoff for resyncs of minutes to hours, its launch"
-            + " action heartbeated meanwhile, bounded by MAX_RESYNC_HOURS), then observe again"),
+        "a joining member's disk is not UpToDate yet, or the space a resize added still resyncs: wait (a backoff for"
+            + " resyncs of minutes to hours, its launch action heartbeated meanwhile, bounded by MAX_RESYNC_HOURS),"
+            + " then observe again"),
     SkipInitialSync(NodeDocument.SKIP_INITIAL_SYNC,
         "drbd-skip-initial-sync on one node of a brand-new mesh only; the node re-checks (I2)"),
     ForgetDepartedPeers(NodeDocument.FORGET_PEER,
