@@ -5,6 +5,7 @@ generation UUIDs and the text of dump-md.
 import time
 
 from .disks import device_size_kib
+from .drbd_kernel import device_kib
 from .storage import now
 
 
@@ -51,7 +52,7 @@ def dump_md_text(ctx, node, dev, md, minor):
     lines.append("history-uuids {")
     for i in range(0, 32, 4):
         lines.append("        " + " ".join("0x%s;" % fmt_uuid(h) for h in hist[i:i + 4]))
-    lines += ["}", "# al-extents 1237;", "la-size-sect %d;" % (int(md.get("laSizeKiB") or md["sizeKiB"]) * 2), "bm-byte-per-bit 4096;",
+    lines += ["}", "# al-extents 1237;", "la-size-sect %d;" % (device_kib(md) * 2), "bm-byte-per-bit 4096;",
               "device-uuid 0x%s;" % fmt_uuid(md["deviceUuid"]), "la-peer-max-bio-size 0;", "al-stripes 1;",
               "al-stripe-size-4k 8;", "# bm-bytes 0;"]
     for i in range(md["maxPeers"]):

@@ -316,8 +316,10 @@ public final class RehearsalRun implements AutoCloseable {
         StackView updated = account.synthesize(settings);
         Map<String, Map<String, String>> before = FunctionSpec.of(account.view().deployed()).stream()
             .collect(Collectors.toMap(FunctionSpec::name, FunctionSpec::environment));
+        List<FunctionSpec> reconfigured = FunctionSpec.of(updated.deployed()).stream()
+            .filter(f -> !f.environment().equals(before.get(f.name()))).toList();
         java.util.Set<String> changed = new java.util.TreeSet<>();
-        for (FunctionSpec function : FunctionSpec.of(updated.deployed())) {
+        for (FunctionSpec function : reconfigured) {
             Map<String, String> old = before.getOrDefault(function.name(), Map.of());
             function.environment().forEach((name, value) -> {
                 if (!value.equals(old.get(name))) {
@@ -341,8 +343,7 @@ public final class RehearsalRun implements AutoCloseable {
         // The harsher order: the functions get their new environment only after the group's update
         // (CloudFormation orders neither before the other; the deploy's reconcile depends on both).
         if (!changed.isEmpty()) {
-            FunctionSpec.of(updated.deployed()).stream().filter(f -> !f.environment().equals(before.get(f.name())))
-                .forEach(account.lambda()::updateConfiguration);
+            reconfigured.forEach(account.lambda()::updateConfiguration);
             log("deploy " + settings + ": the functions' new environment " + changed);
         }
         return deploy.update(updated.deployResourceProperties().path("ConfigHash").asText());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drbdmultiaz.functions.drbd.DrbdNodeSpec;
 import dev.drbdmultiaz.functions.drbd.DrbdResFileRenderer;
 import dev.drbdmultiaz.functions.drbd.DrbdResourceSpec;
+import dev.drbdmultiaz.model.ReconcileSetting;
 import dev.drbdmultiaz.rehearsal.support.CompressedTime;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,7 +84,7 @@ final class SsmNodes implements AutoCloseable {
 
     /** Adds node n (1-based) in AZ a/b/c by n, with DRBD node-id {@code nodeId}. */
     SimulatedNode add(int n, int nodeId, NodeFaults faults) {
-        return add(n, nodeId, faults, 100);
+        return add(n, nodeId, faults, ReconcileSetting.DATA_VOLUME_GIB.defaultInt());
     }
 
     /** {@link #add(int, int, NodeFaults)} with a data volume of {@code dataVolumeGiB}. */

@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Decides the next step of a reconcile: a pure function of the cluster snapshot, what this
@@ -347,10 +348,7 @@ public final class ReconcilePlanner {
          * the members already have the new one.
          */
         private void refuseShrink() {
-            List<Member> holders = active.stream()
-                .filter(m -> isTrue(status(m).metadata()) && status(m).dataVolumeGiB() != null)
-                .filter(m -> !counters.metadataCreated().contains(m.instanceId()))
-                .toList();
+            List<Member> holders = holders().filter(m -> status(m).dataVolumeGiB() != null).toList();
             int smallest = holders.stream().mapToInt(m -> status(m).dataVolumeGiB()).min().orElse(0);
             boolean membershipChanging = !cluster.departing().isEmpty()
                 || active.stream().anyMatch(Member::launchPending);
@@ -508,9 +506,13 @@ public final class ReconcilePlanner {
          * peer whose disk is too small. The cluster cannot use more slots than its members have anyway.
          */
         private Optional<Integer> membersMaxPeers() {
+            return holders().map(m -> status(m).maxPeers()).filter(Objects::nonNull).min(Integer::compare);
+        }
+
+        /** The reached members whose metadata predates this run: they hold the cluster's data. */
+        private Stream<Member> holders() {
             return active.stream()
-                .filter(m -> isTrue(status(m).metadata()) && !counters.metadataCreated().contains(m.instanceId()))
-                .map(m -> status(m).maxPeers()).filter(Objects::nonNull).min(Integer::compare);
+                .filter(m -> isTrue(status(m).metadata()) && !counters.metadataCreated().contains(m.instanceId()));
         }
 
         /**
