@@ -18,7 +18,8 @@ public enum NodeDocument {
     SKIP_INITIAL_SYNC(120),
     STATUS(60),
     FORGET_PEER(120),
-    RESIZE(120);
+    RESIZE(120),
+    GROW_BACKING(300);
 
     private final int executionTimeoutSeconds;
 

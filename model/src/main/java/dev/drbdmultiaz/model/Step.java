@@ -25,6 +25,12 @@ public enum Step {
         "drbd-skip-initial-sync on one node of a brand-new mesh only; the node re-checks (I2)"),
     ForgetDepartedPeers(NodeDocument.FORGET_PEER,
         "drbd-forget-peer on survivors, only while a survivor is UpToDate (I3, I6)"),
+    GrowDataVolumes(NodeDocument.STATUS,
+        "EC2 ModifyVolume grows the data volumes smaller than drbd:dataVolumeGiB (one already being modified is"
+            + " left to finish), then wait and observe until the nodes see the new size (bounded)"),
+    GrowBacking(NodeDocument.GROW_BACKING,
+        "drbd-grow-backing where the data volume is larger than the LVM physical volume, thin pool or LV:"
+            + " pvresize, then lvextend of the pool and the LV (never shrinks)"),
     ResizeDevice(NodeDocument.RESIZE,
         "drbd-resize on one member (the Primary if any) once every member's backing LV is larger than the DRBD"
             + " device and every copy is UpToDate and Connected; the node re-checks"),

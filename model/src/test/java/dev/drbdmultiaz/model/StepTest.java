@@ -44,6 +44,8 @@ class StepTest {
             Map.entry("WaitForResync", "read-only, observes"),
             Map.entry("SkipInitialSync", "mutating"),
             Map.entry("ForgetDepartedPeers", "mutating"),
+            Map.entry("GrowDataVolumes", "read-only, observes"),
+            Map.entry("GrowBacking", "mutating"),
             Map.entry("ResizeDevice", "mutating"),
             Map.entry("ReleaseDepartingMembers", "read-only"),
             Map.entry("Converged", "read-only"),

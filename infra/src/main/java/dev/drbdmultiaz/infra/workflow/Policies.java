@@ -53,4 +53,18 @@ final class Policies {
                 .conditions(Map.of("StringEquals", ofCluster(clusterTagKey, clusterId)))
                 .build();
     }
+
+    /**
+     * ModifyVolume (GrowDataVolumes grows a member's data volume in place) on volumes with this
+     * cluster's tag only: EC2 "Actions, resources, and condition keys" lists the volume resource and
+     * aws:ResourceTag for it.
+     */
+    static PolicyStatement modifyClusterVolumes(IConstruct scope, String clusterTagKey, String clusterId) {
+        return PolicyStatement.Builder.create()
+                .sid("GrowDataVolumes")
+                .actions(List.of("ec2:ModifyVolume"))
+                .resources(List.of(volumes(scope)))
+                .conditions(Map.of("StringEquals", ofCluster(clusterTagKey, clusterId)))
+                .build();
+    }
 }

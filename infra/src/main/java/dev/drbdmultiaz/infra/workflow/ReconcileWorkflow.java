@@ -334,7 +334,7 @@ public class ReconcileWorkflow extends Construct {
                         + "X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) support no resource-level "
                         + "permissions; ec2:DescribeVolumes supports none either", Nag.ANY_RESOURCE),
                 Nag.reason("AwsSolutions-IAM5", "Volume ids are unknown at synth time (every launch creates one);"
-                        + " CreateTags and DeleteVolume on volumes are limited by the condition aws:ResourceTag/"
+                        + " CreateTags, ModifyVolume and DeleteVolume on volumes are limited by the condition aws:ResourceTag/"
                         + props.getClusterTagKey() + " = cluster id, CreateTags to the two owner tag keys",
                         Nag.ANY_VOLUME));
         return machine;
@@ -342,7 +342,7 @@ public class ReconcileWorkflow extends Construct {
 
     /**
      * The EC2 integrations of the data-volume states: DescribeVolumes (no resource-level
-     * permission), CreateTags of the owner tags and DeleteVolume, both only on volumes that carry
+     * permission), CreateTags of the owner tags, ModifyVolume (GrowDataVolumes) and DeleteVolume, each only on volumes that carry
      * this cluster's tag (EC2 "Actions, resources, and condition keys": aws:ResourceTag on volume,
      * aws:TagKeys on CreateTags).
      */
@@ -357,6 +357,7 @@ public class ReconcileWorkflow extends Construct {
                                 ClusterTags.NODE_ID))))
                 .build());
         machine.addToRolePolicy(Policies.deleteClusterVolumes(this, props.getClusterTagKey(), props.getClusterId()));
+        machine.addToRolePolicy(Policies.modifyClusterVolumes(this, props.getClusterTagKey(), props.getClusterId()));
     }
 
     private Queue createDeadLetterQueue() {

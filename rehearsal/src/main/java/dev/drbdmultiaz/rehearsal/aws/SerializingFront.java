@@ -50,6 +50,8 @@ public final class SerializingFront implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final ReentrantLock lock = new ReentrantLock(true);
+    /** What answers EC2 requests moto would answer more kindly than AWS (ModifyVolume), or {@code null}. */
+    private volatile VolumeModifications volumeModifications;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         .version(HttpClient.Version.HTTP_1_1).build();
 
@@ -73,6 +75,14 @@ public final class SerializingFront implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("Could not start a front on 127.0.0.1", e);
         }
+    }
+
+    /** Lets {@code model} answer the EC2 requests it models (the EC2 front only). */
+    public void answerWith(VolumeModifications model) {
+        if (protocol != Protocol.EC2) {
+            throw new IllegalStateException("Only the EC2 front answers volume modifications");
+        }
+        this.volumeModifications = model;
     }
 
     public URI endpoint() {
@@ -107,6 +117,25 @@ public final class SerializingFront implements AutoCloseable {
                     out.write(error);
                 }
                 return;
+            }
+            VolumeModifications model = volumeModifications;
+            if (model != null) {
+                java.util.Optional<VolumeModifications.Answer> modelled;
+                lock.lock();
+                try {
+                    modelled = model.answer(body);
+                } finally {
+                    lock.unlock();
+                }
+                if (modelled.isPresent()) {
+                    byte[] answer = modelled.get().body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", "text/xml;charset=UTF-8");
+                    exchange.sendResponseHeaders(modelled.get().status(), answer.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(answer);
+                    }
+                    return;
+                }
             }
             HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().toString()))
                 .timeout(Duration.ofSeconds(30))

@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.functions.reconcile.plan;
 
 import dev.drbdmultiaz.functions.reconcile.state.LifecyclePlan;
+import dev.drbdmultiaz.functions.reconcile.volumes.VolumeGrowth;
 import dev.drbdmultiaz.model.Step;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -40,6 +41,20 @@ public sealed interface Decision {
             if (step != Step.WaitForConnections && step != Step.WaitForResync) {
                 throw new IllegalArgumentException(step + " is not a wait then observe");
             }
+            targets = List.copyOf(targets);
+            parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        }
+    }
+
+    /**
+     * GrowDataVolumes: ask EC2 to grow {@code volumes} (none while the ones asked for earlier in
+     * the run are still being modified), wait {@code waitSeconds}, then observe {@code targets}.
+     */
+    record GrowVolumes(String reason, List<VolumeGrowth> volumes, int waitSeconds, List<String> targets,
+        Map<String, String> parameters) implements Decision {
+
+        public GrowVolumes {
+            volumes = List.copyOf(volumes);
             targets = List.copyOf(targets);
             parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         }

@@ -56,7 +56,8 @@ public final class PlanNextStepHandler extends JsonHandler<ReconcileState, Plann
         }
         PlannedStep planned = ReconcilePlanner.plan(state.cluster(),
             new RunProgress(collected.observed(), collected.run(),
-                state.agents() == null ? Set.of() : Set.copyOf(state.agents().unreachable())), desired);
+                state.agents() == null ? Set.of() : Set.copyOf(state.agents().unreachable()), state.volumeGrowth()),
+            desired);
         PlannedStep step = planned.withHeartbeat(!Step.Converged.name().equals(planned.step())
             && heartbeats.due(state))
             .withCommandTimeout(CommandTimeout.seconds(Step.valueOf(planned.step()), desired.waitTimeScale()));

@@ -7,6 +7,7 @@ import dev.drbdmultiaz.functions.common.exceptions.DataVolumeShrinkRefusedExcept
 import dev.drbdmultiaz.functions.common.exceptions.ObservationIncompleteException;
 import dev.drbdmultiaz.functions.common.exceptions.ReconcileStuckException;
 import dev.drbdmultiaz.functions.common.exceptions.ResyncTimeoutException;
+import dev.drbdmultiaz.functions.common.exceptions.VolumeGrowthFailedException;
 import dev.drbdmultiaz.functions.drbd.DrbdNodeSpec;
 import dev.drbdmultiaz.functions.drbd.DrbdResFileRenderer;
 import dev.drbdmultiaz.functions.drbd.DrbdResourceSpec;
@@ -22,6 +23,8 @@ import dev.drbdmultiaz.functions.reconcile.state.PeerStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.ResourceStatus;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
+import dev.drbdmultiaz.functions.reconcile.volumes.VolumeGrowth;
+import dev.drbdmultiaz.functions.reconcile.volumes.VolumeGrowthResult;
 import dev.drbdmultiaz.model.ClusterTags;
 import dev.drbdmultiaz.model.NodeDocument;
 import dev.drbdmultiaz.model.Step;
@@ -48,8 +51,9 @@ import java.util.stream.Stream;
  * SkipInitialSync) ran on other members than the one planned on: their reports are stale and
  * ObserveNodes comes first.
  *
- * <p>Order (first unmet condition wins, docs/CONTRACTS.md): ObserveNodes → InstallDrbd →
- * PrepareLvm → ReleaseDepartingMembers → WriteConfig → CreateMetadata → ForgetDepartedPeers
+ * <p>Order (first unmet condition wins, docs/CONTRACTS.md): ObserveNodes → GrowDataVolumes (a data
+ * volume smaller than drbd:dataVolumeGiB) → InstallDrbd → PrepareLvm → GrowBacking (LVM smaller than
+ * its data volume) → ReleaseDepartingMembers → WriteConfig → CreateMetadata → ForgetDepartedPeers
  * (survivors up and UpToDate) → UpOrAdjust → WaitForConnections → SkipInitialSync →
  * ForgetDepartedPeers (the other survivors) → WaitForResync (joining members not UpToDate) →
  * ResizeDevice (every backing LV larger than the device) → WaitForResync (the added space) → Converged.
@@ -90,6 +94,11 @@ public final class ReconcilePlanner {
         }
         if (decision instanceof Decision.ReleaseDeparting release) {
             return PlannedStep.releaseDeparting(release.reason(), release.departing(), desired.pollSeconds());
+        }
+        if (decision instanceof Decision.GrowVolumes grow) {
+            String status = desired.documents().name(NodeDocument.STATUS);
+            return PlannedStep.growDataVolumes(grow.reason(), grow.volumes(), grow.waitSeconds(), status,
+                grow.targets(), grow.parameters(), desired.pollSeconds());
         }
         if (decision instanceof Decision.WaitThenObserve wait) {
             String status = desired.documents().name(NodeDocument.STATUS);
@@ -158,6 +167,10 @@ public final class ReconcilePlanner {
                 return observe(stale);
             }
             refuseShrink();
+            Decision growVolumes = growDataVolumes();
+            if (growVolumes != null) {
+                return growVolumes;
+            }
 
             List<DepartingMember> retained = retainedDeparting();
             RenderedConfig config = render(retained);
@@ -175,6 +188,15 @@ public final class ReconcilePlanner {
                     "ThinPool", desired.thinPool(),
                     "LogicalVolume", desired.logicalVolume()),
                     "The LVM thin pool or volume is missing on " + targets);
+            }
+            // Online: LVM grows under a running DRBD resource, which sees the space only at its resize.
+            targets = targets(s -> isTrue(s.backingGrowable()));
+            if (!targets.isEmpty()) {
+                return mutating(Step.GrowBacking, targets, params(
+                    "VolumeGroup", desired.volumeGroup(),
+                    "ThinPool", desired.thinPool(),
+                    "LogicalVolume", desired.logicalVolume()),
+                    "The data volume is larger than its LVM physical volume, thin pool or LV on " + targets);
             }
             // I9: a departing member still runs DRBD until its instance is gone. Once a survivor
             // dropped it, two of them would be a quorum of the config they still run and would
@@ -365,7 +387,8 @@ public final class ReconcilePlanner {
             // smaller drbd:dataVolumeGiB: CloudFormation need not update the functions first).
             for (Member joining : active) {
                 Integer gib = status(joining).dataVolumeGiB();
-                if (!holders.contains(joining) && gib != null && gib < smallest) {
+                // A smaller one that drbd:dataVolumeGiB covers is grown (GrowDataVolumes) before it joins.
+                if (!holders.contains(joining) && gib != null && gib < smallest && desired.dataVolumeGiB() < smallest) {
                     throw new DataVolumeShrinkRefusedException(String.format(Locale.ROOT, "%s joins with a %d GiB"
                         + " data volume, but the members' hold %d GiB (%s): it could not hold the data (was"
                         + " drbd:dataVolumeGiB lowered?). Nothing was changed; set drbd:dataVolumeGiB to %d or more"
@@ -374,6 +397,55 @@ public final class ReconcilePlanner {
                             .collect(Collectors.joining(", ")), smallest));
                 }
             }
+        }
+
+        /**
+         * GrowDataVolumes while a reached member's data volume is smaller than drbd:dataVolumeGiB, or
+         * {@code null}: EBS grows a volume in place (ModifyVolume), and Linux sees the larger disk once
+         * the modification is optimizing ("Monitor the progress of Amazon EBS volume modifications").
+         * Each volume is asked for once per execution (EC2 refuses a second modification while one is
+         * in progress, and limits how often a volume may be modified); the run observes until every
+         * node sees the new size, within the connection wait's bound. A refusal ends the run: nothing
+         * else was changed, and what EC2 answered is in the message. Before anything else, so that a
+         * member launched with a smaller volume (the group's launch template version predates the
+         * setting, as a size change starts no instance refresh) has its full size before it is prepared.
+         */
+        private Decision growDataVolumes() {
+            List<Member> small = active.stream().filter(m -> status(m).dataVolumeId() != null
+                && status(m).dataVolumeGiB() != null && status(m).dataVolumeGiB() < desired.dataVolumeGiB()).toList();
+            if (small.isEmpty()) {
+                return null;
+            }
+            Set<String> smallVolumes = small.stream().map(m -> status(m).dataVolumeId()).collect(Collectors.toSet());
+            for (VolumeGrowthResult result : run.volumeGrowth()) {
+                if (!result.accepted() && smallVolumes.contains(result.volumeId())) {
+                    throw new VolumeGrowthFailedException(String.format(Locale.ROOT, "EC2 did not grow data volume %s"
+                        + " to %s GiB (drbd:dataVolumeGiB): %s. Nothing else was changed; once the volume can be"
+                        + " modified again (see its modification state in the EC2 console, and EBS's limit on"
+                        + " modifications per volume), start a re-adjust or deploy again", result.volumeId(),
+                        result.size(), result.error() == null ? "its modification state is "
+                            + result.modificationState() : result.error().error() + ": " + result.error().cause()));
+                }
+            }
+            String sizes = small.stream().map(m -> m.instanceId() + " " + status(m).dataVolumeId() + " "
+                + status(m).dataVolumeGiB() + " GiB").collect(Collectors.joining(", "));
+            if (counters.volumeGrowthRounds() >= desired.connectWaitMaxAttempts()) {
+                throw new VolumeGrowthFailedException(String.format(Locale.ROOT, "The nodes still see data volumes"
+                    + " smaller than drbd:dataVolumeGiB = %d GiB after %d observations: %s. EC2 accepted growing"
+                    + " them; read their modification state in the EC2 console (a size change takes effect once it"
+                    + " is optimizing) and 'lsblk' on the nodes, then start a re-adjust",
+                    desired.dataVolumeGiB(), counters.volumeGrowthRounds(), sizes));
+            }
+            Set<String> asked = new HashSet<>(counters.volumesRequested());
+            run.volumeGrowth().stream().filter(VolumeGrowthResult::accepted).map(VolumeGrowthResult::volumeId)
+                .forEach(asked::add);
+            List<VolumeGrowth> growNow = small.stream().map(m -> status(m).dataVolumeId()).filter(v -> !asked.contains(v))
+                .distinct().map(v -> new VolumeGrowth(v, desired.dataVolumeGiB())).toList();
+            return new Decision.GrowVolumes(String.format(Locale.ROOT, "Data volumes are smaller than"
+                    + " drbd:dataVolumeGiB = %d GiB: %s; %s", desired.dataVolumeGiB(), sizes, growNow.isEmpty()
+                    ? "EC2 is growing them, waiting until the nodes see the new size"
+                    : "EC2 grows " + growNow.stream().map(VolumeGrowth::volumeId).toList() + " in place (ModifyVolume)"),
+                growNow, desired.connectBackoffSeconds(counters.volumeGrowthRounds()), ids(active), statusParameters());
         }
 
         /** Why the members' last reports are too old to plan on, or {@code null}. */

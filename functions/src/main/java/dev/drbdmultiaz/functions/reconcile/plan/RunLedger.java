@@ -77,6 +77,7 @@ public final class RunLedger {
         Map<String, NodeStatus> observed = new HashMap<>(before.observed());
         int waitAttempts = run.waitAttempts();
         int resyncWaits = run.resyncWaits();
+        int volumeGrowthRounds = run.volumeGrowthRounds();
         int mutatingRounds = run.mutatingRounds();
         int observedSnapshot = run.observedSnapshot();
         Set<String> stale = new TreeSet<>(run.staleStatus());
@@ -107,6 +108,9 @@ public final class RunLedger {
             if (step == Step.WaitForResync) {
                 resyncWaits++;
             }
+            if (step == Step.GrowDataVolumes) {
+                volumeGrowthRounds++;
+            }
         }
         if (step.mutating()) {
             mutatingRounds++;
@@ -130,6 +134,7 @@ public final class RunLedger {
             forgotten.put(finished.peerNodeId(), List.copyOf(survivors));
         }
         return new Memory(observed, new RunCounters(run.rounds() + 1, mutatingRounds, waitAttempts,
-            List.copyOf(metadataCreated), forgotten, observedSnapshot, List.copyOf(stale), lastMutating, resyncWaits));
+            List.copyOf(metadataCreated), forgotten, observedSnapshot, List.copyOf(stale), lastMutating, resyncWaits,
+            run.volumesRequested(), volumeGrowthRounds));
     }
 }

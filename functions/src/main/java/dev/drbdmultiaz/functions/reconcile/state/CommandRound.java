@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.functions.reconcile.state;
 
 import dev.drbdmultiaz.functions.common.exceptions.InvalidStateDocumentException;
+import dev.drbdmultiaz.functions.reconcile.volumes.VolumeGrowthResult;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -46,9 +47,14 @@ public record CommandRound(
      */
     public static CommandRound sent(ReconcileState state, CommandSent sent) {
         Collected before = state.collectedOrEmpty();
+        // The volumes EC2 accepted to grow since the last round are remembered with the run's counters,
+        // so that no later round of the execution asks for them again (EC2 refuses a second
+        // modification while one is in progress).
+        RunCounters run = state.volumeGrowth() == null ? before.run() : before.run().withVolumesRequested(
+            state.volumeGrowth().stream().filter(VolumeGrowthResult::accepted).map(VolumeGrowthResult::volumeId).toList());
         return new CommandRound(keyOf(state), state.currentExecutionArn(), sent.step(), sent.documentName(),
             sent.commandIds(), sent.sentAt(), state.cluster().snapshot(), state.plan().parameter("PeerNodeId"),
-            new Collected(before.status(), before.observed(), before.run(), null));
+            new Collected(before.status(), before.observed(), run, null));
     }
 
     /**

@@ -26,6 +26,8 @@ import java.util.List;
  *     one data volume
  * @param maxPeers the bitmap slots drbd-create-md gave the local metadata ({@code --max-peers}), {@code null}
  *     when the node recorded none
+ * @param backingGrowable drbd-grow-backing would grow the physical volume, thin pool or LV (the data
+ *     volume is larger than they are); {@code null} when the node reported nothing about it
  */
 public record NodeStatus(
     Boolean ok,
@@ -44,7 +46,8 @@ public record NodeStatus(
     String action,
     String error,
     Integer dataVolumeGiB,
-    Integer maxPeers) {
+    Integer maxPeers,
+    Boolean backingGrowable) {
 
     /** The status fields every document's result line carries (null-valued ones included). */
     public static final List<String> FIELDS = List.of("hostname", "address", "drbdVersion", "dataVolumeId",
@@ -53,6 +56,15 @@ public record NodeStatus(
     /** Whether {@code result} carries the whole status (a document older than that contract does not). */
     public static boolean reportedIn(JsonNode result) {
         return result != null && FIELDS.stream().allMatch(result::has);
+    }
+
+    /** A status without what drbd-grow-backing would do. */
+    public NodeStatus(Boolean ok, String hostname, String address, String drbdVersion, String dataVolumeId,
+        Boolean lvmReady, String configSha256, Boolean metadata, Boolean up, Boolean adjustNeeded,
+        ResourceStatus resource, String step, Boolean changed, String action, String error, Integer dataVolumeGiB,
+        Integer maxPeers) {
+        this(ok, hostname, address, drbdVersion, dataVolumeId, lvmReady, configSha256, metadata, up, adjustNeeded,
+            resource, step, changed, action, error, dataVolumeGiB, maxPeers, null);
     }
 
     /** A status without its metadata's bitmap slots. */
@@ -87,6 +99,6 @@ public record NodeStatus(
     /** The same report, labelled with the step that produced it. */
     public NodeStatus reportedBy(String stepName) {
         return new NodeStatus(ok, hostname, address, drbdVersion, dataVolumeId, lvmReady, configSha256, metadata, up,
-            adjustNeeded, resource, stepName, changed, action, error, dataVolumeGiB, maxPeers);
+            adjustNeeded, resource, stepName, changed, action, error, dataVolumeGiB, maxPeers, backingGrowable);
     }
 }

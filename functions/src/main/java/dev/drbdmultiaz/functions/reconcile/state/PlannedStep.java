@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.functions.reconcile.state;
 
+import dev.drbdmultiaz.functions.reconcile.volumes.VolumeGrowth;
 import dev.drbdmultiaz.model.Step;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.TreeMap;
  * @param lifecycle what CompleteLifecycleActions does; set on Converged only
  * @param commandTimeoutSeconds how long RunNodeStep waits for the command's completion before it
  *     falls back to polling (its TimeoutSecondsPath), in the unit of the other waits; 0 without a document
+ * @param volumes GrowDataVolumes' data volumes to grow now (ModifyDataVolumes' items), else {@code null}
  */
 public record PlannedStep(
     String step,
@@ -35,11 +37,20 @@ public record PlannedStep(
     int waitSeconds,
     int pollSeconds,
     LifecyclePlan lifecycle,
-    int commandTimeoutSeconds) {
+    int commandTimeoutSeconds,
+    List<VolumeGrowth> volumes) {
 
     public PlannedStep {
         targets = targets == null ? List.of() : List.copyOf(targets);
         parameters = parameters == null ? Map.of() : copyParameters(parameters);
+        volumes = volumes == null ? null : List.copyOf(volumes);
+    }
+
+    public PlannedStep(String step, String reason, String documentName, List<String> targets,
+        Map<String, String> parameters, boolean mutating, boolean heartbeat, int waitSeconds, int pollSeconds,
+        LifecyclePlan lifecycle, int commandTimeoutSeconds) {
+        this(step, reason, documentName, targets, parameters, mutating, heartbeat, waitSeconds, pollSeconds,
+            lifecycle, commandTimeoutSeconds, null);
     }
 
     public PlannedStep(String step, String reason, String documentName, List<String> targets,
@@ -71,6 +82,16 @@ public record PlannedStep(
     }
 
     /**
+     * Ask EC2 to grow {@code volumes} (none: the ones asked for earlier are still being modified),
+     * wait {@code waitSeconds}, then send the status document {@code documentName} to {@code targets}.
+     */
+    public static PlannedStep growDataVolumes(String reason, List<VolumeGrowth> volumes, int waitSeconds,
+        String documentName, List<String> targets, Map<String, String> parameters, int pollSeconds) {
+        return new PlannedStep(Step.GrowDataVolumes.name(), reason, documentName, targets, parameters, false, false,
+            waitSeconds, pollSeconds, null, 0, volumes);
+    }
+
+    /**
      * CONTINUE the terminate actions of the departing members {@code targets}, then wait until the
      * group no longer lists them (ReleaseDepartingMembers, then AwaitDeparture).
      */
@@ -97,13 +118,13 @@ public record PlannedStep(
     /** The same step, with {@code due} as its heartbeat flag. */
     public PlannedStep withHeartbeat(boolean due) {
         return new PlannedStep(step, reason, documentName, targets, parameters, mutating, due, waitSeconds,
-            pollSeconds, lifecycle, commandTimeoutSeconds);
+            pollSeconds, lifecycle, commandTimeoutSeconds, volumes);
     }
 
     /** The same step, with {@code seconds} as its command timeout. */
     public PlannedStep withCommandTimeout(int seconds) {
         return new PlannedStep(step, reason, documentName, targets, parameters, mutating, heartbeat, waitSeconds,
-            pollSeconds, lifecycle, seconds);
+            pollSeconds, lifecycle, seconds, volumes);
     }
 
     /** The value of parameter {@code name}, or {@code null}. */

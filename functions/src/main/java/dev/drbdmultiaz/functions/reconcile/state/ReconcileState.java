@@ -2,6 +2,8 @@ package dev.drbdmultiaz.functions.reconcile.state;
 
 import dev.drbdmultiaz.functions.reconcile.lifecycle.LifecycleActions;
 import dev.drbdmultiaz.functions.reconcile.volumes.DataVolumes;
+import dev.drbdmultiaz.functions.reconcile.volumes.VolumeGrowthResult;
+import java.util.List;
 
 /**
  * The execution's state document (docs/CONTRACTS.md, "State document paths"). Every task receives
@@ -24,6 +26,7 @@ import dev.drbdmultiaz.functions.reconcile.volumes.DataVolumes;
  * @param volumes result of PlanDataVolumes (after CompleteLifecycleActions)
  * @param dataVolumeError the error of a data-volume state (ScanDataVolumes, PlanVolumeTags, TagMemberVolumes,
  *     DescribeDataVolumes, PlanDataVolumes, TagDataVolumes, DeleteDataVolumes) that the run went on past
+ * @param volumeGrowth result of the last ModifyDataVolumes (GrowDataVolumes): one item per volume
  */
 public record ReconcileState(
     String executionArn,
@@ -40,7 +43,16 @@ public record ReconcileState(
     DepartureStatus departure,
     LifecycleActions.ActionsResult lifecycle,
     DataVolumes volumes,
-    ErrorInfo dataVolumeError) {
+    ErrorInfo dataVolumeError,
+    List<VolumeGrowthResult> volumeGrowth) {
+
+    public ReconcileState(String executionArn, Trigger trigger, LockState lock, ClusterSnapshot cluster,
+        AgentsStatus agents, PlannedStep plan, CommandSent command, Collected collected, ErrorInfo error,
+        HeartbeatStatus heartbeat, FailureHandover abandon, DepartureStatus departure,
+        LifecycleActions.ActionsResult lifecycle, DataVolumes volumes, ErrorInfo dataVolumeError) {
+        this(executionArn, trigger, lock, cluster, agents, plan, command, collected, error, heartbeat, abandon,
+            departure, lifecycle, volumes, dataVolumeError, null);
+    }
 
     public ReconcileState(String executionArn, Trigger trigger, LockState lock, ClusterSnapshot cluster,
         AgentsStatus agents, PlannedStep plan, CommandSent command, Collected collected, ErrorInfo error,

@@ -18,6 +18,8 @@ import java.util.TreeMap;
  *     report (one that changes peers, run on others): the planner observes before it reads them
  * @param lastMutating the last mutating step, to detect one that has no effect
  * @param resyncWaits WaitForResync rounds in this execution (the resync bound counts them all)
+ * @param volumesRequested data volumes EC2 accepted to grow in this execution (ModifyVolume), never asked twice
+ * @param volumeGrowthRounds GrowDataVolumes observations in this execution (their bound counts them all)
  */
 public record RunCounters(
     int rounds,
@@ -28,9 +30,12 @@ public record RunCounters(
     int observedSnapshot,
     List<String> staleStatus,
     StepRecord lastMutating,
-    int resyncWaits) {
+    int resyncWaits,
+    List<String> volumesRequested,
+    int volumeGrowthRounds) {
 
     public RunCounters {
+        volumesRequested = volumesRequested == null ? List.of() : List.copyOf(volumesRequested);
         metadataCreated = metadataCreated == null ? List.of() : List.copyOf(metadataCreated);
         Map<String, List<String>> copy = new TreeMap<>();
         if (forgotten != null) {
@@ -38,6 +43,14 @@ public record RunCounters(
         }
         forgotten = Collections.unmodifiableMap(copy);
         staleStatus = staleStatus == null ? List.of() : List.copyOf(staleStatus);
+    }
+
+    /** Counters before any volume growth. */
+    public RunCounters(int rounds, int mutatingRounds, int waitAttempts, List<String> metadataCreated,
+        Map<String, List<String>> forgotten, int observedSnapshot, List<String> staleStatus, StepRecord lastMutating,
+        int resyncWaits) {
+        this(rounds, mutatingRounds, waitAttempts, metadataCreated, forgotten, observedSnapshot, staleStatus,
+            lastMutating, resyncWaits, List.of(), 0);
     }
 
     /** Counters before any resync wait. */
@@ -49,6 +62,14 @@ public record RunCounters(
 
     public static RunCounters initial() {
         return new RunCounters(0, 0, 0, List.of(), Map.of(), 0, List.of(), null, 0);
+    }
+
+    /** The same counters, with {@code volumeIds} among the volumes requested. */
+    public RunCounters withVolumesRequested(List<String> volumeIds) {
+        List<String> requested = new java.util.ArrayList<>(volumesRequested);
+        volumeIds.stream().filter(id -> !requested.contains(id)).forEach(requested::add);
+        return new RunCounters(rounds, mutatingRounds, waitAttempts, metadataCreated, forgotten, observedSnapshot,
+            staleStatus, lastMutating, resyncWaits, requested, volumeGrowthRounds);
     }
 
     /** The survivors that forgot node-id {@code nodeId} in this execution. */

@@ -17,9 +17,11 @@ import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.NodeStatus;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.RunCounters;
+import dev.drbdmultiaz.functions.reconcile.volumes.VolumeGrowth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -262,11 +264,29 @@ class ReconcilePlannerTest {
     }
 
     @Test
-    @DisplayName("refuses a joining member with a smaller data volume than the members', before anything changes,"
-        + " also while the setting still says the larger size (a rolling update that lowered it)")
+    @DisplayName("grows a joining member's smaller data volume to the setting before it is prepared (the group's"
+        + " launch template version predates a size change, which starts no instance refresh)")
+    void growsSmallerJoiningMemberFirst() {
+        SimulatedCluster sim = new SimulatedCluster();
+        sim.settings = withDataVolumeGiB(120);
+        SimulatedCluster.Node replacement = replacingOne(sim);
+        sim.nodes.values().stream().filter(n -> n != replacement).forEach(n -> n.dataVolumeGiB = 120);
+        replacement.dataVolumeGiB = 100;
+
+        List<String> steps = sim.runToConvergence();
+
+        assertEquals(Map.of(SimulatedCluster.volumeId(replacement), 1), sim.modifyRequests, "asked once, for it only");
+        assertTrue(steps.indexOf("GrowDataVolumes") < steps.indexOf("PrepareLvm"), "grown before it is prepared: " + steps);
+        assertEquals(120, replacement.dataVolumeGiB);
+        assertEquals("Converged", steps.get(steps.size() - 1));
+    }
+
+    @Test
+    @DisplayName("refuses a joining member with a smaller data volume than the members' while the setting is smaller"
+        + " too (a rolling update that lowered it), before anything changes")
     void refusesSmallerJoiningMember() {
         SimulatedCluster sim = new SimulatedCluster();
-        sim.settings = withDataVolumeGiB(100);
+        sim.settings = withDataVolumeGiB(50);
         SimulatedCluster.Node replacement = replacingOne(sim);
         replacement.dataVolumeGiB = 50;
 
@@ -293,6 +313,71 @@ class ReconcilePlannerTest {
         IntStream.range(0, 3).forEach(i -> fresh.fresh(i).dataVolumeGiB = 20);
         assertEquals("Converged", fresh.runToConvergence().get(fresh.plans.size() - 1),
             "metadata created by this run holds no data yet");
+    }
+
+    @Test
+    @DisplayName("grows every member's data volume in place (each asked for once), then LVM, then the DRBD device"
+        + " once, and waits for the added space's resync")
+    void growsDataVolumesInPlace() {
+        SimulatedCluster sim = new SimulatedCluster();
+        sim.settings = withDataVolumeGiB(120);
+        List<SimulatedCluster.Node> members = grownMembers(sim, LV_100_GIB_KIB, LV_100_GIB_KIB, LV_100_GIB_KIB);
+        long before = members.get(0).sizeKiB;
+        sim.volumeGrowthObservations = 2;
+
+        List<String> steps = sim.runToConvergence();
+
+        assertEquals(members.stream().collect(Collectors.toMap(SimulatedCluster::volumeId, m -> 1)), sim.modifyRequests,
+            "every volume asked for once, though the nodes saw the old size for two observations");
+        PlannedStep first = step(sim, "GrowDataVolumes");
+        assertEquals(members.stream().map(m -> new VolumeGrowth(SimulatedCluster.volumeId(m), 120)).toList(),
+            first.volumes());
+        assertTrue(first.reason().contains("drbd:dataVolumeGiB = 120 GiB"), first.reason());
+        List<String> order = steps.stream().distinct().toList();
+        assertTrue(order.indexOf("GrowDataVolumes") < order.indexOf("GrowBacking")
+            && order.indexOf("GrowBacking") < order.indexOf("ResizeDevice"), String.valueOf(steps));
+        assertEquals(1, sim.resizes, String.valueOf(steps));
+        assertEquals(3, step(sim, "GrowBacking").targets().size(), "every member's LVM grows in one round");
+        assertEquals("Converged", steps.get(steps.size() - 1));
+        members.forEach(m -> {
+            assertEquals(120, m.dataVolumeGiB, m.instanceId);
+            assertTrue(m.sizeKiB > before, m.instanceId + " " + m.sizeKiB);
+            assertEquals("UpToDate", m.disk, m.instanceId);
+        });
+    }
+
+    @Test
+    @DisplayName("ends the run with EC2's refusal of a volume modification, naming the volume, before anything else")
+    void volumeModificationRefusedEndsTheRun() {
+        SimulatedCluster sim = new SimulatedCluster();
+        sim.settings = withDataVolumeGiB(120);
+        List<SimulatedCluster.Node> members = grownMembers(sim, LV_100_GIB_KIB, LV_100_GIB_KIB, LV_100_GIB_KIB);
+        sim.ec2Refusal = "You've reached the maximum modification rate per volume limit. (Service: Ec2, Status Code:"
+            + " 400, Error Code: VolumeModificationRateExceeded)";
+
+        var e = assertThrows(dev.drbdmultiaz.functions.common.exceptions.VolumeGrowthFailedException.class,
+            sim::runToConvergence);
+
+        assertTrue(e.getMessage().contains("EC2 did not grow data volume " + SimulatedCluster.volumeId(members.get(0)))
+            && e.getMessage().contains("VolumeModificationRateExceeded") && e.getMessage().contains("Nothing else"),
+            e.getMessage());
+        assertEquals(List.of("ObserveNodes", "GrowDataVolumes"), sim.plans.stream().map(PlannedStep::step).toList());
+    }
+
+    @Test
+    @DisplayName("gives up when the nodes do not see the larger volumes within the bound")
+    void volumeGrowthIsBounded() {
+        SimulatedCluster sim = new SimulatedCluster();
+        sim.settings = withDataVolumeGiB(120);
+        grownMembers(sim, LV_100_GIB_KIB, LV_100_GIB_KIB, LV_100_GIB_KIB);
+        sim.volumeGrowthObservations = 1000;
+
+        var e = assertThrows(dev.drbdmultiaz.functions.common.exceptions.VolumeGrowthFailedException.class,
+            sim::runToConvergence);
+
+        assertTrue(e.getMessage().contains("after 20 observations"), e.getMessage());
+        assertEquals(3, sim.modifyRequests.size());
+        assertTrue(sim.modifyRequests.values().stream().allMatch(n -> n == 1), String.valueOf(sim.modifyRequests));
     }
 
     /** 100 GiB and 200 GiB data volumes: the LV holds 95 % of the volume, the device that less the metadata. */

@@ -17,9 +17,12 @@ import dev.drbdmultiaz.functions.reconcile.state.ClusterSnapshot;
 import dev.drbdmultiaz.functions.reconcile.state.Collected;
 import dev.drbdmultiaz.functions.reconcile.state.CommandRound;
 import dev.drbdmultiaz.functions.reconcile.state.DepartingMember;
+import dev.drbdmultiaz.functions.reconcile.state.ErrorInfo;
 import dev.drbdmultiaz.functions.reconcile.state.Member;
 import dev.drbdmultiaz.functions.reconcile.state.PlannedStep;
 import dev.drbdmultiaz.functions.reconcile.state.ReconcileState;
+import dev.drbdmultiaz.functions.reconcile.volumes.VolumeGrowth;
+import dev.drbdmultiaz.functions.reconcile.volumes.VolumeGrowthResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,6 +75,14 @@ final class SimulatedCluster {
     int resizes;
     /** The cluster snapshot the last plan was made on. */
     ClusterSnapshot cluster;
+    /** ModifyVolume requests per volume, as EC2 received them (ModifyDataVolumes). */
+    final Map<String, Integer> modifyRequests = new LinkedHashMap<>();
+    /** What EC2 answers ModifyVolume instead of accepting it (code: message), or null. */
+    String ec2Refusal;
+    /** Observations after ModifyVolume until the node sees the new size (the modification is optimizing). */
+    int volumeGrowthObservations = 1;
+    /** The last ModifyDataVolumes' results ($.volumeGrowth). */
+    List<VolumeGrowthResult> volumeGrowth;
 
     private final Map<String, String> stdout = new HashMap<>();
     private final CommandCollector collector;
@@ -168,7 +179,7 @@ final class SimulatedCluster {
         cluster = snapshot();
         for (int round = 1; round <= 80; round++) {
             PlannedStep plan = ReconcilePlanner.plan(cluster,
-                new RunProgress(collected.observed(), collected.run(), unreachable), settings);
+                new RunProgress(collected.observed(), collected.run(), unreachable, volumeGrowth), settings);
             plans.add(plan);
             steps.add(plan.step());
             if (plan.step().equals("Converged") || plan.step().equals(step)) {
@@ -178,6 +189,13 @@ final class SimulatedCluster {
                 cluster = releaseDeparting(plan);
                 continue;
             }
+            if (plan.step().equals("GrowDataVolumes") && !plan.volumes().isEmpty()) {
+                volumeGrowth = modifyVolumes(plan.volumes());
+            }
+            // SendNodeCommand's round remembers the volumes EC2 accepted (CommandRound.sent).
+            Collected before = volumeGrowth == null ? collected : new Collected(collected.status(),
+                collected.observed(), collected.run().withVolumesRequested(volumeGrowth.stream()
+                    .filter(VolumeGrowthResult::accepted).map(VolumeGrowthResult::volumeId).toList()), null);
             Map<String, String> commandIds = new LinkedHashMap<>();
             Map<String, ObjectNode> own = new LinkedHashMap<>();
             for (String target : plan.targets()) {
@@ -198,12 +216,41 @@ final class SimulatedCluster {
             });
             collected = collector.collect(new CommandRound("round#" + round, "arn:execution", plan.step(),
                 plan.documentName(), commandIds, "2024-05-01T11:59:00Z", cluster.snapshot(),
-                plan.parameter("PeerNodeId"), collected));
+                plan.parameter("PeerNodeId"), before));
             if (!collected.status().equals(Collected.SUCCEEDED)) {
                 throw new AssertionError("Simulated step " + plan.step() + " did not succeed: " + collected);
             }
         }
         throw new AssertionError("Did not converge in 80 rounds: " + steps);
+    }
+
+    /** ModifyDataVolumes: one ModifyVolume per item, as EC2 answers it (a second request while one runs is refused). */
+    private List<VolumeGrowthResult> modifyVolumes(List<VolumeGrowth> volumes) {
+        List<VolumeGrowthResult> results = new ArrayList<>();
+        for (VolumeGrowth volume : volumes) {
+            modifyRequests.merge(volume.volumeId(), 1, Integer::sum);
+            Node node = nodes.values().stream().filter(n -> volumeId(n).equals(volume.volumeId())).findFirst()
+                .orElseThrow(() -> new AssertionError("ModifyVolume of " + volume.volumeId() + ", no member's volume"));
+            if (ec2Refusal != null || node.growingToGiB > 0) {
+                String refusal = ec2Refusal != null ? ec2Refusal : "IncorrectModificationState: Volume "
+                    + volume.volumeId() + " cannot be modified in modification state MODIFYING";
+                results.add(new VolumeGrowthResult(volume.volumeId(), volume.size(), null,
+                    new ErrorInfo("Ec2.Ec2Exception", refusal)));
+                continue;
+            }
+            if (volume.size() <= node.dataVolumeGiB) {
+                throw new AssertionError("ModifyVolume to " + volume.size() + " GiB of a " + node.dataVolumeGiB
+                    + " GiB volume: EC2 refuses it");
+            }
+            node.growingToGiB = volume.size();
+            node.growthObservationsLeft = volumeGrowthObservations;
+            results.add(new VolumeGrowthResult(volume.volumeId(), volume.size(), "modifying", null));
+        }
+        return results;
+    }
+
+    static String volumeId(Node node) {
+        return "vol-0" + node.nodeId;
     }
 
     /**
@@ -237,7 +284,11 @@ final class SimulatedCluster {
     private ObjectNode apply(PlannedStep plan, Node node) {
         ObjectNode result = Json.mapper().createObjectNode().put("ok", true).put("changed", true);
         switch (plan.step()) {
-            case "ObserveNodes", "WaitForConnections", "WaitForResync" -> {
+            case "ObserveNodes", "WaitForConnections", "WaitForResync", "GrowDataVolumes" -> {
+                if (node.growingToGiB > 0 && --node.growthObservationsLeft < 0) {
+                    node.dataVolumeGiB = node.growingToGiB;
+                    node.growingToGiB = 0;
+                }
                 if (allUp() && connectAfterObservations > 0 && node == nodes.values().iterator().next()) {
                     connectAfterObservations--;
                 }
@@ -247,7 +298,17 @@ final class SimulatedCluster {
                 return result.put("changed", false);
             }
             case "InstallDrbd" -> node.drbdVersion = installHasNoEffect ? null : "9.2.12";
+            case "GrowBacking" -> {
+                if (!node.lvmReady || node.lvmGiB >= node.dataVolumeGiB) {
+                    throw new AssertionError("drbd-grow-backing on " + node.instanceId + ": nothing to grow");
+                }
+                node.lvmGiB = node.dataVolumeGiB;
+                if (node.backingKiB != null) {
+                    node.backingKiB = 95L * 1024 * 1024 * node.dataVolumeGiB / 100;
+                }
+            }
             case "PrepareLvm" -> {
+                node.lvmGiB = node.dataVolumeGiB;
                 node.lvmReady = true;
                 if (node.metadata == null) {
                     node.metadata = false;
@@ -376,9 +437,10 @@ final class SimulatedCluster {
     private ObjectNode status(Node node) {
         ObjectNode status = Json.mapper().createObjectNode()
             .put("hostname", node.hostname).put("address", node.address)
-            .put("drbdVersion", node.drbdVersion).put("dataVolumeId", "vol-0" + node.nodeId)
+            .put("drbdVersion", node.drbdVersion).put("dataVolumeId", volumeId(node))
             .put("dataVolumeGiB", node.dataVolumeGiB)
             .put("lvmReady", node.lvmReady)
+            .put("backingGrowable", node.lvmReady && node.lvmGiB < node.dataVolumeGiB)
             .put("configSha256", node.config == null ? null : node.config.sha256())
             .put("up", node.up)
             .put("adjustNeeded", node.up && !node.kernelNodeIds.equals(node.configNodeIds));
@@ -447,6 +509,11 @@ final class SimulatedCluster {
         boolean launchPending;
         /** Its data volume's size. */
         int dataVolumeGiB = 100;
+        /** The data volume size its PV, thin pool and LV were prepared or last grown for. */
+        int lvmGiB = 100;
+        /** The size a ModifyVolume in progress grows its data volume to, 0 for none. */
+        int growingToGiB;
+        int growthObservationsLeft;
         /** The DRBD device's size and its backing LV's, as the status reports them; null: not reported. */
         Long sizeKiB;
         Long backingKiB;
