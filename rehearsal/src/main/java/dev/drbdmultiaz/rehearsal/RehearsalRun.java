@@ -55,8 +55,14 @@ public final class RehearsalRun implements AutoCloseable {
     private final Map<String, String> notes = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, String> roles = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<GroupDriver.RefreshOutcome> refreshes = Collections.synchronizedList(new ArrayList<>());
-    /** The replicas' LaunchTemplateData as last deployed (a deploy that changes it starts a refresh). */
+    /** The stack as last deployed (a failed deploy's rollback returns the launch template to it). */
+    private StackView deployedView;
+    /** The replicas' LaunchTemplateData as last deployed, resolved (a deploy that changes it makes a new version). */
     private JsonNode launchTemplateData;
+    /** The launch template's newest version (LatestVersionNumber): the one the group gets when its version changes. */
+    private String latestLaunchTemplateVersion;
+    /** {@link StackView#groupVersionTrigger()} as last deployed (a deploy that changes it changes the group's version). */
+    private JsonNode groupVersionTrigger;
 
     private RehearsalRun(EmulatedAccount account, Instant started) {
         this.account = account;
@@ -65,7 +71,10 @@ public final class RehearsalRun implements AutoCloseable {
         account.closeFirst(group);
         this.deploy = new CloudFormationDeploy(account);
         this.reports = new ReportBuilder(account, started);
-        this.launchTemplateData = account.view().replicaLaunchTemplateData();
+        this.deployedView = account.view();
+        this.launchTemplateData = deployedView.resolvedReplicaLaunchTemplateData();
+        this.latestLaunchTemplateVersion = account.lifecycle().launchTemplateVersion();
+        this.groupVersionTrigger = deployedView.groupVersionTrigger();
     }
 
     /** Starts the emulated account, the nodes' side and the Lambda service. */
@@ -304,9 +313,14 @@ public final class RehearsalRun implements AutoCloseable {
      * {@code cdk deploy} with changed settings ({@code drbd:nodeCount}, {@code drbd:instanceType}, ...):
      * the stack is synthesized anew; CloudFormation updates the group first (the deploy trigger
      * depends on it), then the deploy trigger with the new ConfigHash, and waits for its answer.
-     * A changed launch template is a new version the group launches from, and the group's
-     * AutoScalingInstanceRefresh update policy replaces the members before CloudFormation goes on
-     * ({@link GroupDriver#refreshInstances}); a refresh that fails fails the deploy, and the rollback
+     * A changed launch template is a new version of it. The group launches from that newest
+     * version only when its LaunchTemplate Version changes, as the template decides
+     * ({@link StackView#groupVersionTrigger}: with the version custom resource, any change but the
+     * data volume's size); then the group's AutoScalingInstanceRefresh update policy replaces the
+     * members before CloudFormation goes on ({@link GroupDriver#refreshInstances}). Otherwise the
+     * group keeps its version: members it launches later get that version's data volume size, the
+     * one before the deploy (moto launches from the template's default version, which stays the
+     * group's). A refresh that fails fails the deploy, and the rollback
      * sets the group back to the version before (the rollback's own refresh is not modelled). A
      * change of the functions' environment (e.g. MAX_PEERS, which follows drbd:nodeCount, or
      * DATA_VOLUME_GIB) reaches them after the group's update, before the deploy's reconcile: the
@@ -327,18 +341,36 @@ public final class RehearsalRun implements AutoCloseable {
                 }
             });
         }
-        if (!updated.replicaLaunchTemplateData().equals(launchTemplateData)) {
-            String previous = account.lifecycle().launchTemplateVersion();
-            String version = account.createLaunchTemplateVersion(updated);
-            GroupDriver.RefreshOutcome refresh = group.refreshInstances(version, updated.refreshPreferences());
+        // CloudFormation updates the launch template (a new version, not the default one: nothing
+        // launches from it unless the group's version changes), then the version resource, then the group.
+        JsonNode data = updated.resolvedReplicaLaunchTemplateData();
+        if (!data.equals(launchTemplateData)) {
+            latestLaunchTemplateVersion = account.createLaunchTemplateVersion(updated);
+            launchTemplateData = data;
+        }
+        JsonNode trigger = updated.groupVersionTrigger();
+        String previous = account.lifecycle().launchTemplateVersion();
+        if (!trigger.equals(groupVersionTrigger) && !latestLaunchTemplateVersion.equals(previous)) {
+            GroupDriver.RefreshOutcome refresh = group.refreshInstances(latestLaunchTemplateVersion,
+                updated.refreshPreferences());
             refreshes.add(refresh);
             if (!refresh.succeeded()) {
+                // The rollback updates the launch template back: one more version, with the data before.
+                JsonNode rolledBack = deployedView.resolvedReplicaLaunchTemplateData();
+                if (!rolledBack.equals(launchTemplateData)) {
+                    latestLaunchTemplateVersion = account.createLaunchTemplateVersion(deployedView);
+                    launchTemplateData = rolledBack;
+                }
                 account.useLaunchTemplateVersion(previous);
                 return new CustomResources.Outcome("Update", "FAILED", "Group update failed: instance refresh "
                     + refresh.status() + ": " + refresh.reason(), null, Map.of(), java.time.Duration.ZERO, null);
             }
-            launchTemplateData = updated.replicaLaunchTemplateData();
+        } else if (!latestLaunchTemplateVersion.equals(previous)) {
+            log("deploy " + settings + ": launch template version " + latestLaunchTemplateVersion
+                + "; the group keeps version " + previous + " (no instance refresh)");
         }
+        groupVersionTrigger = trigger;
+        deployedView = updated;
         group.updateCapacity(updated.desiredCapacity());
         // The harsher order: the functions get their new environment only after the group's update
         // (CloudFormation orders neither before the other; the deploy's reconcile depends on both).
@@ -545,8 +577,10 @@ public final class RehearsalRun implements AutoCloseable {
      * @param attachedTo the instance it is attached to, or {@code null}
      * @param device its device name there, or {@code null}
      * @param tags its tags
+     * @param sizeGiB its size as DescribeVolumes reports it
      */
-    public record ClusterVolume(String volumeId, String state, String attachedTo, String device, Map<String, String> tags) {
+    public record ClusterVolume(String volumeId, String state, String attachedTo, String device, Map<String, String> tags,
+        int sizeGiB) {
     }
 
     /** Every volume with the cluster tag (the launch template's TagSpecifications put it on each). */
@@ -556,7 +590,8 @@ public final class RehearsalRun implements AutoCloseable {
             .map(v -> new ClusterVolume(v.volumeId(), v.stateAsString(),
                 v.attachments().isEmpty() ? null : v.attachments().get(0).instanceId(),
                 v.attachments().isEmpty() ? null : v.attachments().get(0).device(),
-                v.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a, TreeMap::new))))
+                v.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a, TreeMap::new)),
+                v.size()))
             .toList();
     }
 

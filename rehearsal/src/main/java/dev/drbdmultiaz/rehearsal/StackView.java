@@ -1,6 +1,7 @@
 package dev.drbdmultiaz.rehearsal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drbdmultiaz.infra.replica.ReplicaNodes;
 import dev.drbdmultiaz.infra.workflow.DeployTrigger;
 import dev.drbdmultiaz.infra.workflow.WorkflowHandler;
 import dev.drbdmultiaz.model.CustomResourceTypes;
@@ -262,6 +263,40 @@ public final class StackView {
             .filter(l -> stack.resource(l).path("Properties").path("LaunchTemplateData").has("BlockDeviceMappings"))
             .toList(), "replica launch template");
         return stack.resource(id).path("Properties").path("LaunchTemplateData");
+    }
+
+    /**
+     * What CloudFormation compares, deploy after deploy, to decide whether the group's
+     * LaunchTemplate Version changes (and its AutoScalingInstanceRefresh update policy starts a
+     * refresh), resolved as CloudFormation resolves it. The template's group says where its
+     * version comes from: {@code Fn::GetAtt [template, LatestVersionNumber]} changes with every
+     * change of the launch template's data; {@code Fn::GetAtt [resource, ...]} of the custom
+     * resource of type {@value ReplicaNodes#GROUP_VERSION_RESOURCE_TYPE} changes only when
+     * CloudFormation updates that resource, which it does only when the resource's properties
+     * change (its fingerprint: everything of the launch template but the data volume's size).
+     * Either way the group then gets the template's newest version. Any other source fails.
+     */
+    public JsonNode groupVersionTrigger() {
+        JsonNode launchTemplate = stack.resource(groupLogicalId).path("Properties").path("LaunchTemplate");
+        JsonNode version = launchTemplate.path("Version").path("Fn::GetAtt");
+        String templateId = launchTemplate.path("LaunchTemplateId").path("Ref").asText("");
+        if (version.isArray() && version.size() == 2) {
+            String source = version.get(0).asText();
+            String sourceType = stack.resource(source).path("Type").asText();
+            if (source.equals(templateId) && "LatestVersionNumber".equals(version.get(1).asText())) {
+                return stack.resolve(stack.resource(templateId).path("Properties").path("LaunchTemplateData"));
+            }
+            if (ReplicaNodes.GROUP_VERSION_RESOURCE_TYPE.equals(sourceType)) {
+                return stack.resolve(stack.resource(source).path("Properties"));
+            }
+        }
+        throw new IllegalStateException("The rehearsal does not know when CloudFormation changes the group's launch"
+            + " template version " + launchTemplate);
+    }
+
+    /** {@link #replicaLaunchTemplateData()} as CloudFormation resolves it (image id, security group, profile). */
+    public JsonNode resolvedReplicaLaunchTemplateData() {
+        return stack.resolve(replicaLaunchTemplateData());
     }
 
     /** The cluster id the functions serve (re-adjust events name it). */

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.IResolveContext;
+import software.amazon.awscdk.IStringProducer;
+import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.Names;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
@@ -32,6 +35,7 @@ import software.amazon.awscdk.services.autoscaling.StandbyInstances;
 import software.amazon.awscdk.services.autoscaling.UpdatePolicy;
 import software.amazon.awscdk.services.ec2.BlockDevice;
 import software.amazon.awscdk.services.ec2.BlockDeviceVolume;
+import software.amazon.awscdk.services.ec2.CfnLaunchTemplate;
 import software.amazon.awscdk.services.ec2.EbsDeviceOptions;
 import software.amazon.awscdk.services.ec2.EbsDeviceVolumeType;
 import software.amazon.awscdk.services.ec2.IMachineImage;
@@ -59,7 +63,9 @@ import software.constructs.IConstruct;
  * <ul>
  *   <li>Launch template (no launch configuration), AMI from Canonical's public SSM parameter, read
  *       at deploy time (no AMI id in the template, no context lookup) and pinned unless asked for
- *       the latest; a template change is rolled out by an instance refresh.
+ *       the latest; a template change is rolled out by an instance refresh, except a change of
+ *       the data volume's size alone, which the reconcile applies in place (see
+ *       {@link #groupLaunchTemplateVersion}).
  *   <li>IMDSv2 only; root and data volumes encrypted gp3.
  *   <li>min = desired = node count, max one more (the rolling update's extra); EC2 health checks with ReplaceUnhealthy active, so a
  *       failed node is replaced (self-healing); AZRebalance suspended, so the group never
@@ -83,6 +89,10 @@ public class ReplicaNodes extends Construct {
     private static final String AWS_CUSTOM_RESOURCE_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287";
     /** The field of GetParameter's answer that holds the AMI id. */
     private static final String PINNED_IMAGE_FIELD = "Parameter.Value";
+    /** The field of DescribeLaunchTemplates' answer (one template asked for) that holds its newest version. */
+    private static final String LATEST_VERSION_FIELD = "LaunchTemplates.0.LatestVersionNumber";
+    /** Type of the custom resource that gives the group its launch template version. */
+    public static final String GROUP_VERSION_RESOURCE_TYPE = "Custom::ReplicaLaunchTemplateVersion";
 
     private final SecurityGroup securityGroup;
     private final Role role;
@@ -107,7 +117,7 @@ public class ReplicaNodes extends Construct {
         this.securityGroup = createSecurityGroup(props);
         this.role = createRole();
         this.launchTemplate = createLaunchTemplate(props);
-        this.autoScalingGroup = createGroup(props);
+        this.autoScalingGroup = createGroup(props, groupLaunchTemplateVersion());
         suspendAzRebalance();
         Tags.of(this).add(CLUSTER_TAG_KEY, clusterTagValue,
                 TagProps.builder().applyToLaunchedInstances(true).build());
@@ -241,8 +251,8 @@ public class ReplicaNodes extends Construct {
     }
 
     /**
-     * The AMI, chosen so that a deploy replaces the nodes only when the user asked for it (every
-     * launch template change starts a rolling update, see {@link #rollingUpdate}). {@code latest}:
+     * The AMI, chosen so that a deploy replaces the nodes only when the user asked for it (an
+     * image change starts a rolling update, see {@link #groupLaunchTemplateVersion}). {@code latest}:
      * the SSM parameter type, which CloudFormation resolves anew on every stack update.
      * {@code pinned}: one GetParameter call on create, repeated only when the call itself changes
      * (another release or architecture), so its answer stays the image of later deploys. An id:
@@ -282,7 +292,8 @@ public class ReplicaNodes extends Construct {
     }
 
     /**
-     * A launch template change (instance type, AMI, volumes) replaces the members through the
+     * A launch template change (instance type, AMI, root volume; not the data volume's size alone,
+     * see {@link #groupLaunchTemplateVersion}) replaces the members through the
      * group's own instance refresh, which CloudFormation starts and waits for: launch before
      * terminate (MinHealthyPercentage 100, and a maximum that lets exactly one more instance in),
      * so each new member joins and its launch lifecycle action is CONTINUEd only once its disk is
@@ -320,7 +331,77 @@ public class ReplicaNodes extends Construct {
                 .build();
     }
 
-    private AutoScalingGroup createGroup(ReplicaNodesProps props) {
+    /**
+     * The launch template version the group launches from: the template's newest version, read
+     * by a custom resource whose physical id is the {@link RefreshFingerprint} of the template's
+     * data (everything but the data volume's size, with the deploy-time values CloudFormation
+     * resolves: image id, security group, instance profile).
+     *
+     * <p>Every launch template change is a new version, but CloudFormation sends the custom
+     * resource an Update only when its properties change ("Update request for CloudFormation
+     * custom resources": "When the template developer makes changes to the properties of a custom
+     * resource within the template and updates the stack, CloudFormation sends a request to the
+     * custom resource provider with RequestType set to Update",
+     * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requesttypes-update.html).
+     * So a change of the data volume's size alone leaves the group's LaunchTemplate property as it
+     * was: no instance refresh (the AutoScalingInstanceRefresh update policy: "When properties that
+     * trigger an instance refresh change (such as LaunchTemplate or MixedInstancesPolicy),
+     * CloudFormation starts an instance refresh", aws-cdk-lib API reference,
+     * CfnAutoScalingInstanceRefresh, https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.CfnAutoScalingInstanceRefresh.html;
+     * CloudFormation's "UpdatePolicy attribute",
+     * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatepolicy.html).
+     * Members launched later get the version before, with the size before; the reconcile grows
+     * their data volumes as it grows the others'. Any other change (image, instance type, root
+     * volume, security group, role, metadata options, tags, user data) changes the fingerprint, so
+     * the custom resource reads the new version, the group's LaunchTemplate changes and the refresh
+     * replaces the members, as {@link #rollingUpdate} describes; that new version carries the
+     * current data volume size too.
+     */
+    private String groupLaunchTemplateVersion() {
+        CfnLaunchTemplate template = (CfnLaunchTemplate) launchTemplate.getNode().getDefaultChild();
+        Stack stack = Stack.of(this);
+        // Lazy: tags (the cluster tag's TagSpecifications) reach the launch template data only
+        // when synthesis applies the Tags aspect.
+        String fingerprint = Lazy.uncachedString(new IStringProducer() {
+            @Override
+            public String produce(IResolveContext context) {
+                return RefreshFingerprint.of(stack.resolve(template.getLaunchTemplateData()), DATA_DEVICE_NAME)
+                        .toToken();
+            }
+        });
+        AwsSdkCall describe = AwsSdkCall.builder()
+                .service("EC2")
+                .action("DescribeLaunchTemplates")
+                .parameters(Map.of("LaunchTemplateIds", List.of(launchTemplate.getLaunchTemplateId())))
+                .physicalResourceId(PhysicalResourceId.of(fingerprint))
+                .outputPaths(List.of(LATEST_VERSION_FIELD))
+                .build();
+        AwsCustomResource version = AwsCustomResource.Builder.create(this, "GroupLaunchTemplateVersion")
+                .resourceType(GROUP_VERSION_RESOURCE_TYPE)
+                .onCreate(describe)
+                .onUpdate(describe)
+                .installLatestAwsSdk(false)
+                .logGroup(customResourceLogs("GroupLaunchTemplateVersionLogs"))
+                .policy(AwsCustomResourcePolicy.fromStatements(List.of(PolicyStatement.Builder.create()
+                        .actions(List.of("ec2:DescribeLaunchTemplates"))
+                        .resources(List.of("*"))
+                        .build())))
+                .build();
+        // The Ref in the call orders it after the template already; explicit, because an update
+        // that read the version before the template's own update would pin the group to the old one.
+        version.getNode().addDependency(launchTemplate);
+        NagSuppressions.addResourceSuppressions(version, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-IAM5")
+                .reason("ec2:DescribeLaunchTemplates supports no resource-level permissions (Service"
+                        + " Authorization Reference, Actions, resources, and condition keys for Amazon EC2:"
+                        + " no resource type for this action), so its statement must name Resource \"*\";"
+                        + " it is the statement's only action and only reads.")
+                .appliesTo(List.of("Resource::*"))
+                .build()), true);
+        return version.getResponseField(LATEST_VERSION_FIELD);
+    }
+
+    private AutoScalingGroup createGroup(ReplicaNodesProps props, String launchTemplateVersion) {
         AutoScalingGroup group = AutoScalingGroup.Builder.create(this, "Group")
                 .autoScalingGroupName(groupName)
                 .vpc(props.getVpc())
@@ -345,6 +426,12 @@ public class ReplicaNodes extends Construct {
         // Escape hatch: hooks in the group's own LifecycleHookSpecificationList exist before the
         // first instance launches; AutoScalingGroup.addLifecycleHook would create them afterwards.
         CfnAutoScalingGroup cfn = (CfnAutoScalingGroup) group.getNode().getDefaultChild();
+        // Escape hatch: AutoScalingGroup takes no version; it would use the template's
+        // LatestVersionNumber, which every change, the data volume's size included, increments.
+        cfn.setLaunchTemplate(CfnAutoScalingGroup.LaunchTemplateSpecificationProperty.builder()
+                .launchTemplateId(launchTemplate.getLaunchTemplateId())
+                .version(launchTemplateVersion)
+                .build());
         cfn.setLifecycleHookSpecificationList(List.of(
                 hook(launchHookName, "autoscaling:EC2_INSTANCE_LAUNCHING", timeoutSec),
                 hook(terminateHookName, "autoscaling:EC2_INSTANCE_TERMINATING", timeoutSec)));

@@ -220,7 +220,11 @@ public final class ReplicaNodesProps {
             return this;
         }
 
-        /** Size of the DRBD backing volume (/dev/sdf) in GiB, 20..16384. Default: 100. */
+        /**
+         * Size of the DRBD backing volume (/dev/sdf) in GiB, 20..16384. A change of this size alone
+         * starts no rolling update: the group keeps its launch template version and the reconcile
+         * grows the volumes in place. Default: 100.
+         */
         public Builder dataVolumeGiB(int value) {
             this.dataVolumeGiB = value;
             return this;

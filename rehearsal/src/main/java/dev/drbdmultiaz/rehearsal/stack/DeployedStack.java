@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * The synthesized template as CloudFormation would deploy it into the rehearsal's account: every
  * resource gets the physical name CloudFormation would give it ({@code <stack>-<logical id>-<random>}
  * unless the template names it), and the intrinsic functions the stack uses ({@code Ref},
- * {@code Fn::GetAtt}, {@code Fn::Join}, {@code Fn::Sub}, {@code Fn::Select}, {@code Fn::Split},
+ * {@code Fn::GetAtt}, {@code Fn::Join}, {@code Fn::Sub}, {@code Fn::Select}, {@code Fn::Split}, {@code Fn::Base64},
  * pseudo parameters) resolve to those names and ARNs. An intrinsic or attribute the rehearsal
  * does not know fails loudly: guessing would hide a template the real service might refuse.
  */
@@ -160,6 +160,10 @@ public final class DeployedStack {
                     }
                     return TextNode.valueOf(sub(template, vars));
                 }
+                case "Fn::Base64" -> {
+                    return TextNode.valueOf(java.util.Base64.getEncoder().encodeToString(
+                        resolve(arg).asText().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                }
                 case "Fn::Select" -> {
                     return resolve(arg.get(1)).get(arg.get(0).asInt());
                 }
@@ -277,7 +281,10 @@ public final class DeployedStack {
                 ref = given(props, "Name", id, 64);
                 att.put("Arn", arn("events", "rule/" + ref));
             }
-            default -> ref = stackName + "-" + truncate(id, 40) + "-" + suffix(12);
+            default -> {
+                ref = stackName + "-" + truncate(id, 40) + "-" + suffix(12);
+                att.putAll(derivedAttributes(type, props, ref));
+            }
         }
         refs.put(id, ref);
         attributes.put(id, att);
@@ -303,6 +310,35 @@ public final class DeployedStack {
                     default -> { }
                 }
             });
+        }
+    }
+
+    /**
+     * Attributes of resources named the default way, derived from their name (no draw from the
+     * seeded random: every other resource keeps the name it had). The replicas' launch template
+     * data refers to them, and so does the fingerprint that decides the group's version.
+     */
+    private static Map<String, String> derivedAttributes(String type, JsonNode props, String ref) {
+        return switch (type) {
+            case "AWS::EC2::SecurityGroup" -> Map.of("GroupId", "sg-" + hex(ref, 17));
+            case "AWS::IAM::InstanceProfile" -> Map.of("Arn", "arn:aws:iam::" + ACCOUNT + ":instance-profile/" + ref);
+            // ReplicaNodes' pinned image: one GetParameter call on create, repeated only when
+            // CloudFormation updates the resource, i.e. when its properties change; the answer is
+            // then taken to be another AMI (Canonical's current one may have changed), never the same.
+            case PINNED_IMAGE_TYPE -> Map.of("Parameter.Value", "ami-" + hex(props.toString(), 17));
+            default -> Map.of();
+        };
+    }
+
+    /** The resource type ReplicaNodes gives its pinned-image lookup (an AwsCustomResource calling SSM GetParameter). */
+    private static final String PINNED_IMAGE_TYPE = "Custom::PinnedUbuntuImage";
+
+    private static String hex(String seed, int length) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, length);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is a required JCA algorithm", e);
         }
     }
 

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.drbdmultiaz.infra.DrbdMultiAzStack;
 import dev.drbdmultiaz.infra.replica.ReplicaNodes;
+import dev.drbdmultiaz.infra.replica.ReplicaNodesProps;
 import dev.drbdmultiaz.model.ClusterTags;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +21,13 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.ec2.Vpc;
 
 @DisplayName("Replica nodes template")
 class ReplicaNodesTemplateTest {
@@ -115,10 +121,153 @@ class ReplicaNodesTemplateTest {
             assertEquals(0, preferences.get("InstanceWarmup"), "CONTINUE already means UpToDate");
             assertFalse(map(group.get("UpdatePolicy")).containsKey("AutoScalingRollingUpdate"));
             assertEquals(Map.of("LaunchTemplateId", Map.of("Ref", ref(map(props(group).get("LaunchTemplate"))
-                    .get("LaunchTemplateId"))), "Version", Map.of("Fn::GetAtt", List.of(ref(map(props(group)
-                    .get("LaunchTemplate")).get("LaunchTemplateId")), "LatestVersionNumber"))),
-                    props(group).get("LaunchTemplate"), "a template change is a group change, so it starts the refresh");
+                    .get("LaunchTemplateId"))), "Version", Map.of("Fn::GetAtt", List.of(versionResourceId(t),
+                    "LaunchTemplates.0.LatestVersionNumber"))),
+                    props(group).get("LaunchTemplate"), "a refresh-worthy template change is a group change, so it"
+                    + " starts the refresh");
         }
+    }
+
+    @Test
+    @DisplayName("a change of drbd:dataVolumeGiB alone leaves the group's launch template version and the version"
+            + " resource as they were: no instance refresh, the reconcile grows the volumes in place")
+    void dataVolumeSizeAloneStartsNoRefresh() {
+        Template t100 = TemplateFixture.template(Map.of("drbd:dataVolumeGiB", 100));
+        Template t120 = TemplateFixture.template(Map.of("drbd:dataVolumeGiB", 120));
+        assertEquals(groupLaunchTemplate(t100), groupLaunchTemplate(t120));
+        assertEquals(versionResource(t100), versionResource(t120));
+        assertEquals(100, dataVolumeSize(t100));
+        assertEquals(120, dataVolumeSize(t120), "the launch template itself carries the new size (a new version)");
+        assertEquals(TemplateFixture.json(TemplateFixture.template(Map.of("drbd:dataVolumeGiB", 100))),
+                TemplateFixture.json(t100), "the fingerprint is the same on every synth");
+    }
+
+    @Test
+    @DisplayName("a change of instance type, image or its source, or root volume size changes the version resource's"
+            + " properties, so CloudFormation updates it and the group's version: the refresh starts")
+    void refreshWorthyChangesChangeTheVersionResource() {
+        Map<String, Object> base = versionResource(TemplateFixture.defaultTemplate());
+        for (Map<String, ?> change : List.of(Map.of("drbd:instanceType", "t3.large"),
+                Map.of("drbd:ami", "latest"), Map.of("drbd:ami", "ami-0123456789abcdef0"),
+                Map.of("drbd:instanceType", "t4g.medium", "drbd:architecture", "arm64"))) {
+            assertNotEquals(base, versionResource(TemplateFixture.template(change)), change::toString);
+        }
+        assertNotEquals(versionResource(TemplateFixture.template(Map.of("drbd:ami", "ami-0123456789abcdef0"))),
+                versionResource(TemplateFixture.template(Map.of("drbd:ami", "ami-0123456789abcdef1"))));
+        assertNotEquals(versionResource(standaloneNodes(20, 100)), versionResource(standaloneNodes(30, 100)),
+                "root volume size");
+        assertEquals(versionResource(standaloneNodes(20, 100)), versionResource(standaloneNodes(20, 200)),
+                "data volume size");
+    }
+
+    @Test
+    @DisplayName("the version resource's fingerprint holds the deploy-time values: pinned image, security group,"
+            + " instance profile; it reads DescribeLaunchTemplates of the nodes' template on create and update")
+    void versionResourceFingerprint() {
+        Template t = TemplateFixture.defaultTemplate();
+        Map<String, Object> p = props(versionResource(t));
+        String template = nodeLaunchTemplateId(t);
+        String pinned = resources(t, "Custom::PinnedUbuntuImage").keySet().iterator().next();
+        for (String phase : List.of("Create", "Update")) {
+            String call = flattenDeep(p.get(phase));
+            assertTrue(call.contains("\"service\":\"EC2\"") && call.contains("\"action\":\"DescribeLaunchTemplates\""),
+                    call);
+            assertTrue(call.contains("\"LaunchTemplateIds\":[\"<" + template + ">\"]"), call);
+            assertTrue(call.contains("\"outputPaths\":[\"LaunchTemplates.0.LatestVersionNumber\"]"), call);
+            assertTrue(Pattern.compile("\"physicalResourceId\":\\{\"id\":\"[0-9a-f]{64}\\|").matcher(call).find(),
+                    "the physical id starts with the digest: " + call);
+            assertTrue(call.contains("<" + pinned + ".Parameter.Value>"), "the pinned image: " + call);
+            assertTrue(call.matches(".*<[A-Za-z0-9]*SecurityGroup[A-Za-z0-9]*\\.GroupId>.*"), "the security group: " + call);
+            assertTrue(call.matches(".*<[A-Za-z0-9]*Profile[A-Za-z0-9]*\\.Arn>.*"), "the instance profile: " + call);
+            assertFalse(call.contains("LatestVersionNumber>") || call.contains("DefaultVersionNumber>"),
+                    "nothing that a size-only change alters: " + call);
+        }
+        assertFalse(p.containsKey("Delete"), "nothing to undo on delete");
+    }
+
+    @Test
+    @DisplayName("the version resource is updated after the launch template and its policy allows only"
+            + " ec2:DescribeLaunchTemplates (no resource-level permissions: Resource *)")
+    void versionResourceOrderAndPolicy() {
+        Template t = TemplateFixture.defaultTemplate();
+        Map<String, Object> resource = versionResource(t);
+        assertTrue(list(resource.get("DependsOn")).contains(nodeLaunchTemplateId(t)), resource::toString);
+        List<Object> statements = new ArrayList<>();
+        resources(t, "AWS::IAM::Policy").values().forEach(policy -> list(map(props(policy).get("PolicyDocument"))
+                .get("Statement")).stream().filter(s -> jsonOf(s).contains("ec2:DescribeLaunchTemplates"))
+                .forEach(statements::add));
+        assertEquals(List.of(Map.of("Action", "ec2:DescribeLaunchTemplates", "Effect", "Allow", "Resource", "*")),
+                statements);
+        String policy = resources(t, "AWS::IAM::Policy").entrySet().stream()
+                .filter(e -> jsonOf(e.getValue()).contains("ec2:DescribeLaunchTemplates"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+        assertEquals(1, list(map(props(resources(t, "AWS::IAM::Policy").get(policy)).get("PolicyDocument"))
+                .get("Statement")).size(), "its policy has no other statement");
+        assertTrue(list(resource.get("DependsOn")).contains(policy), "created after its policy");
+    }
+
+    private static String jsonOf(Object value) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> versionResource(Template t) {
+        Map<String, Map<String, Object>> found = resources(t, ReplicaNodes.GROUP_VERSION_RESOURCE_TYPE);
+        assertEquals(1, found.size(), found::toString);
+        return found.values().iterator().next();
+    }
+
+    private static String versionResourceId(Template t) {
+        versionResource(t);
+        return resources(t, ReplicaNodes.GROUP_VERSION_RESOURCE_TYPE).keySet().iterator().next();
+    }
+
+    private static Object groupLaunchTemplate(Template t) {
+        return props(resources(t, "AWS::AutoScaling::AutoScalingGroup").values().iterator().next()).get("LaunchTemplate");
+    }
+
+    private static String nodeLaunchTemplateId(Template t) {
+        return ref(map(groupLaunchTemplate(t)).get("LaunchTemplateId"));
+    }
+
+    private static int dataVolumeSize(Template t) {
+        Map<String, Object> data = map(props(resources(t, "AWS::EC2::LaunchTemplate").get(nodeLaunchTemplateId(t)))
+                .get("LaunchTemplateData"));
+        return list(data.get("BlockDeviceMappings")).stream().map(TemplateFixture::map)
+                .filter(m -> ReplicaNodes.DATA_DEVICE_NAME.equals(m.get("DeviceName")))
+                .map(m -> ((Number) map(m.get("Ebs")).get("VolumeSize")).intValue()).findFirst().orElseThrow();
+    }
+
+    /** {@link TemplateFixture#flatten}, with {"Fn::GetAtt": [id, attribute]} as <id.attribute> and nested joins. */
+    private static String flattenDeep(Object value) {
+        if (value instanceof Map<?, ?> m && m.get("Fn::Join") instanceof List<?> join) {
+            List<String> parts = new ArrayList<>();
+            for (Object part : (List<?>) join.get(1)) {
+                parts.add(flattenDeep(part));
+            }
+            return String.join((String) join.get(0), parts);
+        }
+        if (value instanceof Map<?, ?> m && m.get("Fn::GetAtt") instanceof List<?> att) {
+            return "<" + att.get(0) + "." + att.get(1) + ">";
+        }
+        return TemplateFixture.flatten(value);
+    }
+
+    /** ReplicaNodes alone (props the stack's settings do not expose, such as the root volume size). */
+    private static Template standaloneNodes(int rootVolumeGiB, int dataVolumeGiB) {
+        App app = new App();
+        Stack stack = new Stack(app, "Nodes", StackProps.builder()
+                .env(Environment.builder().account("123456789012").region("us-east-1").build()).build());
+        software.amazon.awscdk.Validations.of(stack).acknowledge(software.amazon.awscdk.Acknowledgment.builder()
+                .id("CloudFormation-Validate::W3010").reason("Zones pinned, as in DrbdMultiAzStack").build());
+        Vpc vpc = Vpc.Builder.create(stack, "Vpc")
+                .availabilityZones(List.of("us-east-1a", "us-east-1b", "us-east-1c")).natGateways(1).build();
+        new ReplicaNodes(stack, "ReplicaNodes", ReplicaNodesProps.builder().vpc(vpc)
+                .rootVolumeGiB(rootVolumeGiB).dataVolumeGiB(dataVolumeGiB).build());
+        return Template.fromStack(stack);
     }
 
     @Test

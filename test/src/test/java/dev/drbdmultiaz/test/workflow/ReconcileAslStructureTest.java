@@ -51,7 +51,7 @@ class ReconcileAslStructureTest {
             "PlanNextStep", "RecordLifecycleHeartbeats", "RouteStep",
             "RunNodeStep", "WaitForCommand", "HeartbeatWhilePolling",
             "CollectCommandResults", "CommandFinished?", "NodeStepFailed", "WaitForConnections", "WaitForResync",
-            "AwaitDeparture", "Departed?", "WaitForDeparture",
+            "GrowDataVolumes", "ModifyDataVolumes", "WaitForVolumeGrowth", "AwaitDeparture", "Departed?", "WaitForDeparture",
             "HeartbeatWhileWaitingForDeparture",
             "CompleteLifecycleActions", "DescribeDataVolumes", "PlanDataVolumes", "TagDataVolumes",
             "DeleteDataVolumes", "ReportClusterStatus", "ReleaseClusterLock",
@@ -80,7 +80,8 @@ class ReconcileAslStructureTest {
             "TagMemberVolume", "arn:aws:states:::aws-sdk:ec2:createTags",
             "DescribeDataVolumes", "arn:aws:states:::aws-sdk:ec2:describeVolumes",
             "TagDataVolume", "arn:aws:states:::aws-sdk:ec2:createTags",
-            "DeleteDataVolume", "arn:aws:states:::aws-sdk:ec2:deleteVolume");
+            "DeleteDataVolume", "arn:aws:states:::aws-sdk:ec2:deleteVolume",
+            "ModifyDataVolume", "arn:aws:states:::aws-sdk:ec2:modifyVolume");
     /** Each data-volume state, with where its failure goes on. */
     static final Map<String, String> DATA_VOLUME_STATES = Map.of(
             "ScanDataVolumes", "PlanNextStep", "PlanVolumeTags", "PlanNextStep",
@@ -340,6 +341,7 @@ class ReconcileAslStructureTest {
                 "WaitForCommand", "$.plan.pollSeconds",
                 "WaitForConnections", "$.plan.waitSeconds",
                 "WaitForResync", "$.plan.waitSeconds",
+                "WaitForVolumeGrowth", "$.plan.waitSeconds",
                 "WaitBeforeFollowUp", "$.trigger.backoffSeconds");
         Map<String, String> actual = new HashMap<>();
         forEachState("Wait", (name, state) -> {
@@ -394,6 +396,40 @@ class ReconcileAslStructureTest {
             assertEquals("$.dataVolumeError", states.at("/" + name + "/Catch/0/ResultPath").asText(), name);
             assertEquals("PlanNextStep", states.at("/" + name + "/Catch/0/Next").asText(), name);
         }
+    }
+
+    @Test
+    @DisplayName("GrowDataVolumes: ModifyVolume per planned volume only when the plan lists one, EC2's refusal kept per"
+            + " volume for the planner, never retried when unanswered; then wait and observe in RunNodeStep")
+    void growDataVolumesBranch() {
+        JsonNode route = states.at("/RouteStep/Choices");
+        boolean routed = false;
+        for (JsonNode choice : route) {
+            routed |= "GrowDataVolumes".equals(choice.path("StringEquals").asText())
+                    && "GrowDataVolumes".equals(choice.path("Next").asText());
+        }
+        assertTrue(routed, "RouteStep routes GrowDataVolumes to its own state");
+        assertEquals("$.plan.volumes[0]", states.at("/GrowDataVolumes/Choices/0/Variable").asText());
+        assertEquals("ModifyDataVolumes", states.at("/GrowDataVolumes/Choices/0/Next").asText());
+        assertEquals("WaitForVolumeGrowth", states.at("/GrowDataVolumes/Default").asText(),
+                "nothing new to ask for: only wait and observe");
+        JsonNode map = states.get("ModifyDataVolumes");
+        assertEquals("$.plan.volumes", map.get("ItemsPath").asText());
+        assertEquals("$.volumeGrowth", map.get("ResultPath").asText());
+        assertEquals("WaitForVolumeGrowth", map.get("Next").asText());
+        assertTrue(FAILURE_PATH.contains(map.at("/Catch/0/Next").asText()), map.at("/Catch").toString());
+        JsonNode modify = map.at("/ItemProcessor/States/ModifyDataVolume");
+        assertEquals(EC2_TASKS.get("ModifyDataVolume"), modify.get("Resource").asText());
+        assertEquals("{\"VolumeId.$\":\"$.VolumeId\",\"Size.$\":\"$.Size\"}", modify.get("Parameters").toString(),
+                "only ModifyVolume's own fields, from the plan's items");
+        for (JsonNode retry : modify.get("Retry")) {
+            assertFalse(retry.get("ErrorEquals").toString().contains("Ec2.SdkClientException"),
+                    "an unanswered ModifyVolume may have been applied: a retry would be refused");
+        }
+        assertEquals("$.error", modify.at("/Catch/0/ResultPath").asText());
+        assertEquals("[\"States.ALL\"]", modify.at("/Catch/0/ErrorEquals").toString());
+        assertEquals("RunNodeStep", states.at("/WaitForVolumeGrowth/Next").asText());
+        assertEquals("$.plan.waitSeconds", states.at("/WaitForVolumeGrowth/SecondsPath").asText());
     }
 
     @Test

@@ -68,7 +68,8 @@ class ReconcileWorkflowTemplateTest {
                     "TERMINATE_HOOK_NAME", "CLUSTER_ID", "RESOURCE_NAME", "DRBD_PORT", "VOLUME_GROUP", "THIN_POOL",
                     "LOGICAL_VOLUME", "MAX_PEERS", "SECRET_ARN", "DOCUMENT_INSTALL",
                     "DOCUMENT_PREPARE_LVM", "DOCUMENT_WRITE_CONFIG", "DOCUMENT_CREATE_MD", "DOCUMENT_UP",
-                    "DOCUMENT_SKIP_INITIAL_SYNC", "DOCUMENT_STATUS", "DOCUMENT_FORGET_PEER", "DOCUMENT_RESIZE", "POLL_SECONDS",
+                    "DOCUMENT_SKIP_INITIAL_SYNC", "DOCUMENT_STATUS", "DOCUMENT_FORGET_PEER", "DOCUMENT_RESIZE",
+                    "DOCUMENT_GROW_BACKING", "POLL_SECONDS",
                     "AGENT_WAIT_MAX_ATTEMPTS", "CONNECT_WAIT_MAX_ATTEMPTS", "LIFECYCLE_HOOK_TIMEOUT_SECONDS", "EVICT_AFTER_SECONDS")) {
                 assertTrue(env.has(name), handler.id() + " misses environment variable " + name);
             }
@@ -422,12 +423,12 @@ class ReconcileWorkflowTemplateTest {
     }
 
     @Test
-    @DisplayName("only the state machine role touches EC2 volumes: DescribeVolumes, and CreateTags (the owner tags only)"
-            + " and DeleteVolume on volumes tagged with this cluster")
+    @DisplayName("only the state machine role touches EC2 volumes: DescribeVolumes, and CreateTags (the owner tags only),"
+            + " ModifyVolume and DeleteVolume on volumes tagged with this cluster")
     void dataVolumesScoped() {
         List<JsonNode> ec2 = statements().stream()
                 .filter(s -> actions(s).stream().anyMatch(a -> a.startsWith("ec2:"))).toList();
-        assertEquals(3, ec2.size(), "EC2 statements: " + ec2);
+        assertEquals(4, ec2.size(), "EC2 statements: " + ec2);
         for (JsonNode statement : ec2) {
             assertEquals(1, actions(statement).size(), statement.toString());
             String action = actions(statement).get(0);
@@ -435,7 +436,7 @@ class ReconcileWorkflowTemplateTest {
                 assertEquals("\"*\"", statement.get("Resource").toString(), "DescribeVolumes has no resource-level permission");
                 continue;
             }
-            assertTrue(List.of("ec2:CreateTags", "ec2:DeleteVolume").contains(action), action);
+            assertTrue(List.of("ec2:CreateTags", "ec2:ModifyVolume", "ec2:DeleteVolume").contains(action), action);
             assertTrue(statement.get("Resource").toString().contains(":volume/*"), statement.toString());
             assertEquals(WorkflowFixture.CLUSTER_ID,
                     statement.at("/Condition/StringEquals/aws:ResourceTag~1" + ClusterTags.CLUSTER).asText(),

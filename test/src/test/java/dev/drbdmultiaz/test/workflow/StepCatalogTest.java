@@ -69,13 +69,15 @@ class StepCatalogTest {
     }
 
     @Test
-    @DisplayName("RouteStep routes every step, and only steps: a step with a document to RunNodeStep")
+    @DisplayName("RouteStep routes every step, and only steps: a step with a document to RunNodeStep (GrowDataVolumes first"
+        + " asks EC2 in its own state)")
     void routing() {
         Map<String, String> expected = new TreeMap<>();
         for (Step step : Step.values()) {
             expected.put(step.name(), switch (step) {
                 case WaitForConnections -> "WaitForConnections";
                 case WaitForResync -> "WaitForResync";
+                case GrowDataVolumes -> "GrowDataVolumes";
                 case ReleaseDepartingMembers -> "AwaitDeparture";
                 case Converged -> "CompleteLifecycleActions";
                 case NodeStepFailed -> "NodeStepFailed";
