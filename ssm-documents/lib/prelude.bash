@@ -65,7 +65,8 @@ await_status() {
 
 # The node status (docs/CONTRACTS.md, "Status result"). Every probe tolerates a missing tool
 # and reports null instead: drbdVersion null = no drbd module; metadata null = backing LV
-# absent (or the check was inconclusive); resource and adjustNeeded null = not up.
+# absent (or the check was inconclusive); resource and adjustNeeded null = not up; backingGrowable
+# null = no data disk, or no VG, pool or LV of ours on it.
 
 # status_drbd_version: the version of the loaded drbd module, else of the installed one.
 status_drbd_version() {
@@ -85,20 +86,110 @@ status_private_address() {
     http://169.254.169.254/latest/meta-data/local-ipv4 || true
 }
 
-# status_data_volume: "vol-... DEVICE" of the single non-root EBS volume (empty unless exactly one).
-status_data_volume() {
-  local root_disks link vol dev
+# data_disk_candidates: "<device> <volume id>" of every EBS data disk: a by-id link (not a -part
+# link) whose disk does not hold the root file system. On Nitro the kernel name (nvme1n1, ...) is
+# not predictable, the by-id name carries the volume id.
+data_disk_candidates() {
+  local root_disks link dev vol
   local -A seen=()
   root_disks="$(lsblk -l -n -s -o KNAME,TYPE "$(findmnt -n -o SOURCE /)" | awk '$2 == "disk" {print $1}')"
   for link in "${BY_ID_DIR}/${EBS_PREFIX}"vol*; do
     [[ -e "${link}" && "${link}" != *-part* ]] || continue
-    if grep -qxF "$(basename "$(readlink -f "${link}")")" <<<"${root_disks}"; then continue; fi
+    dev="$(readlink -f "${link}")"
+    if grep -qxF "${dev##*/}" <<<"${root_disks}"; then continue; fi
     vol="${link##*/"${EBS_PREFIX}"vol}"
-    seen["$(readlink -f "${link}")"]="vol-${vol%%_*}"
+    vol="vol-${vol%%_*}"
+    if [[ "${vol}" =~ ^vol-[0-9a-f]{8,17}$ ]]; then seen["${dev}"]="${vol}"; fi
   done
-  if (( ${#seen[@]} == 1 )); then
-    for dev in "${!seen[@]}"; do echo "${seen[${dev}]} ${dev}"; done
+  for dev in "${!seen[@]}"; do echo "${dev} ${seen[${dev}]}"; done
+}
+
+# disk_owner DEVICE: whether the data disk may be used, reading only: blank | ours (blank LVM
+# physical volume, or one of VG) | foreign:<what> | unknown:<why> on stdout.
+# shellcheck disable=SC2317  # only the documents that write LVM call it
+disk_owner() {
+  local dev="$1"
+  local probe vg
+  local rc=0
+  probe="$(blkid -p -o export "${dev}")" || rc=$?
+  if (( rc == 2 )); then echo blank; return; fi
+  if (( rc != 0 )); then echo "unknown:blkid -p exited ${rc}"; return; fi
+  if ! grep -qx 'TYPE=LVM2_member' <<<"${probe}"; then
+    echo "foreign:$(grep -E '^(PT)?TYPE=' <<<"${probe}" | paste -sd, -)"
+    return
   fi
+  vg="$(pvs --noheadings -o vg_name "${dev}")" || { echo "unknown:pvs failed"; return; }
+  vg="${vg//[[:space:]]/}"
+  if [[ -z "${vg}" || "${vg}" == "${VG}" ]]; then echo ours; return; fi
+  echo "foreign:LVM physical volume of volume group ${vg}"
+}
+
+# lvm_size_kib REPORT FIELD NAME: a size field of `pvs`/`lvs` for one PV or LV, in KiB ("null" when
+# unreadable).
+lvm_size_kib() {
+  local bytes
+  bytes="$("$1" --noheadings --nosuffix --units b -o "$2" "$3" 2>/dev/null)" || { echo null; return; }
+  bytes="${bytes//[[:space:]]/}"
+  if [[ "${bytes}" =~ ^[0-9]{1,18}$ ]]; then echo $((bytes / 1024)); else echo null; fi
+}
+
+# backing_growth DEVICE: what drbd-grow-backing would grow on the data disk DEVICE, reading only:
+# "POOL EXTENT_BYTES PV_ADD POOL_EXTENTS POOL_TARGET LV_BYTES LV_TARGET_BYTES" on stdout; returns 1
+# (nothing printed) unless DEVICE is a physical volume of VG and LV a thin volume of a readable pool.
+# The rule, in one place: the PV takes the disk's whole extents after pe_start (PV_ADD more); the
+# pool's data grows to 95% of the VG less what else the VG holds (the pool's metadata and its spare:
+# the shape `lvcreate --extents 95%FREE` gives a fresh VG); the LV to the pool's data size (it
+# never overcommits). Nothing is ever smaller than now.
+backing_growth() {
+  local dev="$1"
+  local line n pv_bytes pe_start pv_vg ext count free lv_bytes pool pool_bytes disk_bytes
+  local pv_add pool_ext target lv_target
+  line="$(pvs --noheadings --nosuffix --units b -o pv_size,pe_start,vg_name "${dev}" 2>/dev/null)" || return 1
+  read -r pv_bytes pe_start pv_vg <<<"${line}"
+  [[ "${pv_vg:-}" == "${VG}" ]] || return 1
+  line="$(vgs --noheadings --nosuffix --units b -o vg_extent_size,vg_extent_count,vg_free_count "${VG}" 2>/dev/null)" \
+    || return 1
+  read -r ext count free <<<"${line}"
+  line="$(lvs --noheadings --nosuffix --units b -o lv_size,pool_lv "${VG}/${LV}" 2>/dev/null)" || return 1
+  read -r lv_bytes pool <<<"${line}"
+  [[ "${pool:-}" =~ ^[A-Za-z][A-Za-z0-9_-]{0,62}$ ]] || return 1
+  pool_bytes="$(lvs --noheadings --nosuffix --units b -o lv_size "${VG}/${pool}" 2>/dev/null)" || return 1
+  disk_bytes="$(lsblk -b -d -n -o SIZE "${dev}" 2>/dev/null)" || return 1
+  pool_bytes="${pool_bytes//[[:space:]]/}"
+  disk_bytes="${disk_bytes//[[:space:]]/}"
+  for n in "${pv_bytes}" "${pe_start:-}" "${ext:-}" "${count:-}" "${free:-}" "${lv_bytes}" "${pool_bytes}" "${disk_bytes}"; do
+    [[ "${n}" =~ ^[0-9]{1,18}$ ]] || return 1
+  done
+  (( ext > 0 && disk_bytes > pe_start )) || return 1
+  pv_add=$(( (disk_bytes - pe_start) / ext - pv_bytes / ext ))
+  (( pv_add > 0 )) || pv_add=0
+  pool_ext=$(( pool_bytes / ext ))
+  target=$(( (count + pv_add) * 95 / 100 - (count - free - pool_ext) ))
+  (( target > pool_ext )) || target="${pool_ext}"
+  lv_target=$(( target * ext ))
+  (( lv_target > lv_bytes )) || lv_target="${lv_bytes}"
+  echo "${pool} ${ext} ${pv_add} ${pool_ext} ${target} ${lv_bytes} ${lv_target}"
+}
+
+# status_data_volume: "vol-... DEVICE" of the single non-root EBS volume (empty unless exactly one).
+status_data_volume() {
+  local candidates dev vol
+  candidates="$(data_disk_candidates)"
+  [[ -n "${candidates}" && "$(wc -l <<<"${candidates}")" == 1 ]] || return 0
+  read -r dev vol <<<"${candidates}"
+  echo "${vol} ${dev}"
+}
+
+# status_backing_growable DEVICE: true | false, whether drbd-grow-backing would grow anything on the
+# data disk DEVICE (backing_growth); null when unknown (no data disk, LVM tools missing, not our PV,
+# VG, pool or LV absent).
+status_backing_growable() {
+  local tool plan pv_add pool_ext target lv_bytes lv_target
+  [[ -n "$1" ]] || { echo null; return; }
+  for tool in pvs vgs lvs lsblk; do command -v "${tool}" >/dev/null || { echo null; return; }; done
+  plan="$(backing_growth "$1")" || { echo null; return; }
+  read -r _ _ pv_add pool_ext target lv_bytes lv_target <<<"${plan}"
+  if (( pv_add > 0 || target > pool_ext || lv_target > lv_bytes )); then echo true; else echo false; fi
 }
 
 # status_size_gib DEVICE: the device's size in whole GiB (empty when unknown).
@@ -135,16 +226,13 @@ status_adjust_needed() {
 
 # status_backing_kib: the backing LV's size in KiB ("null" when unknown).
 status_backing_kib() {
-  local bytes
-  bytes="$(lvs --noheadings --nosuffix --units b -o lv_size "${VG}/${LV}" 2>/dev/null)" || { echo null; return; }
-  bytes="${bytes//[[:space:]]/}"
-  if [[ "${bytes}" =~ ^[0-9]{1,18}$ ]]; then echo $((bytes / 1024)); else echo null; fi
+  lvm_size_kib lvs lv_size "${VG}/${LV}"
 }
 
 # node_status: the status fields as NAME and JSON lines, alternating, read-only.
 node_status() {
   local json="" resource=null up=false adjust=null disk="" lvm_ready=false sha="" data_volume="" data_gib=""
-  local backing=null max_peers=null
+  local backing=null max_peers=null growable=null
   if command -v lvs >/dev/null && lvs "${VG}/${LV}" >/dev/null 2>&1; then lvm_ready=true; backing="$(status_backing_kib)"; fi
   if command -v drbdsetup >/dev/null && json="$(drbdsetup status "${RES}" --json 2>/dev/null)"; then
     up=true
@@ -165,13 +253,14 @@ node_status() {
   [[ "${max_peers}" =~ ^[1-9][0-9]?$ ]] || max_peers=null
   data_volume="$(status_data_volume 2>/dev/null || true)"
   if [[ -n "${data_volume}" ]]; then data_gib="$(status_size_gib "${data_volume#* }")"; fi
+  if [[ -n "${data_volume}" && "${lvm_ready}" == true ]]; then growable="$(status_backing_growable "${data_volume#* }")"; fi
   [[ "${data_gib}" =~ ^[0-9]{1,6}$ ]] || data_gib=null
   printf '%s\n' \
     hostname "$(json_str "$(uname -n)" '^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$')" \
     address "$(json_str "$(status_private_address)" '^[0-9]{1,3}(\.[0-9]{1,3}){3}$')" \
     drbdVersion "$(json_str "$(status_drbd_version)" '^[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9.~+-]*$')" \
     dataVolumeId "$(json_str "${data_volume%% *}" '^vol-[0-9a-f]{8,17}$')" dataVolumeGiB "${data_gib}" \
-    lvmReady "${lvm_ready}" configSha256 "$(json_str "${sha}" '^[0-9a-f]{64}$')" \
+    lvmReady "${lvm_ready}" backingGrowable "${growable}" configSha256 "$(json_str "${sha}" '^[0-9a-f]{64}$')" \
     metadata "$(status_metadata "${disk}")" maxPeers "${max_peers}" \
     up "${up}" adjustNeeded "${adjust}" resource "${resource}"
 }

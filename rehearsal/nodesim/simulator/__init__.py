@@ -40,6 +40,6 @@ Durations (install ~60 s, resync ~60 s, others ~1 s) are multiplied by the fleet
 and the node's slowFactor fault.
 
 Fleet administration (used by the Java NodeFleet): `nodesim.py fleet <op> --fleet DIR ...`
-with op init | add-node | terminate | reboot | snapshot | network | write | app-write | app-close |
-device-views; each prints one JSON object (write and app-write exit 1 when the write fails).
+with op init | add-node | resize-disk | terminate | reboot | snapshot | network | write | app-write |
+app-close | device-views; each prints one JSON object (write and app-write exit 1 when the write fails).
 """

@@ -60,6 +60,8 @@ COMMANDS = {
     "pvcreate": ("lvm_commands", "cmd_pvcreate"),
     "vgcreate": ("lvm_commands", "cmd_vgcreate"),
     "lvcreate": ("lvm_commands", "cmd_lvcreate"),
+    "pvresize": ("lvm_commands", "cmd_pvresize"),
+    "lvextend": ("lvm_commands", "cmd_lvextend"),
     "lvchange": ("lvm_commands", "cmd_lvchange"),
     "lvremove": ("lvm_commands", "cmd_lvremove"),
     "mkfs.ext4": ("disks", "cmd_mkfs_ext4"),
@@ -68,7 +70,8 @@ COMMANDS = {
 BASE_COMMANDS = [
     "apt-get", "add-apt-repository", "dpkg-query", "dpkg", "snap", "cloud-init", "systemctl",
     "modprobe", "modinfo", "lsmod", "uname", "hostname", "curl", "findmnt", "lsblk", "blkid", "wipefs",
-    "pvs", "vgs", "lvs", "pvcreate", "vgcreate", "lvcreate", "lvchange", "lvremove", "mkfs.ext4",
+    "pvs", "vgs", "lvs", "pvcreate", "vgcreate", "lvcreate", "pvresize", "lvextend", "lvchange", "lvremove",
+    "mkfs.ext4",
 ]
 DRBD_COMMANDS = ["drbdadm", "drbdsetup", "drbdmeta"]
 # Host tools linked into the fleet's hostbin (the rest of a minimal Ubuntu userland).

@@ -1,6 +1,6 @@
 """Fleet administration for the Java NodeFleet: `nodesim.py fleet <op> --fleet DIR ...` with op
-init | add-node | terminate | reboot | snapshot | network | write | app-write | app-close |
-device-views (FLEET_OPERATIONS); each prints one JSON object (write and app-write exit 1 when the
+init | add-node [--data-volume-id vol-...] | resize-disk | terminate | reboot | snapshot | network |
+write | app-write | app-close | device-views (FLEET_OPERATIONS); each prints one JSON object (write and app-write exit 1 when the
 write fails).
 """
 
@@ -105,7 +105,9 @@ def fleet_add_node(a):
         os.makedirs(os.path.join(root, sub), exist_ok=True)
     os.makedirs(os.path.join(nd, "bin"), exist_ok=True)
     ensure_bin(os.path.join(nd, "bin"), BASE_COMMANDS)
-    root_vol, data_vol = volume_id(iid, "root"), volume_id(iid, "data")
+    root_vol, data_vol = volume_id(iid, "root"), a.get("data-volume-id") or volume_id(iid, "data")
+    if not re.match(r"^vol-[0-9a-f]{8,17}$", data_vol):
+        raise SystemExit("--data-volume-id must be an EBS volume id vol-<8 to 17 hex digits>, got %r" % data_vol)
     for dev in ("nvme0n1", "nvme0n1p1", "nvme1n1"):
         open(os.path.join(root, "dev", dev), "a").close()
     by_id = os.path.join(root, "dev", "disk", "by-id")
@@ -141,6 +143,32 @@ def fleet_add_node(a):
     open(os.path.join(nd, "calls.log"), "a").close()
     return {"instanceId": iid, "dir": nd, "dataVolumeId": data_vol, "rootVolumeId": root_vol,
             "environment": node_env(d, state)}
+
+
+def fleet_resize_disk(a):
+    """--instance-id I --gib N: the node's data volume grew in place (EC2 ModifyVolume, then the NVMe
+    disk's new capacity): lsblk, blkid and pvs see N GiB; LVM and DRBD on it keep their sizes until
+    pvresize/lvextend and drbdsetup resize. EBS never shrinks a volume: a smaller N is refused (exit 1,
+    nothing changed); the same N changes nothing."""
+    iid = a["instance-id"]
+    if not re.match(r"^[1-9][0-9]{0,4}$", a.get("gib", "")):
+        raise SystemExit("--gib must be a whole number of GiB (1..99999), got %r" % a.get("gib"))
+    gib = int(a["gib"])
+    with locked_world(a["fleet"], settle_drbd=False) as w:
+        node = w.node(iid)
+        if node.get("terminated"):
+            raise SystemExit("node %s is terminated" % iid)
+        data = [(dev, d) for dev, d in sorted(node["disks"].items()) if not d.get("root")]
+        if len(data) != 1:
+            raise SystemExit("node %s has %d data disks, not one" % (iid, len(data)))
+        dev, disk = data[0]
+        before = float(disk["sizeGiB"])
+        if gib < before:
+            raise SystemExit("Refused: the data volume %s of %s is %g GiB; a volume cannot shrink to %d GiB"
+                             % (disk["volumeId"], iid, before, gib))
+        disk["sizeGiB"] = float(gib)
+    return {"instanceId": iid, "device": dev, "volumeId": disk["volumeId"], "previousGiB": before,
+            "sizeGiB": float(gib), "changed": gib > before}
 
 
 def fleet_terminate(a):
@@ -308,7 +336,8 @@ def fleet_device_views(a):
         return {"views": [device_view(w, n, a.get("resource") or "r0") for n in w.all_nodes() if alive(n)]}
 
 
-FLEET_OPERATIONS = {"init": fleet_init, "add-node": fleet_add_node, "terminate": fleet_terminate,
+FLEET_OPERATIONS = {"init": fleet_init, "add-node": fleet_add_node, "resize-disk": fleet_resize_disk,
+                    "terminate": fleet_terminate,
                     "reboot": fleet_reboot, "snapshot": fleet_snapshot, "network": fleet_network,
                     "write": fleet_write, "app-write": fleet_app_write, "app-close": fleet_app_close,
                     "device-views": fleet_device_views}

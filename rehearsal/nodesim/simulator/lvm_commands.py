@@ -1,15 +1,18 @@
 """The LVM commands that change a node's volumes: pvcreate, vgcreate, lvcreate (linear, thin pool,
-thin LV: one creator per LV type), lvchange, lvremove.
+thin LV: one creator per LV type), pvresize, lvextend, lvchange, lvremove.
 """
 
 import os
 import re
 
-from .disks import named_devices, signature
-from .lvm_model import (EXTENT_KIB, PE_START_KIB, THIN_CHUNK_KIB, THIN_MAX_META_KIB, LvmArgError, display_size,
-                        extents_for_kib, lv_extents, lvm_fail, lvm_size_kib, percent_extents,
-                        thin_lv_kib, thin_pool_metadata_extents, vg_extent_count, vg_free_extents, vg_lvs)
+from .disks import device_size_kib, named_devices, signature
+from .dm_thin import pool_dm_name
+from .lvm_model import (EXTENT_KIB, THIN_CHUNK_KIB, THIN_MAX_META_KIB, LvmArgError, disk_pe_count, display_size,
+                        extents_for_kib, lv_extents, lvm_fail, lvm_size_kib, percent_extents, pool_used_kib,
+                        pv_alloc_extents, pv_pe_count, thin_lv_kib, thin_pool_metadata_extents, vg_extent_count,
+                        vg_free_extents, vg_lvs)
 from .output import err, out
+from .storage import kernel_event
 
 
 def cmd_pvcreate(ctx):
@@ -43,7 +46,7 @@ def cmd_vgcreate(ctx):
         node = w.node(ctx.node_id)
         if name in node["lvm"]["vgs"]:
             return lvm_fail("A volume group called %s already exists." % name)
-        extents = 0
+        extents, pv_extents = 0, {}
         for raw, dev, rec in named_devices(ctx, node, devs):
             if rec is None:
                 return lvm_fail("No device found for %s." % raw)
@@ -56,10 +59,11 @@ def cmd_vgcreate(ctx):
                 out('  Physical volume "%s" successfully created.' % raw)
             node["lvm"]["pvs"][dev] = name
             # pe_start at 1 MiB, whole 4 MiB extents after it (a 100 GiB disk gives 25599 extents).
-            extents += (int(float(rec["sizeGiB"]) * 1024 * 1024) - PE_START_KIB) // EXTENT_KIB
+            pv_extents[dev] = disk_pe_count(device_size_kib(node, dev))
+            extents += pv_extents[dev]
         node["lvm"]["vgs"][name] = {"pvs": [ctx.node_path(d) for d in devs], "extentKiB": EXTENT_KIB,
                                     "extentCount": extents, "sizeGiB": extents * EXTENT_KIB / 1048576.0,
-                                    "pmspareExtents": 0}
+                                    "pmspareExtents": 0, "pvExtents": pv_extents}
         out('  Volume group "%s" successfully created' % name)
     return 0
 
@@ -254,6 +258,135 @@ def overprovisioning_warning(node, vg_name, pool_name):
     return [first], ["  WARNING: You have not turned on protection against thin pools running out of space.",
                      "  WARNING: Set activation/thin_pool_autoextend_threshold below 100 to trigger automatic "
                      "extension of thin pools before they get full."]
+
+
+def cmd_pvresize(ctx):
+    """pvresize DEVICE...: the PV takes its device's size now (lvm2 pv_manip.c pv_resize: (device size -
+    pe_start) / extent size extents); the VG gains the new extents as free ones. Shrinking below the
+    allocated extents fails ("cannot resize to N extents as later ones are allocated"). A device that
+    is no PV: "Failed to find physical volume", exit 5. Reports as lvm2 2.03 does, on stdout."""
+    devs = [a for a in ctx.args if a.startswith("/")]
+    if not devs:
+        return lvm_fail("Please supply physical volume(s)", 3)
+    ctx.sleep("lvm")
+    done = failed = 0
+    with ctx.world(settle_drbd=False) as w:
+        node = w.node(ctx.node_id)
+        for raw, dev, rec in named_devices(ctx, node, devs):
+            if rec is None or dev not in node["lvm"]["pvs"]:
+                err('  Failed to find physical volume "%s".' % raw)
+                failed += 1
+                continue
+            vg_name = node["lvm"]["pvs"][dev]
+            if vg_name:
+                vg = node["lvm"]["vgs"][vg_name]
+                old, new = pv_pe_count(node, vg_name, dev), disk_pe_count(device_size_kib(node, dev))
+                if new < pv_alloc_extents(node, vg_name, dev):
+                    err("  %s: cannot resize to %d extents as later ones are allocated." % (raw, new))
+                    failed += 1
+                    continue
+                vg.setdefault("pvExtents", {})[dev] = new
+                vg["extentCount"] = vg_extent_count(vg) + new - old
+                vg["sizeGiB"] = vg["extentCount"] * EXTENT_KIB / 1048576.0
+            out('  Physical volume "%s" changed' % raw)
+            done += 1
+    out("  %d physical volume(s) resized or updated / %d physical volume(s) not resized" % (done, failed))
+    return 5 if failed else 0
+
+
+def parse_lvextend_args(args):
+    """lvextend's options: -l/--extents [+]N[%VG|%FREE|%PVS], -L/--size [+]N[unit]; the rest is ignored
+    (-r, -y, -n ...); positionals: the LV (VG/LV or /dev/VG/LV) and PVs to allocate from."""
+    opts, pos = {}, []
+    i = 0
+    aliases = {"-l": "--extents", "-L": "--size"}
+    while i < len(args):
+        a = aliases.get(args[i], args[i])
+        if a.startswith("--") and "=" in a:
+            k, v = a.split("=", 1)
+            opts[k] = v
+        elif a in ("--extents", "--size") and i + 1 < len(args):
+            opts[a] = args[i + 1]
+            i += 1
+        elif not a.startswith("-"):
+            pos.append(a)
+        i += 1
+    return opts, pos
+
+
+def lvextend_extents(node, vg, vg_name, lv, opts, notes):
+    """The new size of the LV in extents: absolute or +relative, sizes rounded up to whole extents
+    (lvm2 lvresize: "Rounding size to boundary between physical extents")."""
+    current = lv_extents(lv)
+    if "--extents" in opts:
+        spec = str(opts["--extents"])
+        plus = spec.startswith("+")
+        n = percent_extents(node, vg, vg_name, spec.lstrip("+"))
+        return current + n if plus else n
+    spec = str(opts["--size"])
+    plus = spec.startswith("+")
+    ext, rounded = extents_for_kib(lvm_size_kib(spec.lstrip("+"), opt="--size"))
+    if rounded:
+        notes.append("  Rounding size to boundary between physical extents: %s." % display_size(ext * EXTENT_KIB * 1024))
+    return current + ext if plus else ext
+
+
+def cmd_lvextend(ctx):
+    """lvextend --extents N | --size S VG/LV, online: a linear LV or a thin pool's data takes the added
+    extents from the VG's free ones ("Insufficient free space: N extents needed, but only M
+    available"); a thin LV grows its virtual size in its pool (no VG extents; lvm2's overprovisioning
+    warning when the pool is smaller than its thin LVs); a pool out of data space resumes writing
+    once it has room. As lvm2 2.03 (lv_manip.c _lvresize_check): a new size equal to the current one
+    fails "New size (N extents) matches existing size (N extents).", a smaller one "New size given (N
+    extents) not larger than existing size (M extents)", both exit 5, nothing changed."""
+    opts, pos = parse_lvextend_args(list(ctx.args))
+    if not pos:
+        return lvm_fail("Please specify a logical volume path.", 3)
+    if "--extents" not in opts and "--size" not in opts:
+        return lvm_fail("Please specify either size or extents but not both.", 3)
+    key = pos[0].replace("/dev/", "", 1).strip("/")
+    ctx.sleep("lvm")
+    with ctx.world(settle_drbd=False) as w:
+        node = w.node(ctx.node_id)
+        lv = node["lvm"]["lvs"].get(key)
+        if "/" not in key or lv is None:
+            return lvm_fail('Failed to find logical volume "%s"' % key)
+        vg_name, name = key.split("/", 1)
+        vg = node["lvm"]["vgs"][vg_name]
+        notes = []
+        try:
+            new = lvextend_extents(node, vg, vg_name, lv, opts, notes)
+        except LvmArgError as e:
+            err("  " + str(e))
+            err("  Error during parsing of command line.")
+            return 3
+        current = lv_extents(lv)
+        if new == current:
+            return lvm_fail("New size (%d extents) matches existing size (%d extents)." % (new, current))
+        if new < current:
+            return lvm_fail("New size given (%d extents) not larger than existing size (%d extents)" % (new, current))
+        if lv["type"] != "thin":
+            free = vg_free_extents(node, vg_name)
+            if new - current > free:
+                return lvm_fail("Insufficient free space: %d extents needed, but only %d available" % (new - current, free))
+        for line in notes:
+            out(line)
+        shown = key + ("_tdata" if lv["type"] == "thin-pool" else "")
+        out("  Size of logical volume %s changed from %s (%d extents) to %s (%d extents)." % (
+            shown, display_size(current * EXTENT_KIB * 1024), current, display_size(new * EXTENT_KIB * 1024), new))
+        lv["extents"], lv["sizeGiB"] = new, new * EXTENT_KIB / 1048576.0
+        if lv["type"] == "thin":
+            warn_err, warn_out = overprovisioning_warning(node, vg_name, lv["pool"])
+            for line in warn_err:
+                err(line)
+            for line in warn_out:
+                out(line)
+        if lv["type"] == "thin-pool" and lv.get("outOfDataSpace") and pool_used_kib(node, key) < new * EXTENT_KIB:
+            # dm-thin: a pool that got data space back leaves out-of-data-space mode
+            lv["outOfDataSpace"] = False
+            kernel_event(node, "device-mapper: thin: %s: switching pool to write mode" % pool_dm_name(node, key))
+        out("  Logical volume %s successfully resized." % key)
+    return 0
 
 
 def cmd_lvchange(ctx):

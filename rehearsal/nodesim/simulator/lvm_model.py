@@ -107,6 +107,35 @@ def vg_extent_count(vg):
     return vg["extentCount"]
 
 
+def disk_pe_count(size_kib, extent_kib=EXTENT_KIB):
+    """The extents a PV on a device of size_kib holds: whole extents after pe_start (lvm2
+    lib/metadata/pv_manip.c pv_resize: (size - pe_start) / extent size; a 100 GiB disk gives 25599)."""
+    return max(0, (int(size_kib) - PE_START_KIB) // int(extent_kib))
+
+
+def pv_pe_count(node, vg_name, dev):
+    """The extents of the VG's PV on dev: recorded per PV (vgcreate, pvresize); a VG from before the
+    record has one PV holding every extent."""
+    vg = node["lvm"]["vgs"][vg_name]
+    counts = vg.get("pvExtents") or {}
+    if dev in counts:
+        return int(counts[dev])
+    return vg_extent_count(vg) if len(vg.get("pvs", [])) <= 1 else 0
+
+
+def pv_alloc_extents(node, vg_name, dev):
+    """The allocated extents on the VG's PV on dev: lvm2's normal allocation fills the PVs in VG
+    order, so the used extents are counted from the first PV on."""
+    vg = node["lvm"]["vgs"][vg_name]
+    left = vg_used_extents(node, vg_name)
+    for p in vg.get("pvs", []) or [dev]:
+        n = min(left, pv_pe_count(node, vg_name, p))
+        if p == dev:
+            return n
+        left -= n
+    return 0
+
+
 def vg_lvs(node, vg_name):
     return [(k, lv) for k, lv in sorted(node["lvm"]["lvs"].items()) if k.split("/", 1)[0] == vg_name]
 

@@ -3,27 +3,54 @@
 
 import re
 
+from .disks import device_size_kib
 from .drbd_kernel import kernel_resources
-from .lvm_model import (EXTENT_KIB, THIN_CHUNK_KIB, display_size, lv_extents, lvm_fail, pool_used_kib, thin_lv_kib,
-                        vg_extent_count, vg_free_extents, vg_lvs)
+from .lvm_model import (EXTENT_KIB, PE_START_KIB, THIN_CHUNK_KIB, display_size, lv_extents, lvm_fail, pool_used_kib,
+                        pv_alloc_extents, pv_pe_count, thin_lv_kib, vg_extent_count, vg_free_extents, vg_lvs)
 from .output import err, out
 
 
 def cmd_pvs(ctx):
+    """pvs [-o FIELDS] [--units U --nosuffix --noheadings] [DEVICE...]: lvm2's PV report. pv_size of a PV
+    in a VG is its extents times the extent size (lvm2 lib/metadata/pv.c pv_size_field), of an orphan
+    the device's size; pe_start 1 MiB; dev_size the device's size now (larger than the PV once the disk
+    grew and before pvresize)."""
     node = ctx.read_state()
-    args = list(ctx.args)
-    devs = [ctx.node_path(a) for a in args if a.startswith("/")]
-    noheadings = "--noheadings" in args
-    opt = args[args.index("-o") + 1] if "-o" in args else "pv_name,vg_name"
+    opts, names = report_opts(ctx.args)
+    devs = [ctx.node_path(a) for a in names]
     rc = 0
+    rows = []
     for dev in devs or sorted(node["lvm"]["pvs"]):
         if dev not in node["lvm"]["pvs"]:
             rc = lvm_fail('Failed to find physical volume "%s".' % dev)
             continue
-        vals = {"pv_name": dev, "vg_name": node["lvm"]["pvs"][dev]}
-        if not noheadings:
-            out("  " + "  ".join(f.upper() for f in opt.split(",")))
-        out("  " + "  ".join(vals.get(f, "") for f in opt.split(",")))
+        rows.append(dev)
+    pvs = node["lvm"]["pvs"]
+
+    def pe_count(d):
+        return pv_pe_count(node, pvs[d], d) if pvs[d] else 0
+
+    def pv_bytes(d):
+        return pe_count(d) * EXTENT_KIB * 1024 if pvs[d] else device_size_kib(node, d) * 1024
+
+    def free_bytes(d):
+        return (pe_count(d) - pv_alloc_extents(node, pvs[d], d)) * EXTENT_KIB * 1024 if pvs[d] else pv_bytes(d)
+
+    columns = {
+        "pv_name": ("PV", False, lambda d: d),
+        "vg_name": ("VG", False, lambda d: pvs[d]),
+        "pv_fmt": ("Fmt", False, lambda d: "lvm2"),
+        "pv_attr": ("Attr", False, lambda d: "a--" if pvs[d] else "---"),
+        "pv_size": ("PSize", True, lambda d: report_size(opts, pv_bytes(d))),
+        "pv_free": ("PFree", True, lambda d: report_size(opts, free_bytes(d))),
+        "dev_size": ("DevSize", True, lambda d: report_size(opts, device_size_kib(node, d) * 1024)),
+        "pe_start": ("1st PE", True, lambda d: report_size(opts, PE_START_KIB * 1024)),
+        "pv_pe_count": ("PE", True, lambda d: str(pe_count(d))),
+        "pv_pe_alloc_count": ("Alloc", True, lambda d: str(pv_alloc_extents(node, pvs[d], d) if pvs[d] else 0)),
+    }
+    if rows:
+        r = print_report(opts, columns, rows, "pv_name,vg_name,pv_fmt,pv_attr,pv_size,pv_free")
+        rc = rc or r
     return rc
 
 

@@ -13,6 +13,7 @@ import dev.drbdmultiaz.rehearsal.aws.LifecycleModel;
 import dev.drbdmultiaz.rehearsal.aws.MotoServer;
 import dev.drbdmultiaz.rehearsal.aws.SerializingFront;
 import dev.drbdmultiaz.rehearsal.aws.StepFunctionsFront;
+import dev.drbdmultiaz.rehearsal.aws.VolumeModifications;
 import dev.drbdmultiaz.rehearsal.lambda.FunctionSpec;
 import dev.drbdmultiaz.rehearsal.lambda.LambdaService;
 import dev.drbdmultiaz.rehearsal.nodes.NodeFleet;
@@ -173,6 +174,11 @@ final class EmulatedAccount implements AutoCloseable {
         // The nodes package still takes the scale as a number.
         fleet = new NodeFleet(sandbox.resolve("fleet"), root, time);
         closeables.add(fleet);
+        // ModifyVolume as EC2 runs it (moto applies it at once); a size increase grows the node's disk.
+        VolumeModifications volumeModifications = new VolumeModifications(ec2, time);
+        closeables.add(volumeModifications);
+        volumeModifications.onSizeChanged(this::growAttachedDisk);
+        ec2Front.answerWith(volumeModifications);
         documents = DeployedDocuments.write(stack, root.resolve("ssm-documents"), sandbox.resolve("documents"));
         ssm = new SsmEmulator(fleet, documents.files(), authority);
         ssm.setLogGroups(new TreeSet<>(stack.logicalIds("AWS::Logs::LogGroup").stream().map(stack::ref).toList()));
@@ -292,7 +298,7 @@ final class EmulatedAccount implements AutoCloseable {
      * would stay attached after the instance terminated. It is removed here: re-attached under a
      * spare device so that moto's DetachVolume finds it, detached, deleted.
      */
-    int tagLaunchVolumes(String instanceId) {
+    LaunchedVolume tagLaunchVolumes(String instanceId) {
         var instance = ec2.describeInstances(b -> b.instanceIds(instanceId)).reservations().get(0).instances().get(0);
         Set<String> mapped = instance.blockDeviceMappings().stream().map(m -> m.ebs().volumeId())
             .collect(Collectors.toSet());
@@ -313,7 +319,17 @@ final class EmulatedAccount implements AutoCloseable {
         String dataVolume = instance.blockDeviceMappings().stream()
             .filter(m -> DataVolume.DEVICE_NAME.equals(m.deviceName())).map(m -> m.ebs().volumeId()).findFirst()
             .orElseThrow(() -> new IllegalStateException(instanceId + " has no data volume at " + DataVolume.DEVICE_NAME));
-        return ec2.describeVolumes(b -> b.volumeIds(dataVolume)).volumes().get(0).size();
+        return new LaunchedVolume(dataVolume, ec2.describeVolumes(b -> b.volumeIds(dataVolume)).volumes().get(0).size());
+    }
+
+    /** The disk of the instance {@code volumeId} is attached to sees its new size (Nitro: the NVMe namespace grows). */
+    private void growAttachedDisk(String volumeId, int gib) {
+        ec2.describeVolumes(b -> b.volumeIds(volumeId)).volumes().get(0).attachments().stream()
+            .map(a -> a.instanceId()).filter(fleet::isOnline).forEach(id -> fleet.resizeDataVolume(id, gib));
+    }
+
+    /** A launched instance's data volume, as EC2 created it from the launch template. */
+    record LaunchedVolume(String volumeId, int sizeGiB) {
     }
 
     /** AWS_REGION and temporary credentials of a service role, as a process environment. */

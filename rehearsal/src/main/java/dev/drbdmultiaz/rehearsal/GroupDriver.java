@@ -111,11 +111,12 @@ final class GroupDriver implements AutoCloseable {
             }
             String ip = account.ec2().describeInstances(b -> b.instanceIds(id)).reservations().get(0).instances()
                 .get(0).privateIpAddress();
-            int dataVolumeGiB = account.tagLaunchVolumes(id);
+            EmulatedAccount.LaunchedVolume dataVolume = account.tagLaunchVolumes(id);
             LifecycleModel.Instance modeled = lifecycle.launched(id, ip);
             String hostname = "ip-" + ip.replace('.', '-');
             NodeFaults nodeFaults = faultsByLaunch.apply(knownInstances.size() - 1);
-            fleet.addNode(id, hostname, ip, modeled.availabilityZone(), nodeFaults, dataVolumeGiB);
+            fleet.addNode(id, hostname, ip, modeled.availabilityZone(), nodeFaults, dataVolume.sizeGiB(),
+                dataVolume.volumeId());
             progress.note("instance " + id + " launched in " + modeled.availabilityZone() + " (" + hostname + ", "
                 + ip + ")" + (NodeFaults.none().equals(nodeFaults) ? "" : " with faults " + nodeFaults)
                 + ": Pending:Wait");

@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.ec2.model.Volume;
  *
  * <ul>
  *   <li>A modification goes modifying, optimizing, completed. A size increase takes effect once it
- *       is optimizing ("usually takes a few seconds": {@link #MODIFYING} here): only then does
+ *       is optimizing ("usually takes a few seconds": {@link #MODIFYING} here, longer): only then does
  *       DescribeVolumes show the new size (moto is modified then) and the instance's disk grow
  *       (the listeners: the simulated node's NVMe disk).
  *   <li>A volume being modified (modifying or optimizing) cannot be modified again:
@@ -41,8 +41,11 @@ import software.amazon.awssdk.services.ec2.model.Volume;
  */
 public final class VolumeModifications implements AutoCloseable {
 
-    /** From the request to optimizing: "usually takes a few seconds"; the harsher end of a few. */
-    static final Duration MODIFYING = Duration.ofSeconds(10);
+    /**
+     * From the request to optimizing: "usually takes a few seconds"; longer here (the harsher
+     * reading), so that the run's first observations still see the old size.
+     */
+    static final Duration MODIFYING = Duration.ofSeconds(30);
     /** From optimizing to completed; a size change on gp3 keeps its performance, so minutes. */
     static final Duration OPTIMIZING = Duration.ofMinutes(30);
     /** The wait between two modifications of one volume. */
@@ -51,7 +54,7 @@ public final class VolumeModifications implements AutoCloseable {
     static final int MAX_GP3_GIB = 16_384;
 
     /** One modification, as DescribeVolumesModifications would describe it. */
-    record Modification(String volumeId, int originalSize, int targetSize, String volumeType, Instant startTime,
+    public record Modification(String volumeId, int originalSize, int targetSize, String volumeType, Instant startTime,
         String state) {
     }
 
@@ -84,7 +87,7 @@ public final class VolumeModifications implements AutoCloseable {
     }
 
     /** The modification of {@code volumeId} last requested, if any. */
-    synchronized Optional<Modification> modification(String volumeId) {
+    public synchronized Optional<Modification> modification(String volumeId) {
         return Optional.ofNullable(modifications.get(volumeId));
     }
 

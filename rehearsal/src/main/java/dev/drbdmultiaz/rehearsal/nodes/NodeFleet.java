@@ -40,6 +40,7 @@ public final class NodeFleet implements AutoCloseable {
     private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{1,17}");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,63}");
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})(\\.\\d{1,3}){3}");
+    private static final Pattern VOLUME_ID = Pattern.compile("vol-[0-9a-f]{8,17}");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The data volume size of a node added without one: the default of drbd:dataVolumeGiB. */
     private static final int DEFAULT_DATA_VOLUME_GIB = ReconcileSetting.DATA_VOLUME_GIB.defaultInt();
@@ -99,6 +100,17 @@ public final class NodeFleet implements AutoCloseable {
     /** {@link #addNode(String, String, String, String, NodeFaults)} with a data volume of {@code dataVolumeGiB}. */
     public synchronized SimulatedNode addNode(String instanceId, String hostname, String privateIp,
         String availabilityZone, NodeFaults faults, int dataVolumeGiB) {
+        return addNode(instanceId, hostname, privateIp, availabilityZone, faults, dataVolumeGiB, null);
+    }
+
+    /**
+     * {@link #addNode(String, String, String, String, NodeFaults, int)} whose data disk is the EBS volume
+     * {@code dataVolumeId} (its by-id links name it), e.g. the volume emulated EC2 created for the instance.
+     *
+     * @param dataVolumeId {@code vol-} and 8 to 17 hex digits; {@code null}: an id derived from the instance id
+     */
+    public synchronized SimulatedNode addNode(String instanceId, String hostname, String privateIp,
+        String availabilityZone, NodeFaults faults, int dataVolumeGiB, String dataVolumeId) {
         require(INSTANCE_ID, instanceId, "instanceId");
         require(HOSTNAME, hostname, "hostname");
         require(IPV4, privateIp, "privateIp");
@@ -107,11 +119,19 @@ public final class NodeFleet implements AutoCloseable {
         if (nodes.containsKey(instanceId)) {
             throw new IllegalArgumentException("Node " + instanceId + " exists already");
         }
+        if (dataVolumeId != null) {
+            require(VOLUME_ID, dataVolumeId, "dataVolumeId");
+        }
+        requireGiB(dataVolumeGiB, "dataVolumeGiB");
         JsonNode added;
         try {
-            added = fleet("add-node", "--instance-id", instanceId, "--hostname", hostname, "--ip", privateIp,
-                "--az", availabilityZone, "--faults", JSON.writeValueAsString(f.byName()),
-                "--data-gib", Integer.toString(dataVolumeGiB));
+            List<String> args = new ArrayList<>(List.of("--instance-id", instanceId, "--hostname", hostname, "--ip",
+                privateIp, "--az", availabilityZone, "--faults", JSON.writeValueAsString(f.byName()),
+                "--data-gib", Integer.toString(dataVolumeGiB)));
+            if (dataVolumeId != null) {
+                args.addAll(List.of("--data-volume-id", dataVolumeId));
+            }
+            added = fleet("add-node", args.toArray(String[]::new));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -122,6 +142,21 @@ public final class NodeFleet implements AutoCloseable {
         nodes.put(instanceId, node);
         terminated.put(instanceId, false);
         return node;
+    }
+
+    /**
+     * The node's data volume grew in place to {@code gib} GiB (EC2 ModifyVolume, then the NVMe disk's new
+     * capacity): lsblk, blkid and pvs on the node see the new size, LVM and DRBD on it keep theirs until
+     * pvresize/lvextend ({@code drbd-grow-backing}) and {@code drbd-resize}. The same size changes nothing.
+     *
+     * @throws IllegalArgumentException when {@code gib} is not 1..99999
+     * @throws IllegalStateException when the node is terminated or the volume is larger than {@code gib}
+     *     (EBS volumes never shrink)
+     */
+    public synchronized void resizeDataVolume(String instanceId, int gib) {
+        requireLive(instanceId);
+        requireGiB(gib, "gib");
+        fleet("resize-disk", "--instance-id", instanceId, "--gib", Integer.toString(gib));
     }
 
     /** The instance is gone: its resource is down for its peers, its SSM agent offline for good. */
@@ -436,6 +471,12 @@ public final class NodeFleet implements AutoCloseable {
         known(instanceId);
         if (!isOnline(instanceId)) {
             throw new IllegalStateException("Node " + instanceId + " is terminated");
+        }
+    }
+
+    private static void requireGiB(int gib, String name) {
+        if (gib < 1 || gib > 99_999) {
+            throw new IllegalArgumentException(name + " must be 1..99999 GiB, got " + gib);
         }
     }
 

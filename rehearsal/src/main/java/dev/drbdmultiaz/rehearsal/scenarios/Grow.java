@@ -1,5 +1,6 @@
 package dev.drbdmultiaz.rehearsal.scenarios;
 
+import dev.drbdmultiaz.model.DataVolume;
 import dev.drbdmultiaz.model.NodeDocument;
 import dev.drbdmultiaz.rehearsal.RehearsalRun;
 import dev.drbdmultiaz.rehearsal.Scenario;
@@ -8,13 +9,16 @@ import dev.drbdmultiaz.rehearsal.nodes.NodeSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * A larger {@code drbd:dataVolumeGiB} by {@code cdk deploy}: the launch template changes, so the
- * group's instance refresh replaces the members one at a time by members with the larger volume
- * (as in rolling-update); the DRBD device keeps its size while any member still has the smaller
- * one, then the deploy's reconcile grows it (drbd-resize on one member) and waits until the added
- * space is resynchronized. The application's data survives and it can write into the added space.
+ * A larger {@code drbd:dataVolumeGiB} by {@code cdk deploy}, in place: a size change starts no
+ * instance refresh (the group's launch template version follows only what needs new instances), so
+ * the deploy's reconcile grows every member's EBS volume (ModifyVolume; the rehearsal's EC2 applies
+ * the size only once the modification is optimizing, as EBS does), then each member's physical
+ * volume, thin pool and LV (drbd-grow-backing), then the DRBD device once (drbd-resize), and waits
+ * until the added space is resynchronized. The members stay; the application's data survives and
+ * it can write into the added space.
  */
 final class Grow implements Scenario {
 
@@ -28,11 +32,11 @@ final class Grow implements Scenario {
 
     @Override
     public String expectation() {
-        return "drbd:dataVolumeGiB 100 -> " + LARGER_GIB + " by cdk deploy: the instance refresh replaces the three"
-            + " members one at a time by members with the larger volume; once every member's backing LV is larger"
-            + " the deploy's reconcile grows the DRBD device once (drbd-resize) and waits for the added space's"
-            + " resync; every member then has the larger device, is UpToDate and holds every acknowledged write,"
-            + " and the application writes into the added space";
+        return "drbd:dataVolumeGiB 100 -> " + LARGER_GIB + " by cdk deploy, in place: no instance refresh; the"
+            + " deploy's reconcile grows each member's EBS volume once (ModifyVolume), then its LVM (drbd-grow-backing),"
+            + " then the DRBD device once (drbd-resize) and waits for the added space's resync; the same members then"
+            + " have " + LARGER_GIB + " GiB volumes and the larger device, are UpToDate and hold every acknowledged"
+            + " write, and the application writes into the added space";
     }
 
     @Override
@@ -61,6 +65,9 @@ final class Grow implements Scenario {
         run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
         List<String> members = run.members();
         run.note("members-after", String.join(",", members));
+        run.note("volumes-after", String.join(",", run.clusterVolumes().stream()
+            .filter(v -> members.contains(v.attachedTo()) && DataVolume.DEVICE_NAME.equals(v.device()))
+            .map(v -> v.attachedTo() + "=" + v.sizeGiB()).sorted().toList()));
         run.note("sizes-after", String.join(",", members.stream().map(id -> {
             NodeSnapshot.Data data = run.snapshot(id).data();
             return id + "=" + data.sizeKiB() + "/" + data.capacityKiB();
@@ -82,8 +89,19 @@ final class Grow implements Scenario {
                 + "; the growth's deploy: " + run.notes().get("deploy"));
         }
         List<String> members = List.of(run.notes().get("members-after").split(","));
-        if (members.size() != original.size() || members.stream().anyMatch(original::contains)) {
-            problems.add("the refresh should have replaced every member by one with the larger volume: " + members);
+        if (!run.refreshes().isEmpty() || !new TreeSet<>(members).equals(new TreeSet<>(original))) {
+            problems.add("a size change should replace no member (no instance refresh): refreshes " + run.refreshes()
+                + ", members " + original + " -> " + members);
+        }
+        List<String> volumes = List.of(run.notes().get("volumes-after").split(","));
+        if (volumes.size() != original.size() || !volumes.stream().allMatch(v -> v.endsWith("=" + LARGER_GIB))) {
+            problems.add("every member's data volume should have grown to " + LARGER_GIB + " GiB in place: " + volumes);
+        }
+        long growths = run.commands().stream()
+            .filter(c -> NodeDocument.GROW_BACKING.baseName().equals(c.documentFile()))
+            .mapToLong(c -> c.targets().size()).sum();
+        if (growths != original.size()) {
+            problems.add("drbd-grow-backing should run once on each member; ran " + growths + " times");
         }
         long before = Long.parseLong(run.notes().get("size-before"));
         for (String entry : run.notes().get("sizes-after").split(",")) {
@@ -98,7 +116,7 @@ final class Grow implements Scenario {
         long resizes = run.commands().stream()
             .filter(c -> NodeDocument.RESIZE.baseName().equals(c.documentFile())).count();
         if (resizes != 1) {
-            problems.add("drbd-resize should run once, after the last member with the smaller volume left; ran "
+            problems.add("drbd-resize should run once, after every member's LVM grew; ran "
                 + resizes + " times");
         }
         if (!run.notes().getOrDefault("grown-write", "").startsWith("true")) {
