@@ -134,16 +134,19 @@ lvm_size_kib() {
 }
 
 # backing_growth DEVICE: what drbd-grow-backing would grow on the data disk DEVICE, reading only:
-# "POOL EXTENT_BYTES PV_ADD POOL_EXTENTS POOL_TARGET LV_BYTES LV_TARGET_BYTES" on stdout; returns 1
-# (nothing printed) unless DEVICE is a physical volume of VG and LV a thin volume of a readable pool.
-# The rule, in one place: the PV takes the disk's whole extents after pe_start (PV_ADD more); the
-# pool's data grows to 95% of the VG less what else the VG holds (the pool's metadata and its spare:
-# the shape `lvcreate --extents 95%FREE` gives a fresh VG); the LV to the pool's data size (it
-# never overcommits). Nothing is ever smaller than now.
+# "POOL EXTENT_BYTES PV_ADD POOL_EXTENTS POOL_TARGET LV_BYTES LV_TARGET_BYTES META_EXTENTS META_TARGET"
+# on stdout; returns 1 (nothing printed) unless DEVICE is a physical volume of VG and LV a thin volume
+# of a readable pool. The rule, in one place: the PV takes the disk's whole extents after pe_start
+# (PV_ADD more); the pool gets the shape `lvcreate --extents 95%FREE` gives a fresh VG of that size
+# (lvm2: 95% of the VG, less its metadata and the metadata spare, the metadata being 64 bytes per
+# chunk of those 95%, at least 2 MiB), its metadata at its own chunk size: a grown pool never holds
+# more data than a fresh one on a disk of the same size (a replacement could not hold the DRBD
+# device otherwise: "The peer's disk size is too small"), and its metadata keeps up with its data;
+# the LV takes the pool's data size (it never overcommits). Nothing is ever smaller than now.
 backing_growth() {
   local dev="$1"
-  local line n pv_bytes pe_start pv_vg ext count free lv_bytes pool pool_bytes disk_bytes
-  local pv_add pool_ext target lv_target
+  local line n pv_bytes pe_start pv_vg ext count free lv_bytes pool pool_bytes chunk meta_bytes disk_bytes
+  local pv_add pool_ext meta_ext meta_target data0 other target lv_target
   line="$(pvs --noheadings --nosuffix --units b -o pv_size,pe_start,vg_name "${dev}" 2>/dev/null)" || return 1
   read -r pv_bytes pe_start pv_vg <<<"${line}"
   [[ "${pv_vg:-}" == "${VG}" ]] || return 1
@@ -153,22 +156,32 @@ backing_growth() {
   line="$(lvs --noheadings --nosuffix --units b -o lv_size,pool_lv "${VG}/${LV}" 2>/dev/null)" || return 1
   read -r lv_bytes pool <<<"${line}"
   [[ "${pool:-}" =~ ^[A-Za-z][A-Za-z0-9_-]{0,62}$ ]] || return 1
-  pool_bytes="$(lvs --noheadings --nosuffix --units b -o lv_size "${VG}/${pool}" 2>/dev/null)" || return 1
+  line="$(lvs --noheadings --nosuffix --units b -o lv_size,chunk_size,lv_metadata_size "${VG}/${pool}" 2>/dev/null)" \
+    || return 1
+  read -r pool_bytes chunk meta_bytes <<<"${line}"
   disk_bytes="$(lsblk -b -d -n -o SIZE "${dev}" 2>/dev/null)" || return 1
-  pool_bytes="${pool_bytes//[[:space:]]/}"
   disk_bytes="${disk_bytes//[[:space:]]/}"
-  for n in "${pv_bytes}" "${pe_start:-}" "${ext:-}" "${count:-}" "${free:-}" "${lv_bytes}" "${pool_bytes}" "${disk_bytes}"; do
+  for n in "${pv_bytes}" "${pe_start:-}" "${ext:-}" "${count:-}" "${free:-}" "${lv_bytes}" "${pool_bytes:-}" \
+    "${chunk:-}" "${meta_bytes:-}" "${disk_bytes}"; do
     [[ "${n}" =~ ^[0-9]{1,18}$ ]] || return 1
   done
-  (( ext > 0 && disk_bytes > pe_start )) || return 1
+  (( ext > 0 && chunk > 0 && disk_bytes > pe_start )) || return 1
   pv_add=$(( (disk_bytes - pe_start) / ext - pv_bytes / ext ))
   (( pv_add > 0 )) || pv_add=0
   pool_ext=$(( pool_bytes / ext ))
-  target=$(( (count + pv_add) * 95 / 100 - (count - free - pool_ext) ))
+  meta_ext=$(( meta_bytes / ext ))
+  data0=$(( (count + pv_add) * 95 / 100 ))
+  meta_target=$(( (data0 * 64 + chunk - 1) / chunk ))
+  (( meta_target * ext >= 2097152 )) || meta_target=$(( (2097152 + ext - 1) / ext ))
+  (( meta_target > meta_ext )) || meta_target="${meta_ext}"
+  # What else the VG holds besides the pool's data, its metadata and the spare (as large).
+  other=$(( count - free - pool_ext - 2 * meta_ext ))
+  (( other > 0 )) || other=0
+  target=$(( data0 - 2 * meta_target - other ))
   (( target > pool_ext )) || target="${pool_ext}"
   lv_target=$(( target * ext ))
   (( lv_target > lv_bytes )) || lv_target="${lv_bytes}"
-  echo "${pool} ${ext} ${pv_add} ${pool_ext} ${target} ${lv_bytes} ${lv_target}"
+  echo "${pool} ${ext} ${pv_add} ${pool_ext} ${target} ${lv_bytes} ${lv_target} ${meta_ext} ${meta_target}"
 }
 
 # status_data_volume: "vol-... DEVICE" of the single non-root EBS volume (empty unless exactly one).
@@ -184,12 +197,16 @@ status_data_volume() {
 # data disk DEVICE (backing_growth); null when unknown (no data disk, LVM tools missing, not our PV,
 # VG, pool or LV absent).
 status_backing_growable() {
-  local tool plan pv_add pool_ext target lv_bytes lv_target
+  local tool plan pv_add pool_ext target lv_bytes lv_target meta_ext meta_target
   [[ -n "$1" ]] || { echo null; return; }
   for tool in pvs vgs lvs lsblk; do command -v "${tool}" >/dev/null || { echo null; return; }; done
   plan="$(backing_growth "$1")" || { echo null; return; }
-  read -r _ _ pv_add pool_ext target lv_bytes lv_target <<<"${plan}"
-  if (( pv_add > 0 || target > pool_ext || lv_target > lv_bytes )); then echo true; else echo false; fi
+  read -r _ _ pv_add pool_ext target lv_bytes lv_target meta_ext meta_target <<<"${plan}"
+  if (( pv_add > 0 || meta_target > meta_ext || target > pool_ext || lv_target > lv_bytes )); then
+    echo true
+  else
+    echo false
+  fi
 }
 
 # status_size_gib DEVICE: the device's size in whole GiB (empty when unknown).

@@ -40,18 +40,22 @@ given_prepared() {
   run -0 --separate-stderr "${SCRIPT}"
   assert_result ok true
   assert_result changed true
-  assert_result grown '["pv","thin-pool","thin-lv"]'
+  assert_result grown '["pv","thin-pool-metadata","thin-pool","thin-lv"]'
   assert_result device "\"${NODE_ROOT}/dev/nvme1n1\""
   assert_result volume '"vol-0123456789abcdef0"'
-  # 120 GiB: 30719 extents; pool 95% of them (29183) less metadata and spare (48)
+  # 120 GiB: 30719 extents; 95% of them (29183) at 64 bytes per 64 KiB chunk: 29 extents of
+  # metadata; the pool's data 29183 less metadata and spare (58): what a fresh 120 GiB VG gets, so
+  # a replacement prepared on a 120 GiB volume holds as much (not the 29135 the 100 GiB metadata left)
   grep -qx "pvresize ${NODE_ROOT}/dev/nvme1n1" "${CALLS}"
-  grep -qx 'lvextend --extents 29135 drbdpool/thinpool' "${CALLS}"
-  grep -qx "lvextend --size $(( 29135 * 4194304 ))b drbdpool/r0" "${CALLS}"
+  grep -qx "lvextend --poolmetadatasize $(( 29 * 4194304 ))b drbdpool/thinpool" "${CALLS}"
+  grep -qx 'lvextend --extents 29125 drbdpool/thinpool' "${CALLS}"
+  grep -qx "lvextend --size $(( 29125 * 4194304 ))b drbdpool/r0" "${CALLS}"
   assert_result pvKiB $(( 30719 * 4096 ))
-  assert_result poolKiB $(( 29135 * 4096 ))
-  assert_result lvKiB $(( 29135 * 4096 ))
+  assert_result poolKiB $(( 29125 * 4096 ))
+  assert_result lvKiB $(( 29125 * 4096 ))
   assert_result backingGrowable false
-  [[ "$(sed -n '/^pvresize/=' "${CALLS}")" -lt "$(sed -n '/^lvextend --extents/=' "${CALLS}")" ]]
+  [[ "$(sed -n '/^pvresize/=' "${CALLS}")" -lt "$(sed -n '/^lvextend --poolmetadatasize/=' "${CALLS}")" ]]
+  [[ "$(sed -n '/^lvextend --poolmetadatasize/=' "${CALLS}")" -lt "$(sed -n '/^lvextend --extents/=' "${CALLS}")" ]]
   [[ "$(sed -n '/^lvextend --extents/=' "${CALLS}")" -lt "$(sed -n '/^lvextend --size/=' "${CALLS}")" ]]
 }
 
@@ -188,5 +192,5 @@ given_prepared() {
   run -4 --separate-stderr "${SCRIPT}"
   assert_result changed true
   assert_result grown '["pv"]'
-  [[ "$(result error)" == *"lvextend of the thin pool failed"* ]]
+  [[ "$(result error)" == *"lvextend of the thin pool's metadata failed"* ]]
 }

@@ -4,7 +4,7 @@
 load test_helper
 
 # Commands drbd-status may call; anything else recorded fails the read-only test.
-READ_ONLY_CALLS='^(drbdsetup status r0 --json|drbdadm -d adjust r0|drbdmeta - v09 /dev/drbdpool/r0 internal dump-md|lvs drbdpool/r0|lvs --noheadings --nosuffix --units b -o lv_size drbdpool/r0|modinfo -F version drbd|curl .*|findmnt -n -o SOURCE /|lsblk -l -n -s -o KNAME,TYPE /dev/nvme0n1p1|lsblk -b -d -n -o SIZE .*/dev/nvme1n1|pvs --noheadings --nosuffix --units b -o pv_size,pe_start,vg_name .*/dev/nvme1n1|vgs --noheadings --nosuffix --units b -o vg_extent_size,vg_extent_count,vg_free_count drbdpool|lvs --noheadings --nosuffix --units b -o lv_size,pool_lv drbdpool/r0|lvs --noheadings --nosuffix --units b -o lv_size drbdpool/thinpool)$'
+READ_ONLY_CALLS='^(drbdsetup status r0 --json|drbdadm -d adjust r0|drbdmeta - v09 /dev/drbdpool/r0 internal dump-md|lvs drbdpool/r0|lvs --noheadings --nosuffix --units b -o lv_size drbdpool/r0|modinfo -F version drbd|curl .*|findmnt -n -o SOURCE /|lsblk -l -n -s -o KNAME,TYPE /dev/nvme0n1p1|lsblk -b -d -n -o SIZE .*/dev/nvme1n1|pvs --noheadings --nosuffix --units b -o pv_size,pe_start,vg_name .*/dev/nvme1n1|vgs --noheadings --nosuffix --units b -o vg_extent_size,vg_extent_count,vg_free_count drbdpool|lvs --noheadings --nosuffix --units b -o lv_size,pool_lv drbdpool/r0|lvs --noheadings --nosuffix --units b -o lv_size,chunk_size,lv_metadata_size drbdpool/thinpool)$'
 
 # given_lvm_on_disk DISK_GIB: LVM as drbd-prepare-lvm leaves it on a 100 GiB data volume (our PV of
 # drbdpool, 25599 extents; pool data 24271 extents, 95% of them less metadata and spare; the LV of

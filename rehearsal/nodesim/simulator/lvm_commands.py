@@ -295,7 +295,8 @@ def cmd_pvresize(ctx):
 
 
 def parse_lvextend_args(args):
-    """lvextend's options: -l/--extents [+]N[%VG|%FREE|%PVS], -L/--size [+]N[unit]; the rest is ignored
+    """lvextend's options: -l/--extents [+]N[%VG|%FREE|%PVS], -L/--size [+]N[unit], --poolmetadatasize
+    [+]N[unit] (a thin pool's metadata); the rest is ignored
     (-r, -y, -n ...); positionals: the LV (VG/LV or /dev/VG/LV) and PVs to allocate from."""
     opts, pos = {}, []
     i = 0
@@ -305,7 +306,7 @@ def parse_lvextend_args(args):
         if a.startswith("--") and "=" in a:
             k, v = a.split("=", 1)
             opts[k] = v
-        elif a in ("--extents", "--size") and i + 1 < len(args):
+        elif a in ("--extents", "--size", "--poolmetadatasize") and i + 1 < len(args):
             opts[a] = args[i + 1]
             i += 1
         elif not a.startswith("-"):
@@ -342,6 +343,8 @@ def cmd_lvextend(ctx):
     opts, pos = parse_lvextend_args(list(ctx.args))
     if not pos:
         return lvm_fail("Please specify a logical volume path.", 3)
+    if "--poolmetadatasize" in opts and "--extents" not in opts and "--size" not in opts:
+        return extend_pool_metadata(ctx, pos[0].replace("/dev/", "", 1).strip("/"), str(opts["--poolmetadatasize"]))
     if "--extents" not in opts and "--size" not in opts:
         return lvm_fail("Please specify either size or extents but not both.", 3)
     key = pos[0].replace("/dev/", "", 1).strip("/")
@@ -385,6 +388,42 @@ def cmd_lvextend(ctx):
             # dm-thin: a pool that got data space back leaves out-of-data-space mode
             lv["outOfDataSpace"] = False
             kernel_event(node, "device-mapper: thin: %s: switching pool to write mode" % pool_dm_name(node, key))
+        out("  Logical volume %s successfully resized." % key)
+    return 0
+
+
+def extend_pool_metadata(ctx, key, spec):
+    """lvextend --poolmetadatasize [+]SIZE VG/POOL: the pool's hidden _tmeta grows online, and
+    lvm2 grows lvol0_pmspare with it (the spare must hold the largest pool metadata); both take VG
+    extents ("Insufficient free space"); a size not larger fails as lvextend does (exit 5)."""
+    ctx.sleep("lvm")
+    with ctx.world(settle_drbd=False) as w:
+        node = w.node(ctx.node_id)
+        lv = node["lvm"]["lvs"].get(key)
+        if "/" not in key or lv is None:
+            return lvm_fail('Failed to find logical volume "%s"' % key)
+        if lv["type"] != "thin-pool":
+            return lvm_fail("Logical volume %s is not a thin pool: --poolmetadatasize needs one." % key, 3)
+        vg_name = key.split("/", 1)[0]
+        vg = node["lvm"]["vgs"][vg_name]
+        current = int(lv.get("metaExtents", 0))
+        try:
+            ext, _ = extents_for_kib(lvm_size_kib(spec.lstrip("+"), opt="--poolmetadatasize"))
+        except LvmArgError as e:
+            err("  " + str(e))
+            return 3
+        new = current + ext if spec.startswith("+") else ext
+        if new <= current:
+            return lvm_fail("New size given (%d extents) not larger than existing size (%d extents)" % (new, current))
+        spare = int(vg.get("pmspareExtents", 0))
+        need = (new - current) + max(0, new - spare)
+        free = vg_free_extents(node, vg_name)
+        if need > free:
+            return lvm_fail("Insufficient free space: %d extents needed, but only %d available" % (need, free))
+        lv["metaExtents"] = new
+        vg["pmspareExtents"] = max(spare, new)
+        out("  Size of logical volume %s_tmeta changed from %s (%d extents) to %s (%d extents)." % (
+            key, display_size(current * EXTENT_KIB * 1024), current, display_size(new * EXTENT_KIB * 1024), new))
         out("  Logical volume %s successfully resized." % key)
     return 0
 

@@ -228,6 +228,11 @@ def cmd_lvs(ctx):
         "origin": ("Origin", False, lambda k: ""),
         "data_percent": ("Data%", True, lambda k: lv_data_percent(node, k, lvs[k])),
         "metadata_percent": ("Meta%", True, lambda k: lv_meta_percent(node, k, lvs[k])),
+        # A thin pool's chunk and its metadata LV's size (lvs(8) chunk_size, lv_metadata_size); "" otherwise.
+        "chunk_size": ("Chunk", True, lambda k: report_size(opts, int(lvs[k].get("chunkKiB", 0)) * 1024)
+                       if lvs[k]["type"] == "thin-pool" else ""),
+        "lv_metadata_size": ("MSize", True, lambda k: report_size(opts, int(lvs[k].get("metaExtents", 0)) * EXTENT_KIB
+                                                                  * 1024) if lvs[k]["type"] == "thin-pool" else ""),
         "move_pv": ("Move", False, lambda k: ""),
         "mirror_log": ("Log", False, lambda k: ""),
         "copy_percent": ("Cpy%Sync", True, lambda k: ""),

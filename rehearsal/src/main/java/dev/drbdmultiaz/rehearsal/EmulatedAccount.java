@@ -90,6 +90,7 @@ final class EmulatedAccount implements AutoCloseable {
     private static final String MOTO_ORPHAN_DEVICE = "/dev/sdz";
     private List<Tag> volumeTags = List.of();
     private SerializingFront ec2Front;
+    private VolumeModifications volumeModifications;
     private LifecycleModel lifecycle;
     private AutoScalingFront autoScalingFront;
     private NodeFleet fleet;
@@ -175,7 +176,7 @@ final class EmulatedAccount implements AutoCloseable {
         fleet = new NodeFleet(sandbox.resolve("fleet"), root, time);
         closeables.add(fleet);
         // ModifyVolume as EC2 runs it (moto applies it at once); a size increase grows the node's disk.
-        VolumeModifications volumeModifications = new VolumeModifications(ec2, time);
+        volumeModifications = new VolumeModifications(ec2, time);
         closeables.add(volumeModifications);
         volumeModifications.onSizeChanged(this::growAttachedDisk);
         ec2Front.answerWith(volumeModifications);
@@ -451,6 +452,11 @@ final class EmulatedAccount implements AutoCloseable {
     /** The Auto Scaling endpoint the functions call (the driver talks to moto directly). */
     AutoScalingFront autoScalingFront() {
         return autoScalingFront;
+    }
+
+    /** ModifyVolume as the rehearsal's EC2 answered it. */
+    VolumeModifications volumeModifications() {
+        return volumeModifications;
     }
 
     NodeFleet fleet() {

@@ -583,6 +583,12 @@ public final class RehearsalRun implements AutoCloseable {
         int sizeGiB) {
     }
 
+    /** Every ModifyVolume EC2 accepted, in order: {@code vol-…: 100 -> 120} (GiB). */
+    public List<String> volumeModifications() {
+        return account.volumeModifications().accepted().stream()
+            .map(m -> m.volumeId() + ": " + m.originalSize() + " -> " + m.targetSize()).toList();
+    }
+
     /** Every volume with the cluster tag (the launch template's TagSpecifications put it on each). */
     public List<ClusterVolume> clusterVolumes() {
         return account.ec2().describeVolumes(b -> b.filters(f -> f.name("tag:" + ClusterTags.CLUSTER)

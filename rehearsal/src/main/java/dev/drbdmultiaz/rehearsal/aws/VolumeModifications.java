@@ -65,6 +65,7 @@ public final class VolumeModifications implements AutoCloseable {
     private final Ec2Client ec2;
     private final CompressedTime time;
     private final Map<String, Modification> modifications = new HashMap<>();
+    private final List<Modification> accepted = new java.util.ArrayList<>();
     private final List<BiConsumer<String, Integer>> sizeListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "ebs-volume-modifications");
@@ -89,6 +90,11 @@ public final class VolumeModifications implements AutoCloseable {
     /** The modification of {@code volumeId} last requested, if any. */
     public synchronized Optional<Modification> modification(String volumeId) {
         return Optional.ofNullable(modifications.get(volumeId));
+    }
+
+    /** Every modification EC2 accepted, in order, as requested (state modifying). */
+    public synchronized List<Modification> accepted() {
+        return List.copyOf(accepted);
     }
 
     /** This model's answer to an EC2 query request, or empty when moto answers it. */
@@ -143,6 +149,7 @@ public final class VolumeModifications implements AutoCloseable {
         Modification started = new Modification(volumeId, volume.size(), target, volume.volumeTypeAsString(), now,
             "modifying");
         modifications.put(volumeId, started);
+        accepted.add(started);
         timers.schedule(() -> optimizing(started), time.scaled(MODIFYING).toMillis(), TimeUnit.MILLISECONDS);
         return new Answer(200, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
             + "<ModifyVolumeResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>" + UUID.randomUUID()

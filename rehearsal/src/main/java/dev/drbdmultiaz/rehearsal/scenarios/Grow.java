@@ -36,7 +36,8 @@ final class Grow implements Scenario {
             + " deploy's reconcile grows each member's EBS volume once (ModifyVolume), then its LVM (drbd-grow-backing),"
             + " then the DRBD device once (drbd-resize) and waits for the added space's resync; the same members then"
             + " have " + LARGER_GIB + " GiB volumes and the larger device, are UpToDate and hold every acknowledged"
-            + " write, and the application writes into the added space";
+            + " write, and the application writes into the added space; a replacement launched afterwards comes with"
+            + " the old size (the group keeps its launch template version) and is grown before it joins";
     }
 
     @Override
@@ -77,6 +78,19 @@ final class Grow implements Scenario {
             Steps.appWrite(run, "grown-write", members.get(0), (int) (before / 4), BLOCKS);
             run.appClose(members.get(0));
         }
+        run.note("growth-modifications", String.join(",", run.volumeModifications()));
+
+        // The group still launches from the version before the size change: its replacement comes
+        // with the old size and is grown before it joins.
+        run.phase("replace-after-growth");
+        String replaced = members.get(members.size() - 1);
+        run.note("replaced", replaced);
+        run.note("replacement", run.terminate(replaced));
+        run.awaitExecutions(Steps.EXECUTION_TIMEOUT);
+        run.note("modifications", String.join(",", run.volumeModifications()));
+        run.note("volumes-final", String.join(",", run.clusterVolumes().stream()
+            .filter(v -> v.attachedTo() != null && DataVolume.DEVICE_NAME.equals(v.device()))
+            .map(v -> v.attachedTo() + "=" + v.sizeGiB()).sorted().toList()));
     }
 
     @Override
@@ -96,6 +110,21 @@ final class Grow implements Scenario {
         List<String> volumes = List.of(run.notes().get("volumes-after").split(","));
         if (volumes.size() != original.size() || !volumes.stream().allMatch(v -> v.endsWith("=" + LARGER_GIB))) {
             problems.add("every member's data volume should have grown to " + LARGER_GIB + " GiB in place: " + volumes);
+        }
+        List<String> growth = List.of(run.notes().get("growth-modifications").split(","));
+        if (growth.size() != original.size() || !growth.stream().allMatch(m -> m.endsWith(": 100 -> " + LARGER_GIB))) {
+            problems.add("EC2 should have been asked once per member to grow its volume 100 -> " + LARGER_GIB + ": " + growth);
+        }
+        List<String> modifications = List.of(run.notes().get("modifications").split(","));
+        if (modifications.size() != original.size() + 1
+            || !modifications.get(original.size()).endsWith(": 100 -> " + LARGER_GIB)) {
+            problems.add("the replacement of " + run.notes().get("replaced") + " should launch from the group's launch"
+                + " template version before the size change (100 GiB) and be grown once before it joins: " + modifications);
+        }
+        String replacement = run.notes().get("replacement");
+        if (!run.notes().get("volumes-final").contains(replacement + "=" + LARGER_GIB)) {
+            problems.add("the replacement " + replacement + " should have a " + LARGER_GIB + " GiB data volume: "
+                + run.notes().get("volumes-final"));
         }
         long growths = run.commands().stream()
             .filter(c -> NodeDocument.GROW_BACKING.baseName().equals(c.documentFile()))

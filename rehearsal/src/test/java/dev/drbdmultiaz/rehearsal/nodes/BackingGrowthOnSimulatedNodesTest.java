@@ -29,8 +29,11 @@ class BackingGrowthOnSimulatedNodesTest {
 
     private static final String POOL = "drbdpool/thinpool";
     private static final String LV = "drbdpool/r0";
-    /** 120 GiB: 30719 extents of 4 MiB after pe_start; the pool's data 95% of them less metadata and spare. */
-    private static final long POOL_KIB_ON_120_GIB = (30719L * 95 / 100 - 48) * 4096;
+    /**
+     * 120 GiB: 30719 extents of 4 MiB after pe_start; the pool's data 95% of them (29183) less metadata
+     * and spare, 29 extents each (64 bytes per 64 KiB chunk): what lvcreate gives a fresh 120 GiB VG.
+     */
+    private static final long POOL_KIB_ON_120_GIB = (30719L * 95 / 100 - 2 * 29) * 4096;
 
     @TempDir
     Path dir;
@@ -63,7 +66,8 @@ class BackingGrowthOnSimulatedNodesTest {
 
         Outcome grow = nodes.ok("drbd-grow-backing", List.of(node), SsmNodes.lvm()).get(node.instanceId());
         assertTrue(grow.changed(), grow.stdout());
-        assertEquals("[\"pv\",\"thin-pool\",\"thin-lv\"]", grow.result().path("grown").toString());
+        assertEquals("[\"pv\",\"thin-pool-metadata\",\"thin-pool\",\"thin-lv\"]",
+            grow.result().path("grown").toString());
         assertEquals(false, grow.result().path("backingGrowable").asBoolean(true), grow.stdout());
         NodeSnapshot after = nodes.fleet.snapshot(node.instanceId());
         long pool = after.pools().get(POOL).dataKiB();
@@ -82,6 +86,33 @@ class BackingGrowthOnSimulatedNodesTest {
         assertFalse(again.changed(), again.stdout());
         assertEquals("[]", again.result().path("grown").toString());
         assertEquals(pool, nodes.fleet.snapshot(node.instanceId()).pools().get(POOL).dataKiB());
+    }
+
+    @Test
+    @DisplayName("a member grown from 100 to 120 GiB holds no more than one prepared on a new 120 GiB volume, and its"
+        + " pool's metadata grew with its data (a replacement must hold the DRBD device: 'The peer's disk size is too"
+        + " small')")
+    void grownHoldsNoMoreThanFresh() {
+        SimulatedNode grown = nodes.add(1, 0, NodeFaults.none(), 100);
+        SimulatedNode fresh = nodes.add(2, 1, NodeFaults.none(), 120);
+        nodes.ok("drbd-install", List.of(grown, fresh), Map.of());
+        nodes.ok("drbd-prepare-lvm", List.of(grown, fresh), SsmNodes.lvm());
+        long metadataBefore = metadataKiB(grown);
+        nodes.fleet.resizeDataVolume(grown.instanceId(), 120);
+
+        nodes.ok("drbd-grow-backing", List.of(grown), SsmNodes.lvm());
+
+        NodeSnapshot grownLvm = nodes.fleet.snapshot(grown.instanceId());
+        NodeSnapshot freshLvm = nodes.fleet.snapshot(fresh.instanceId());
+        assertEquals(freshLvm.pools().get(POOL).dataKiB(), grownLvm.pools().get(POOL).dataKiB(), "pool data");
+        assertEquals(freshLvm.thinVolumes().get(LV).virtualKiB(), grownLvm.thinVolumes().get(LV).virtualKiB(), "LV");
+        assertEquals(metadataKiB(fresh), metadataKiB(grown), "pool metadata, as lvcreate sizes it for 120 GiB");
+        assertTrue(metadataKiB(grown) > metadataBefore, metadataBefore + " KiB before");
+    }
+
+    private long metadataKiB(SimulatedNode node) {
+        return Long.parseLong(nodes.fleet.exec(node.instanceId(), "lvs", "--noheadings", "--nosuffix", "--units", "b",
+            "-o", "lv_metadata_size", POOL).stdout().strip()) / 1024;
     }
 
     @Test
