@@ -5,9 +5,6 @@
 load test_helper
 
 GROW_PATTERN='^(pvresize|lvextend|pvcreate|vgcreate|lvcreate)( |$)'
-# The sizes of a node drbd-prepare-lvm set up on 100 GiB: 25599 extents of 4 MiB after pe_start,
-# pool data 95% of them less its metadata and spare (2 x 24 extents), the LV of the pool's size.
-PREPARED_POOL=$(( 24271 * 4194304 ))
 
 setup() {
   common_setup
@@ -15,27 +12,8 @@ setup() {
   ln -sf "${STUBS_DIR}/lvm" "${BIN}/lvextend"
 }
 
-# given_prepared [DISK_GIB [EXTRA_VOLUME...]]: our PV of drbdpool on nvme1n1 (25599 extents), pool
-# and LV as drbd-prepare-lvm leaves them on 100 GiB; the disk now DISK_GIB (default 100) large;
-# more data volumes as given_ebs_disks attaches them.
-given_prepared() {
-  local lvm="${STUB_STATE}/lvm"
-  given_ebs_disks "${@:2}"
-  mkdir -p "${lvm}" "${STUB_STATE}/blkid"
-  echo TYPE=LVM2_member >"${STUB_STATE}/blkid/nvme1n1"
-  echo drbdpool >"${lvm}/pv.nvme1n1"
-  echo $(( 25599 * 4194304 )) >"${lvm}/pv_size.nvme1n1"
-  touch "${lvm}/vg.drbdpool"
-  echo "25599 1280" >"${lvm}/vg_extents.drbdpool"
-  : >"${lvm}/lv.drbdpool.thinpool"
-  echo "${PREPARED_POOL}" >"${lvm}/lv_size.drbdpool.thinpool"
-  echo thinpool >"${lvm}/lv.drbdpool.r0"
-  echo "${PREPARED_POOL}" >"${lvm}/lv_size.drbdpool.r0"
-  echo $(( ${1:-100} * 1073741824 )) >"${STUB_STATE}/size.nvme1n1"
-}
-
 @test "grow-backing grows PV, thin pool and thin LV when the data volume grew from 100 to 120 GiB" {
-  given_prepared 120
+  given_prepared_lvm 120
   render drbd-grow-backing
   run -0 --separate-stderr "${SCRIPT}"
   assert_result ok true
@@ -60,7 +38,7 @@ given_prepared() {
 }
 
 @test "grow-backing reports changed=false and grows nothing on its second run" {
-  given_prepared 120
+  given_prepared_lvm 120
   render drbd-grow-backing
   run -0 --separate-stderr "${SCRIPT}"
   : >"${CALLS}"
@@ -71,7 +49,7 @@ given_prepared() {
 }
 
 @test "grow-backing has nothing to do on a freshly prepared node: changed=false, exit 0" {
-  given_prepared 100
+  given_prepared_lvm 100
   render drbd-grow-backing
   run -0 --separate-stderr "${SCRIPT}"
   assert_result ok true
@@ -83,7 +61,7 @@ given_prepared() {
 }
 
 @test "grow-backing grows only the thin LV when PV and pool are already large enough" {
-  given_prepared 100
+  given_prepared_lvm 100
   echo $(( 20000 * 4194304 )) >"${STUB_STATE}/lvm/lv_size.drbdpool.r0"
   render drbd-grow-backing
   run -0 --separate-stderr "${SCRIPT}"
@@ -92,7 +70,7 @@ given_prepared() {
 }
 
 @test "grow-backing never shrinks: a pool or LV larger than the rule's size is left as it is" {
-  given_prepared 100
+  given_prepared_lvm 100
   echo $(( 25000 * 4194304 )) >"${STUB_STATE}/lvm/lv_size.drbdpool.thinpool"
   echo "25599 551" >"${STUB_STATE}/lvm/vg_extents.drbdpool"
   echo $(( 26000 * 4194304 )) >"${STUB_STATE}/lvm/lv_size.drbdpool.r0"
@@ -104,7 +82,7 @@ given_prepared() {
 }
 
 @test "grow-backing never shrinks the PV when the disk reports less than the PV holds" {
-  given_prepared 90
+  given_prepared_lvm 90
   render drbd-grow-backing
   run -0 --separate-stderr "${SCRIPT}"
   assert_result changed false
@@ -112,7 +90,7 @@ given_prepared() {
 }
 
 @test "grow-backing refuses a PV of another volume group and writes nothing" {
-  given_prepared 120
+  given_prepared_lvm 120
   echo othervg >"${STUB_STATE}/lvm/pv.nvme1n1"
   render drbd-grow-backing
   run -3 --separate-stderr "${SCRIPT}"
@@ -123,7 +101,7 @@ given_prepared() {
 }
 
 @test "grow-backing refuses a blank data disk while the volume group lives elsewhere" {
-  given_prepared 120
+  given_prepared_lvm 120
   rm "${STUB_STATE}/blkid/nvme1n1" "${STUB_STATE}/lvm/pv.nvme1n1"
   render drbd-grow-backing
   run -3 --separate-stderr "${SCRIPT}"
@@ -132,7 +110,7 @@ given_prepared() {
 }
 
 @test "grow-backing refuses a data disk with a file system and writes nothing" {
-  given_prepared 120
+  given_prepared_lvm 120
   printf 'TYPE=ext4\nUSAGE=filesystem\n' >"${STUB_STATE}/blkid/nvme1n1"
   render drbd-grow-backing
   run -3 --separate-stderr "${SCRIPT}"
@@ -141,7 +119,7 @@ given_prepared() {
 }
 
 @test "grow-backing refuses a logical volume that is not a thin volume of the pool" {
-  given_prepared 120
+  given_prepared_lvm 120
   echo otherpool >"${STUB_STATE}/lvm/lv.drbdpool.r0"
   render drbd-grow-backing
   run -3 --separate-stderr "${SCRIPT}"
@@ -150,7 +128,7 @@ given_prepared() {
 }
 
 @test "grow-backing refuses to choose between two EBS data volumes" {
-  given_prepared 120 vol0fedcba9876543210
+  given_prepared_lvm 120 vol0fedcba9876543210
   render drbd-grow-backing
   run -3 --separate-stderr "${SCRIPT}"
   run ! grep -E "${GROW_PATTERN}" "${CALLS}"
@@ -166,7 +144,7 @@ given_prepared() {
 }
 
 @test "grow-backing reports the node not ready when the thin volume is missing" {
-  given_prepared 120
+  given_prepared_lvm 120
   rm "${STUB_STATE}/lvm/lv.drbdpool.r0"
   render drbd-grow-backing
   run -5 --separate-stderr "${SCRIPT}"
@@ -174,7 +152,7 @@ given_prepared() {
 }
 
 @test "grow-backing reports the node not ready without the LVM tools or a data volume" {
-  given_prepared 120
+  given_prepared_lvm 120
   unstub lvextend
   render drbd-grow-backing
   run -5 --separate-stderr "${SCRIPT}"
@@ -186,7 +164,7 @@ given_prepared() {
 }
 
 @test "grow-backing stops with exit 4 when lvextend fails, after the pvresize it did" {
-  given_prepared 120
+  given_prepared_lvm 120
   echo 5 >"${STUB_STATE}/fail.lvextend"
   render drbd-grow-backing
   run -4 --separate-stderr "${SCRIPT}"

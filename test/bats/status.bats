@@ -6,25 +6,6 @@ load test_helper
 # Commands drbd-status may call; anything else recorded fails the read-only test.
 READ_ONLY_CALLS='^(drbdsetup status r0 --json|drbdadm -d adjust r0|drbdmeta - v09 /dev/drbdpool/r0 internal dump-md|lvs drbdpool/r0|lvs --noheadings --nosuffix --units b -o lv_size drbdpool/r0|modinfo -F version drbd|curl .*|findmnt -n -o SOURCE /|lsblk -l -n -s -o KNAME,TYPE /dev/nvme0n1p1|lsblk -b -d -n -o SIZE .*/dev/nvme1n1|pvs --noheadings --nosuffix --units b -o pv_size,pe_start,vg_name .*/dev/nvme1n1|vgs --noheadings --nosuffix --units b -o vg_extent_size,vg_extent_count,vg_free_count drbdpool|lvs --noheadings --nosuffix --units b -o lv_size,pool_lv drbdpool/r0|lvs --noheadings --nosuffix --units b -o lv_size,chunk_size,lv_metadata_size drbdpool/thinpool)$'
 
-# given_lvm_on_disk DISK_GIB: LVM as drbd-prepare-lvm leaves it on a 100 GiB data volume (our PV of
-# drbdpool, 25599 extents; pool data 24271 extents, 95% of them less metadata and spare; the LV of
-# the pool's size), the disk now DISK_GIB large (the same fixture as grow-backing.bats).
-given_lvm_on_disk() {
-  local lvm="${STUB_STATE}/lvm"
-  given_ebs_disks
-  mkdir -p "${lvm}" "${STUB_STATE}/blkid"
-  echo TYPE=LVM2_member >"${STUB_STATE}/blkid/nvme1n1"
-  echo drbdpool >"${lvm}/pv.nvme1n1"
-  echo $(( 25599 * 4194304 )) >"${lvm}/pv_size.nvme1n1"
-  touch "${lvm}/vg.drbdpool"
-  echo "25599 1280" >"${lvm}/vg_extents.drbdpool"
-  : >"${lvm}/lv.drbdpool.thinpool"
-  echo $(( 24271 * 4194304 )) >"${lvm}/lv_size.drbdpool.thinpool"
-  echo thinpool >"${lvm}/lv.drbdpool.r0"
-  echo $(( 24271 * 4194304 )) >"${lvm}/lv_size.drbdpool.r0"
-  echo $(( $1 * 1073741824 )) >"${STUB_STATE}/size.nvme1n1"
-}
-
 @test "status reports a converged node and calls only read-only commands" {
   given_ebs_disks
   given_backing
@@ -129,7 +110,7 @@ given_lvm_on_disk() {
 }
 
 @test "status reports backingGrowable true once the data volume grew beyond the physical volume, reading only" {
-  given_lvm_on_disk 120
+  given_prepared_lvm 120
   render drbd-status
   run -0 --separate-stderr "${SCRIPT}"
   assert_result backingGrowable true
@@ -139,7 +120,7 @@ given_lvm_on_disk() {
 }
 
 @test "status reports backingGrowable false where PV, pool and LV already fill the data volume" {
-  given_lvm_on_disk 100
+  given_prepared_lvm 100
   render drbd-status
   run -0 --separate-stderr "${SCRIPT}"
   assert_result backingGrowable false
@@ -147,7 +128,7 @@ given_lvm_on_disk() {
 }
 
 @test "status reports backingGrowable true when only the thin LV is smaller than its pool" {
-  given_lvm_on_disk 100
+  given_prepared_lvm 100
   echo $(( 20000 * 4194304 )) >"${STUB_STATE}/lvm/lv_size.drbdpool.r0"
   render drbd-status
   run -0 --separate-stderr "${SCRIPT}"
@@ -155,7 +136,7 @@ given_lvm_on_disk() {
 }
 
 @test "status reports backingGrowable true when only the pool is below 95% of the volume group" {
-  given_lvm_on_disk 100
+  given_prepared_lvm 100
   echo $(( 20000 * 4194304 )) >"${STUB_STATE}/lvm/lv_size.drbdpool.thinpool"
   echo $(( 20000 * 4194304 )) >"${STUB_STATE}/lvm/lv_size.drbdpool.r0"
   echo "25599 5551" >"${STUB_STATE}/lvm/vg_extents.drbdpool"
@@ -173,7 +154,7 @@ given_lvm_on_disk() {
 }
 
 @test "status reports backingGrowable null when the data disk is a PV of another volume group" {
-  given_lvm_on_disk 120
+  given_prepared_lvm 120
   render drbd-status
   echo othervg >"${STUB_STATE}/lvm/pv.nvme1n1"
   run -0 --separate-stderr "${SCRIPT}"
@@ -182,7 +163,7 @@ given_lvm_on_disk() {
 }
 
 @test "status reports backingGrowable null when the node has no single data volume" {
-  given_lvm_on_disk 120
+  given_prepared_lvm 120
   rm "${DISK_BY_ID_DIR}"/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0*
   render drbd-status
   run -0 --separate-stderr "${SCRIPT}"

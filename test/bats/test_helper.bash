@@ -154,3 +154,26 @@ given_ebs_disks() {
     i=$((i + 1))
   done
 }
+
+# The sizes of a node drbd-prepare-lvm set up on 100 GiB: 25599 extents of 4 MiB after pe_start,
+# pool data 95% of them less its metadata and spare (2 x 24 extents), the LV of the pool's size.
+PREPARED_POOL=$(( 24271 * 4194304 ))
+
+# given_prepared_lvm [DISK_GIB [EXTRA_VOLUME...]]: our PV of drbdpool on nvme1n1 (25599 extents), pool
+# and LV as drbd-prepare-lvm leaves them on 100 GiB; the disk now DISK_GIB (default 100) large;
+# more data volumes as given_ebs_disks attaches them.
+given_prepared_lvm() {
+  local lvm="${STUB_STATE}/lvm"
+  given_ebs_disks "${@:2}"
+  mkdir -p "${lvm}" "${STUB_STATE}/blkid"
+  echo TYPE=LVM2_member >"${STUB_STATE}/blkid/nvme1n1"
+  echo drbdpool >"${lvm}/pv.nvme1n1"
+  echo $(( 25599 * 4194304 )) >"${lvm}/pv_size.nvme1n1"
+  touch "${lvm}/vg.drbdpool"
+  echo "25599 1280" >"${lvm}/vg_extents.drbdpool"
+  : >"${lvm}/lv.drbdpool.thinpool"
+  echo "${PREPARED_POOL}" >"${lvm}/lv_size.drbdpool.thinpool"
+  echo thinpool >"${lvm}/lv.drbdpool.r0"
+  echo "${PREPARED_POOL}" >"${lvm}/lv_size.drbdpool.r0"
+  echo $(( ${1:-100} * 1073741824 )) >"${STUB_STATE}/size.nvme1n1"
+}

@@ -351,8 +351,8 @@ def cmd_lvextend(ctx):
     ctx.sleep("lvm")
     with ctx.world(settle_drbd=False) as w:
         node = w.node(ctx.node_id)
-        lv = node["lvm"]["lvs"].get(key)
-        if "/" not in key or lv is None:
+        lv = named_lv(node, key)
+        if lv is None:
             return lvm_fail('Failed to find logical volume "%s"' % key)
         vg_name, name = key.split("/", 1)
         vg = node["lvm"]["vgs"][vg_name]
@@ -392,6 +392,11 @@ def cmd_lvextend(ctx):
     return 0
 
 
+def named_lv(node, key):
+    """The LV named VG/LV, or None."""
+    return node["lvm"]["lvs"].get(key) if "/" in key else None
+
+
 def extend_pool_metadata(ctx, key, spec):
     """lvextend --poolmetadatasize [+]SIZE VG/POOL: the pool's hidden _tmeta grows online, and
     lvm2 grows lvol0_pmspare with it (the spare must hold the largest pool metadata); both take VG
@@ -399,8 +404,8 @@ def extend_pool_metadata(ctx, key, spec):
     ctx.sleep("lvm")
     with ctx.world(settle_drbd=False) as w:
         node = w.node(ctx.node_id)
-        lv = node["lvm"]["lvs"].get(key)
-        if "/" not in key or lv is None:
+        lv = named_lv(node, key)
+        if lv is None:
             return lvm_fail('Failed to find logical volume "%s"' % key)
         if lv["type"] != "thin-pool":
             return lvm_fail("Logical volume %s is not a thin pool: --poolmetadatasize needs one." % key, 3)

@@ -46,12 +46,7 @@ final class Policies {
 
     /** DeleteVolume on volumes with this cluster's tag only (EC2 "Actions, resources, and condition keys"). */
     static PolicyStatement deleteClusterVolumes(IConstruct scope, String clusterTagKey, String clusterId) {
-        return PolicyStatement.Builder.create()
-                .sid("DeleteDataVolumes")
-                .actions(List.of("ec2:DeleteVolume"))
-                .resources(List.of(volumes(scope)))
-                .conditions(Map.of("StringEquals", ofCluster(clusterTagKey, clusterId)))
-                .build();
+        return onClusterVolumes(scope, "DeleteDataVolumes", "ec2:DeleteVolume", clusterTagKey, clusterId);
     }
 
     /**
@@ -60,9 +55,14 @@ final class Policies {
      * aws:ResourceTag for it.
      */
     static PolicyStatement modifyClusterVolumes(IConstruct scope, String clusterTagKey, String clusterId) {
+        return onClusterVolumes(scope, "GrowDataVolumes", "ec2:ModifyVolume", clusterTagKey, clusterId);
+    }
+
+    private static PolicyStatement onClusterVolumes(IConstruct scope, String sid, String action, String clusterTagKey,
+            String clusterId) {
         return PolicyStatement.Builder.create()
-                .sid("GrowDataVolumes")
-                .actions(List.of("ec2:ModifyVolume"))
+                .sid(sid)
+                .actions(List.of(action))
                 .resources(List.of(volumes(scope)))
                 .conditions(Map.of("StringEquals", ofCluster(clusterTagKey, clusterId)))
                 .build();
