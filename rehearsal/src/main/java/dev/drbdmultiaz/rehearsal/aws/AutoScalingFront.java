@@ -2,20 +2,19 @@ package dev.drbdmultiaz.rehearsal.aws;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.drbdmultiaz.rehearsal.support.FormEncoding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -123,9 +122,9 @@ public final class AutoScalingFront implements AutoCloseable {
                 respond(exchange, 400, error("Sender", "Throttling", "Rate exceeded"));
                 return;
             }
-            Map<String, String> form = parseForm(new String(body, StandardCharsets.UTF_8));
+            Map<String, String> form = FormEncoding.decode(new String(body, StandardCharsets.UTF_8));
             if (exchange.getRequestURI().getRawQuery() != null) {
-                form.putAll(parseForm(exchange.getRequestURI().getRawQuery()));
+                form.putAll(FormEncoding.decode(exchange.getRequestURI().getRawQuery()));
             }
             String action = form.getOrDefault("Action", "");
             switch (action) {
@@ -322,20 +321,6 @@ public final class AutoScalingFront implements AutoCloseable {
                 out.write(body);
             }
         }
-    }
-
-    private static Map<String, String> parseForm(String form) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (String pair : form.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            values.put(key, value);
-        }
-        return values;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.drbdmultiaz.rehearsal.aws;
 
 import dev.drbdmultiaz.rehearsal.support.CompressedTime;
-import java.net.URLDecoder;
+import dev.drbdmultiaz.rehearsal.support.FormEncoding;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,7 +99,7 @@ public final class VolumeModifications implements AutoCloseable {
 
     /** This model's answer to an EC2 query request, or empty when moto answers it. */
     public Optional<Answer> answer(byte[] body) {
-        Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
+        Map<String, String> form = FormEncoding.decode(new String(body, StandardCharsets.UTF_8));
         if (!"ModifyVolume".equals(form.get("Action"))) {
             return Optional.empty();
         }
@@ -191,18 +191,6 @@ public final class VolumeModifications implements AutoCloseable {
         return new Answer(400, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>" + code
             + "</Code><Message>" + message.replace("&", "&amp;").replace("<", "&lt;") + "</Message></Error></Errors>"
             + "<RequestID>" + UUID.randomUUID() + "</RequestID></Response>");
-    }
-
-    private static Map<String, String> form(String body) {
-        Map<String, String> form = new HashMap<>();
-        for (String pair : body.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return form;
     }
 
     @Override

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.drbdmultiaz.rehearsal.aws.CredentialAuthority;
 import dev.drbdmultiaz.rehearsal.support.AwsAnswers;
+import dev.drbdmultiaz.rehearsal.support.FormEncoding;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -41,7 +41,7 @@ final class InvokeApi {
                     throw new ApiError(403, rejected.get().code() + "Exception", rejected.get().message());
                 }
                 String rest = exchange.getRequestURI().getRawPath().substring(INVOKE_PREFIX.length());
-                Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+                Map<String, String> query = FormEncoding.decode(exchange.getRequestURI().getRawQuery());
                 if ("POST".equals(exchange.getRequestMethod()) && rest.endsWith("/invocations")) {
                     String name = URLDecoder.decode(rest.substring(0, rest.length() - "/invocations".length()),
                         StandardCharsets.UTF_8);
@@ -82,20 +82,6 @@ final class InvokeApi {
                 send(exchange, e.status, JSON.writeValueAsBytes(body), null);
             }
         }
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> values = new LinkedHashMap<>();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    values.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return values;
     }
 
     /** A JSON answer with a request id, and the function's error when it failed. */

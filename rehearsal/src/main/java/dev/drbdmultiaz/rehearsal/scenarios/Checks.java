@@ -26,6 +26,16 @@ final class Checks {
     }
 
     /**
+     * CloudFormation's requests to the deploy trigger, as "RequestType status" in order, are
+     * {@code expected}; {@code why} is what the scenario knows about its deploys (their answers).
+     */
+    static List<String> deployRequests(RehearsalRun run, List<String> expected, String why) {
+        List<String> shape = run.report().deploys().stream().map(d -> d.requestType() + " " + d.status()).toList();
+        return shape.equals(expected) ? List.of() : List.of("CloudFormation's requests should be "
+            + String.join(", ", expected) + "; got " + String.join(", ", shape) + "; " + why);
+    }
+
+    /**
      * Every execution succeeded (but the one a failure scenario expects), no action pending or
      * timed out, the lock free, every disk UpToDate and every peer Connected.
      */

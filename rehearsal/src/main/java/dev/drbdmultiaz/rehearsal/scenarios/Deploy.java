@@ -63,11 +63,9 @@ final class Deploy implements Scenario {
     public List<String> check(RehearsalRun run) {
         List<String> problems = new ArrayList<>();
         List<RehearsalReport.Deploy> deploys = run.report().deploys();
-        List<String> shape = deploys.stream().map(d -> d.requestType() + " " + d.status()).toList();
-        if (!shape.equals(List.of("Create SUCCESS", "Update SUCCESS", "Update FAILED", "Update (rollback) SUCCESS",
-            "Delete SUCCESS"))) {
-            problems.add("CloudFormation's requests should end Create SUCCESS, Update SUCCESS, Update FAILED,"
-                + " its rollback SUCCESS, Delete SUCCESS; got " + shape);
+        problems.addAll(Checks.deployRequests(run, List.of("Create SUCCESS", "Update SUCCESS", "Update FAILED",
+            "Update (rollback) SUCCESS", "Delete SUCCESS"), "the failed update is rolled back"));
+        if (!problems.isEmpty()) {
             return problems;
         }
         for (String phase : List.of("after-create", "after-update")) {

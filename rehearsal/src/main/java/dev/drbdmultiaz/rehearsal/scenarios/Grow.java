@@ -97,11 +97,8 @@ final class Grow implements Scenario {
     public List<String> check(RehearsalRun run) {
         List<String> problems = new ArrayList<>();
         List<String> original = List.of(run.notes().get("original").split(","));
-        List<String> shape = run.report().deploys().stream().map(d -> d.requestType() + " " + d.status()).toList();
-        if (!shape.equals(List.of("Create SUCCESS", "Update SUCCESS"))) {
-            problems.add("CloudFormation's requests should end Create SUCCESS, Update SUCCESS; got " + shape
-                + "; the growth's deploy: " + run.notes().get("deploy"));
-        }
+        problems.addAll(Checks.deployRequests(run, List.of("Create SUCCESS", "Update SUCCESS"),
+            "the growth's deploy: " + run.notes().get("deploy")));
         List<String> members = List.of(run.notes().get("members-after").split(","));
         if (!run.refreshes().isEmpty() || !new TreeSet<>(members).equals(new TreeSet<>(original))) {
             problems.add("a size change should replace no member (no instance refresh): refreshes " + run.refreshes()

@@ -121,11 +121,8 @@ final class RollingUpdate implements Scenario {
         List<String> problems = new ArrayList<>();
         String primary = run.roles().get("primary");
         List<String> original = List.of(run.notes().get("original").split(","));
-        List<String> shape = run.report().deploys().stream().map(d -> d.requestType() + " " + d.status()).toList();
-        if (!shape.equals(List.of("Create SUCCESS", "Update SUCCESS"))) {
-            problems.add("CloudFormation's requests should end Create SUCCESS, Update SUCCESS (after the refresh); got "
-                + shape + "; the rolling update's deploy: " + run.notes().get("deploy"));
-        }
+        problems.addAll(Checks.deployRequests(run, List.of("Create SUCCESS", "Update SUCCESS"),
+            "the rolling update's deploy (it answers after the refresh): " + run.notes().get("deploy")));
         problems.addAll(Checks.primaryProtected(run, primary));
         if (run.refreshes().size() != 1 || !run.refreshes().get(0).startsWith("Successful replaced [")
             || !run.refreshes().get(0).endsWith(", " + primary + "]")

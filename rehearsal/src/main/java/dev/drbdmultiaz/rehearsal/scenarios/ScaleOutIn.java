@@ -74,12 +74,9 @@ final class ScaleOutIn implements Scenario {
     public List<String> check(RehearsalRun run) {
         List<String> problems = new ArrayList<>();
         String primary = run.roles().get("primary");
-        List<String> shape = run.report().deploys().stream().map(d -> d.requestType() + " " + d.status()).toList();
-        if (!shape.equals(List.of("Create SUCCESS", "Update SUCCESS", "Update SUCCESS"))) {
-            problems.add("CloudFormation's requests should end Create SUCCESS, Update SUCCESS (5 nodes), Update SUCCESS"
-                + " (3 nodes); got " + shape + ": " + run.report().deploys().stream()
-                    .map(RehearsalReport.Deploy::reason).toList());
-        }
+        problems.addAll(Checks.deployRequests(run, List.of("Create SUCCESS", "Update SUCCESS", "Update SUCCESS"),
+            "the updates to 5, then 3 nodes answered " + run.report().deploys().stream()
+                .map(RehearsalReport.Deploy::reason).toList()));
         problems.addAll(Checks.primaryProtected(run, primary));
         List<String> out = List.of(run.notes().get("members-after-out").split(","));
         if (out.size() != 5) {
